@@ -1,0 +1,27 @@
+//! Rongtong's domain: the shared catalog of regions, organizations, skills, occupations,
+//! micro-courses, curricula and talent-demand lists, with validation and CSV import/export.
+//!
+//! This crate knows nothing of HTTP or SQL. The registry stores and serves these types; the
+//! matching engine reasons over them; the credentials crate cites them in certificates.
+//! Validation lives here so that the API, the CSV importer and the CLI reject the same
+//! things with the same words.
+
+pub mod course;
+pub mod demand;
+pub mod level;
+pub mod occupation;
+pub mod org;
+pub mod region;
+pub mod requirement;
+pub mod skill;
+pub mod validate;
+
+pub use course::{CourseInput, CourseSkill, CourseStatus, CurriculumInput, DeliveryMode};
+pub use demand::{DemandItemInput, DemandListInput, DemandStatus};
+pub use level::{LevelError, SkillLevel};
+pub use occupation::OccupationInput;
+pub use org::{OrgKind, OrganizationInput, Uscc, UsccError};
+pub use region::{Region, RegionCode, RegionCodeError, RegionLevel};
+pub use requirement::{RequirementKind, SkillRequirement};
+pub use skill::{FrameworkInput, FrameworkKind, SkillInput, SkillRelation, SkillRelationKind, SkillType};
+pub use validate::{FieldError, ValidationErrors};
