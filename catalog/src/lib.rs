@@ -7,6 +7,7 @@
 //! things with the same words.
 
 pub mod course;
+pub mod csvio;
 pub mod demand;
 pub mod level;
 pub mod occupation;

@@ -82,10 +82,10 @@ pub fn check_text(errs: &mut ValidationErrors, field: &str, value: &str, max: us
 
 /// Checks an optional text field's length.
 pub fn check_opt_text(errs: &mut ValidationErrors, field: &str, value: Option<&str>, max: usize) {
-    if let Some(v) = value {
-        if v.chars().count() > max {
-            errs.push(field, format!("must be at most {max} characters"));
-        }
+    if let Some(v) = value
+        && v.chars().count() > max
+    {
+        errs.push(field, format!("must be at most {max} characters"));
     }
 }
 

@@ -1,0 +1,260 @@
+//! The store: one diesel connection type over SQLite and PostgreSQL, a pool, and the
+//! [`Db::run`] facade.
+//!
+//! Queries are plain synchronous diesel; `Db::run` moves them onto tokio's blocking pool so
+//! the async server never blocks on I/O. Keeping every query behind that one facade means a
+//! later move to diesel-async stays inside this module.
+//!
+//! The backend is chosen by the URL scheme: `sqlite://PATH` (the embedded default; `PATH`
+//! may be `:memory:`) or `postgres://…` / `postgresql://…`. We write the r2d2 manager by
+//! hand rather than use `diesel::r2d2::ConnectionManager` because the derived
+//! `MultiConnection::establish` tries every backend in turn, and SQLite happily treats a
+//! PostgreSQL URL as a file name.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+/// Migrations for each backend, embedded in the binary.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+/// See [`SQLITE_MIGRATIONS`].
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+pub use connection::DbConnection;
+
+#[allow(missing_docs)] // the derive generates undocumented helper items
+mod connection {
+    use diesel::pg::PgConnection;
+    use diesel::sqlite::SqliteConnection;
+
+    /// A connection to either backend. Queries written against it run on both.
+    #[derive(diesel::MultiConnection)]
+    pub enum DbConnection {
+        /// PostgreSQL: many stateless server nodes share one database.
+        Postgres(PgConnection),
+        /// Embedded SQLite: one process, zero set-up.
+        Sqlite(SqliteConnection),
+    }
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://…`
+    Sqlite,
+    /// `postgres://…` or `postgresql://…`
+    Postgres,
+}
+
+impl Backend {
+    /// Reads the scheme of a database URL.
+    pub fn from_url(url: &str) -> Result<Backend, DbError> {
+        if url.starts_with("sqlite://") || url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(DbError::Url(url.split(':').next().unwrap_or("").to_string()))
+        }
+    }
+}
+
+/// Problems opening or using the store.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL has a scheme we do not speak.
+    #[error("DATABASE_URL must start with sqlite:// or postgres:// (got scheme `{0}`)")]
+    Url(String),
+    /// Could not connect.
+    #[error("cannot connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    /// The pool could not hand out a connection in time.
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    /// A query failed.
+    #[error("database query: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// Migrations failed.
+    #[error("migrations: {0}")]
+    Migration(String),
+    /// Creating the data folder for SQLite failed.
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        /// The folder.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The r2d2 manager that picks the backend from the URL and prepares each new connection.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url).map(DbConnection::Postgres).map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let path = sqlite_path(&self.url);
+                let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                // busy_timeout makes a second writer wait instead of failing; SQLite leaves
+                // foreign keys off unless asked. WAL is set once per file in `Db::open`
+                // (it persists), because switching it needs a lock another connection may hold.
+                conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        r2d2::R2D2Connection::is_broken(conn)
+    }
+}
+
+/// The path part of a `sqlite://` URL.
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
+}
+
+/// The store handle shared by every request: cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password: never print it.
+        f.debug_struct("Db").field("backend", &self.backend).finish()
+    }
+}
+
+impl Db {
+    /// Opens a pool of `pool_size` connections to `url`, creating the SQLite file's folder
+    /// when needed, and runs pending migrations.
+    pub fn open(url: &str, pool_size: u32) -> Result<Db, DbError> {
+        let backend = Backend::from_url(url)?;
+        if backend == Backend::Sqlite {
+            let path = sqlite_path(url);
+            if path != ":memory:" {
+                if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| DbError::DataDir { path: dir.display().to_string(), source })?;
+                }
+            }
+        }
+        // An in-memory SQLite database exists once per connection: keep it to one.
+        let size = if sqlite_path(url) == ":memory:" { 1 } else { pool_size.max(1) };
+        let pool = Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager { url: url.to_string(), backend })?;
+        let db = Db { pool, backend };
+        if backend == Backend::Sqlite && sqlite_path(url) != ":memory:" {
+            // WAL lets readers run beside the writer.
+            db.conn()?.batch_execute("PRAGMA journal_mode = WAL;")?;
+        }
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Which backend this store uses.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs pending migrations; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, DbError> {
+        let mut conn = self.pool.get()?;
+        run_migrations(&mut conn)
+    }
+
+    /// A connection for synchronous code (the CLI, tests, the demo seeder).
+    pub fn conn(&self) -> Result<PooledConnection<Manager>, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    ///
+    /// This is the only way async code touches the database. `E` is the caller's error
+    /// type; pool trouble converts into it through `From<DbError>`.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| E::from(DbError::Pool(e)))?;
+            f(&mut conn)
+        })
+        .await
+        .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
+    }
+}
+
+/// Runs the pending migrations of the connection's backend.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let ran = match conn {
+        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    ran.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// True when the error is a unique-constraint violation (a duplicate code, URI …).
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+}
+
+/// Counts rows of any boxed query; a small helper so list endpoints report totals the same way.
+pub fn count_all<Q>(query: Q, conn: &mut DbConnection) -> diesel::QueryResult<i64>
+where
+    Q: RunQueryDsl<DbConnection> + diesel::query_dsl::LoadQuery<'static, DbConnection, i64>,
+{
+    query.get_result(conn)
+}
+
+/// Now, as the RFC 3339 UTC text every timestamp column holds.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A new random id (UUID v7: time-ordered, so inserts stay index-friendly).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Multi-row `INSERT … VALUES (…), (…)` on either backend.
+///
+/// diesel's `MultiBackend` cannot express batch inserts (its default-keyword dialect differs
+/// from SQLite's), so this is the one place that matches on the connection variant for it.
+/// Each arm type-checks against its concrete backend.
+#[macro_export]
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::db::DbConnection::Postgres(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}

@@ -1,0 +1,166 @@
+//! The Jiangxi demo: `rongtong serve --demo` seeds an empty database with it.
+//!
+//! Everything is loaded through the same code paths users take (the ESCO importer, the
+//! course and demand CSV importers, the account functions), so the demo doubles as a smoke
+//! test of those paths. The data files live in `registry/demo/` and are embedded in the
+//! binary: a deployed `rongtong` needs no files beside it. See `registry/demo/README.md`.
+
+use diesel::prelude::*;
+use rongtong_catalog::{OccupationInput, OrganizationInput, Region};
+use serde::Deserialize;
+
+use crate::auth::Role;
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult};
+use crate::import::{self, ImportOptions};
+use crate::models::accounts::{self, UserInput};
+use crate::models::{catalog as catalog_m, courses as courses_m};
+use crate::schema::{demand_lists, organizations};
+
+const REGIONS: &str = include_str!("../demo/regions.json");
+const ORGANIZATIONS: &str = include_str!("../demo/organizations.json");
+const SKILLS_ZH: &str = include_str!("../demo/skills_zh.csv");
+const OCCUPATIONS: &str = include_str!("../demo/occupations.json");
+const COURSES: &[u8] = include_bytes!("../demo/courses.csv");
+const DEMAND_LISTS: &str = include_str!("../demo/demand-lists.json");
+const DEMAND_FOUNDRY: &[u8] = include_bytes!("../demo/demand-foundry.csv");
+const DEMAND_ROBOTICS: &[u8] = include_bytes!("../demo/demand-robotics.csv");
+const LEARNERS: &str = include_str!("../demo/learners.json");
+const ESCO_SKILLS: &[u8] = include_bytes!("../demo/esco-sample/skills_en.csv");
+const ESCO_OCCUPATIONS: &[u8] = include_bytes!("../demo/esco-sample/occupations_en.csv");
+
+/// Username of the demo platform admin.
+pub const ADMIN: &str = "admin";
+
+#[derive(Deserialize)]
+struct DemandListMeta {
+    file: String,
+    enterprise: String,
+    title: String,
+    industry: Option<String>,
+    deadline: Option<chrono::NaiveDate>,
+}
+
+#[derive(Deserialize)]
+struct LearnerSeed {
+    username: String,
+    name: String,
+    region: rongtong_catalog::RegionCode,
+    opt_in: bool,
+    completions: Vec<CompletionSeed>,
+}
+
+#[derive(Deserialize)]
+struct CompletionSeed {
+    course: String,
+    result: String,
+    date: chrono::NaiveDate,
+    assessor: Option<String>,
+}
+
+fn json<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> AppResult<T> {
+    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("demo file {name}: {e}")))
+}
+
+/// Seeds the demo into an empty database and returns a fresh platform-admin token; returns
+/// `None` (and changes nothing) when the database already holds organizations.
+pub fn seed(conn: &mut DbConnection, base_url: &str) -> AppResult<Option<String>> {
+    let _ = base_url;
+    let existing: i64 = organizations::table.count().get_result(conn)?;
+    if existing > 0 {
+        return Ok(None);
+    }
+    conn.transaction(seed_all).map(Some)
+}
+
+fn seed_all(c: &mut DbConnection) -> AppResult<String> {
+    // Regions, provinces before their cities.
+    let mut regions: Vec<Region> = json("regions.json", REGIONS)?;
+    regions.sort_by_key(|r| (r.code.level() as u8, r.code.clone()));
+    for r in &regions {
+        accounts::upsert_region(c, r)?;
+    }
+    let orgs: Vec<OrganizationInput> = json("organizations.json", ORGANIZATIONS)?;
+    for o in &orgs {
+        accounts::create_org(c, o)?;
+    }
+
+    // Skills and occupations: ESCO first, then our Chinese labels and requirements.
+    import::import_esco_files(c, &[("skills_en.csv".into(), ESCO_SKILLS.to_vec()), ("occupations_en.csv".into(), ESCO_OCCUPATIONS.to_vec())])?;
+    let mut labels = csv::Reader::from_reader(SKILLS_ZH.as_bytes());
+    for rec in labels.records() {
+        let rec = rec.map_err(|e| AppError::Internal(format!("demo skills_zh.csv: {e}")))?;
+        catalog_m::set_label_zh(c, &rec[0], &rec[1])?;
+    }
+    let occupations: Vec<OccupationInput> = json("occupations.json", OCCUPATIONS)?;
+    for o in &occupations {
+        catalog_m::upsert_occupation(c, o)?;
+    }
+
+    // Accounts: a platform admin, the province and one city admin, an admin per organization.
+    let user = |c: &mut DbConnection, username: &str, name: &str, role: Role, org: Option<&str>, region: Option<&str>| {
+        accounts::create_user(
+            c,
+            &UserInput {
+                username: username.into(),
+                display_name: name.into(),
+                role,
+                org: org.map(Into::into),
+                region: region.and_then(|r| r.parse().ok()),
+                opt_in: false,
+            },
+        )
+    };
+    let admin = user(c, ADMIN, "平台管理员", Role::PlatformAdmin, None, None)?;
+    user(c, "jx-admin", "江西省管理员", Role::RegionAdmin, None, Some("360000"))?;
+    user(c, "px-admin", "萍乡市管理员", Role::RegionAdmin, None, Some("360300"))?;
+    for o in &orgs {
+        user(c, &format!("{}-admin", o.code), &format!("{}管理员", o.name_zh), Role::OrgAdmin, Some(&o.code), None)?;
+    }
+
+    // Courses (published, as if reviewed) and demand lists, through the CSV importers.
+    let publish = ImportOptions { keep_good_rows: false, publish: true };
+    import::import_courses(c, COURSES, None, publish, &mut |_| {})?;
+    let metas: Vec<DemandListMeta> = json("demand-lists.json", DEMAND_LISTS)?;
+    for m in &metas {
+        let bytes = match m.file.as_str() {
+            "demand-foundry.csv" => DEMAND_FOUNDRY,
+            "demand-robotics.csv" => DEMAND_ROBOTICS,
+            other => return Err(AppError::Internal(format!("demo demand file {other} is not embedded"))),
+        };
+        let report = import::import_demand(c, bytes, &m.enterprise, &m.title, None, publish, &mut |_| {})?;
+        if let Some(id) = report.demand_list_id {
+            diesel::update(demand_lists::table.find(id))
+                .set((demand_lists::industry.eq(&m.industry), demand_lists::deadline.eq(m.deadline.map(|d| d.to_string()))))
+                .execute(c)?;
+        }
+    }
+
+    // Learners and their completion records, recorded by the providers' admins.
+    let learners: Vec<LearnerSeed> = json("learners.json", LEARNERS)?;
+    for l in &learners {
+        let learner = accounts::create_user(
+            c,
+            &UserInput { username: l.username.clone(), display_name: l.name.clone(), role: Role::Learner, org: None, region: Some(l.region.clone()), opt_in: l.opt_in },
+        )?;
+        for done in &l.completions {
+            let course = courses_m::find_course_row(c, &done.course)?;
+            let provider = accounts::find_org(c, &course.provider_id)?;
+            let recorder = accounts::find_user(c, &format!("{}-admin", provider.code))?;
+            courses_m::insert_completion(
+                c,
+                &learner.id,
+                &course.id,
+                &courses_m::CompletionInput {
+                    learner: learner.id.clone(),
+                    course: course.id.clone(),
+                    result: done.result.clone(),
+                    completed_on: done.date,
+                    assessor: done.assessor.clone(),
+                },
+                &recorder.id,
+            )?;
+        }
+    }
+    Ok(accounts::create_token(c, &admin.id, "demo")?.token_secret)
+}

@@ -1,0 +1,425 @@
+//! Regions, organizations, users and API tokens.
+
+use diesel::prelude::*;
+use rongtong_catalog::{OrgKind, OrganizationInput, Region, RegionCode};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{NewToken, Role, mint_token};
+use crate::db::{DbConnection, is_unique_violation, new_id, now};
+use crate::error::{AppError, AppResult};
+use crate::schema::{api_tokens, organizations, regions, users};
+
+// ---------------------------------------------------------------- regions
+
+/// A region as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegionView {
+    /// GB/T 2260 code.
+    pub code: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// `province`, `city` or `county`.
+    pub level: String,
+    /// Enclosing region.
+    pub parent: Option<String>,
+}
+
+/// Inserts or renames a region; its parent must exist already (provinces first).
+pub fn upsert_region(conn: &mut DbConnection, region: &Region) -> AppResult<RegionView> {
+    let code = region.code.as_str();
+    let parent = region.code.parent().map(|p| p.to_string());
+    if let Some(p) = &parent {
+        let exists: i64 = regions::table.filter(regions::code.eq(p)).count().get_result(conn)?;
+        if exists == 0 {
+            return Err(AppError::invalid("code", format!("the enclosing region {p} does not exist yet; create it first")));
+        }
+    }
+    let updated = diesel::update(regions::table.find(code))
+        .set((regions::name_zh.eq(&region.name_zh), regions::name_en.eq(&region.name_en)))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(regions::table)
+            .values((
+                regions::code.eq(code),
+                regions::name_zh.eq(&region.name_zh),
+                regions::name_en.eq(&region.name_en),
+                regions::level.eq(region.code.level().as_ref()),
+                regions::parent.eq(&parent),
+            ))
+            .execute(conn)?;
+    }
+    find_region(conn, code)
+}
+
+/// One region, or 404.
+pub fn find_region(conn: &mut DbConnection, code: &str) -> AppResult<RegionView> {
+    regions::table
+        .find(code)
+        .select((regions::code, regions::name_zh, regions::name_en, regions::level, regions::parent))
+        .first::<(String, String, String, String, Option<String>)>(conn)
+        .optional()?
+        .map(|(code, name_zh, name_en, level, parent)| RegionView { code, name_zh, name_en, level, parent })
+        .ok_or_else(|| AppError::NotFound(format!("region {code}")))
+}
+
+/// All regions, optionally only the children of `parent`.
+pub fn list_regions(conn: &mut DbConnection, parent: Option<&str>) -> QueryResult<Vec<RegionView>> {
+    let mut q = regions::table.into_boxed();
+    if let Some(p) = parent {
+        q = q.filter(regions::parent.eq(p.to_string()));
+    }
+    Ok(q.order(regions::code)
+        .select((regions::code, regions::name_zh, regions::name_en, regions::level, regions::parent))
+        .load::<(String, String, String, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(code, name_zh, name_en, level, parent)| RegionView { code, name_zh, name_en, level, parent })
+        .collect())
+}
+
+/// Fails with a field error unless the region exists.
+pub fn require_region(conn: &mut DbConnection, field: &str, code: &RegionCode) -> AppResult<()> {
+    let n: i64 = regions::table.filter(regions::code.eq(code.as_str())).count().get_result(conn)?;
+    if n == 0 { Err(AppError::invalid(field, format!("region {code} is not in the catalog"))) } else { Ok(()) }
+}
+
+/// A LIKE pattern matching codes inside `region` (a province matches its cities and counties).
+pub fn region_prefix_pattern(region: &RegionCode) -> String {
+    use rongtong_catalog::RegionLevel;
+    match region.level() {
+        RegionLevel::Province => format!("{}%", &region.as_str()[..2]),
+        RegionLevel::City => format!("{}%", &region.as_str()[..4]),
+        RegionLevel::County => region.as_str().to_string(),
+    }
+}
+
+// ---------------------------------------------------------------- organizations
+
+/// An organization as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organizations)]
+pub struct OrgRow {
+    /// Id.
+    pub id: String,
+    /// Short code.
+    pub code: String,
+    /// Kind (text of [`OrgKind`]).
+    pub kind: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Region code.
+    pub region: String,
+    /// Unified Social Credit Code.
+    pub uscc: Option<String>,
+    /// Created.
+    pub created_at: String,
+    /// Last changed.
+    pub updated_at: String,
+}
+
+/// An organization as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrgView {
+    /// Id.
+    pub id: String,
+    /// Short code.
+    pub code: String,
+    /// `college`, `training_center`, `enterprise`, `evaluation_org` or `authority`.
+    pub kind: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Region code.
+    pub region: String,
+    /// Unified Social Credit Code.
+    pub uscc: Option<String>,
+    /// Created.
+    pub created_at: String,
+    /// Last changed.
+    pub updated_at: String,
+}
+
+impl From<OrgRow> for OrgView {
+    fn from(r: OrgRow) -> Self {
+        OrgView {
+            id: r.id,
+            code: r.code,
+            kind: r.kind,
+            name_zh: r.name_zh,
+            name_en: r.name_en,
+            region: r.region,
+            uscc: r.uscc,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl OrgRow {
+    /// The kind as a type.
+    pub fn kind(&self) -> OrgKind {
+        self.kind.parse().unwrap_or(OrgKind::Authority)
+    }
+
+    /// The region as a type (rows are validated on the way in, so a bad one is a bug).
+    pub fn region_code(&self) -> AppResult<RegionCode> {
+        self.region.parse().map_err(|e: rongtong_catalog::RegionCodeError| AppError::Internal(e.to_string()))
+    }
+}
+
+/// Finds an organization by code or id.
+pub fn find_org(conn: &mut DbConnection, code_or_id: &str) -> AppResult<OrgRow> {
+    organizations::table
+        .filter(organizations::code.eq(code_or_id).or(organizations::id.eq(code_or_id)))
+        .select(OrgRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("organization {code_or_id}")))
+}
+
+/// Creates an organization after validation; 409 on a duplicate code or USCC.
+pub fn create_org(conn: &mut DbConnection, input: &OrganizationInput) -> AppResult<OrgRow> {
+    input.validate()?;
+    require_region(conn, "region", &input.region)?;
+    let id = new_id();
+    let ts = now();
+    let res = diesel::insert_into(organizations::table)
+        .values((
+            organizations::id.eq(&id),
+            organizations::code.eq(&input.code),
+            organizations::kind.eq(input.kind.as_ref()),
+            organizations::name_zh.eq(input.name_zh.trim()),
+            organizations::name_en.eq(input.name_en.as_deref().map(str::trim)),
+            organizations::region.eq(input.region.as_str()),
+            organizations::uscc.eq(input.uscc.as_ref().map(|u| u.as_str())),
+            organizations::created_at.eq(&ts),
+            organizations::updated_at.eq(&ts),
+        ))
+        .execute(conn);
+    match res {
+        Ok(_) => find_org(conn, &id),
+        Err(e) if is_unique_violation(&e) => {
+            let field = if e.to_string().contains("uscc") { "uscc" } else { "code" };
+            Err(AppError::conflict(field, format!("an organization with this {field} already exists")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replaces an organization's editable fields (the code stays).
+pub fn update_org(conn: &mut DbConnection, id: &str, input: &OrganizationInput) -> AppResult<OrgRow> {
+    input.validate()?;
+    require_region(conn, "region", &input.region)?;
+    let res = diesel::update(organizations::table.find(id))
+        .set((
+            organizations::kind.eq(input.kind.as_ref()),
+            organizations::name_zh.eq(input.name_zh.trim()),
+            organizations::name_en.eq(input.name_en.as_deref().map(str::trim)),
+            organizations::region.eq(input.region.as_str()),
+            organizations::uscc.eq(input.uscc.as_ref().map(|u| u.as_str())),
+            organizations::updated_at.eq(now()),
+        ))
+        .execute(conn);
+    match res {
+        Ok(_) => find_org(conn, id),
+        Err(e) if is_unique_violation(&e) => Err(AppError::conflict("uscc", "another organization has this USCC")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Filters for listing organizations.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct OrgFilter {
+    /// Only this kind: `college`, `training_center`, `enterprise`, `evaluation_org`, `authority`.
+    #[param(value_type = Option<String>)]
+    pub kind: Option<OrgKind>,
+    /// Only organizations inside this region (a province includes its cities).
+    #[param(value_type = Option<String>)]
+    pub region: Option<RegionCode>,
+    /// Text in the code or either name.
+    pub q: Option<String>,
+    /// Page number (from 1).
+    pub page: Option<i64>,
+    /// Page size (1–500).
+    pub per_page: Option<i64>,
+}
+
+/// Lists organizations; returns `(rows, total)`.
+pub fn list_orgs(conn: &mut DbConnection, f: &OrgFilter, limit: i64, offset: i64) -> QueryResult<(Vec<OrgRow>, i64)> {
+    let build = || {
+        let mut q = organizations::table.into_boxed();
+        if let Some(k) = f.kind {
+            q = q.filter(organizations::kind.eq(k.as_ref().to_string()));
+        }
+        if let Some(r) = &f.region {
+            q = q.filter(organizations::region.like(region_prefix_pattern(r)));
+        }
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let pat = format!("%{text}%");
+            q = q.filter(
+                organizations::code
+                    .like(pat.clone())
+                    .or(organizations::name_zh.like(pat.clone()))
+                    .or(organizations::name_en.like(pat)),
+            );
+        }
+        q
+    };
+    let total = build().count().get_result(conn)?;
+    let rows = build().order(organizations::code).limit(limit).offset(offset).select(OrgRow::as_select()).load(conn)?;
+    Ok((rows, total))
+}
+
+// ---------------------------------------------------------------- users and tokens
+
+/// An account as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserView {
+    /// Id.
+    pub id: String,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: String,
+    /// Organization id.
+    pub org_id: Option<String>,
+    /// Administered region (region admins) or home region.
+    pub region: Option<String>,
+    /// Whether a learner agreed to be found by enterprises.
+    pub opt_in: bool,
+    /// Created.
+    pub created_at: String,
+}
+
+/// A new account.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct UserInput {
+    /// Unique login name: 3–64 of ASCII letters, digits, `-`, `_`, `.`.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Organization code (org admins and staff; optional for learners).
+    #[serde(default)]
+    pub org: Option<String>,
+    /// Region (required for region admins; a learner's home region).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub region: Option<RegionCode>,
+    /// Learners: may enterprises find them?
+    #[serde(default)]
+    pub opt_in: bool,
+}
+
+/// Creates an account, checking role-specific fields. Authorization is the caller's job.
+pub fn create_user(conn: &mut DbConnection, input: &UserInput) -> AppResult<UserView> {
+    let mut errs = rongtong_catalog::ValidationErrors::new();
+    let name_ok = (3..=64).contains(&input.username.len())
+        && input.username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    errs.check(name_ok, "username", "must be 3 to 64 of ASCII letters, digits, '-', '_' and '.'");
+    rongtong_catalog::validate::check_text(&mut errs, "display_name", &input.display_name, 100);
+    match input.role {
+        Role::RegionAdmin => errs.check(input.region.is_some(), "region", "a region admin needs the region it administers"),
+        Role::OrgAdmin | Role::OrgStaff => errs.check(input.org.is_some(), "org", "organization admins and staff need an organization"),
+        _ => {}
+    }
+    errs.into_result()?;
+    let org_id = match &input.org {
+        Some(code) => Some(find_org(conn, code).map_err(|_| AppError::invalid("org", format!("organization {code} does not exist")))?.id),
+        None => None,
+    };
+    if let Some(r) = &input.region {
+        require_region(conn, "region", r)?;
+    }
+    let id = new_id();
+    let res = diesel::insert_into(users::table)
+        .values((
+            users::id.eq(&id),
+            users::username.eq(&input.username),
+            users::display_name.eq(input.display_name.trim()),
+            users::role.eq(input.role.as_ref()),
+            users::org_id.eq(&org_id),
+            users::region.eq(input.region.as_ref().map(|r| r.as_str())),
+            users::opt_in.eq(input.opt_in),
+            users::created_at.eq(now()),
+        ))
+        .execute(conn);
+    match res {
+        Ok(_) => find_user(conn, &id),
+        Err(e) if is_unique_violation(&e) => Err(AppError::conflict("username", format!("username {} is taken", input.username))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One account by id or username, or 404.
+pub fn find_user(conn: &mut DbConnection, id_or_name: &str) -> AppResult<UserView> {
+    users::table
+        .filter(users::id.eq(id_or_name).or(users::username.eq(id_or_name)))
+        .select(UserView::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("user {id_or_name}")))
+}
+
+/// A token as listed (never the secret).
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenView {
+    /// Id (use it to revoke).
+    pub id: String,
+    /// Owner.
+    pub user_id: String,
+    /// Label.
+    pub name: String,
+    /// Created.
+    pub created_at: String,
+    /// Last used.
+    pub last_used_at: Option<String>,
+    /// Revoked tokens no longer authenticate.
+    pub revoked: bool,
+}
+
+/// A token just created: the only time its secret is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedToken {
+    /// The token's record.
+    #[serde(flatten)]
+    pub token: TokenView,
+    /// The secret: send it as `Authorization: Bearer <token>`. It is not stored and cannot be shown again.
+    pub token_secret: String,
+}
+
+/// Mints a token for `user_id`.
+pub fn create_token(conn: &mut DbConnection, user_id: &str, name: &str) -> AppResult<CreatedToken> {
+    let NewToken { secret, hash } = mint_token();
+    let id = new_id();
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::id.eq(&id),
+            api_tokens::user_id.eq(user_id),
+            api_tokens::name.eq(name),
+            api_tokens::token_hash.eq(&hash),
+            api_tokens::created_at.eq(now()),
+            api_tokens::revoked.eq(false),
+        ))
+        .execute(conn)?;
+    let token = api_tokens::table.find(&id).select(TokenView::as_select()).first(conn)?;
+    Ok(CreatedToken { token, token_secret: secret })
+}
+
+/// The organization row for a user's org id, when they have one.
+pub fn org_of(conn: &mut DbConnection, user: &UserView) -> AppResult<Option<OrgRow>> {
+    match &user.org_id {
+        Some(id) => Ok(Some(find_org(conn, id)?)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,617 @@
+//! Skill frameworks, skills, skill relations and occupations.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use rongtong_catalog::{
+    FrameworkInput, FrameworkKind, OccupationInput, RequirementKind, SkillInput, SkillLevel, SkillRelation, SkillRelationKind,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::{DbConnection, is_unique_violation, new_id, now};
+use crate::error::{AppError, AppResult};
+use crate::schema::{frameworks, occupation_skills, occupations, skill_relations, skills};
+
+// ---------------------------------------------------------------- frameworks
+
+/// A skill framework as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = frameworks)]
+pub struct FrameworkView {
+    /// Id.
+    pub id: String,
+    /// Short code, e.g. `esco`.
+    pub code: String,
+    /// `esco`, `national` or `local`.
+    pub kind: String,
+    /// Display name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// The framework's URI.
+    pub uri: Option<String>,
+}
+
+/// Lists frameworks.
+pub fn list_frameworks(conn: &mut DbConnection) -> QueryResult<Vec<FrameworkView>> {
+    frameworks::table.order(frameworks::code).select(FrameworkView::as_select()).load(conn)
+}
+
+/// Finds a framework by code.
+pub fn find_framework(conn: &mut DbConnection, code: &str) -> AppResult<FrameworkView> {
+    frameworks::table
+        .filter(frameworks::code.eq(code))
+        .select(FrameworkView::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("framework {code}")))
+}
+
+/// Creates a framework, or updates name/version of an existing one with the same code.
+pub fn upsert_framework(conn: &mut DbConnection, input: &FrameworkInput) -> AppResult<FrameworkView> {
+    input.validate()?;
+    let updated = diesel::update(frameworks::table.filter(frameworks::code.eq(&input.code)))
+        .set((
+            frameworks::kind.eq(input.kind.as_ref()),
+            frameworks::name.eq(&input.name),
+            frameworks::version.eq(&input.version),
+            frameworks::uri.eq(&input.uri),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(frameworks::table)
+            .values((
+                frameworks::id.eq(new_id()),
+                frameworks::code.eq(&input.code),
+                frameworks::kind.eq(input.kind.as_ref()),
+                frameworks::name.eq(&input.name),
+                frameworks::version.eq(&input.version),
+                frameworks::uri.eq(&input.uri),
+            ))
+            .execute(conn)?;
+    }
+    find_framework(conn, &input.code)
+}
+
+/// The ESCO framework record, created on first use (ESCO imports and the demo need it).
+pub fn esco_framework(conn: &mut DbConnection) -> AppResult<FrameworkView> {
+    match find_framework(conn, "esco") {
+        Ok(f) => Ok(f),
+        Err(AppError::NotFound(_)) => upsert_framework(
+            conn,
+            &FrameworkInput {
+                code: "esco".into(),
+                kind: FrameworkKind::Esco,
+                name: "ESCO (European Skills, Competences, Qualifications and Occupations)".into(),
+                version: "1.2".into(),
+                uri: Some("http://data.europa.eu/esco/concept-scheme/skills".into()),
+            },
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------- skills
+
+/// A skill as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = skills)]
+pub struct SkillRow {
+    /// Id.
+    pub id: String,
+    /// URI.
+    pub uri: String,
+    /// Framework id.
+    pub framework_id: String,
+    /// Chinese label.
+    pub label_zh: Option<String>,
+    /// English label.
+    pub label_en: Option<String>,
+    /// JSON array of alternative labels.
+    pub alt_labels: String,
+    /// Description.
+    pub description: Option<String>,
+    /// `knowledge` or `skill/competence`.
+    pub skill_type: String,
+    /// ESCO reuse level.
+    pub reuse_level: Option<String>,
+    /// Status.
+    pub status: String,
+}
+
+/// A skill as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SkillView {
+    /// Id.
+    pub id: String,
+    /// URI (ESCO URIs are kept; local skills get one under the base URL).
+    pub uri: String,
+    /// Framework code.
+    pub framework: String,
+    /// Preferred label in Chinese.
+    pub label_zh: Option<String>,
+    /// Preferred label in English.
+    pub label_en: Option<String>,
+    /// Alternative labels.
+    pub alt_labels: Vec<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// `knowledge` or `skill/competence`.
+    pub skill_type: String,
+    /// ESCO reuse level.
+    pub reuse_level: Option<String>,
+    /// Status.
+    pub status: String,
+}
+
+impl SkillRow {
+    fn into_view(self, framework: String) -> SkillView {
+        SkillView {
+            id: self.id,
+            uri: self.uri,
+            framework,
+            label_zh: self.label_zh,
+            label_en: self.label_en,
+            alt_labels: serde_json::from_str(&self.alt_labels).unwrap_or_default(),
+            description: self.description,
+            skill_type: self.skill_type,
+            reuse_level: self.reuse_level,
+            status: self.status,
+        }
+    }
+}
+
+/// The text skill search matches against: every label, lower-cased. Chinese has no case,
+/// and lower-casing on the way in lets both backends search with a plain `LIKE`.
+fn search_text(input: &SkillInput) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    parts.extend(input.label_zh.as_deref());
+    parts.extend(input.label_en.as_deref());
+    parts.extend(input.alt_labels.iter().map(String::as_str));
+    parts.join("\n").to_lowercase()
+}
+
+/// Inserts a skill or updates the one with the same URI; returns `(id, created)`.
+/// `input.uri` must be set (mint it before calling for local skills).
+pub fn upsert_skill(conn: &mut DbConnection, framework_id: &str, input: &SkillInput) -> AppResult<(String, bool)> {
+    let uri = input.uri.as_deref().ok_or_else(|| AppError::invalid("uri", "a skill needs a URI"))?;
+    let alt = serde_json::to_string(&input.alt_labels).map_err(|e| AppError::Internal(e.to_string()))?;
+    let ts = now();
+    let search = search_text(input);
+    let existing: Option<String> = skills::table.filter(skills::uri.eq(uri)).select(skills::id).first(conn).optional()?;
+    if let Some(id) = existing {
+        diesel::update(skills::table.find(&id))
+            .set((
+                skills::framework_id.eq(framework_id),
+                skills::label_zh.eq(&input.label_zh),
+                skills::label_en.eq(&input.label_en),
+                skills::alt_labels.eq(&alt),
+                skills::description.eq(&input.description),
+                skills::skill_type.eq(input.skill_type.as_ref()),
+                skills::reuse_level.eq(&input.reuse_level),
+                skills::status.eq(&input.status),
+                skills::search_text.eq(&search),
+                skills::updated_at.eq(&ts),
+            ))
+            .execute(conn)?;
+        return Ok((id, false));
+    }
+    let id = new_id();
+    diesel::insert_into(skills::table)
+        .values((
+            skills::id.eq(&id),
+            skills::uri.eq(uri),
+            skills::framework_id.eq(framework_id),
+            skills::label_zh.eq(&input.label_zh),
+            skills::label_en.eq(&input.label_en),
+            skills::alt_labels.eq(&alt),
+            skills::description.eq(&input.description),
+            skills::skill_type.eq(input.skill_type.as_ref()),
+            skills::reuse_level.eq(&input.reuse_level),
+            skills::status.eq(&input.status),
+            skills::search_text.eq(&search),
+            skills::created_at.eq(&ts),
+            skills::updated_at.eq(&ts),
+        ))
+        .execute(conn)?;
+    Ok((id, true))
+}
+
+/// Sets only the Chinese label of a skill (used to add Chinese labels to ESCO skills).
+pub fn set_label_zh(conn: &mut DbConnection, uri: &str, label_zh: &str) -> AppResult<()> {
+    let row = find_skill_row(conn, uri)?;
+    let mut input = row_to_input(&row);
+    input.label_zh = Some(label_zh.to_string());
+    diesel::update(skills::table.find(&row.id))
+        .set((skills::label_zh.eq(label_zh), skills::search_text.eq(search_text(&input)), skills::updated_at.eq(now())))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn row_to_input(row: &SkillRow) -> SkillInput {
+    SkillInput {
+        uri: Some(row.uri.clone()),
+        framework: String::new(),
+        label_zh: row.label_zh.clone(),
+        label_en: row.label_en.clone(),
+        alt_labels: serde_json::from_str(&row.alt_labels).unwrap_or_default(),
+        description: row.description.clone(),
+        skill_type: row.skill_type.parse().unwrap_or(rongtong_catalog::SkillType::SkillCompetence),
+        reuse_level: row.reuse_level.clone(),
+        status: row.status.clone(),
+    }
+}
+
+/// A skill by id or URI.
+pub fn find_skill_row(conn: &mut DbConnection, id_or_uri: &str) -> AppResult<SkillRow> {
+    skills::table
+        .filter(skills::id.eq(id_or_uri).or(skills::uri.eq(id_or_uri)))
+        .select(SkillRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("skill {id_or_uri}")))
+}
+
+/// A skill as the API shows it.
+pub fn find_skill(conn: &mut DbConnection, id_or_uri: &str) -> AppResult<SkillView> {
+    let row = find_skill_row(conn, id_or_uri)?;
+    let fw: String = frameworks::table.find(&row.framework_id).select(frameworks::code).first(conn)?;
+    Ok(row.into_view(fw))
+}
+
+/// Filters for skill search.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+pub struct SkillFilter {
+    /// Text in any label, Chinese or English, alternative labels included (case-insensitive).
+    pub q: Option<String>,
+    /// Only skills of this framework (code).
+    pub framework: Option<String>,
+    /// `knowledge` or `skill/competence`.
+    pub skill_type: Option<String>,
+    /// Page number (from 1).
+    pub page: Option<i64>,
+    /// Page size (1–500).
+    pub per_page: Option<i64>,
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Searches skills; returns `(views, total)`. Exact label matches come first, then by label.
+pub fn list_skills(conn: &mut DbConnection, f: &SkillFilter, limit: i64, offset: i64) -> AppResult<(Vec<SkillView>, i64)> {
+    let fw_id = match &f.framework {
+        Some(code) => Some(find_framework(conn, code).map_err(|_| AppError::bad_field("framework", format!("no framework {code}")))?.id),
+        None => None,
+    };
+    let q = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_lowercase);
+    let build = || {
+        let mut query = skills::table.into_boxed();
+        if let Some(id) = &fw_id {
+            query = query.filter(skills::framework_id.eq(id.clone()));
+        }
+        if let Some(t) = &f.skill_type {
+            query = query.filter(skills::skill_type.eq(t.clone()));
+        }
+        if let Some(text) = &q {
+            query = query.filter(skills::search_text.like(format!("%{}%", like_escape(text))).escape('\\'));
+        }
+        query
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows: Vec<SkillRow> =
+        build().order((skills::label_en.asc(), skills::label_zh.asc(), skills::uri.asc())).limit(limit).offset(offset).select(SkillRow::as_select()).load(conn)?;
+    let fw_codes: HashMap<String, String> = frameworks::table.select((frameworks::id, frameworks::code)).load(conn)?.into_iter().collect();
+    let mut views: Vec<SkillView> = rows
+        .into_iter()
+        .map(|r| {
+            let fw = fw_codes.get(&r.framework_id).cloned().unwrap_or_default();
+            r.into_view(fw)
+        })
+        .collect();
+    if let Some(text) = &q {
+        // Exact label hits first: a search for 故障排除 should not bury the skill of that name.
+        views.sort_by_key(|v| {
+            let exact = v.label_zh.as_deref().map(str::to_lowercase).as_deref() == Some(text.as_str())
+                || v.label_en.as_deref().map(str::to_lowercase).as_deref() == Some(text.as_str());
+            !exact
+        });
+    }
+    Ok((views, total))
+}
+
+/// Maps skill URIs to ids; unknown URIs are absent from the map.
+pub fn skill_ids_by_uri(conn: &mut DbConnection, uris: &[&str]) -> QueryResult<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for chunk in uris.chunks(500) {
+        let rows: Vec<(String, String)> =
+            skills::table.filter(skills::uri.eq_any(chunk.iter().map(|s| s.to_string()))).select((skills::uri, skills::id)).load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Every skill as `(id, uri, label_zh, label_en)`: what label resolution and the matching
+/// snapshot need.
+pub fn all_skill_labels(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Option<String>, Option<String>)>> {
+    skills::table.select((skills::id, skills::uri, skills::label_zh, skills::label_en)).load(conn)
+}
+
+/// Resolves the `skill` URIs of a list of references to ids, naming the field of each
+/// unknown one (`{field}[i].skill`).
+pub fn resolve_skill_refs<'a>(conn: &mut DbConnection, field: &str, uris: impl Iterator<Item = &'a str>) -> AppResult<Vec<String>> {
+    let uris: Vec<&str> = uris.collect();
+    let map = skill_ids_by_uri(conn, &uris)?;
+    let mut errs = rongtong_catalog::ValidationErrors::new();
+    let mut ids = Vec::with_capacity(uris.len());
+    for (i, uri) in uris.iter().enumerate() {
+        match map.get(*uri) {
+            Some(id) => ids.push(id.clone()),
+            None => errs.push(format!("{field}[{i}].skill"), format!("unknown skill URI {uri}")),
+        }
+    }
+    errs.into_result()?;
+    Ok(ids)
+}
+
+// ---------------------------------------------------------------- relations
+
+/// A relation as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelationView {
+    /// Source skill URI.
+    pub from: String,
+    /// `broader`, `prerequisite`, `related`, `exact_match`, `close_match`.
+    pub kind: String,
+    /// Target skill URI.
+    pub to: String,
+}
+
+/// Records a relation between two known skills; returns whether it was new.
+pub fn insert_relation(conn: &mut DbConnection, rel: &SkillRelation) -> AppResult<bool> {
+    rel.validate()?;
+    let ids = skill_ids_by_uri(conn, &[rel.from.as_str(), rel.to.as_str()])?;
+    let from = ids.get(&rel.from).ok_or_else(|| AppError::invalid("from", format!("unknown skill URI {}", rel.from)))?;
+    let to = ids.get(&rel.to).ok_or_else(|| AppError::invalid("to", format!("unknown skill URI {}", rel.to)))?;
+    insert_relation_ids(conn, from, rel.kind, to)
+}
+
+/// Records a relation by skill ids; returns whether it was new.
+pub fn insert_relation_ids(conn: &mut DbConnection, from: &str, kind: SkillRelationKind, to: &str) -> AppResult<bool> {
+    let exists: i64 = skill_relations::table
+        .filter(skill_relations::from_skill.eq(from))
+        .filter(skill_relations::kind.eq(kind.as_ref()))
+        .filter(skill_relations::to_skill.eq(to))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(skill_relations::table)
+        .values((skill_relations::from_skill.eq(from), skill_relations::kind.eq(kind.as_ref()), skill_relations::to_skill.eq(to)))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Every relation touching a skill (either end).
+pub fn relations_of(conn: &mut DbConnection, skill_id: &str) -> QueryResult<Vec<RelationView>> {
+    let rows: Vec<(String, String, String)> = skill_relations::table
+        .filter(skill_relations::from_skill.eq(skill_id).or(skill_relations::to_skill.eq(skill_id)))
+        .select((skill_relations::from_skill, skill_relations::kind, skill_relations::to_skill))
+        .load(conn)?;
+    let mut ids: Vec<String> = rows.iter().flat_map(|(f, _, t)| [f.clone(), t.clone()]).collect();
+    ids.sort();
+    ids.dedup();
+    let uris: HashMap<String, String> = skills::table.filter(skills::id.eq_any(&ids)).select((skills::id, skills::uri)).load(conn)?.into_iter().collect();
+    let mut out: Vec<RelationView> = rows
+        .into_iter()
+        .map(|(f, k, t)| RelationView { from: uris.get(&f).cloned().unwrap_or(f), kind: k, to: uris.get(&t).cloned().unwrap_or(t) })
+        .collect();
+    out.sort_by(|a, b| (&a.kind, &a.from, &a.to).cmp(&(&b.kind, &b.from, &b.to)));
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- occupations
+
+/// A required skill of an occupation, as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequirementView {
+    /// Skill URI.
+    pub skill: String,
+    /// Chinese label.
+    pub label_zh: Option<String>,
+    /// English label.
+    pub label_en: Option<String>,
+    /// `essential` or `optional`.
+    pub kind: String,
+    /// Minimum level, 1 (highest) to 5.
+    pub min_level: u8,
+}
+
+/// An occupation as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OccupationView {
+    /// Id.
+    pub id: String,
+    /// URI.
+    pub uri: String,
+    /// 职业分类大典 code.
+    pub code: Option<String>,
+    /// Chinese label.
+    pub label_zh: Option<String>,
+    /// English label.
+    pub label_en: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Required skills.
+    pub skills: Vec<RequirementView>,
+}
+
+/// Inserts or updates an occupation by URI and replaces its skill requirements; the skill
+/// URIs must be known. Returns `(id, created)`.
+pub fn upsert_occupation(conn: &mut DbConnection, input: &OccupationInput) -> AppResult<(String, bool)> {
+    input.validate()?;
+    let uri = input.uri.as_deref().ok_or_else(|| AppError::invalid("uri", "an occupation needs a URI"))?;
+    let skill_ids = resolve_skill_refs(conn, "skills", input.skills.iter().map(|s| s.skill.as_str()))?;
+    let ts = now();
+    let existing: Option<String> = occupations::table.filter(occupations::uri.eq(uri)).select(occupations::id).first(conn).optional()?;
+    let (id, created) = match existing {
+        Some(id) => {
+            diesel::update(occupations::table.find(&id))
+                .set((
+                    occupations::code.eq(&input.code),
+                    occupations::label_zh.eq(&input.label_zh),
+                    occupations::label_en.eq(&input.label_en),
+                    occupations::description.eq(&input.description),
+                    occupations::updated_at.eq(&ts),
+                ))
+                .execute(conn)?;
+            (id, false)
+        }
+        None => {
+            let id = new_id();
+            diesel::insert_into(occupations::table)
+                .values((
+                    occupations::id.eq(&id),
+                    occupations::uri.eq(uri),
+                    occupations::code.eq(&input.code),
+                    occupations::label_zh.eq(&input.label_zh),
+                    occupations::label_en.eq(&input.label_en),
+                    occupations::description.eq(&input.description),
+                    occupations::created_at.eq(&ts),
+                    occupations::updated_at.eq(&ts),
+                ))
+                .execute(conn)?;
+            (id, true)
+        }
+    };
+    // An ESCO occupations file without relations must not wipe requirements imported earlier.
+    if !input.skills.is_empty() {
+        replace_occupation_skills(conn, &id, input.skills.iter().zip(skill_ids).map(|(r, sid)| (sid, r.kind, r.min_level)))?;
+    }
+    Ok((id, created))
+}
+
+/// Replaces an occupation's requirements.
+pub fn replace_occupation_skills(
+    conn: &mut DbConnection,
+    occupation_id: &str,
+    reqs: impl Iterator<Item = (String, RequirementKind, SkillLevel)>,
+) -> QueryResult<()> {
+    diesel::delete(occupation_skills::table.filter(occupation_skills::occupation_id.eq(occupation_id))).execute(conn)?;
+    let rows: Vec<_> = reqs
+        .map(|(sid, kind, level)| {
+            (
+                occupation_skills::occupation_id.eq(occupation_id.to_string()),
+                occupation_skills::skill_id.eq(sid),
+                occupation_skills::kind.eq(kind.as_ref().to_string()),
+                occupation_skills::min_level.eq(i32::from(level.number())),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        crate::insert_batch!(conn, occupation_skills::table, rows)?;
+    }
+    Ok(())
+}
+
+/// Adds one requirement to an occupation unless it is there (ESCO relation files).
+pub fn add_occupation_skill(conn: &mut DbConnection, occupation_id: &str, skill_id: &str, kind: RequirementKind, level: SkillLevel) -> QueryResult<bool> {
+    let n: i64 = occupation_skills::table
+        .filter(occupation_skills::occupation_id.eq(occupation_id))
+        .filter(occupation_skills::skill_id.eq(skill_id))
+        .count()
+        .get_result(conn)?;
+    if n > 0 {
+        diesel::update(occupation_skills::table.find((occupation_id, skill_id)))
+            .set((occupation_skills::kind.eq(kind.as_ref()), occupation_skills::min_level.eq(i32::from(level.number()))))
+            .execute(conn)?;
+        return Ok(false);
+    }
+    diesel::insert_into(occupation_skills::table)
+        .values((
+            occupation_skills::occupation_id.eq(occupation_id),
+            occupation_skills::skill_id.eq(skill_id),
+            occupation_skills::kind.eq(kind.as_ref()),
+            occupation_skills::min_level.eq(i32::from(level.number())),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// An occupation by id, URI or 大典 code.
+pub fn find_occupation(conn: &mut DbConnection, key: &str) -> AppResult<OccupationView> {
+    let row: (String, String, Option<String>, Option<String>, Option<String>, Option<String>) = occupations::table
+        .filter(occupations::id.eq(key).or(occupations::uri.eq(key)).or(occupations::code.eq(key)))
+        .select((occupations::id, occupations::uri, occupations::code, occupations::label_zh, occupations::label_en, occupations::description))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("occupation {key}")))?;
+    let reqs: Vec<(String, Option<String>, Option<String>, String, i32)> = occupation_skills::table
+        .inner_join(skills::table)
+        .filter(occupation_skills::occupation_id.eq(&row.0))
+        .order((occupation_skills::kind.asc(), skills::uri.asc()))
+        .select((skills::uri, skills::label_zh, skills::label_en, occupation_skills::kind, occupation_skills::min_level))
+        .load(conn)?;
+    Ok(OccupationView {
+        id: row.0,
+        uri: row.1,
+        code: row.2,
+        label_zh: row.3,
+        label_en: row.4,
+        description: row.5,
+        skills: reqs
+            .into_iter()
+            .map(|(skill, label_zh, label_en, kind, level)| RequirementView { skill, label_zh, label_en, kind, min_level: level as u8 })
+            .collect(),
+    })
+}
+
+/// Filters for occupations.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+pub struct OccupationFilter {
+    /// Text in the Chinese or English label, or the code.
+    pub q: Option<String>,
+    /// Page number (from 1).
+    pub page: Option<i64>,
+    /// Page size (1–500).
+    pub per_page: Option<i64>,
+}
+
+/// Lists occupations (without their skills; fetch one to see them).
+pub fn list_occupations(conn: &mut DbConnection, f: &OccupationFilter, limit: i64, offset: i64) -> AppResult<(Vec<OccupationView>, i64)> {
+    let build = || {
+        let mut q = occupations::table.into_boxed();
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let pat = format!("%{}%", like_escape(text));
+            q = q.filter(
+                occupations::label_zh
+                    .like(pat.clone())
+                    .escape('\\')
+                    .or(occupations::label_en.like(pat.clone()).escape('\\'))
+                    .or(occupations::code.like(pat).escape('\\')),
+            );
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, Option<String>)> = build()
+        .order(occupations::uri)
+        .limit(limit)
+        .offset(offset)
+        .select((occupations::id, occupations::uri, occupations::code, occupations::label_zh, occupations::label_en, occupations::description))
+        .load(conn)?;
+    Ok((
+        rows.into_iter()
+            .map(|(id, uri, code, label_zh, label_en, description)| OccupationView { id, uri, code, label_zh, label_en, description, skills: vec![] })
+            .collect(),
+        total,
+    ))
+}
+
+/// Maps a 409 from a unique index on skills to a field error.
+pub fn skill_conflict(e: diesel::result::Error) -> AppError {
+    if is_unique_violation(&e) { AppError::conflict("uri", "a skill with this URI exists") } else { e.into() }
+}

@@ -1,0 +1,655 @@
+//! Micro-courses, curricula and completion records.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use diesel::prelude::*;
+use rongtong_catalog::{CourseInput, CourseStatus, CurriculumInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{Caller, Role};
+use crate::db::{DbConnection, is_unique_violation, new_id, now};
+use crate::error::{AppError, AppResult};
+use crate::models::accounts::region_prefix_pattern;
+use crate::schema::{completions, course_prerequisites, course_reviews, course_skills, courses, curricula, curriculum_modules, organizations, skills, users};
+
+/// A course as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = courses)]
+pub struct CourseRow {
+    /// Id.
+    pub id: String,
+    /// Code.
+    pub code: String,
+    /// Version.
+    pub version: String,
+    /// Provider organization id.
+    pub provider_id: String,
+    /// Chinese title.
+    pub title_zh: String,
+    /// English title.
+    pub title_en: Option<String>,
+    /// Chinese description.
+    pub description_zh: Option<String>,
+    /// English description.
+    pub description_en: Option<String>,
+    /// Hours.
+    pub hours: f64,
+    /// Credits.
+    pub credits: f64,
+    /// Delivery mode.
+    pub delivery_mode: String,
+    /// Status.
+    pub status: String,
+    /// Created.
+    pub created_at: String,
+    /// Last changed.
+    pub updated_at: String,
+}
+
+impl CourseRow {
+    /// The status as a type.
+    pub fn status(&self) -> CourseStatus {
+        self.status.parse().unwrap_or(CourseStatus::Draft)
+    }
+}
+
+/// A skill a course teaches, as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CourseSkillView {
+    /// Skill URI.
+    pub skill: String,
+    /// Chinese label.
+    pub label_zh: Option<String>,
+    /// English label.
+    pub label_en: Option<String>,
+    /// Target level, 1 (highest) to 5.
+    pub level: u8,
+    /// Weight in (0, 1].
+    pub weight: f64,
+}
+
+/// A course as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CourseView {
+    /// Id.
+    pub id: String,
+    /// Code.
+    pub code: String,
+    /// Version.
+    pub version: String,
+    /// Provider organization code.
+    pub provider: String,
+    /// Provider's Chinese name.
+    pub provider_name: String,
+    /// Chinese title.
+    pub title_zh: String,
+    /// English title.
+    pub title_en: Option<String>,
+    /// Chinese description.
+    pub description_zh: Option<String>,
+    /// English description.
+    pub description_en: Option<String>,
+    /// Teaching hours (学时).
+    pub hours: f64,
+    /// Credits (学分).
+    pub credits: f64,
+    /// `online`, `offline` or `blended`.
+    pub delivery_mode: String,
+    /// `draft`, `in_review`, `published` or `archived`.
+    pub status: String,
+    /// Skills taught.
+    pub skills: Vec<CourseSkillView>,
+    /// Codes of prerequisite courses.
+    pub prerequisites: Vec<String>,
+    /// Created.
+    pub created_at: String,
+    /// Last changed.
+    pub updated_at: String,
+}
+
+/// Turns rows into views, loading skills, prerequisites and provider names in three queries.
+pub fn course_views(conn: &mut DbConnection, rows: Vec<CourseRow>) -> QueryResult<Vec<CourseView>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut skill_map: HashMap<String, Vec<CourseSkillView>> = HashMap::new();
+    let mut prereq_map: HashMap<String, Vec<String>> = HashMap::new();
+    let mut providers: HashMap<String, (String, String)> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let s: Vec<(String, String, Option<String>, Option<String>, i32, f64)> = course_skills::table
+            .inner_join(skills::table)
+            .filter(course_skills::course_id.eq_any(chunk))
+            .order((course_skills::course_id, skills::uri))
+            .select((course_skills::course_id, skills::uri, skills::label_zh, skills::label_en, course_skills::level, course_skills::weight))
+            .load(conn)?;
+        for (cid, skill, label_zh, label_en, level, weight) in s {
+            skill_map.entry(cid).or_default().push(CourseSkillView { skill, label_zh, label_en, level: level as u8, weight });
+        }
+        let p: Vec<(String, String)> = course_prerequisites::table
+            .filter(course_prerequisites::course_id.eq_any(chunk))
+            .order((course_prerequisites::course_id, course_prerequisites::prerequisite_code))
+            .select((course_prerequisites::course_id, course_prerequisites::prerequisite_code))
+            .load(conn)?;
+        for (cid, code) in p {
+            prereq_map.entry(cid).or_default().push(code);
+        }
+    }
+    let provider_ids: HashSet<&String> = rows.iter().map(|r| &r.provider_id).collect();
+    let provider_ids: Vec<String> = provider_ids.into_iter().cloned().collect();
+    for (id, code, name) in organizations::table
+        .filter(organizations::id.eq_any(&provider_ids))
+        .select((organizations::id, organizations::code, organizations::name_zh))
+        .load::<(String, String, String)>(conn)?
+    {
+        providers.insert(id, (code, name));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (provider, provider_name) = providers.get(&r.provider_id).cloned().unwrap_or_default();
+            CourseView {
+                skills: skill_map.remove(&r.id).unwrap_or_default(),
+                prerequisites: prereq_map.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                code: r.code,
+                version: r.version,
+                provider,
+                provider_name,
+                title_zh: r.title_zh,
+                title_en: r.title_en,
+                description_zh: r.description_zh,
+                description_en: r.description_en,
+                hours: r.hours,
+                credits: r.credits,
+                delivery_mode: r.delivery_mode,
+                status: r.status,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            }
+        })
+        .collect())
+}
+
+/// A course row by id, or by `code` (latest version) / `code@version`.
+pub fn find_course_row(conn: &mut DbConnection, key: &str) -> AppResult<CourseRow> {
+    let by_id = courses::table.find(key).select(CourseRow::as_select()).first(conn).optional()?;
+    if let Some(r) = by_id {
+        return Ok(r);
+    }
+    let (code, version) = key.split_once('@').map_or((key, None), |(c, v)| (c, Some(v)));
+    let mut q = courses::table.filter(courses::code.eq(code)).into_boxed();
+    if let Some(v) = version {
+        q = q.filter(courses::version.eq(v.to_string()));
+    }
+    q.order(courses::created_at.desc())
+        .select(CourseRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("course {key}")))
+}
+
+/// One course as the API shows it.
+pub fn find_course(conn: &mut DbConnection, key: &str) -> AppResult<CourseView> {
+    let row = find_course_row(conn, key)?;
+    Ok(course_views(conn, vec![row])?.remove(0))
+}
+
+/// True when `caller` may see a course of this provider in this status.
+pub fn can_see_course(conn: &mut DbConnection, caller: &Caller, row: &CourseRow) -> AppResult<bool> {
+    if row.status() == CourseStatus::Published || row.status() == CourseStatus::Archived {
+        return Ok(true);
+    }
+    let Some(p) = caller.principal() else { return Ok(false) };
+    let region: String = organizations::table.find(&row.provider_id).select(organizations::region).first(conn)?;
+    let region = region.parse().map_err(|e: rongtong_catalog::RegionCodeError| AppError::Internal(e.to_string()))?;
+    Ok(p.can_edit_org_content(&row.provider_id, &region))
+}
+
+/// Course codes reachable from `start` through prerequisites (stored ones plus `extra`,
+/// the prerequisites of courses being written in the same request or file).
+fn reachable_prereqs(conn: &mut DbConnection, start: &[String], extra: &HashMap<String, Vec<String>>) -> QueryResult<HashSet<String>> {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut queue: VecDeque<String> = start.iter().cloned().collect();
+    while let Some(code) = queue.pop_front() {
+        if !seen.insert(code.clone()) {
+            continue;
+        }
+        let mut next: Vec<String> = course_prerequisites::table
+            .inner_join(courses::table)
+            .filter(courses::code.eq(&code))
+            .select(course_prerequisites::prerequisite_code)
+            .load(conn)?;
+        if let Some(more) = extra.get(&code) {
+            next.extend(more.iter().cloned());
+        }
+        queue.extend(next.into_iter().filter(|c| !seen.contains(c)));
+    }
+    Ok(seen)
+}
+
+/// Checks a course's prerequisites: each is a known course code (or one in `batch`), and
+/// none leads back to the course (no cycles). Errors name `prerequisites[i]`.
+pub fn check_prerequisites(conn: &mut DbConnection, input: &CourseInput, batch: &HashMap<String, Vec<String>>) -> AppResult<()> {
+    let mut errs = rongtong_catalog::ValidationErrors::new();
+    for (i, p) in input.prerequisites.iter().enumerate() {
+        let known: i64 = courses::table.filter(courses::code.eq(p)).count().get_result(conn)?;
+        if known == 0 && !batch.contains_key(p) {
+            errs.push(format!("prerequisites[{i}]"), format!("no course with code {p}"));
+        }
+    }
+    errs.into_result()?;
+    let mut extra = batch.clone();
+    extra.insert(input.code.clone(), input.prerequisites.clone());
+    if reachable_prereqs(conn, &input.prerequisites, &extra)?.contains(&input.code) {
+        return Err(AppError::invalid("prerequisites", format!("course {} would (indirectly) require itself", input.code)));
+    }
+    Ok(())
+}
+
+/// Writes skills and prerequisites of course `id`, replacing what was there.
+fn write_course_links(conn: &mut DbConnection, id: &str, input: &CourseInput, skill_ids: &[String]) -> QueryResult<()> {
+    diesel::delete(course_skills::table.filter(course_skills::course_id.eq(id))).execute(conn)?;
+    diesel::delete(course_prerequisites::table.filter(course_prerequisites::course_id.eq(id))).execute(conn)?;
+    let skill_rows: Vec<_> = input
+        .skills
+        .iter()
+        .zip(skill_ids)
+        .map(|(s, sid)| {
+            (
+                course_skills::course_id.eq(id.to_string()),
+                course_skills::skill_id.eq(sid.clone()),
+                course_skills::level.eq(i32::from(s.level.number())),
+                course_skills::weight.eq(s.weight),
+            )
+        })
+        .collect();
+    if !skill_rows.is_empty() {
+        crate::insert_batch!(conn, course_skills::table, skill_rows)?;
+    }
+    let prereq_rows: Vec<_> = input
+        .prerequisites
+        .iter()
+        .map(|p| (course_prerequisites::course_id.eq(id.to_string()), course_prerequisites::prerequisite_code.eq(p.clone())))
+        .collect();
+    if !prereq_rows.is_empty() {
+        crate::insert_batch!(conn, course_prerequisites::table, prereq_rows)?;
+    }
+    Ok(())
+}
+
+/// Inserts a course of provider `provider_id` in `status`, with resolved skill ids (same
+/// order as `input.skills`). The caller has validated input and prerequisites.
+pub fn insert_course(conn: &mut DbConnection, provider_id: &str, input: &CourseInput, skill_ids: &[String], status: CourseStatus) -> AppResult<String> {
+    let id = new_id();
+    let ts = now();
+    let res = diesel::insert_into(courses::table)
+        .values((
+            courses::id.eq(&id),
+            courses::code.eq(&input.code),
+            courses::version.eq(&input.version),
+            courses::provider_id.eq(provider_id),
+            courses::title_zh.eq(input.title_zh.trim()),
+            courses::title_en.eq(input.title_en.as_deref().map(str::trim)),
+            courses::description_zh.eq(&input.description_zh),
+            courses::description_en.eq(&input.description_en),
+            courses::hours.eq(input.hours),
+            courses::credits.eq(input.credits),
+            courses::delivery_mode.eq(input.delivery_mode.as_ref()),
+            courses::status.eq(status.as_ref()),
+            courses::created_at.eq(&ts),
+            courses::updated_at.eq(&ts),
+        ))
+        .execute(conn);
+    match res {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::conflict("code", format!("course {} version {} exists; publish changes as a new version", input.code, input.version)));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    write_course_links(conn, &id, input, skill_ids)?;
+    Ok(id)
+}
+
+/// Replaces the content of course `id` (code and version must stay).
+pub fn update_course(conn: &mut DbConnection, id: &str, input: &CourseInput, skill_ids: &[String]) -> AppResult<()> {
+    diesel::update(courses::table.find(id))
+        .set((
+            courses::title_zh.eq(input.title_zh.trim()),
+            courses::title_en.eq(input.title_en.as_deref().map(str::trim)),
+            courses::description_zh.eq(&input.description_zh),
+            courses::description_en.eq(&input.description_en),
+            courses::hours.eq(input.hours),
+            courses::credits.eq(input.credits),
+            courses::delivery_mode.eq(input.delivery_mode.as_ref()),
+            courses::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    write_course_links(conn, id, input, skill_ids)?;
+    Ok(())
+}
+
+/// Moves a course to `to`, recording who did it and why.
+pub fn set_course_status(conn: &mut DbConnection, row: &CourseRow, to: CourseStatus, reviewer_id: &str, comment: Option<&str>) -> AppResult<()> {
+    let from = row.status();
+    if !from.can_move_to(to) {
+        let allowed: Vec<&str> = from.next().iter().map(|s| s.as_ref()).collect();
+        return Err(AppError::conflict("status", format!("a {from} course can move to {} only, not {to}", allowed.join(" or "))));
+    }
+    diesel::update(courses::table.find(&row.id)).set((courses::status.eq(to.as_ref()), courses::updated_at.eq(now()))).execute(conn)?;
+    diesel::insert_into(course_reviews::table)
+        .values((
+            course_reviews::id.eq(new_id()),
+            course_reviews::course_id.eq(&row.id),
+            course_reviews::reviewer_id.eq(reviewer_id),
+            course_reviews::from_status.eq(from.as_ref()),
+            course_reviews::to_status.eq(to.as_ref()),
+            course_reviews::comment.eq(comment),
+            course_reviews::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Filters for listing courses.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+pub struct CourseFilter {
+    /// Provider organization code.
+    pub provider: Option<String>,
+    /// Status; anonymous callers see only published courses.
+    #[param(value_type = Option<String>)]
+    pub status: Option<CourseStatus>,
+    /// Only courses teaching this skill (URI).
+    pub skill: Option<String>,
+    /// Only courses of providers inside this region.
+    #[param(value_type = Option<String>)]
+    pub region: Option<rongtong_catalog::RegionCode>,
+    /// Text in the code or titles.
+    pub q: Option<String>,
+    /// Page number (from 1).
+    pub page: Option<i64>,
+    /// Page size (1–500).
+    pub per_page: Option<i64>,
+}
+
+/// Lists the courses `caller` may see; returns `(views, total)`.
+///
+/// Published and archived courses are public; drafts and courses in review are visible to
+/// their provider's people and to the admins of the provider's region.
+pub fn list_courses(conn: &mut DbConnection, caller: &Caller, f: &CourseFilter, limit: i64, offset: i64) -> AppResult<(Vec<CourseView>, i64)> {
+    let provider_id = match &f.provider {
+        Some(code) => Some(
+            organizations::table
+                .filter(organizations::code.eq(code))
+                .select(organizations::id)
+                .first::<String>(conn)
+                .optional()?
+                .ok_or_else(|| AppError::bad_field("provider", format!("no organization {code}")))?,
+        ),
+        None => None,
+    };
+    // Which providers' unpublished courses the caller may see.
+    let private_scope: Option<Vec<String>> = match caller.principal() {
+        None => Some(vec![]),
+        Some(p) => match p.role {
+            Role::PlatformAdmin => None,
+            Role::RegionAdmin => {
+                let pat = p.region.as_ref().map(region_prefix_pattern).unwrap_or_else(|| "-".into());
+                Some(organizations::table.filter(organizations::region.like(pat)).select(organizations::id).load(conn)?)
+            }
+            Role::OrgAdmin | Role::OrgStaff => Some(p.org.iter().map(|o| o.id.clone()).collect()),
+            Role::Learner => Some(vec![]),
+        },
+    };
+    let region_orgs: Option<Vec<String>> = match &f.region {
+        Some(r) => Some(organizations::table.filter(organizations::region.like(region_prefix_pattern(r))).select(organizations::id).load(conn)?),
+        None => None,
+    };
+    let skill_courses: Option<Vec<String>> = match &f.skill {
+        Some(uri) => Some(course_skills::table.inner_join(skills::table).filter(skills::uri.eq(uri)).select(course_skills::course_id).load(conn)?),
+        None => None,
+    };
+    let build = || {
+        let mut q = courses::table.into_boxed();
+        if let Some(scope) = &private_scope {
+            q = q.filter(courses::status.eq_any(["published", "archived"]).or(courses::provider_id.eq_any(scope.clone())));
+        }
+        if let Some(id) = &provider_id {
+            q = q.filter(courses::provider_id.eq(id.clone()));
+        }
+        if let Some(s) = f.status {
+            q = q.filter(courses::status.eq(s.as_ref().to_string()));
+        }
+        if let Some(ids) = &region_orgs {
+            q = q.filter(courses::provider_id.eq_any(ids.clone()));
+        }
+        if let Some(ids) = &skill_courses {
+            q = q.filter(courses::id.eq_any(ids.clone()));
+        }
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let pat = format!("%{}%", crate::models::catalog::like_escape(text));
+            q = q.filter(
+                courses::code
+                    .like(pat.clone())
+                    .escape('\\')
+                    .or(courses::title_zh.like(pat.clone()).escape('\\'))
+                    .or(courses::title_en.like(pat).escape('\\')),
+            );
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows = build().order((courses::code.asc(), courses::version.asc())).limit(limit).offset(offset).select(CourseRow::as_select()).load(conn)?;
+    Ok((course_views(conn, rows)?, total))
+}
+
+// ---------------------------------------------------------------- curricula
+
+/// A curriculum as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CurriculumView {
+    /// Id.
+    pub id: String,
+    /// Code.
+    pub code: String,
+    /// Provider organization code.
+    pub provider: String,
+    /// Chinese title.
+    pub title_zh: String,
+    /// English title.
+    pub title_en: Option<String>,
+    /// Course codes in teaching order.
+    pub modules: Vec<String>,
+    /// Total hours of the modules' latest versions.
+    pub total_hours: f64,
+    /// Total credits.
+    pub total_credits: f64,
+    /// Created.
+    pub created_at: String,
+    /// Last changed.
+    pub updated_at: String,
+}
+
+/// Checks modules exist; errors name `modules[i]`.
+pub fn check_modules(conn: &mut DbConnection, input: &CurriculumInput) -> AppResult<()> {
+    let mut errs = rongtong_catalog::ValidationErrors::new();
+    for (i, m) in input.modules.iter().enumerate() {
+        let n: i64 = courses::table.filter(courses::code.eq(m)).count().get_result(conn)?;
+        errs.check(n > 0, format!("modules[{i}]"), format!("no course with code {m}"));
+    }
+    errs.into_result().map_err(AppError::from)
+}
+
+/// Writes a curriculum (insert when `id` is None, else replace).
+pub fn save_curriculum(conn: &mut DbConnection, id: Option<&str>, provider_id: &str, input: &CurriculumInput) -> AppResult<String> {
+    let ts = now();
+    let id = match id {
+        Some(id) => {
+            diesel::update(curricula::table.find(id))
+                .set((curricula::title_zh.eq(&input.title_zh), curricula::title_en.eq(&input.title_en), curricula::updated_at.eq(&ts)))
+                .execute(conn)?;
+            id.to_string()
+        }
+        None => {
+            let id = new_id();
+            let res = diesel::insert_into(curricula::table)
+                .values((
+                    curricula::id.eq(&id),
+                    curricula::code.eq(&input.code),
+                    curricula::provider_id.eq(provider_id),
+                    curricula::title_zh.eq(&input.title_zh),
+                    curricula::title_en.eq(&input.title_en),
+                    curricula::created_at.eq(&ts),
+                    curricula::updated_at.eq(&ts),
+                ))
+                .execute(conn);
+            match res {
+                Ok(_) => id,
+                Err(e) if is_unique_violation(&e) => return Err(AppError::conflict("code", format!("curriculum {} exists", input.code))),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    diesel::delete(curriculum_modules::table.filter(curriculum_modules::curriculum_id.eq(&id))).execute(conn)?;
+    let rows: Vec<_> = input
+        .modules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (curriculum_modules::curriculum_id.eq(id.clone()), curriculum_modules::position.eq(i as i32), curriculum_modules::course_code.eq(m.clone())))
+        .collect();
+    crate::insert_batch!(conn, curriculum_modules::table, rows)?;
+    Ok(id)
+}
+
+/// A curriculum by id; returns it with its provider id.
+pub fn find_curriculum(conn: &mut DbConnection, id: &str) -> AppResult<(CurriculumView, String)> {
+    let (cid, code, provider_id, title_zh, title_en, created_at, updated_at): (String, String, String, String, Option<String>, String, String) = curricula::table
+        .find(id)
+        .select((curricula::id, curricula::code, curricula::provider_id, curricula::title_zh, curricula::title_en, curricula::created_at, curricula::updated_at))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("curriculum {id}")))?;
+    let modules: Vec<String> =
+        curriculum_modules::table.filter(curriculum_modules::curriculum_id.eq(&cid)).order(curriculum_modules::position).select(curriculum_modules::course_code).load(conn)?;
+    let (mut hours, mut credits) = (0.0, 0.0);
+    for m in &modules {
+        if let Some((h, c)) = courses::table.filter(courses::code.eq(m)).order(courses::created_at.desc()).select((courses::hours, courses::credits)).first::<(f64, f64)>(conn).optional()? {
+            hours += h;
+            credits += c;
+        }
+    }
+    let provider: String = organizations::table.find(&provider_id).select(organizations::code).first(conn)?;
+    Ok((CurriculumView { id: cid, code, provider, title_zh, title_en, modules, total_hours: hours, total_credits: credits, created_at, updated_at }, provider_id))
+}
+
+/// Lists curricula, optionally of one provider.
+pub fn list_curricula(conn: &mut DbConnection, provider: Option<&str>) -> AppResult<Vec<CurriculumView>> {
+    let mut q = curricula::table.inner_join(organizations::table).into_boxed();
+    if let Some(code) = provider {
+        q = q.filter(organizations::code.eq(code.to_string()));
+    }
+    let ids: Vec<String> = q.order(curricula::code).select(curricula::id).load(conn)?;
+    ids.iter().map(|id| find_curriculum(conn, id).map(|(v, _)| v)).collect()
+}
+
+// ---------------------------------------------------------------- completions
+
+/// A completion record (a learner finished a course).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompletionView {
+    /// Id.
+    pub id: String,
+    /// Learner's username.
+    pub learner: String,
+    /// Course id.
+    pub course_id: String,
+    /// Course code.
+    pub course_code: String,
+    /// Course version.
+    pub course_version: String,
+    /// Result, e.g. 合格 / pass / a score.
+    pub result: String,
+    /// Date completed (YYYY-MM-DD).
+    pub completed_on: String,
+    /// Assessor's name.
+    pub assessor: Option<String>,
+    /// Recorded at.
+    pub created_at: String,
+}
+
+/// A new completion record.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CompletionInput {
+    /// Learner username or id.
+    pub learner: String,
+    /// Course id, `code` or `code@version`.
+    pub course: String,
+    /// Result, e.g. 合格.
+    pub result: String,
+    /// Completion date, YYYY-MM-DD.
+    #[schema(value_type = String)]
+    pub completed_on: chrono::NaiveDate,
+    /// Assessor's name.
+    #[serde(default)]
+    pub assessor: Option<String>,
+}
+
+/// Records a completion; 409 when the learner already has one for this course.
+pub fn insert_completion(conn: &mut DbConnection, learner_id: &str, course_id: &str, input: &CompletionInput, recorded_by: &str) -> AppResult<String> {
+    let id = new_id();
+    let res = diesel::insert_into(completions::table)
+        .values((
+            completions::id.eq(&id),
+            completions::learner_id.eq(learner_id),
+            completions::course_id.eq(course_id),
+            completions::result.eq(input.result.trim()),
+            completions::completed_on.eq(input.completed_on.to_string()),
+            completions::assessor.eq(&input.assessor),
+            completions::recorded_by.eq(recorded_by),
+            completions::created_at.eq(now()),
+        ))
+        .execute(conn);
+    match res {
+        Ok(_) => Ok(id),
+        Err(e) if is_unique_violation(&e) => Err(AppError::conflict("course", "this learner's completion of this course is already recorded")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Completion records, filtered by learner id and/or provider ids.
+pub fn list_completions(conn: &mut DbConnection, learner_id: Option<&str>, provider_ids: Option<&[String]>) -> QueryResult<Vec<CompletionView>> {
+    let mut q = completions::table.inner_join(courses::table).inner_join(users::table.on(users::id.eq(completions::learner_id))).into_boxed();
+    if let Some(l) = learner_id {
+        q = q.filter(completions::learner_id.eq(l.to_string()));
+    }
+    if let Some(p) = provider_ids {
+        q = q.filter(courses::provider_id.eq_any(p.to_vec()));
+    }
+    let rows: Vec<(String, String, String, String, String, String, String, Option<String>, String)> = q
+        .order((completions::completed_on.asc(), completions::id.asc()))
+        .select((
+            completions::id,
+            users::username,
+            courses::id,
+            courses::code,
+            courses::version,
+            completions::result,
+            completions::completed_on,
+            completions::assessor,
+            completions::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, learner, course_id, course_code, course_version, result, completed_on, assessor, created_at)| CompletionView {
+            id,
+            learner,
+            course_id,
+            course_code,
+            course_version,
+            result,
+            completed_on,
+            assessor,
+            created_at,
+        })
+        .collect())
+}

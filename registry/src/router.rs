@@ -1,0 +1,101 @@
+//! Every route of the service, in one table.
+//!
+//! Routes are registered through `utoipa_axum`'s `routes!`, which takes each handler's
+//! `#[utoipa::path]` for both the axum route and the OpenAPI entry, so the served document
+//! (`/api/openapi.json`) cannot drift from the routes; a test checks it anyway.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::routes::{accounts, catalog, courses, demand, health, imports};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Rongtong (融通) registry API", description = "Skills catalog, micro-courses, demand lists and matching for 产教融合. Errors always use the envelope {\"errors\":[{\"code\",\"detail\",\"field\",\"row\"}]}."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health"), (name = "accounts", description = "Regions, organizations, users, tokens"),
+        (name = "catalog", description = "Skill frameworks, skills, occupations"),
+        (name = "courses", description = "Micro-courses, curricula, completions"),
+        (name = "demand", description = "Talent-demand lists"),
+        (name = "imports", description = "CSV import and export"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The `/api/v1` routes with their OpenAPI description.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::find_health))
+        // accounts
+        .routes(routes!(accounts::list_regions, accounts::create_region))
+        .routes(routes!(accounts::find_region))
+        .routes(routes!(accounts::list_organizations, accounts::create_organization))
+        .routes(routes!(accounts::find_organization, accounts::update_organization))
+        .routes(routes!(accounts::find_me))
+        .routes(routes!(accounts::list_users, accounts::create_user))
+        .routes(routes!(accounts::find_user))
+        .routes(routes!(accounts::list_tokens, accounts::create_token))
+        .routes(routes!(accounts::delete_token))
+        // catalog
+        .routes(routes!(catalog::list_frameworks, catalog::create_framework))
+        .routes(routes!(catalog::list_skills, catalog::create_skill))
+        .routes(routes!(catalog::find_skill, catalog::update_skill))
+        .routes(routes!(catalog::list_skill_relations, catalog::create_skill_relation))
+        .routes(routes!(catalog::list_occupations, catalog::create_occupation))
+        .routes(routes!(catalog::find_occupation))
+        // courses
+        .routes(routes!(courses::list_courses, courses::create_course))
+        .routes(routes!(courses::find_course, courses::update_course, courses::delete_course))
+        .routes(routes!(courses::update_course_status))
+        .routes(routes!(courses::list_curricula, courses::create_curriculum))
+        .routes(routes!(courses::find_curriculum, courses::update_curriculum, courses::delete_curriculum))
+        .routes(routes!(courses::list_completions, courses::create_completion))
+        // demand
+        .routes(routes!(demand::list_demand_lists, demand::create_demand_list))
+        .routes(routes!(demand::find_demand_list, demand::update_demand_list, demand::delete_demand_list))
+        .routes(routes!(demand::update_demand_status))
+        // imports and exports
+        .routes(routes!(imports::create_esco_import))
+        .routes(routes!(imports::create_course_import))
+        .routes(routes!(imports::create_demand_import))
+        .routes(routes!(imports::find_course_export))
+        .routes(routes!(imports::find_demand_export))
+        .routes(routes!(imports::find_skill_export))
+}
+
+/// The OpenAPI 3.1 document of every `/api/v1` route.
+pub fn openapi() -> OpenApiDoc {
+    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()).nest("/api/v1", api()).split_for_parts();
+    doc
+}
+
+/// Builds the whole service. Tests drive this router directly with `tower::ServiceExt::oneshot`.
+pub fn build_router(state: AppState) -> Router {
+    let max_body = state.config.server.max_body_bytes;
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api()).split_for_parts();
+    router
+        .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
+        .fallback(|| async { AppError::NotFound("route".into()) })
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

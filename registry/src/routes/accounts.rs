@@ -1,0 +1,344 @@
+//! Regions, organizations, accounts and API tokens.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use diesel::prelude::*;
+use rongtong_catalog::{OrganizationInput, Region, RegionCode};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::{Caller, Principal, Role};
+use crate::db::DbConnection;
+use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult};
+use crate::models::accounts::{
+    self as m, CreatedToken, OrgFilter, OrgView, RegionView, TokenView, UserInput, UserView, region_prefix_pattern,
+};
+use crate::models::pagination::{Page, PageParams};
+use crate::schema::{api_tokens, organizations, users};
+
+/// Filter for listing regions.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RegionFilter {
+    /// Only the direct children of this region.
+    pub parent: Option<String>,
+}
+
+/// Lists regions (province → city), optionally the children of one.
+#[utoipa::path(get, path = "/regions", tag = "accounts", params(RegionFilter), responses((status = 200, body = Vec<RegionView>)))]
+pub async fn list_regions(State(state): State<AppState>, AppQuery(f): AppQuery<RegionFilter>) -> AppResult<AppJson<Vec<RegionView>>> {
+    let rows = state.db.run(move |c| m::list_regions(c, f.parent.as_deref()).map_err(AppError::from)).await?;
+    Ok(AppJson(rows))
+}
+
+/// Shows one region.
+#[utoipa::path(get, path = "/regions/{code}", tag = "accounts", params(("code" = String, Path, description = "GB/T 2260 code")), responses((status = 200, body = RegionView), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn find_region(State(state): State<AppState>, AppPath(code): AppPath<String>) -> AppResult<AppJson<RegionView>> {
+    Ok(AppJson(state.db.run(move |c| m::find_region(c, &code)).await?))
+}
+
+/// Adds or renames a region. Platform admins add provinces; a province admin adds the
+/// cities and counties of its province.
+#[utoipa::path(post, path = "/regions", tag = "accounts", request_body = RegionInputDoc, responses((status = 201, body = RegionView), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_region(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<Region>,
+) -> AppResult<(StatusCode, AppJson<RegionView>)> {
+    let p = caller.require()?;
+    let allowed = p.is_platform_admin() || input.code.parent().is_some_and(|parent| p.administers_region(&parent));
+    p.ensure(allowed, "create or rename this region")?;
+    let view = state.db.run(move |c| m::upsert_region(c, &input)).await?;
+    Ok((StatusCode::CREATED, AppJson(view)))
+}
+
+/// The JSON body of a region (documentation only: the handler reads `catalog::Region`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RegionInputDoc {
+    /// GB/T 2260 code.
+    code: String,
+    /// Chinese name.
+    name_zh: String,
+    /// English name.
+    name_en: String,
+}
+
+/// Lists organizations, filtered by kind, region (a province includes its cities) and text.
+/// Public: organizations are part of the shared catalog.
+#[utoipa::path(get, path = "/organizations", tag = "accounts", params(OrgFilter), responses((status = 200, body = Page<OrgView>)))]
+pub async fn list_organizations(State(state): State<AppState>, AppQuery(f): AppQuery<OrgFilter>) -> AppResult<AppJson<Page<OrgView>>> {
+    let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
+    let (rows, total) = state.db.run(move |c| m::list_orgs(c, &f, per_page, offset).map_err(AppError::from)).await?;
+    Ok(AppJson(Page { items: rows.into_iter().map(OrgView::from).collect(), total, page, per_page }))
+}
+
+/// Shows one organization by code (or id).
+#[utoipa::path(get, path = "/organizations/{code}", tag = "accounts", params(("code" = String, Path)), responses((status = 200, body = OrgView), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn find_organization(State(state): State<AppState>, AppPath(code): AppPath<String>) -> AppResult<AppJson<OrgView>> {
+    Ok(AppJson(state.db.run(move |c| m::find_org(c, &code)).await?.into()))
+}
+
+/// Registers an organization. Platform admins anywhere; region admins inside their region.
+#[utoipa::path(post, path = "/organizations", tag = "accounts", request_body = OrgInputDoc, responses((status = 201, body = OrgView), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_organization(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<OrganizationInput>,
+) -> AppResult<(StatusCode, AppJson<OrgView>)> {
+    let p = caller.require()?;
+    p.ensure(p.administers_region(&input.region), format!("register organizations in region {}", input.region).as_str())?;
+    let row = state.db.run(move |c| m::create_org(c, &input)).await?;
+    Ok((StatusCode::CREATED, AppJson(row.into())))
+}
+
+/// Documentation of the organization body (`catalog::OrganizationInput`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OrgInputDoc {
+    /// Short unique code.
+    code: String,
+    /// `college`, `training_center`, `enterprise`, `evaluation_org` or `authority`.
+    kind: String,
+    /// Chinese name.
+    name_zh: String,
+    /// English name.
+    name_en: Option<String>,
+    /// GB/T 2260 region code.
+    region: String,
+    /// 18-character Unified Social Credit Code (check digit verified).
+    uscc: Option<String>,
+}
+
+/// Replaces an organization's details (its code never changes). Its admin, or an admin of
+/// its region; moving it to another region needs rights there too.
+#[utoipa::path(put, path = "/organizations/{code}", tag = "accounts", params(("code" = String, Path)), request_body = OrgInputDoc, responses((status = 200, body = OrgView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn update_organization(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(code): AppPath<String>,
+    AppJson(input): AppJson<OrganizationInput>,
+) -> AppResult<AppJson<OrgView>> {
+    let p = caller.require()?.clone();
+    let row = state
+        .db
+        .run(move |c| {
+            let org = m::find_org(c, &code)?;
+            p.ensure(p.can_manage_org(&org.id, &org.region_code()?), "manage this organization")?;
+            if input.region.as_str() != org.region {
+                p.ensure(p.administers_region(&input.region), "move organizations into that region")?;
+            }
+            if input.code != org.code {
+                return Err(AppError::invalid("code", "an organization's code cannot change"));
+            }
+            m::update_org(c, &org.id, &input)
+        })
+        .await?;
+    Ok(AppJson(row.into()))
+}
+
+/// The account behind the token.
+#[utoipa::path(get, path = "/me", tag = "accounts", responses((status = 200, body = UserView), (status = 401, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn find_me(State(state): State<AppState>, caller: Caller) -> AppResult<AppJson<UserView>> {
+    let id = caller.require()?.user_id.clone();
+    Ok(AppJson(state.db.run(move |c| m::find_user(c, &id)).await?))
+}
+
+/// True when `p` may see and manage `user` (create tokens, read the record).
+fn can_manage_user(c: &mut DbConnection, p: &Principal, user: &UserView) -> AppResult<bool> {
+    if p.user_id == user.id || p.is_platform_admin() {
+        return Ok(true);
+    }
+    let org = m::org_of(c, user)?;
+    Ok(match p.role {
+        Role::RegionAdmin => {
+            let home = match &org {
+                Some(o) => Some(o.region_code()?),
+                None => user.region.as_deref().and_then(|r| r.parse().ok()),
+            };
+            // A region admin manages people inside its region, but not its peers or superiors.
+            home.is_some_and(|r| p.administers_region(&r)) && user.role != "region_admin" && user.role != "platform_admin"
+        }
+        Role::OrgAdmin => org.is_some_and(|o| p.org.as_ref().is_some_and(|po| po.id == o.id)) && user.role != "platform_admin",
+        _ => false,
+    })
+}
+
+/// Decides whether `p` may create the account `input`.
+fn may_create_user(c: &mut DbConnection, p: &Principal, input: &UserInput) -> AppResult<bool> {
+    let org = match &input.org {
+        Some(code) => Some(m::find_org(c, code).map_err(|_| AppError::invalid("org", format!("organization {code} does not exist")))?),
+        None => None,
+    };
+    Ok(match p.role {
+        Role::PlatformAdmin => true,
+        Role::RegionAdmin => match input.role {
+            Role::PlatformAdmin => false,
+            Role::RegionAdmin => input.region.as_ref().is_some_and(|r| p.administers_region(r) && Some(r) != p.region.as_ref()),
+            _ => match &org {
+                Some(o) => p.administers_region(&o.region_code()?),
+                None => input.region.as_ref().is_some_and(|r| p.administers_region(r)),
+            },
+        },
+        Role::OrgAdmin => {
+            let own = org.as_ref().is_some_and(|o| p.org.as_ref().is_some_and(|po| po.id == o.id));
+            match input.role {
+                Role::OrgAdmin | Role::OrgStaff => own,
+                // Colleges and training centres enrol their own learners.
+                Role::Learner => own && p.org.as_ref().is_some_and(|o| o.kind.provides_courses()),
+                _ => false,
+            }
+        }
+        _ => false,
+    })
+}
+
+/// Filter for listing accounts.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UserFilter {
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Page number (from 1).
+    pub page: Option<i64>,
+    /// Page size (1–500).
+    pub per_page: Option<i64>,
+}
+
+/// Lists the accounts the caller manages: all for platform admins, those inside the region
+/// for region admins, the organization's people for its admin.
+#[utoipa::path(get, path = "/users", tag = "accounts", params(UserFilter), responses((status = 200, body = Page<UserView>), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn list_users(State(state): State<AppState>, caller: Caller, AppQuery(f): AppQuery<UserFilter>) -> AppResult<AppJson<Page<UserView>>> {
+    let p = caller.require()?.clone();
+    p.ensure(matches!(p.role, Role::PlatformAdmin | Role::RegionAdmin | Role::OrgAdmin), "list accounts")?;
+    let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
+    let (items, total) = state
+        .db
+        .run(move |c| {
+            let build = || {
+                let mut q = users::table.into_boxed();
+                match p.role {
+                    Role::RegionAdmin => {
+                        let pat = p.region.as_ref().map(region_prefix_pattern).unwrap_or_else(|| "-".into());
+                        let orgs_in = organizations::table.filter(organizations::region.like(pat.clone())).select(organizations::id);
+                        q = q.filter(users::region.like(pat).or(users::org_id.eq_any(orgs_in.nullable())));
+                    }
+                    Role::OrgAdmin => q = q.filter(users::org_id.eq(p.org.as_ref().map(|o| o.id.clone()))),
+                    _ => {}
+                }
+                if let Some(role) = f.role {
+                    q = q.filter(users::role.eq(role.as_ref().to_string()));
+                }
+                q
+            };
+            let total: i64 = build().count().get_result(c)?;
+            let items = build().order(users::username).limit(per_page).offset(offset).select(UserView::as_select()).load(c)?;
+            Ok::<_, AppError>((items, total))
+        })
+        .await?;
+    Ok(AppJson(Page { items, total, page, per_page }))
+}
+
+/// Creates an account. Who may create whom follows the tenancy rules: region admins inside
+/// their region, organization admins for their own organization (colleges also enrol learners).
+#[utoipa::path(post, path = "/users", tag = "accounts", request_body = UserInput, responses((status = 201, body = UserView), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn create_user(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<UserInput>) -> AppResult<(StatusCode, AppJson<UserView>)> {
+    let p = caller.require()?.clone();
+    let view = state
+        .db
+        .run(move |c| {
+            p.ensure(may_create_user(c, &p, &input)?, format!("create a {} account here", input.role).as_str())?;
+            m::create_user(c, &input)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, AppJson(view)))
+}
+
+/// Shows an account: one's own, or one the caller manages.
+#[utoipa::path(get, path = "/users/{id}", tag = "accounts", params(("id" = String, Path, description = "user id or username")), responses((status = 200, body = UserView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn find_user(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<UserView>> {
+    let p = caller.require()?.clone();
+    let user = state
+        .db
+        .run(move |c| {
+            let user = m::find_user(c, &id)?;
+            p.ensure(can_manage_user(c, &p, &user)?, "see this account")?;
+            Ok::<_, AppError>(user)
+        })
+        .await?;
+    Ok(AppJson(user))
+}
+
+/// Body for a new token.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenInput {
+    /// A label to recognise the token by, e.g. `ci-import`.
+    pub name: String,
+}
+
+/// Mints an API token for an account (one's own, or one the caller manages). The secret is
+/// in this response only.
+#[utoipa::path(post, path = "/users/{id}/tokens", tag = "accounts", params(("id" = String, Path)), request_body = TokenInput, responses((status = 201, body = CreatedToken), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+    AppJson(input): AppJson<TokenInput>,
+) -> AppResult<(StatusCode, AppJson<CreatedToken>)> {
+    let p = caller.require()?.clone();
+    let mut errs = rongtong_catalog::ValidationErrors::new();
+    rongtong_catalog::validate::check_text(&mut errs, "name", &input.name, 100);
+    errs.into_result()?;
+    let created = state
+        .db
+        .run(move |c| {
+            let user = m::find_user(c, &id)?;
+            p.ensure(can_manage_user(c, &p, &user)?, "create tokens for this account")?;
+            m::create_token(c, &user.id, input.name.trim())
+        })
+        .await?;
+    Ok((StatusCode::CREATED, AppJson(created)))
+}
+
+/// Lists an account's tokens (never their secrets).
+#[utoipa::path(get, path = "/users/{id}/tokens", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Vec<TokenView>), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn list_tokens(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<Vec<TokenView>>> {
+    let p = caller.require()?.clone();
+    let tokens = state
+        .db
+        .run(move |c| {
+            let user = m::find_user(c, &id)?;
+            p.ensure(can_manage_user(c, &p, &user)?, "see this account's tokens")?;
+            Ok::<_, AppError>(
+                api_tokens::table.filter(api_tokens::user_id.eq(&user.id)).order(api_tokens::created_at).select(TokenView::as_select()).load(c)?,
+            )
+        })
+        .await?;
+    Ok(AppJson(tokens))
+}
+
+/// Revokes a token at once.
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts", params(("id" = String, Path)), responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_token(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
+    let p = caller.require()?.clone();
+    state
+        .db
+        .run(move |c| {
+            let owner: String = api_tokens::table
+                .find(&id)
+                .select(api_tokens::user_id)
+                .first(c)
+                .optional()?
+                .ok_or_else(|| AppError::NotFound(format!("token {id}")))?;
+            let user = m::find_user(c, &owner)?;
+            p.ensure(can_manage_user(c, &p, &user)?, "revoke this token")?;
+            diesel::update(api_tokens::table.find(&id)).set(api_tokens::revoked.eq(true)).execute(c)?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Parses a region code from a path or query, naming the field on failure.
+pub fn parse_region(field: &str, value: &str) -> AppResult<RegionCode> {
+    value.parse().map_err(|e: rongtong_catalog::RegionCodeError| AppError::bad_field(field, e.to_string()))
+}

@@ -1,0 +1,229 @@
+//! Skill frameworks, skills, relations and occupations: the shared catalog. Reading is
+//! public; editing is for the platform and province admins.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use rongtong_catalog::skill::mint_skill_uri;
+use rongtong_catalog::{FrameworkInput, OccupationInput, SkillInput, SkillRelation, SkillRelationKind};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::db::new_id;
+use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
+use crate::models::catalog::{
+    self as m, FrameworkView, OccupationFilter, OccupationView, RelationView, SkillFilter, SkillView,
+};
+use crate::models::pagination::{Page, PageParams};
+
+/// Lists skill frameworks (ESCO, national standards, local frameworks) with versions.
+#[utoipa::path(get, path = "/frameworks", tag = "catalog", responses((status = 200, body = Vec<FrameworkView>)))]
+pub async fn list_frameworks(State(state): State<AppState>) -> AppResult<AppJson<Vec<FrameworkView>>> {
+    Ok(AppJson(state.db.run(|c| m::list_frameworks(c).map_err(AppError::from)).await?))
+}
+
+/// Documentation of the framework body (`catalog::FrameworkInput`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FrameworkInputDoc {
+    /// Short code, e.g. `gb-6-31-01-10`.
+    code: String,
+    /// `esco`, `national` or `local`.
+    kind: String,
+    /// Name.
+    name: String,
+    /// Version label.
+    version: String,
+    /// The framework's URI.
+    uri: Option<String>,
+}
+
+/// Creates a framework, or updates the one with the same code (a new version label).
+#[utoipa::path(post, path = "/frameworks", tag = "catalog", request_body = FrameworkInputDoc, responses((status = 201, body = FrameworkView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_framework(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<FrameworkInput>) -> AppResult<(StatusCode, AppJson<FrameworkView>)> {
+    let p = caller.require()?;
+    p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
+    Ok((StatusCode::CREATED, AppJson(state.db.run(move |c| m::upsert_framework(c, &input)).await?)))
+}
+
+/// Searches skills by label in Chinese or English (alternative labels included), by
+/// framework and type. Exact label matches come first.
+#[utoipa::path(get, path = "/skills", tag = "catalog", params(SkillFilter), responses((status = 200, body = Page<SkillView>), (status = 400, body = ErrorBody)))]
+pub async fn list_skills(State(state): State<AppState>, AppQuery(f): AppQuery<SkillFilter>) -> AppResult<AppJson<Page<SkillView>>> {
+    let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
+    let (items, total) = state.db.run(move |c| m::list_skills(c, &f, per_page, offset)).await?;
+    Ok(AppJson(Page { items, total, page, per_page }))
+}
+
+/// Documentation of the skill body (`catalog::SkillInput`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SkillInputDoc {
+    /// Absolute URI; omit to mint `{RONGTONG_BASE_URL}/skills/{uuid}`.
+    uri: Option<String>,
+    /// Framework code.
+    framework: String,
+    /// Chinese preferred label.
+    label_zh: Option<String>,
+    /// English preferred label.
+    label_en: Option<String>,
+    /// Alternative labels.
+    alt_labels: Vec<String>,
+    /// Description.
+    description: Option<String>,
+    /// `knowledge` or `skill/competence`.
+    skill_type: String,
+    /// ESCO reuse level.
+    reuse_level: Option<String>,
+    /// `released` (default), `draft` or `deprecated`.
+    status: Option<String>,
+}
+
+/// Creates a skill. Without a `uri`, one is minted under the configured base URL.
+#[utoipa::path(post, path = "/skills", tag = "catalog", request_body = SkillInputDoc, responses((status = 201, body = SkillView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_skill(State(state): State<AppState>, caller: Caller, AppJson(mut input): AppJson<SkillInput>) -> AppResult<(StatusCode, AppJson<SkillView>)> {
+    let p = caller.require()?;
+    p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
+    input.validate()?;
+    if input.uri.is_none() {
+        input.uri = Some(mint_skill_uri(state.base_url(), &new_id()));
+    }
+    let view = state
+        .db
+        .run(move |c| {
+            let fw = m::find_framework(c, &input.framework).map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
+            let uri = input.uri.clone().unwrap_or_default();
+            if m::find_skill_row(c, &uri).is_ok() {
+                return Err(AppError::conflict("uri", format!("skill {uri} exists; use PUT /api/v1/skills/{{id}} to change it")));
+            }
+            m::upsert_skill(c, &fw.id, &input)?;
+            m::find_skill(c, &uri)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, AppJson(view)))
+}
+
+/// Shows one skill by id or URI (URL-encode a URI).
+#[utoipa::path(get, path = "/skills/{id}", tag = "catalog", params(("id" = String, Path, description = "skill id or URI")), responses((status = 200, body = SkillView), (status = 404, body = ErrorBody)))]
+pub async fn find_skill(State(state): State<AppState>, AppPath(id): AppPath<String>) -> AppResult<AppJson<SkillView>> {
+    Ok(AppJson(state.db.run(move |c| m::find_skill(c, &id)).await?))
+}
+
+/// Replaces a skill's labels, description and type. The URI never changes.
+#[utoipa::path(put, path = "/skills/{id}", tag = "catalog", params(("id" = String, Path)), request_body = SkillInputDoc, responses((status = 200, body = SkillView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn update_skill(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(mut input): AppJson<SkillInput>) -> AppResult<AppJson<SkillView>> {
+    let p = caller.require()?;
+    p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
+    input.validate()?;
+    let view = state
+        .db
+        .run(move |c| {
+            let row = m::find_skill_row(c, &id)?;
+            if input.uri.as_deref().is_some_and(|u| u != row.uri) {
+                return Err(AppError::invalid("uri", "a skill's URI cannot change"));
+            }
+            input.uri = Some(row.uri.clone());
+            let fw = m::find_framework(c, &input.framework).map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
+            m::upsert_skill(c, &fw.id, &input)?;
+            m::find_skill(c, &row.uri)
+        })
+        .await?;
+    Ok(AppJson(view))
+}
+
+/// Lists the relations (broader, prerequisite, related, exact/close match) of a skill.
+#[utoipa::path(get, path = "/skills/{id}/relations", tag = "catalog", params(("id" = String, Path)), responses((status = 200, body = Vec<RelationView>), (status = 404, body = ErrorBody)))]
+pub async fn list_skill_relations(State(state): State<AppState>, AppPath(id): AppPath<String>) -> AppResult<AppJson<Vec<RelationView>>> {
+    Ok(AppJson(
+        state
+            .db
+            .run(move |c| {
+                let row = m::find_skill_row(c, &id)?;
+                m::relations_of(c, &row.id).map_err(AppError::from)
+            })
+            .await?,
+    ))
+}
+
+/// A new relation from the skill in the path.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RelationInput {
+    /// `broader`, `prerequisite`, `related`, `exact_match` or `close_match`.
+    #[schema(value_type = String)]
+    pub kind: SkillRelationKind,
+    /// The target skill's URI.
+    pub to: String,
+}
+
+/// Relates the skill in the path to another (e.g. an exact match across frameworks, which
+/// the matching engine counts as full equivalence for 互通互认).
+#[utoipa::path(post, path = "/skills/{id}/relations", tag = "catalog", params(("id" = String, Path)), request_body = RelationInput, responses((status = 201, body = Vec<RelationView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_skill_relation(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+    AppJson(input): AppJson<RelationInput>,
+) -> AppResult<(StatusCode, AppJson<Vec<RelationView>>)> {
+    let p = caller.require()?;
+    p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
+    let views = state
+        .db
+        .run(move |c| {
+            let row = m::find_skill_row(c, &id)?;
+            m::insert_relation(c, &SkillRelation { from: row.uri.clone(), kind: input.kind, to: input.to })?;
+            m::relations_of(c, &row.id).map_err(AppError::from)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, AppJson(views)))
+}
+
+/// Lists occupations (职业), searchable by label or 大典 code.
+#[utoipa::path(get, path = "/occupations", tag = "catalog", params(OccupationFilter), responses((status = 200, body = Page<OccupationView>)))]
+pub async fn list_occupations(State(state): State<AppState>, AppQuery(f): AppQuery<OccupationFilter>) -> AppResult<AppJson<Page<OccupationView>>> {
+    let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
+    let (items, total) = state.db.run(move |c| m::list_occupations(c, &f, per_page, offset)).await?;
+    Ok(AppJson(Page { items, total, page, per_page }))
+}
+
+/// Documentation of the occupation body (`catalog::OccupationInput`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OccupationInputDoc {
+    /// URI; minted under the base URL when omitted.
+    uri: Option<String>,
+    /// 职业分类大典 code, e.g. `6-18-02-01`.
+    code: Option<String>,
+    /// Chinese label.
+    label_zh: Option<String>,
+    /// English label.
+    label_en: Option<String>,
+    /// Description.
+    description: Option<String>,
+    /// Required skills: `{"skill": URI, "kind": "essential"|"optional", "min_level": 1..5}`.
+    skills: Vec<serde_json::Value>,
+}
+
+/// Creates an occupation, or updates the one with the same URI.
+#[utoipa::path(post, path = "/occupations", tag = "catalog", request_body = OccupationInputDoc, responses((status = 201, body = OccupationView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_occupation(State(state): State<AppState>, caller: Caller, AppJson(mut input): AppJson<OccupationInput>) -> AppResult<(StatusCode, AppJson<OccupationView>)> {
+    let p = caller.require()?;
+    p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
+    if input.uri.is_none() {
+        input.uri = Some(format!("{}/occupations/{}", state.base_url(), new_id()));
+    }
+    let view = state
+        .db
+        .run(move |c| {
+            let (id, _) = m::upsert_occupation(c, &input)?;
+            m::find_occupation(c, &id)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, AppJson(view)))
+}
+
+/// Shows an occupation with its required skills, by id, URI or 大典 code.
+#[utoipa::path(get, path = "/occupations/{id}", tag = "catalog", params(("id" = String, Path)), responses((status = 200, body = OccupationView), (status = 404, body = ErrorBody)))]
+pub async fn find_occupation(State(state): State<AppState>, AppPath(id): AppPath<String>) -> AppResult<AppJson<OccupationView>> {
+    Ok(AppJson(state.db.run(move |c| m::find_occupation(c, &id)).await?))
+}

@@ -1,0 +1,366 @@
+//! Micro-courses, their review workflow, curricula and completion records.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use diesel::prelude::*;
+use rongtong_catalog::{CourseInput, CourseStatus, CurriculumInput};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::{Caller, Principal, Role};
+use crate::db::DbConnection;
+use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
+use crate::models::accounts::{self as accounts, OrgRow};
+use crate::models::catalog::resolve_skill_refs;
+use crate::models::courses::{self as m, CompletionInput, CompletionView, CourseFilter, CourseView, CurriculumView};
+use crate::models::pagination::{Page, PageParams};
+use crate::schema::{completions, courses};
+
+/// Lists courses. Anonymous callers see the published catalog; providers also see their
+/// drafts, and region admins the courses waiting for their review.
+#[utoipa::path(get, path = "/courses", tag = "courses", params(CourseFilter), responses((status = 200, body = Page<CourseView>), (status = 400, body = ErrorBody)))]
+pub async fn list_courses(State(state): State<AppState>, caller: Caller, AppQuery(f): AppQuery<CourseFilter>) -> AppResult<AppJson<Page<CourseView>>> {
+    let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
+    let (items, total) = state.db.run(move |c| m::list_courses(c, &caller, &f, per_page, offset)).await?;
+    Ok(AppJson(Page { items, total, page, per_page }))
+}
+
+/// The provider organization of a course input, checked against the caller's rights.
+fn provider_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppResult<OrgRow> {
+    let org = accounts::find_org(c, code).map_err(|_| AppError::invalid("provider", format!("no organization {code}")))?;
+    if !org.kind().provides_courses() {
+        return Err(AppError::invalid("provider", format!("{code} is a {}, and only colleges and training centres publish courses", org.kind)));
+    }
+    p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), &format!("edit courses of {code}"))?;
+    Ok(org)
+}
+
+/// Documentation of the course body (`catalog::CourseInput`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CourseInputDoc {
+    /// Course code, e.g. `ZNZZ-01`.
+    code: String,
+    /// Version (default `1`).
+    version: Option<String>,
+    /// Chinese title.
+    title_zh: String,
+    /// English title.
+    title_en: Option<String>,
+    /// Chinese description.
+    description_zh: Option<String>,
+    /// English description.
+    description_en: Option<String>,
+    /// Providing organization code.
+    provider: String,
+    /// Hours.
+    hours: f64,
+    /// Credits.
+    credits: f64,
+    /// `online`, `offline` or `blended` (default).
+    delivery_mode: Option<String>,
+    /// Skills taught: `{"skill": URI, "level": 1..5, "weight": 0..1}`.
+    skills: Vec<serde_json::Value>,
+    /// Prerequisite course codes.
+    prerequisites: Vec<String>,
+}
+
+/// Creates a course as a draft of its provider.
+#[utoipa::path(post, path = "/courses", tag = "courses", request_body = CourseInputDoc, responses((status = 201, body = CourseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_course(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<CourseInput>) -> AppResult<(StatusCode, AppJson<CourseView>)> {
+    let p = caller.require()?.clone();
+    input.validate()?;
+    let view = state
+        .db
+        .run(move |c| {
+            c.transaction(|c| {
+                let org = provider_for(c, &p, &input.provider)?;
+                let skill_ids = resolve_skill_refs(c, "skills", input.skills.iter().map(|s| s.skill.as_str()))?;
+                m::check_prerequisites(c, &input, &HashMap::new())?;
+                let id = m::insert_course(c, &org.id, &input, &skill_ids, CourseStatus::Draft)?;
+                m::find_course(c, &id)
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, AppJson(view)))
+}
+
+/// Shows a course by id, `code` (latest version) or `code@version`.
+#[utoipa::path(get, path = "/courses/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 200, body = CourseView), (status = 404, body = ErrorBody)))]
+pub async fn find_course(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<CourseView>> {
+    let view = state
+        .db
+        .run(move |c| {
+            let row = m::find_course_row(c, &id)?;
+            if !m::can_see_course(c, &caller, &row)? {
+                // Unpublished courses do not exist for outsiders.
+                return Err(AppError::NotFound(format!("course {id}")));
+            }
+            Ok(m::course_views(c, vec![row])?.remove(0))
+        })
+        .await?;
+    Ok(AppJson(view))
+}
+
+/// Replaces a draft course. Published courses are immutable: publish a new version.
+#[utoipa::path(put, path = "/courses/{id}", tag = "courses", params(("id" = String, Path)), request_body = CourseInputDoc, responses((status = 200, body = CourseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn update_course(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(input): AppJson<CourseInput>) -> AppResult<AppJson<CourseView>> {
+    let p = caller.require()?.clone();
+    input.validate()?;
+    let view = state
+        .db
+        .run(move |c| {
+            c.transaction(|c| {
+                let row = m::find_course_row(c, &id)?;
+                let org = provider_for(c, &p, &input.provider)?;
+                if org.id != row.provider_id || input.code != row.code || input.version != row.version {
+                    return Err(AppError::invalid("code", "provider, code and version of a course cannot change"));
+                }
+                if row.status() != CourseStatus::Draft {
+                    return Err(AppError::conflict("status", format!("only draft courses can be edited; this one is {} — create version a new version instead", row.status)));
+                }
+                let skill_ids = resolve_skill_refs(c, "skills", input.skills.iter().map(|s| s.skill.as_str()))?;
+                m::check_prerequisites(c, &input, &HashMap::new())?;
+                m::update_course(c, &row.id, &input, &skill_ids)?;
+                m::find_course(c, &row.id)
+            })
+        })
+        .await?;
+    Ok(AppJson(view))
+}
+
+/// Deletes a draft course that nobody has completed. Anything else is archived instead.
+#[utoipa::path(delete, path = "/courses/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_course(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
+    let p = caller.require()?.clone();
+    state
+        .db
+        .run(move |c| {
+            let row = m::find_course_row(c, &id)?;
+            let org = accounts::find_org(c, &row.provider_id)?;
+            p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "delete this course")?;
+            if row.status() != CourseStatus::Draft {
+                return Err(AppError::conflict("status", "only draft courses can be deleted; archive it instead"));
+            }
+            let done: i64 = completions::table.filter(completions::course_id.eq(&row.id)).count().get_result(c)?;
+            if done > 0 {
+                return Err(AppError::conflict("id", "learners have completed this course; archive it instead"));
+            }
+            diesel::delete(courses::table.find(&row.id)).execute(c)?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A status change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StatusInput {
+    /// The new status: `draft`, `in_review`, `published` or `archived`.
+    #[schema(value_type = String)]
+    pub status: CourseStatus,
+    /// Why (shown to the provider when a review sends a course back).
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// Moves a course through review: the provider submits (draft → in_review) and withdraws;
+/// an admin of the provider's region publishes or sends it back (in_review → published |
+/// draft); the provider or an admin archives it.
+#[utoipa::path(post, path = "/courses/{id}/status", tag = "courses", params(("id" = String, Path)), request_body = StatusInput, responses((status = 200, body = CourseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn update_course_status(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(input): AppJson<StatusInput>) -> AppResult<AppJson<CourseView>> {
+    let p = caller.require()?.clone();
+    let view = state
+        .db
+        .run(move |c| {
+            let row = m::find_course_row(c, &id)?;
+            let org = accounts::find_org(c, &row.provider_id)?;
+            let region = org.region_code()?;
+            let provider_side = p.can_edit_org_content(&org.id, &region);
+            let reviewer = p.administers_region(&region);
+            use CourseStatus::*;
+            let allowed = match (row.status(), input.status) {
+                (Draft, InReview) | (Archived, Draft) => provider_side,
+                (InReview, Draft) => provider_side || reviewer,
+                (InReview, Published) => reviewer,
+                (_, Archived) => provider_side || reviewer,
+                _ => true, // illegal transitions are refused below with 409
+            };
+            p.ensure(allowed, &format!("move this course from {} to {}", row.status, input.status))?;
+            c.transaction(|c| m::set_course_status(c, &row, input.status, &p.user_id, input.comment.as_deref()))?;
+            m::find_course(c, &row.id)
+        })
+        .await?;
+    Ok(AppJson(view))
+}
+
+/// Filter for curricula.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CurriculumFilter {
+    /// Provider organization code.
+    pub provider: Option<String>,
+}
+
+/// Documentation of the curriculum body (`catalog::CurriculumInput`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CurriculumInputDoc {
+    /// Code, unique per provider.
+    code: String,
+    /// Chinese title.
+    title_zh: String,
+    /// English title.
+    title_en: Option<String>,
+    /// Providing organization code.
+    provider: String,
+    /// Course codes in teaching order.
+    modules: Vec<String>,
+}
+
+/// Lists curricula (public).
+#[utoipa::path(get, path = "/curricula", tag = "courses", params(CurriculumFilter), responses((status = 200, body = Vec<CurriculumView>)))]
+pub async fn list_curricula(State(state): State<AppState>, AppQuery(f): AppQuery<CurriculumFilter>) -> AppResult<AppJson<Vec<CurriculumView>>> {
+    Ok(AppJson(state.db.run(move |c| m::list_curricula(c, f.provider.as_deref())).await?))
+}
+
+/// Creates a curriculum: a college programme of ordered modules (course codes).
+#[utoipa::path(post, path = "/curricula", tag = "courses", request_body = CurriculumInputDoc, responses((status = 201, body = CurriculumView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_curriculum(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<CurriculumInput>) -> AppResult<(StatusCode, AppJson<CurriculumView>)> {
+    let p = caller.require()?.clone();
+    input.validate()?;
+    let view = state
+        .db
+        .run(move |c| {
+            c.transaction(|c| {
+                let org = provider_for(c, &p, &input.provider)?;
+                m::check_modules(c, &input)?;
+                let id = m::save_curriculum(c, None, &org.id, &input)?;
+                Ok::<_, AppError>(m::find_curriculum(c, &id)?.0)
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, AppJson(view)))
+}
+
+/// Shows a curriculum.
+#[utoipa::path(get, path = "/curricula/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 200, body = CurriculumView), (status = 404, body = ErrorBody)))]
+pub async fn find_curriculum(State(state): State<AppState>, AppPath(id): AppPath<String>) -> AppResult<AppJson<CurriculumView>> {
+    Ok(AppJson(state.db.run(move |c| m::find_curriculum(c, &id).map(|(v, _)| v)).await?))
+}
+
+/// Replaces a curriculum's title and modules.
+#[utoipa::path(put, path = "/curricula/{id}", tag = "courses", params(("id" = String, Path)), request_body = CurriculumInputDoc, responses((status = 200, body = CurriculumView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn update_curriculum(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(input): AppJson<CurriculumInput>) -> AppResult<AppJson<CurriculumView>> {
+    let p = caller.require()?.clone();
+    input.validate()?;
+    let view = state
+        .db
+        .run(move |c| {
+            c.transaction(|c| {
+                let (current, provider_id) = m::find_curriculum(c, &id)?;
+                let org = provider_for(c, &p, &input.provider)?;
+                if org.id != provider_id || input.code != current.code {
+                    return Err(AppError::invalid("code", "provider and code of a curriculum cannot change"));
+                }
+                m::check_modules(c, &input)?;
+                m::save_curriculum(c, Some(&current.id), &org.id, &input)?;
+                Ok(m::find_curriculum(c, &current.id)?.0)
+            })
+        })
+        .await?;
+    Ok(AppJson(view))
+}
+
+/// Deletes a curriculum (its courses stay).
+#[utoipa::path(delete, path = "/curricula/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_curriculum(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
+    let p = caller.require()?.clone();
+    state
+        .db
+        .run(move |c| {
+            let (current, provider_id) = m::find_curriculum(c, &id)?;
+            let org = accounts::find_org(c, &provider_id)?;
+            p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "delete this curriculum")?;
+            diesel::delete(crate::schema::curricula::table.find(&current.id)).execute(c)?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Filter for completion records.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CompletionFilter {
+    /// Learner username or id (admins and providers only; learners always see their own).
+    pub learner: Option<String>,
+}
+
+/// Lists completion records: learners see their own; a provider sees those of its courses;
+/// platform admins see all.
+#[utoipa::path(get, path = "/completions", tag = "courses", params(CompletionFilter), responses((status = 200, body = Vec<CompletionView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_completions(State(state): State<AppState>, caller: Caller, AppQuery(f): AppQuery<CompletionFilter>) -> AppResult<AppJson<Vec<CompletionView>>> {
+    let p = caller.require()?.clone();
+    let rows = state
+        .db
+        .run(move |c| {
+            let learner_id = match &f.learner {
+                Some(l) => Some(accounts::find_user(c, l)?.id),
+                None => None,
+            };
+            match p.role {
+                Role::Learner => {
+                    if learner_id.as_ref().is_some_and(|l| *l != p.user_id) {
+                        return Err(AppError::Forbidden("learners see only their own records".into()));
+                    }
+                    Ok(m::list_completions(c, Some(&p.user_id), None)?)
+                }
+                Role::PlatformAdmin => Ok(m::list_completions(c, learner_id.as_deref(), None)?),
+                Role::OrgAdmin | Role::OrgStaff => {
+                    let own: Vec<String> = p.org.iter().map(|o| o.id.clone()).collect();
+                    Ok(m::list_completions(c, learner_id.as_deref(), Some(&own))?)
+                }
+                Role::RegionAdmin => {
+                    let pat = p.region.as_ref().map(accounts::region_prefix_pattern).unwrap_or_else(|| "-".into());
+                    use crate::schema::organizations;
+                    let orgs: Vec<String> = organizations::table.filter(organizations::region.like(pat)).select(organizations::id).load(c)?;
+                    Ok(m::list_completions(c, learner_id.as_deref(), Some(&orgs))?)
+                }
+            }
+        })
+        .await?;
+    Ok(AppJson(rows))
+}
+
+/// Records that a learner completed a course. Only the course provider's people (or an
+/// admin of its region) may; each learner completes a course once.
+#[utoipa::path(post, path = "/completions", tag = "courses", request_body = CompletionInput, responses((status = 201, body = CompletionView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_completion(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<CompletionInput>) -> AppResult<(StatusCode, AppJson<CompletionView>)> {
+    let p = caller.require()?.clone();
+    let mut errs = rongtong_catalog::ValidationErrors::new();
+    rongtong_catalog::validate::check_text(&mut errs, "result", &input.result, 100);
+    rongtong_catalog::validate::check_opt_text(&mut errs, "assessor", input.assessor.as_deref(), 100);
+    errs.check(input.completed_on <= chrono::Utc::now().date_naive(), "completed_on", "cannot be in the future");
+    errs.into_result()?;
+    let view = state
+        .db
+        .run(move |c| {
+            let course = m::find_course_row(c, &input.course).map_err(|_| AppError::invalid("course", format!("no course {}", input.course)))?;
+            let org = accounts::find_org(c, &course.provider_id)?;
+            p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "record completions of this course")?;
+            if course.status() != CourseStatus::Published && course.status() != CourseStatus::Archived {
+                return Err(AppError::conflict("course", "completions can be recorded only for published courses"));
+            }
+            let learner = accounts::find_user(c, &input.learner).map_err(|_| AppError::invalid("learner", format!("no user {}", input.learner)))?;
+            if learner.role != "learner" {
+                return Err(AppError::invalid("learner", format!("{} is not a learner account", learner.username)));
+            }
+            let id = m::insert_completion(c, &learner.id, &course.id, &input, &p.user_id)?;
+            let all = m::list_completions(c, Some(&learner.id), None)?;
+            all.into_iter().find(|v| v.id == id).ok_or_else(|| AppError::Internal("completion vanished".into()))
+        })
+        .await?;
+    Ok((StatusCode::CREATED, AppJson(view)))
+}

@@ -1,0 +1,172 @@
+//! Talent-demand lists (人才需求清单): enterprises publish what they need.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use diesel::prelude::*;
+use rongtong_catalog::{DemandListInput, DemandStatus, OrgKind};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::{Caller, Principal};
+use crate::db::DbConnection;
+use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
+use crate::models::accounts::{self as accounts, OrgRow};
+use crate::models::demand::{self as m, DemandFilter, DemandListView};
+use crate::models::pagination::{Page, PageParams};
+use crate::schema::demand_lists;
+
+/// The enterprise of a demand list, checked against the caller's rights.
+pub fn enterprise_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppResult<OrgRow> {
+    let org = accounts::find_org(c, code).map_err(|_| AppError::invalid("enterprise", format!("no organization {code}")))?;
+    if org.kind() != OrgKind::Enterprise {
+        return Err(AppError::invalid("enterprise", format!("{code} is a {}; only enterprises publish demand lists", org.kind)));
+    }
+    p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), &format!("edit demand lists of {code}"))?;
+    Ok(org)
+}
+
+/// Lists demand lists with their positions. Anonymous callers see published (and closed)
+/// lists; an enterprise also sees its drafts.
+#[utoipa::path(get, path = "/demand-lists", tag = "demand", params(DemandFilter), responses((status = 200, body = Page<DemandListView>), (status = 400, body = ErrorBody)))]
+pub async fn list_demand_lists(State(state): State<AppState>, caller: Caller, AppQuery(f): AppQuery<DemandFilter>) -> AppResult<AppJson<Page<DemandListView>>> {
+    let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
+    let (items, total) = state.db.run(move |c| m::list_lists(c, &caller, &f, per_page, offset)).await?;
+    Ok(AppJson(Page { items, total, page, per_page }))
+}
+
+/// Documentation of the demand-list body (`catalog::DemandListInput`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DemandListInputDoc {
+    /// Title.
+    title: String,
+    /// Enterprise code.
+    enterprise: String,
+    /// Region code.
+    region: String,
+    /// Industry.
+    industry: Option<String>,
+    /// Deadline (YYYY-MM-DD).
+    deadline: Option<String>,
+    /// Positions: `{"position", "occupation", "headcount", "region", "deadline", "skills": [{"skill": URI, "kind": "essential"|"optional", "min_level": 1..5}]}`.
+    items: Vec<serde_json::Value>,
+}
+
+/// Creates a demand list as a draft of the enterprise.
+#[utoipa::path(post, path = "/demand-lists", tag = "demand", request_body = DemandListInputDoc, responses((status = 201, body = DemandListView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_demand_list(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<DemandListInput>) -> AppResult<(StatusCode, AppJson<DemandListView>)> {
+    let p = caller.require()?.clone();
+    input.validate()?;
+    let view = state
+        .db
+        .run(move |c| {
+            c.transaction(|c| {
+                let org = enterprise_for(c, &p, &input.enterprise)?;
+                let id = m::insert_list(c, &org.id, &input, DemandStatus::Draft)?;
+                let row = m::find_list_row(c, &id)?;
+                Ok::<_, AppError>(m::list_views(c, vec![row])?.remove(0))
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, AppJson(view)))
+}
+
+/// Shows a demand list with its positions and required skills.
+#[utoipa::path(get, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), responses((status = 200, body = DemandListView), (status = 404, body = ErrorBody)))]
+pub async fn find_demand_list(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<DemandListView>> {
+    let view = state
+        .db
+        .run(move |c| {
+            let row = m::find_list_row(c, &id)?;
+            if !m::can_see_list(c, &caller, &row)? {
+                return Err(AppError::NotFound(format!("demand list {id}")));
+            }
+            Ok(m::list_views(c, vec![row])?.remove(0))
+        })
+        .await?;
+    Ok(AppJson(view))
+}
+
+/// Replaces a demand list (draft or published; closed lists are kept as they were).
+#[utoipa::path(put, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), request_body = DemandListInputDoc, responses((status = 200, body = DemandListView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn update_demand_list(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(input): AppJson<DemandListInput>) -> AppResult<AppJson<DemandListView>> {
+    let p = caller.require()?.clone();
+    input.validate()?;
+    let view = state
+        .db
+        .run(move |c| {
+            c.transaction(|c| {
+                let row = m::find_list_row(c, &id)?;
+                let org = enterprise_for(c, &p, &input.enterprise)?;
+                if org.id != row.enterprise_id {
+                    return Err(AppError::invalid("enterprise", "a demand list cannot move to another enterprise"));
+                }
+                if row.status() == DemandStatus::Closed {
+                    return Err(AppError::conflict("status", "closed demand lists cannot be edited; reopen it first"));
+                }
+                m::update_list(c, &row.id, &input)?;
+                let row = m::find_list_row(c, &row.id)?;
+                Ok(m::list_views(c, vec![row])?.remove(0))
+            })
+        })
+        .await?;
+    Ok(AppJson(view))
+}
+
+/// Deletes a draft demand list; published lists are closed instead.
+#[utoipa::path(delete, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_demand_list(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
+    let p = caller.require()?.clone();
+    state
+        .db
+        .run(move |c| {
+            let row = m::find_list_row(c, &id)?;
+            let org = accounts::find_org(c, &row.enterprise_id)?;
+            p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "delete this demand list")?;
+            if row.status() != DemandStatus::Draft {
+                return Err(AppError::conflict("status", "only drafts can be deleted; close the list instead"));
+            }
+            diesel::delete(demand_lists::table.find(&row.id)).execute(c)?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A status change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DemandStatusInput {
+    /// `draft`, `published` or `closed`.
+    #[schema(value_type = String)]
+    pub status: DemandStatus,
+}
+
+/// Publishes, closes, reopens or unpublishes a demand list.
+#[utoipa::path(post, path = "/demand-lists/{id}/status", tag = "demand", params(("id" = String, Path)), request_body = DemandStatusInput, responses((status = 200, body = DemandListView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn update_demand_status(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(input): AppJson<DemandStatusInput>) -> AppResult<AppJson<DemandListView>> {
+    let p = caller.require()?.clone();
+    let view = state
+        .db
+        .run(move |c| {
+            let row = m::find_list_row(c, &id)?;
+            let org = accounts::find_org(c, &row.enterprise_id)?;
+            p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "change this demand list")?;
+            if !row.status().can_move_to(input.status) {
+                return Err(AppError::conflict("status", format!("a {} demand list cannot become {}", row.status, input.status)));
+            }
+            if input.status == DemandStatus::Published {
+                let view = m::list_views(c, vec![row.clone()])?.remove(0);
+                if view.items.is_empty() {
+                    return Err(AppError::invalid("items", "a demand list needs at least one position before it is published"));
+                }
+            }
+            diesel::update(demand_lists::table.find(&row.id))
+                .set((demand_lists::status.eq(input.status.as_ref()), demand_lists::updated_at.eq(crate::db::now())))
+                .execute(c)?;
+            let row = m::find_list_row(c, &row.id)?;
+            Ok::<_, AppError>(m::list_views(c, vec![row])?.remove(0))
+        })
+        .await?;
+    Ok(AppJson(view))
+}

@@ -1,0 +1,9 @@
+//! HTTP handlers, one module per resource, named `list_*`, `find_*`, `create_*`,
+//! `update_*`, `delete_*`. [`crate::router`] lists them all.
+
+pub mod accounts;
+pub mod catalog;
+pub mod courses;
+pub mod demand;
+pub mod health;
+pub mod imports;

@@ -1,0 +1,268 @@
+//! The diesel schema, shared by SQLite and PostgreSQL (see `migrations/README.md` for why
+//! every column uses a type both backends have).
+#![allow(missing_docs)]
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        level -> Text,
+        parent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        code -> Text,
+        kind -> Text,
+        name_zh -> Text,
+        name_en -> Nullable<Text>,
+        region -> Text,
+        uscc -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        org_id -> Nullable<Text>,
+        region -> Nullable<Text>,
+        opt_in -> Bool,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Text,
+        last_used_at -> Nullable<Text>,
+        revoked -> Bool,
+    }
+}
+
+diesel::table! {
+    frameworks (id) {
+        id -> Text,
+        code -> Text,
+        kind -> Text,
+        name -> Text,
+        version -> Text,
+        uri -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    skills (id) {
+        id -> Text,
+        uri -> Text,
+        framework_id -> Text,
+        label_zh -> Nullable<Text>,
+        label_en -> Nullable<Text>,
+        alt_labels -> Text,
+        description -> Nullable<Text>,
+        skill_type -> Text,
+        reuse_level -> Nullable<Text>,
+        status -> Text,
+        search_text -> Text,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    skill_relations (from_skill, kind, to_skill) {
+        from_skill -> Text,
+        kind -> Text,
+        to_skill -> Text,
+    }
+}
+
+diesel::table! {
+    occupations (id) {
+        id -> Text,
+        uri -> Text,
+        code -> Nullable<Text>,
+        label_zh -> Nullable<Text>,
+        label_en -> Nullable<Text>,
+        description -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    occupation_skills (occupation_id, skill_id) {
+        occupation_id -> Text,
+        skill_id -> Text,
+        kind -> Text,
+        min_level -> Integer,
+    }
+}
+
+diesel::table! {
+    courses (id) {
+        id -> Text,
+        code -> Text,
+        version -> Text,
+        provider_id -> Text,
+        title_zh -> Text,
+        title_en -> Nullable<Text>,
+        description_zh -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        hours -> Double,
+        credits -> Double,
+        delivery_mode -> Text,
+        status -> Text,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    course_skills (course_id, skill_id) {
+        course_id -> Text,
+        skill_id -> Text,
+        level -> Integer,
+        weight -> Double,
+    }
+}
+
+diesel::table! {
+    course_prerequisites (course_id, prerequisite_code) {
+        course_id -> Text,
+        prerequisite_code -> Text,
+    }
+}
+
+diesel::table! {
+    course_reviews (id) {
+        id -> Text,
+        course_id -> Text,
+        reviewer_id -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        comment -> Nullable<Text>,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    curricula (id) {
+        id -> Text,
+        code -> Text,
+        provider_id -> Text,
+        title_zh -> Text,
+        title_en -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    curriculum_modules (curriculum_id, position) {
+        curriculum_id -> Text,
+        position -> Integer,
+        course_code -> Text,
+    }
+}
+
+diesel::table! {
+    demand_lists (id) {
+        id -> Text,
+        enterprise_id -> Text,
+        title -> Text,
+        region -> Text,
+        industry -> Nullable<Text>,
+        deadline -> Nullable<Text>,
+        status -> Text,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    demand_items (id) {
+        id -> Text,
+        list_id -> Text,
+        ordinal -> Integer,
+        position_title -> Text,
+        occupation -> Nullable<Text>,
+        headcount -> Integer,
+        region -> Nullable<Text>,
+        deadline -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    demand_item_skills (item_id, skill_id) {
+        item_id -> Text,
+        skill_id -> Text,
+        kind -> Text,
+        min_level -> Integer,
+    }
+}
+
+diesel::table! {
+    completions (id) {
+        id -> Text,
+        learner_id -> Text,
+        course_id -> Text,
+        result -> Text,
+        completed_on -> Text,
+        assessor -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::joinable!(organizations -> regions (region));
+diesel::joinable!(users -> organizations (org_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(skills -> frameworks (framework_id));
+diesel::joinable!(occupation_skills -> occupations (occupation_id));
+diesel::joinable!(occupation_skills -> skills (skill_id));
+diesel::joinable!(courses -> organizations (provider_id));
+diesel::joinable!(course_skills -> courses (course_id));
+diesel::joinable!(course_skills -> skills (skill_id));
+diesel::joinable!(course_prerequisites -> courses (course_id));
+diesel::joinable!(course_reviews -> courses (course_id));
+diesel::joinable!(curricula -> organizations (provider_id));
+diesel::joinable!(curriculum_modules -> curricula (curriculum_id));
+diesel::joinable!(demand_lists -> organizations (enterprise_id));
+diesel::joinable!(demand_items -> demand_lists (list_id));
+diesel::joinable!(demand_item_skills -> demand_items (item_id));
+diesel::joinable!(demand_item_skills -> skills (skill_id));
+diesel::joinable!(completions -> courses (course_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    regions,
+    organizations,
+    users,
+    api_tokens,
+    frameworks,
+    skills,
+    skill_relations,
+    occupations,
+    occupation_skills,
+    courses,
+    course_skills,
+    course_prerequisites,
+    course_reviews,
+    curricula,
+    curriculum_modules,
+    demand_lists,
+    demand_items,
+    demand_item_skills,
+    completions,
+);
