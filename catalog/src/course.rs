@@ -11,7 +11,9 @@ use crate::SkillLevel;
 use crate::validate::{ValidationErrors, check_code, check_opt_text, check_text};
 
 /// Where a course sits in its review lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum CourseStatus {
@@ -44,7 +46,9 @@ impl CourseStatus {
 }
 
 /// How a course is delivered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum DeliveryMode {
@@ -127,12 +131,20 @@ impl CourseInput {
         check_opt_text(&mut e, "description_zh", self.description_zh.as_deref(), 20_000);
         check_opt_text(&mut e, "description_en", self.description_en.as_deref(), 20_000);
         check_code(&mut e, "provider", &self.provider);
-        e.check(self.hours.is_finite() && self.hours > 0.0 && self.hours <= 10_000.0, "hours", "must be a number of hours above 0 and at most 10000");
+        e.check(
+            self.hours.is_finite() && self.hours > 0.0 && self.hours <= 10_000.0,
+            "hours",
+            "must be a number of hours above 0 and at most 10000",
+        );
         e.check(self.credits.is_finite() && self.credits >= 0.0 && self.credits <= 1_000.0, "credits", "must be between 0 and 1000");
         let mut seen = std::collections::HashSet::new();
         for (i, s) in self.skills.iter().enumerate() {
             check_text(&mut e, &format!("skills[{i}].skill"), &s.skill, 500);
-            e.check(s.weight.is_finite() && s.weight > 0.0 && s.weight <= 1.0, format!("skills[{i}].weight"), "must be above 0 and at most 1");
+            e.check(
+                s.weight.is_finite() && s.weight > 0.0 && s.weight <= 1.0,
+                format!("skills[{i}].weight"),
+                "must be above 0 and at most 1",
+            );
             e.check(seen.insert(s.skill.as_str()), format!("skills[{i}].skill"), format!("skill {} is listed twice", s.skill));
         }
         for (i, p) in self.prerequisites.iter().enumerate() {

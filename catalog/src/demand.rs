@@ -8,7 +8,9 @@ use crate::requirement::{SkillRequirement, validate_requirements};
 use crate::validate::{ValidationErrors, check_opt_text, check_text};
 
 /// Lifecycle of a demand list: only published lists are public.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum DemandStatus {

@@ -49,11 +49,7 @@ impl SkillLevel {
 
     /// Builds a level from its official number (1 = highest … 5 = entry).
     pub fn new(number: u8) -> Result<Self, LevelError> {
-        if (1..=5).contains(&number) {
-            Ok(SkillLevel(number))
-        } else {
-            Err(LevelError(number.to_string()))
-        }
+        if (1..=5).contains(&number) { Ok(SkillLevel(number)) } else { Err(LevelError(number.to_string())) }
     }
 
     /// The official number, 1 (highest) to 5 (entry). Use it for display and storage only;
@@ -142,9 +138,7 @@ impl From<SkillLevel> for u8 {
 impl TryFrom<i32> for SkillLevel {
     type Error = LevelError;
     fn try_from(value: i32) -> Result<Self, Self::Error> {
-        u8::try_from(value)
-            .map_err(|_| LevelError(value.to_string()))
-            .and_then(SkillLevel::new)
+        u8::try_from(value).map_err(|_| LevelError(value.to_string())).and_then(SkillLevel::new)
     }
 }
 

@@ -53,6 +53,5 @@ impl OccupationInput {
 /// True for a 职业分类大典 code: digit groups joined by `-` (`6`, `6-18`, `6-18-02-04`).
 pub fn is_occupation_code(code: &str) -> bool {
     let parts: Vec<&str> = code.split('-').collect();
-    (1..=4).contains(&parts.len())
-        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    (1..=4).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
 }

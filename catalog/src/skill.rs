@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::validate::{ValidationErrors, check_code, check_opt_text, check_text, is_absolute_iri};
 
 /// The family a skill framework belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum FrameworkKind {
@@ -53,7 +55,9 @@ impl FrameworkInput {
 }
 
 /// ESCO's distinction between knowledge and skills/competences.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray,
+)]
 pub enum SkillType {
     /// Knowledge (知识).
     #[serde(rename = "knowledge")]
@@ -141,7 +145,22 @@ pub fn mint_skill_uri(base_url: &str, id: &str) -> String {
 }
 
 /// How two skills relate. Directed: `from` *relation* `to`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, strum::Display, strum::EnumString, strum::AsRefStr, strum::VariantArray)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::AsRefStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum SkillRelationKind {

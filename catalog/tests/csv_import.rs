@@ -7,13 +7,12 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use rongtong_catalog::csvio::{
-    CourseReader, CsvOutcome, ExportOptions, HeaderLanguage, HeaderProblem, ImportError, RowError,
-    SkillIndex, SourceEncoding, parse_courses, parse_demand_items, write_courses,
-    write_demand_items, write_skills,
+    CourseReader, CsvOutcome, ExportOptions, HeaderLanguage, HeaderProblem, ImportError, RowError, SkillIndex, SourceEncoding,
+    parse_courses, parse_demand_items, write_courses, write_demand_items, write_skills,
 };
 use rongtong_catalog::{
-    CourseInput, CourseSkill, DeliveryMode, DemandItemInput, RegionCode, RequirementKind,
-    SkillInput, SkillLevel, SkillRequirement, SkillType,
+    CourseInput, CourseSkill, DeliveryMode, DemandItemInput, RegionCode, RequirementKind, SkillInput, SkillLevel, SkillRequirement,
+    SkillType,
 };
 
 const CASTING: &str = "http://data.europa.eu/esco/skill/e17d2415-e79f-4907-908e-5511b515fa3c";
@@ -34,21 +33,15 @@ fn index() -> SkillIndex {
     .collect()
 }
 
-const EN_HEADER: &str = "code,version,title_zh,title_en,provider,hours,credits,skills,prerequisites,description_zh,description_en,delivery_mode";
+const EN_HEADER: &str =
+    "code,version,title_zh,title_en,provider,hours,credits,skills,prerequisites,description_zh,description_en,delivery_mode";
 
 fn errors_at(outcome_errors: &[RowError]) -> Vec<(usize, &str)> {
-    outcome_errors
-        .iter()
-        .map(|e| (e.row, e.column.as_str()))
-        .collect()
+    outcome_errors.iter().map(|e| (e.row, e.column.as_str())).collect()
 }
 
 fn clean<T: std::fmt::Debug>(outcome: &CsvOutcome<T>) {
-    assert!(
-        outcome.is_clean(),
-        "unexpected errors: {:#?}",
-        outcome.errors
-    );
+    assert!(outcome.is_clean(), "unexpected errors: {:#?}", outcome.errors);
 }
 
 #[test]
@@ -70,16 +63,8 @@ fn utf8_course_file_maps_every_column() {
         credits: 2.0,
         delivery_mode: DeliveryMode::Online,
         skills: vec![
-            CourseSkill {
-                skill: CASTING.into(),
-                level: SkillLevel::L4,
-                weight: 1.0,
-            },
-            CourseSkill {
-                skill: POUR.into(),
-                level: SkillLevel::L3,
-                weight: 0.5,
-            },
+            CourseSkill { skill: CASTING.into(), level: SkillLevel::L4, weight: 1.0 },
+            CourseSkill { skill: POUR.into(), level: SkillLevel::L3, weight: 0.5 },
         ],
         prerequisites: vec!["ZNZZ-00".into()],
     };
@@ -104,10 +89,7 @@ fn gb18030_file_with_chinese_headers() {
                 ZNZZ-02,1,智能铸造,JXJD,48,3,铸造工艺@高级工；机器人技术@2,ZNZZ-01,铸件缺陷分析,线下\r\n";
     let (gb, _, unmappable) = encoding_rs::GB18030.encode(text);
     assert!(!unmappable);
-    assert!(
-        std::str::from_utf8(&gb).is_err(),
-        "the fixture must really be GB18030"
-    );
+    assert!(std::str::from_utf8(&gb).is_err(), "the fixture must really be GB18030");
     let idx = index();
     let reader = CourseReader::new(&gb, &idx).unwrap();
     assert_eq!(reader.encoding(), SourceEncoding::Gb18030);
@@ -120,16 +102,8 @@ fn gb18030_file_with_chinese_headers() {
     assert_eq!(
         course.skills,
         vec![
-            CourseSkill {
-                skill: CASTING.into(),
-                level: SkillLevel::L3,
-                weight: 1.0
-            },
-            CourseSkill {
-                skill: ROBOTICS.into(),
-                level: SkillLevel::L2,
-                weight: 1.0
-            },
+            CourseSkill { skill: CASTING.into(), level: SkillLevel::L3, weight: 1.0 },
+            CourseSkill { skill: ROBOTICS.into(), level: SkillLevel::L2, weight: 1.0 },
         ]
     );
 }
@@ -137,8 +111,7 @@ fn gb18030_file_with_chinese_headers() {
 #[test]
 fn utf16le_with_bom_is_accepted() {
     let mut bytes = vec![0xFF, 0xFE];
-    for unit in "课程代码,课程名称,提供机构,学时,学分\nA-1,标题,P,8,0.5\n".encode_utf16()
-    {
+    for unit in "课程代码,课程名称,提供机构,学时,学分\nA-1,标题,P,8,0.5\n".encode_utf16() {
         bytes.extend_from_slice(&unit.to_le_bytes());
     }
     let outcome = parse_courses(&bytes, &index()).unwrap();
@@ -152,13 +125,7 @@ fn headers_ignore_case_blanks_and_required_markers() {
     // `中文名称_x` is not an alias: the typo must be caught, with its position.
     match parse_courses(csv.as_bytes(), &index()) {
         Err(ImportError::Headers(problems)) => {
-            assert_eq!(
-                problems,
-                vec![HeaderProblem::Unknown {
-                    header: "中文名称_x".into(),
-                    position: 6
-                }]
-            );
+            assert_eq!(problems, vec![HeaderProblem::Unknown { header: "中文名称_x".into(), position: 6 }]);
         }
         other => panic!("expected a header error, got {other:?}"),
     }
@@ -171,42 +138,27 @@ fn headers_ignore_case_blanks_and_required_markers() {
 #[test]
 fn missing_and_duplicate_headers_are_file_errors_naming_the_column() {
     let csv = "code,title_zh,课程名称,provider,credits\n";
-    let Err(ImportError::Headers(problems)) = parse_courses(csv.as_bytes(), &index()) else {
-        panic!("expected header errors")
-    };
+    let Err(ImportError::Headers(problems)) = parse_courses(csv.as_bytes(), &index()) else { panic!("expected header errors") };
     assert_eq!(
         problems,
         vec![
-            HeaderProblem::Duplicate {
-                column: "title_zh".into(),
-                headers: vec!["title_zh".into(), "课程名称".into()]
-            },
-            HeaderProblem::Missing {
-                column: "hours (学时)".into()
-            },
+            HeaderProblem::Duplicate { column: "title_zh".into(), headers: vec!["title_zh".into(), "课程名称".into()] },
+            HeaderProblem::Missing { column: "hours (学时)".into() },
         ]
     );
     let message = ImportError::Headers(problems).to_string();
-    assert!(
-        message.contains("required column `hours (学时)` is missing"),
-        "{message}"
-    );
+    assert!(message.contains("required column `hours (学时)` is missing"), "{message}");
 }
 
 #[test]
 fn empty_file_is_a_file_error() {
-    assert!(matches!(
-        parse_courses(b"", &index()),
-        Err(ImportError::Empty)
-    ));
+    assert!(matches!(parse_courses(b"", &index()), Err(ImportError::Empty)));
 }
 
 #[test]
 fn undecodable_bytes_are_a_file_error_with_offset_and_line() {
     let bytes = b"code,title_zh,provider,hours,credits\nA-1,\xFF\xFE\xFF,P,1,0\n";
-    let Err(ImportError::Encoding(e)) = parse_courses(bytes, &index()) else {
-        panic!("expected an encoding error")
-    };
+    let Err(ImportError::Encoding(e)) = parse_courses(bytes, &index()) else { panic!("expected an encoding error") };
     let message = e.to_string();
     assert!(message.contains("offset 41, line 2"), "{message}");
 }
@@ -248,10 +200,7 @@ fn every_bad_course_row_is_reported_with_row_and_column() {
     );
     let reason = |row: usize, needle: &str| {
         assert!(
-            outcome
-                .errors
-                .iter()
-                .any(|e| e.row == row && e.reason.contains(needle)),
+            outcome.errors.iter().any(|e| e.row == row && e.reason.contains(needle)),
             "row {row} should mention {needle:?}: {:#?}",
             outcome.errors
         );
@@ -288,25 +237,11 @@ fn row_numbers_are_right_for_excel_crlf_and_old_mac_cr_files() {
               A-2,T,P,x,0,\"quoted last cell\"\n";
     let crlf = lf.replace('\n', "\r\n");
     let outcome = parse_courses(crlf.as_bytes(), &index()).unwrap();
-    assert_eq!(
-        errors_at(&outcome.errors),
-        vec![(4, "hours")],
-        "CRLF: {:#?}",
-        outcome.errors
-    );
-    assert_eq!(
-        outcome.rows[0].1.description_zh.as_deref(),
-        Some("多行\r\n简介"),
-        "CRs inside quotes are kept"
-    );
+    assert_eq!(errors_at(&outcome.errors), vec![(4, "hours")], "CRLF: {:#?}", outcome.errors);
+    assert_eq!(outcome.rows[0].1.description_zh.as_deref(), Some("多行\r\n简介"), "CRs inside quotes are kept");
     let cr = "code,title_zh,provider,hours,credits\rA-1,T,P,1,0\rA-2,T,P,x,0\r";
     let outcome = parse_courses(cr.as_bytes(), &index()).unwrap();
-    assert_eq!(
-        errors_at(&outcome.errors),
-        vec![(3, "hours")],
-        "CR: {:#?}",
-        outcome.errors
-    );
+    assert_eq!(errors_at(&outcome.errors), vec![(3, "hours")], "CR: {:#?}", outcome.errors);
 }
 
 #[test]
@@ -315,11 +250,7 @@ fn a_value_under_a_blank_header_is_an_error() {
     let outcome = parse_courses(csv.as_bytes(), &index()).unwrap();
     assert_eq!(outcome.rows.len(), 1);
     assert_eq!(errors_at(&outcome.errors), vec![(3, "")]);
-    assert!(
-        outcome.errors[0]
-            .reason
-            .contains("column 6 has a value but no header")
-    );
+    assert!(outcome.errors[0].reason.contains("column 6 has a value but no header"));
 }
 
 #[test]
@@ -329,8 +260,7 @@ fn column_names_in_errors_are_the_headers_as_written() {
     assert_eq!(errors_at(&outcome.errors), vec![(2, "学时")]);
 }
 
-const DEMAND_HEADER: &str =
-    "position,occupation,headcount,region,deadline,essential_skills,optional_skills";
+const DEMAND_HEADER: &str = "position,occupation,headcount,region,deadline,essential_skills,optional_skills";
 
 #[test]
 fn demand_rows_become_items_with_optional_region_and_deadline() {
@@ -354,16 +284,8 @@ fn demand_rows_become_items_with_optional_region_and_deadline() {
                     region: Some(region),
                     deadline: NaiveDate::from_ymd_opt(2026, 6, 30),
                     skills: vec![
-                        SkillRequirement {
-                            skill: CASTING.into(),
-                            kind: RequirementKind::Essential,
-                            min_level: SkillLevel::L4
-                        },
-                        SkillRequirement {
-                            skill: ROBOTICS.into(),
-                            kind: RequirementKind::Optional,
-                            min_level: SkillLevel::L5
-                        },
+                        SkillRequirement { skill: CASTING.into(), kind: RequirementKind::Essential, min_level: SkillLevel::L4 },
+                        SkillRequirement { skill: ROBOTICS.into(), kind: RequirementKind::Optional, min_level: SkillLevel::L5 },
                     ],
                 }
             ),
@@ -375,11 +297,7 @@ fn demand_rows_become_items_with_optional_region_and_deadline() {
                     headcount: 2,
                     region: None,
                     deadline: None,
-                    skills: vec![SkillRequirement {
-                        skill: ROBOTICS.into(),
-                        kind: RequirementKind::Essential,
-                        min_level: SkillLevel::L3
-                    }],
+                    skills: vec![SkillRequirement { skill: ROBOTICS.into(), kind: RequirementKind::Essential, min_level: SkillLevel::L3 }],
                 }
             ),
         ]
@@ -395,12 +313,7 @@ fn demand_chinese_headers_and_date_forms() {
     let outcome = parse_demand_items(csv.as_bytes(), &index()).unwrap();
     clean(&outcome);
     for (_, item) in &outcome.rows {
-        assert_eq!(
-            item.deadline,
-            NaiveDate::from_ymd_opt(2026, 6, 30),
-            "{}",
-            item.position
-        );
+        assert_eq!(item.deadline, NaiveDate::from_ymd_opt(2026, 6, 30), "{}", item.position);
     }
 }
 
@@ -433,23 +346,9 @@ fn every_bad_demand_row_is_reported_with_row_and_column() {
         "{:#?}",
         outcome.errors
     );
-    assert!(
-        outcome.errors[1]
-            .reason
-            .contains("`36030` is not a six-digit GB/T 2260 region code")
-    );
-    assert!(
-        outcome.errors[2]
-            .reason
-            .contains("`2026/13/1` is not a date")
-    );
-    assert!(
-        outcome.errors[7]
-            .reason
-            .contains(&format!("item 1: skill {CASTING} is listed twice")),
-        "{:#?}",
-        outcome.errors[7]
-    );
+    assert!(outcome.errors[1].reason.contains("`36030` is not a six-digit GB/T 2260 region code"));
+    assert!(outcome.errors[2].reason.contains("`2026/13/1` is not a date"));
+    assert!(outcome.errors[7].reason.contains(&format!("item 1: skill {CASTING} is listed twice")), "{:#?}", outcome.errors[7]);
 }
 
 #[test]
@@ -483,19 +382,8 @@ fn export_writes_bom_and_chinese_headers_on_request() {
     write_courses(&mut with_bom, [], &ExportOptions::default()).unwrap();
     assert!(with_bom.starts_with(b"\xEF\xBB\xBFcode,"));
     let mut zh = Vec::new();
-    write_demand_items(
-        &mut zh,
-        [],
-        &ExportOptions {
-            bom: false,
-            headers: HeaderLanguage::Chinese,
-        },
-    )
-    .unwrap();
-    assert_eq!(
-        String::from_utf8(zh).unwrap(),
-        "岗位,职业,人数,地区,截止日期,必备技能,可选技能\r\n"
-    );
+    write_demand_items(&mut zh, [], &ExportOptions { bom: false, headers: HeaderLanguage::Chinese }).unwrap();
+    assert_eq!(String::from_utf8(zh).unwrap(), "岗位,职业,人数,地区,截止日期,必备技能,可选技能\r\n");
 }
 
 // ---- round trip -------------------------------------------------------------------------
@@ -520,65 +408,32 @@ fn level() -> impl Strategy<Value = SkillLevel> {
 
 fn course() -> impl Strategy<Value = CourseInput> {
     (
-        (
-            code(),
-            "[0-9]{4}\\.[1-9]",
-            text(20),
-            proptest::option::of(text(20)),
-            code(),
-        ),
-        (
-            1u32..2000,
-            0u32..200,
-            proptest::sample::subsequence(URIS.to_vec(), 0..=5),
-        ),
-        (
-            proptest::collection::vec(level(), 5),
-            proptest::collection::vec(prop_oneof![Just(1.0), 0.01f64..1.0], 5),
-        ),
-        (
-            proptest::collection::btree_set(code(), 0..3),
-            proptest::option::of(text(60)),
-            proptest::option::of(text(60)),
-        ),
-        proptest::sample::select(vec![
-            DeliveryMode::Online,
-            DeliveryMode::Offline,
-            DeliveryMode::Blended,
-        ]),
+        (code(), "[0-9]{4}\\.[1-9]", text(20), proptest::option::of(text(20)), code()),
+        (1u32..2000, 0u32..200, proptest::sample::subsequence(URIS.to_vec(), 0..=5)),
+        (proptest::collection::vec(level(), 5), proptest::collection::vec(prop_oneof![Just(1.0), 0.01f64..1.0], 5)),
+        (proptest::collection::btree_set(code(), 0..3), proptest::option::of(text(60)), proptest::option::of(text(60))),
+        proptest::sample::select(vec![DeliveryMode::Online, DeliveryMode::Offline, DeliveryMode::Blended]),
     )
-        .prop_map(
-            |(
-                (code, version, title_zh, title_en, provider),
-                (hours, credits, uris),
-                (levels, weights),
-                (pre, dz, de),
-                mode,
-            )| {
-                CourseInput {
-                    prerequisites: pre.into_iter().filter(|p| *p != code).collect(),
-                    code,
-                    version,
-                    title_zh,
-                    title_en,
-                    description_zh: dz,
-                    description_en: de,
-                    provider,
-                    hours: f64::from(hours) / 4.0,
-                    credits: f64::from(credits) / 10.0,
-                    delivery_mode: mode,
-                    skills: uris
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, uri)| CourseSkill {
-                            skill: uri.to_string(),
-                            level: levels[i],
-                            weight: weights[i],
-                        })
-                        .collect(),
-                }
-            },
-        )
+        .prop_map(|((code, version, title_zh, title_en, provider), (hours, credits, uris), (levels, weights), (pre, dz, de), mode)| {
+            CourseInput {
+                prerequisites: pre.into_iter().filter(|p| *p != code).collect(),
+                code,
+                version,
+                title_zh,
+                title_en,
+                description_zh: dz,
+                description_en: de,
+                provider,
+                hours: f64::from(hours) / 4.0,
+                credits: f64::from(credits) / 10.0,
+                delivery_mode: mode,
+                skills: uris
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, uri)| CourseSkill { skill: uri.to_string(), level: levels[i], weight: weights[i] })
+                    .collect(),
+            }
+        })
 }
 
 fn demand_item() -> impl Strategy<Value = DemandItemInput> {
@@ -586,40 +441,32 @@ fn demand_item() -> impl Strategy<Value = DemandItemInput> {
         text(30),
         proptest::option::of(Just("6-18-02-04".to_string())),
         1u32..=100_000,
-        proptest::option::of(proptest::sample::select(vec![
-            "360000", "360300", "360321", "110101",
-        ])),
+        proptest::option::of(proptest::sample::select(vec!["360000", "360300", "360321", "110101"])),
         proptest::option::of((2020i32..2040, 1u32..=12, 1u32..=28)),
         proptest::sample::subsequence(URIS.to_vec(), 1..=5),
         proptest::collection::vec((level(), any::<bool>()), 5),
     )
-        .prop_map(
-            |(position, occupation, headcount, region, date, uris, meta)| {
-                let mut skills: Vec<SkillRequirement> = uris
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, uri)| SkillRequirement {
-                        skill: uri.to_string(),
-                        kind: if meta[i].1 {
-                            RequirementKind::Essential
-                        } else {
-                            RequirementKind::Optional
-                        },
-                        min_level: meta[i].0,
-                    })
-                    .collect();
-                // The file lists essential skills first, so normalise the order the same way.
-                skills.sort_by_key(|s| s.kind);
-                DemandItemInput {
-                    position,
-                    occupation,
-                    headcount,
-                    region: region.map(|r| r.parse().expect("valid region")),
-                    deadline: date.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
-                    skills,
-                }
-            },
-        )
+        .prop_map(|(position, occupation, headcount, region, date, uris, meta)| {
+            let mut skills: Vec<SkillRequirement> = uris
+                .into_iter()
+                .enumerate()
+                .map(|(i, uri)| SkillRequirement {
+                    skill: uri.to_string(),
+                    kind: if meta[i].1 { RequirementKind::Essential } else { RequirementKind::Optional },
+                    min_level: meta[i].0,
+                })
+                .collect();
+            // The file lists essential skills first, so normalise the order the same way.
+            skills.sort_by_key(|s| s.kind);
+            DemandItemInput {
+                position,
+                occupation,
+                headcount,
+                region: region.map(|r| r.parse().expect("valid region")),
+                deadline: date.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
+                skills,
+            }
+        })
 }
 
 fn unique_courses() -> impl Strategy<Value = Vec<CourseInput>> {

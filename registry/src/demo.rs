@@ -86,7 +86,10 @@ fn seed_all(c: &mut DbConnection) -> AppResult<String> {
     }
 
     // Skills and occupations: ESCO first, then our Chinese labels and requirements.
-    import::import_esco_files(c, &[("skills_en.csv".into(), ESCO_SKILLS.to_vec()), ("occupations_en.csv".into(), ESCO_OCCUPATIONS.to_vec())])?;
+    import::import_esco_files(
+        c,
+        &[("skills_en.csv".into(), ESCO_SKILLS.to_vec()), ("occupations_en.csv".into(), ESCO_OCCUPATIONS.to_vec())],
+    )?;
     let mut labels = csv::Reader::from_reader(SKILLS_ZH.as_bytes());
     for rec in labels.records() {
         let rec = rec.map_err(|e| AppError::Internal(format!("demo skills_zh.csv: {e}")))?;
@@ -141,7 +144,14 @@ fn seed_all(c: &mut DbConnection) -> AppResult<String> {
     for l in &learners {
         let learner = accounts::create_user(
             c,
-            &UserInput { username: l.username.clone(), display_name: l.name.clone(), role: Role::Learner, org: None, region: Some(l.region.clone()), opt_in: l.opt_in },
+            &UserInput {
+                username: l.username.clone(),
+                display_name: l.name.clone(),
+                role: Role::Learner,
+                org: None,
+                region: Some(l.region.clone()),
+                opt_in: l.opt_in,
+            },
         )?;
         for done in &l.completions {
             let course = courses_m::find_course_row(c, &done.course)?;

@@ -70,7 +70,7 @@ pub enum AppError {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorItem {
     /// Stable machine-readable code: `bad_request`, `unauthorized`, `forbidden`,
-    /// `not_found`, `conflict`, `validation`, `csv_row`, `payload_too_large`,
+    /// `not_found`, `method_not_allowed`, `conflict`, `validation`, `csv_row`, `payload_too_large`,
     /// `unavailable`, `internal`.
     pub code: &'static str,
     /// Human-readable explanation.

@@ -30,7 +30,7 @@ use crate::error::{AppError, AppResult};
 use crate::models::accounts::{self, OrgRow};
 use crate::models::catalog as catalog_m;
 use crate::models::{courses as courses_m, demand as demand_m};
-use crate::schema::{course_prerequisites, course_skills, courses, organizations, regions, skills};
+use crate::schema::{course_prerequisites, course_skills, courses, occupations, organizations, regions, skills};
 
 /// Options of an import.
 #[derive(Debug, Clone, Copy, Default)]
@@ -170,12 +170,8 @@ pub fn import_courses(
     progress(report.rows_read);
 
     // What rows need from the store, loaded once.
-    let orgs: HashMap<String, OrgRow> = organizations::table
-        .select(accounts::OrgRow::as_select())
-        .load::<OrgRow>(conn)?
-        .into_iter()
-        .map(|o| (o.code.clone(), o))
-        .collect();
+    let orgs: HashMap<String, OrgRow> =
+        organizations::table.select(accounts::OrgRow::as_select()).load::<OrgRow>(conn)?.into_iter().map(|o| (o.code.clone(), o)).collect();
     let existing: HashMap<(String, String), (String, String)> = courses::table
         .select((courses::code, courses::version, courses::id, courses::status))
         .load::<(String, String, String, String)>(conn)?
@@ -201,7 +197,11 @@ pub fn import_courses(
             continue;
         };
         if !org.kind().provides_courses() {
-            errors.push(RowError::new(row, col("provider"), format!("{} is a {}; only colleges and training centres publish courses", org.code, org.kind)));
+            errors.push(RowError::new(
+                row,
+                col("provider"),
+                format!("{} is a {}; only colleges and training centres publish courses", org.code, org.kind),
+            ));
             continue;
         }
         if let Some(p) = actor {
@@ -212,7 +212,11 @@ pub fn import_courses(
         }
         if let Some((_, status)) = existing.get(&(input.code.clone(), input.version.clone())) {
             if status != CourseStatus::Draft.as_ref() {
-                errors.push(RowError::new(row, col("version"), format!("course {} version {} is already {status}; import it as a new version", input.code, input.version)));
+                errors.push(RowError::new(
+                    row,
+                    col("version"),
+                    format!("course {} version {} is already {status}; import it as a new version", input.code, input.version),
+                ));
                 continue;
             }
         }
@@ -226,7 +230,13 @@ pub fn import_courses(
         for (row, input, _) in &checked {
             for p in &input.prerequisites {
                 if !stored_codes.contains(p) && !batch_codes.contains(p.as_str()) {
-                    bad.entry(*row).or_insert_with(|| RowError::new(*row, col("prerequisites"), format!("no course with code {p} (in the catalog or on a good row of this file)")));
+                    bad.entry(*row).or_insert_with(|| {
+                        RowError::new(
+                            *row,
+                            col("prerequisites"),
+                            format!("no course with code {p} (in the catalog or on a good row of this file)"),
+                        )
+                    });
                 }
             }
         }
@@ -237,7 +247,8 @@ pub fn import_courses(
         let cyclic = codes_on_cycles(&full);
         for (row, input, _) in &checked {
             if cyclic.contains(&input.code) && input.prerequisites.iter().any(|p| cyclic.contains(p)) {
-                bad.entry(*row).or_insert_with(|| RowError::new(*row, col("prerequisites"), format!("prerequisites of {} form a cycle", input.code)));
+                bad.entry(*row)
+                    .or_insert_with(|| RowError::new(*row, col("prerequisites"), format!("prerequisites of {} form a cycle", input.code)));
             }
         }
         if bad.is_empty() {
@@ -310,14 +321,14 @@ fn store_courses(
         ));
         created += 1;
     }
-    // 14 binds a course row: 500 rows stay under SQLite's 32 766-parameter limit.
-    for chunk in new_courses.chunks(500) {
+    // 14 binds a course row: 2,000 rows stay under SQLite's 32 766-parameter limit.
+    for chunk in new_courses.chunks(2000) {
         crate::insert_batch!(conn, courses::table, chunk)?;
     }
-    for chunk in new_skills.chunks(2000) {
+    for chunk in new_skills.chunks(8000) {
         crate::insert_batch!(conn, course_skills::table, chunk)?;
     }
-    for chunk in new_prereqs.chunks(4000) {
+    for chunk in new_prereqs.chunks(16000) {
         crate::insert_batch!(conn, course_prerequisites::table, chunk)?;
     }
     Ok((created, updated))
@@ -336,7 +347,8 @@ pub fn import_demand(
     opts: ImportOptions,
     progress: &mut dyn FnMut(usize),
 ) -> AppResult<ImportReport> {
-    let org = accounts::find_org(conn, enterprise_code).map_err(|_| AppError::invalid("enterprise", format!("no organization {enterprise_code}")))?;
+    let org = accounts::find_org(conn, enterprise_code)
+        .map_err(|_| AppError::invalid("enterprise", format!("no organization {enterprise_code}")))?;
     if org.kind() != OrgKind::Enterprise {
         return Err(AppError::invalid("enterprise", format!("{enterprise_code} is a {}; only enterprises publish demand lists", org.kind)));
     }
@@ -413,7 +425,8 @@ pub fn export_courses(conn: &mut DbConnection, provider: Option<&str>, only_publ
     if only_published {
         q = q.filter(courses::status.eq("published"));
     }
-    let rows: Vec<courses_m::CourseRow> = q.order((courses::code, courses::version)).select(courses_m::CourseRow::as_select()).load(conn)?;
+    let rows: Vec<courses_m::CourseRow> =
+        q.order((courses::code, courses::version)).select(courses_m::CourseRow::as_select()).load(conn)?;
     let views = courses_m::course_views(conn, rows)?;
     let inputs: Vec<CourseInput> = views
         .into_iter()
@@ -431,7 +444,13 @@ pub fn export_courses(conn: &mut DbConnection, provider: Option<&str>, only_publ
             skills: v
                 .skills
                 .into_iter()
-                .filter_map(|s| Some(rongtong_catalog::CourseSkill { skill: s.skill, level: rongtong_catalog::SkillLevel::new(s.level).ok()?, weight: s.weight }))
+                .filter_map(|s| {
+                    Some(rongtong_catalog::CourseSkill {
+                        skill: s.skill,
+                        level: rongtong_catalog::SkillLevel::new(s.level).ok()?,
+                        weight: s.weight,
+                    })
+                })
                 .collect(),
             prerequisites: v.prerequisites,
         })
@@ -561,15 +580,20 @@ pub fn cli_import(config: &Config, cmd: ImportCommand) -> Result<ExitCode, Box<d
         ImportCommand::Courses { file, keep_good_rows } => {
             let bytes = read_file(&file)?;
             let bar = progress_bar(line_estimate(&bytes), "courses");
-            let r = import_courses(&mut conn, &bytes, None, ImportOptions { keep_good_rows, publish: false }, &mut |n| bar.set_position(n as u64));
+            let r = import_courses(&mut conn, &bytes, None, ImportOptions { keep_good_rows, publish: false }, &mut |n| {
+                bar.set_position(n as u64)
+            });
             bar.finish_and_clear();
             r
         }
         ImportCommand::Demand { file, org, title, publish, keep_good_rows } => {
             let bytes = read_file(&file)?;
-            let title = title.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "demand".into()));
+            let title =
+                title.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "demand".into()));
             let bar = progress_bar(line_estimate(&bytes), "demand");
-            let r = import_demand(&mut conn, &bytes, &org, &title, None, ImportOptions { keep_good_rows, publish }, &mut |n| bar.set_position(n as u64));
+            let r = import_demand(&mut conn, &bytes, &org, &title, None, ImportOptions { keep_good_rows, publish }, &mut |n| {
+                bar.set_position(n as u64)
+            });
             bar.finish_and_clear();
             r
         }
@@ -690,7 +714,11 @@ pub fn import_esco_dir(conn: &mut DbConnection, dir: &Path) -> AppResult<EscoRep
     })?;
     if !bundle.errors.is_empty() {
         return Err(AppError::CsvRows(
-            bundle.errors.into_iter().map(|e| RowError::new(e.error.row, format!("{}: {}", e.file, e.error.column), e.error.reason)).collect(),
+            bundle
+                .errors
+                .into_iter()
+                .map(|e| RowError::new(e.error.row, format!("{}: {}", e.file, e.error.column), e.error.reason))
+                .collect(),
         ));
     }
     conn.transaction(|c| store_esco(c, bundle))
@@ -699,7 +727,29 @@ pub fn import_esco_dir(conn: &mut DbConnection, dir: &Path) -> AppResult<EscoRep
 fn store_esco(conn: &mut DbConnection, bundle: csvio::EscoBundle) -> AppResult<EscoReport> {
     let mut report = EscoReport { files: bundle.files, skipped: bundle.skipped, ..Default::default() };
     let fw = catalog_m::esco_framework(conn)?;
+    // ESCO has no Chinese labels and no 职业分类大典 codes: an update must keep the ones
+    // added here (the demo's translations, a region's curation) instead of blanking them.
+    let zh_labels: HashMap<String, String> = skills::table
+        .filter(skills::label_zh.is_not_null())
+        .select((skills::uri, skills::label_zh.assume_not_null()))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let occupation_extras: HashMap<String, (Option<String>, Option<String>)> = occupations::table
+        .select((occupations::uri, occupations::code, occupations::label_zh))
+        .load::<(String, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(uri, code, zh)| (uri, (code, zh)))
+        .collect();
     for skill in &bundle.skills {
+        let kept;
+        let skill = match skill.uri.as_ref().and_then(|u| zh_labels.get(u)) {
+            Some(zh) if skill.label_zh.is_none() => {
+                kept = rongtong_catalog::SkillInput { label_zh: Some(zh.clone()), ..skill.clone() };
+                &kept
+            }
+            _ => skill,
+        };
         let (_, created) = catalog_m::upsert_skill(conn, &fw.id, skill)?;
         if created {
             report.skills_created += 1;
@@ -708,6 +758,18 @@ fn store_esco(conn: &mut DbConnection, bundle: csvio::EscoBundle) -> AppResult<E
         }
     }
     for occupation in &bundle.occupations {
+        let kept;
+        let occupation = match occupation.uri.as_ref().and_then(|u| occupation_extras.get(u)) {
+            Some((code, zh)) if occupation.code.is_none() || occupation.label_zh.is_none() => {
+                kept = rongtong_catalog::OccupationInput {
+                    code: occupation.code.clone().or_else(|| code.clone()),
+                    label_zh: occupation.label_zh.clone().or_else(|| zh.clone()),
+                    ..occupation.clone()
+                };
+                &kept
+            }
+            _ => occupation,
+        };
         let (_, created) = catalog_m::upsert_occupation(conn, occupation).map_err(|e| match e {
             AppError::Validation(v) => AppError::Validation({
                 let mut out = rongtong_catalog::ValidationErrors::new();
@@ -734,7 +796,8 @@ fn store_esco(conn: &mut DbConnection, bundle: csvio::EscoBundle) -> AppResult<E
                     report.relations_added += 1;
                 }
             }
-            _ => errs.push("relations", format!("{} {} {}: skill not in the catalog; import skills_en.csv first", rel.from, rel.kind, rel.to)),
+            _ => errs
+                .push("relations", format!("{} {} {}: skill not in the catalog; import skills_en.csv first", rel.from, rel.kind, rel.to)),
         }
     }
     errs.into_result()?;

@@ -6,6 +6,7 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::routing::get;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::OpenApi as OpenApiDoc;
@@ -15,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody, ErrorItem};
 use crate::routes::{accounts, catalog, courses, demand, health, imports};
 
 #[derive(OpenApi)]
@@ -95,6 +96,15 @@ pub fn build_router(state: AppState) -> Router {
     router
         .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
         .fallback(|| async { AppError::NotFound("route".into()) })
+        // After every route: a known path with an unsupported method gets the envelope too
+        // (axum's own 405 has an empty body). axum still adds the `Allow` header.
+        .method_not_allowed_fallback(|| async {
+            let detail = "this route does not support this method; see /api/openapi.json".to_string();
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                axum::Json(ErrorBody { errors: vec![ErrorItem { code: "method_not_allowed", detail, field: None, row: None }] }),
+            )
+        })
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

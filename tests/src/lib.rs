@@ -132,7 +132,14 @@ impl TestApp {
     }
 
     /// Sends a request.
-    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, content_type: Option<&str>, body: Vec<u8>) -> TestResponse {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> TestResponse {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -140,7 +147,12 @@ impl TestApp {
         if let Some(ct) = content_type {
             req = req.header(header::CONTENT_TYPE, ct);
         }
-        let resp = self.router.clone().oneshot(req.body(Body::from(body)).expect("request")).await.expect("infallible");
+        self.send(req.body(Body::from(body)).expect("request")).await
+    }
+
+    /// Sends a request built by hand (odd headers, multipart bodies).
+    pub async fn send(&self, req: Request<Body>) -> TestResponse {
+        let resp = self.router.clone().oneshot(req).await.expect("infallible");
         let status = resp.status();
         let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
@@ -206,5 +218,8 @@ impl Drop for TestApp {
 
 /// Percent-encodes a query value (URIs inside query strings).
 pub fn enc(value: &str) -> String {
-    value.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    value
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }

@@ -15,7 +15,9 @@ async fn demo_lists_casting_and_robot_modules_in_prerequisite_chains() {
     // Every module is published and aligned to at least one ESCO skill.
     for c in casting.json["items"].as_array().unwrap().iter().chain(robot.json["items"].as_array().unwrap()) {
         assert_eq!(c["status"], "published");
-        assert!(c["skills"].as_array().unwrap().iter().any(|s| s["skill"].as_str().unwrap().starts_with("http://data.europa.eu/esco/skill/")));
+        assert!(
+            c["skills"].as_array().unwrap().iter().any(|s| s["skill"].as_str().unwrap().starts_with("http://data.europa.eu/esco/skill/"))
+        );
     }
     let znzz02 = app.get("/api/v1/courses/ZNZZ-02", None).await;
     assert_eq!(znzz02.json["prerequisites"], serde_json::json!(["ZNZZ-01"]));

@@ -47,66 +47,18 @@ const DELIVERY_MODE: usize = 11;
 /// The course columns in export order, with their accepted aliases (first alias = the Chinese
 /// header the exporter writes).
 pub const COURSE_COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec {
-        name: "code",
-        aliases: &["课程代码"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "version",
-        aliases: &["版本"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "title_zh",
-        aliases: &["课程名称", "中文名称"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "title_en",
-        aliases: &["英文名称"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "provider",
-        aliases: &["提供机构", "机构代码"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "hours",
-        aliases: &["学时"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "credits",
-        aliases: &["学分"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "skills",
-        aliases: &["技能"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "prerequisites",
-        aliases: &["先修课程"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "description_zh",
-        aliases: &["课程简介", "中文简介"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "description_en",
-        aliases: &["英文简介"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "delivery_mode",
-        aliases: &["授课方式"],
-        required: false,
-    },
+    ColumnSpec { name: "code", aliases: &["课程代码"], required: true },
+    ColumnSpec { name: "version", aliases: &["版本"], required: false },
+    ColumnSpec { name: "title_zh", aliases: &["课程名称", "中文名称"], required: true },
+    ColumnSpec { name: "title_en", aliases: &["英文名称"], required: false },
+    ColumnSpec { name: "provider", aliases: &["提供机构", "机构代码"], required: true },
+    ColumnSpec { name: "hours", aliases: &["学时"], required: true },
+    ColumnSpec { name: "credits", aliases: &["学分"], required: true },
+    ColumnSpec { name: "skills", aliases: &["技能"], required: false },
+    ColumnSpec { name: "prerequisites", aliases: &["先修课程"], required: false },
+    ColumnSpec { name: "description_zh", aliases: &["课程简介", "中文简介"], required: false },
+    ColumnSpec { name: "description_en", aliases: &["英文简介"], required: false },
+    ColumnSpec { name: "delivery_mode", aliases: &["授课方式"], required: false },
 ];
 
 /// A streaming course import: yields one result per non-blank data row, in file order.
@@ -137,15 +89,7 @@ impl<'a, R: SkillResolver + ?Sized> CourseReader<'a, R> {
             Cow::Owned(s) => Cow::Owned(s.into_bytes()),
         };
         let (rows, map) = Rows::open(Cursor::new(input), COURSE_COLUMNS, true, terminator)?;
-        Ok(CourseReader {
-            rows,
-            map,
-            resolver,
-            encoding: decoded.encoding,
-            seen: HashMap::new(),
-            skipped: 0,
-            done: false,
-        })
+        Ok(CourseReader { rows, map, resolver, encoding: decoded.encoding, seen: HashMap::new(), skipped: 0, done: false })
     }
 
     /// The encoding the file was read in, for the import report.
@@ -183,24 +127,14 @@ impl<'a, R: SkillResolver + ?Sized> CourseReader<'a, R> {
             },
         };
         let mut skill_errors = Vec::new();
-        let items = parse_skill_cell(map.cell(rec, SKILLS), true, self.resolver, |e| {
-            skill_errors.push(e)
-        });
+        let items = parse_skill_cell(map.cell(rec, SKILLS), true, self.resolver, |e| skill_errors.push(e));
         let positions: Vec<usize> = items.iter().map(|s| s.position).collect();
-        let skills = items
-            .into_iter()
-            .map(|s| CourseSkill {
-                skill: s.uri,
-                level: s.level,
-                weight: s.weight.unwrap_or(1.0),
-            })
-            .collect::<Vec<_>>();
+        let skills =
+            items.into_iter().map(|s| CourseSkill { skill: s.uri, level: s.level, weight: s.weight.unwrap_or(1.0) }).collect::<Vec<_>>();
         for e in skill_errors {
             cx.error(SKILLS, e);
         }
-        let prerequisites = super::split_list(map.cell(rec, PREREQUISITES))
-            .map(str::to_string)
-            .collect();
+        let prerequisites = super::split_list(map.cell(rec, PREREQUISITES)).map(str::to_string).collect();
 
         let course = CourseInput {
             code,
@@ -230,22 +164,12 @@ impl<'a, R: SkillResolver + ?Sized> CourseReader<'a, R> {
         if !course.code.is_empty() {
             let key = (course.code.clone(), course.version.clone());
             if let Some(&first) = self.seen.get(&key) {
-                cx.error(
-                    CODE,
-                    format!(
-                        "course {} version {} already appears in row {first}",
-                        key.0, key.1
-                    ),
-                );
+                cx.error(CODE, format!("course {} version {} already appears in row {first}", key.0, key.1));
             } else {
                 self.seen.insert(key, row);
             }
         }
-        if cx.errors.is_empty() {
-            Ok(course)
-        } else {
-            Err(cx.errors)
-        }
+        if cx.errors.is_empty() { Ok(course) } else { Err(cx.errors) }
     }
 }
 
@@ -262,9 +186,7 @@ impl<R: SkillResolver + ?Sized> Iterator for CourseReader<'_, R> {
                 Err(e) => {
                     // In-memory input cannot fail with I/O; report anything else on the row.
                     self.done = true;
-                    let row = e
-                        .position()
-                        .map_or(0, |p| usize::try_from(p.record() + 1).unwrap_or(0));
+                    let row = e.position().map_or(0, |p| usize::try_from(p.record() + 1).unwrap_or(0));
                     return Some(Err(vec![RowError::new(row, "", e.to_string())]));
                 }
             }
@@ -296,10 +218,7 @@ impl<R: SkillResolver + ?Sized> Iterator for CourseReader<'_, R> {
 /// let (row, course) = &outcome.rows[0];
 /// assert_eq!((*row, course.skills[0].skill.as_str()), (2, "http://x/s/1"));
 /// ```
-pub fn parse_courses<R: SkillResolver + ?Sized>(
-    bytes: &[u8],
-    resolver: &R,
-) -> Result<CsvOutcome<CourseInput>, ImportError> {
+pub fn parse_courses<R: SkillResolver + ?Sized>(bytes: &[u8], resolver: &R) -> Result<CsvOutcome<CourseInput>, ImportError> {
     let mut reader = CourseReader::new(bytes, resolver)?;
     let mut outcome = CsvOutcome::default();
     for result in reader.by_ref() {

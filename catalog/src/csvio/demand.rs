@@ -37,41 +37,13 @@ const OPTIONAL: usize = 6;
 /// The demand columns in export order, with their accepted aliases (first alias = the Chinese
 /// header the exporter writes).
 pub const DEMAND_COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec {
-        name: "position",
-        aliases: &["岗位", "岗位名称"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "occupation",
-        aliases: &["职业"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "headcount",
-        aliases: &["人数", "需求人数"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "region",
-        aliases: &["地区"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "deadline",
-        aliases: &["截止日期"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "essential_skills",
-        aliases: &["必备技能"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "optional_skills",
-        aliases: &["可选技能"],
-        required: false,
-    },
+    ColumnSpec { name: "position", aliases: &["岗位", "岗位名称"], required: true },
+    ColumnSpec { name: "occupation", aliases: &["职业"], required: false },
+    ColumnSpec { name: "headcount", aliases: &["人数", "需求人数"], required: true },
+    ColumnSpec { name: "region", aliases: &["地区"], required: false },
+    ColumnSpec { name: "deadline", aliases: &["截止日期"], required: false },
+    ColumnSpec { name: "essential_skills", aliases: &["必备技能"], required: true },
+    ColumnSpec { name: "optional_skills", aliases: &["可选技能"], required: false },
 ];
 
 /// A streaming demand import: yields one result per non-blank data row, in file order
@@ -95,14 +67,7 @@ impl<'a, R: SkillResolver + ?Sized> DemandReader<'a, R> {
             Cow::Owned(s) => Cow::Owned(s.into_bytes()),
         };
         let (rows, map) = Rows::open(Cursor::new(input), DEMAND_COLUMNS, true, terminator)?;
-        Ok(DemandReader {
-            rows,
-            map,
-            resolver,
-            encoding: decoded.encoding,
-            skipped: 0,
-            done: false,
-        })
+        Ok(DemandReader { rows, map, resolver, encoding: decoded.encoding, skipped: 0, done: false })
     }
 
     /// The encoding the file was read in, for the import report.
@@ -128,10 +93,7 @@ impl<'a, R: SkillResolver + ?Sized> DemandReader<'a, R> {
             r => match r.parse::<RegionCode>() {
                 Ok(code) => Some(code),
                 Err(_) => {
-                    cx.error(
-                        REGION,
-                        format!("`{r}` is not a six-digit GB/T 2260 region code such as 360300"),
-                    );
+                    cx.error(REGION, format!("`{r}` is not a six-digit GB/T 2260 region code such as 360300"));
                     None
                 }
             },
@@ -141,10 +103,7 @@ impl<'a, R: SkillResolver + ?Sized> DemandReader<'a, R> {
             d => match parse_date(d) {
                 Some(date) => Some(date),
                 None => {
-                    cx.error(
-                        DEADLINE,
-                        format!("`{d}` is not a date: use YYYY-MM-DD, YYYY/MM/DD or YYYY/M/D"),
-                    );
+                    cx.error(DEADLINE, format!("`{d}` is not a date: use YYYY-MM-DD, YYYY/MM/DD or YYYY/M/D"));
                     None
                 }
             },
@@ -152,34 +111,17 @@ impl<'a, R: SkillResolver + ?Sized> DemandReader<'a, R> {
         let mut skills = Vec::new();
         // Cell positions of the parsed items: essential ones first, then optional ones.
         let mut positions: Vec<(usize, usize)> = Vec::new();
-        for (col, kind) in [
-            (ESSENTIAL, RequirementKind::Essential),
-            (OPTIONAL, RequirementKind::Optional),
-        ]
-        .into_iter()
-        {
+        for (col, kind) in [(ESSENTIAL, RequirementKind::Essential), (OPTIONAL, RequirementKind::Optional)].into_iter() {
             let mut errs = Vec::new();
-            let items =
-                parse_skill_cell(map.cell(rec, col), false, self.resolver, |e| errs.push(e));
+            let items = parse_skill_cell(map.cell(rec, col), false, self.resolver, |e| errs.push(e));
             positions.extend(items.iter().map(|s| (col, s.position)));
-            skills.extend(items.into_iter().map(|s| SkillRequirement {
-                skill: s.uri,
-                kind,
-                min_level: s.level,
-            }));
+            skills.extend(items.into_iter().map(|s| SkillRequirement { skill: s.uri, kind, min_level: s.level }));
             for e in errs {
                 cx.error(col, e);
             }
         }
 
-        let item = DemandItemInput {
-            position,
-            occupation,
-            headcount: headcount.unwrap_or(0),
-            region,
-            deadline,
-            skills,
-        };
+        let item = DemandItemInput { position, occupation, headcount: headcount.unwrap_or(0), region, deadline, skills };
         if let Err(errors) = item.validate() {
             cx.validation(errors, |root, index| {
                 if root == "skills" {
@@ -193,11 +135,7 @@ impl<'a, R: SkillResolver + ?Sized> DemandReader<'a, R> {
                 Some((col, index.map(|i| i + 1)))
             });
         }
-        if cx.errors.is_empty() {
-            Ok(item)
-        } else {
-            Err(cx.errors)
-        }
+        if cx.errors.is_empty() { Ok(item) } else { Err(cx.errors) }
     }
 }
 
@@ -213,9 +151,7 @@ impl<R: SkillResolver + ?Sized> Iterator for DemandReader<'_, R> {
                 Ok(Some(Step::Record(row))) => return Some(self.parse_row(row).map(|d| (row, d))),
                 Err(e) => {
                     self.done = true;
-                    let row = e
-                        .position()
-                        .map_or(0, |p| usize::try_from(p.record() + 1).unwrap_or(0));
+                    let row = e.position().map_or(0, |p| usize::try_from(p.record() + 1).unwrap_or(0));
                     return Some(Err(vec![RowError::new(row, "", e.to_string())]));
                 }
             }
@@ -246,10 +182,7 @@ impl<R: SkillResolver + ?Sized> Iterator for DemandReader<'_, R> {
 /// assert!(outcome.is_clean(), "{:?}", outcome.errors);
 /// assert_eq!(outcome.rows[0].1.headcount, 5);
 /// ```
-pub fn parse_demand_items<R: SkillResolver + ?Sized>(
-    bytes: &[u8],
-    resolver: &R,
-) -> Result<CsvOutcome<DemandItemInput>, ImportError> {
+pub fn parse_demand_items<R: SkillResolver + ?Sized>(bytes: &[u8], resolver: &R) -> Result<CsvOutcome<DemandItemInput>, ImportError> {
     let mut reader = DemandReader::new(bytes, resolver)?;
     let mut outcome = CsvOutcome::default();
     for result in reader.by_ref() {
@@ -267,17 +200,12 @@ pub fn parse_demand_items<R: SkillResolver + ?Sized>(
 /// `26/6/30` (which could be read three ways) is refused rather than guessed.
 pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
-    let parts: Vec<&str> = if let Some(rest) = t.strip_suffix('日') {
-        rest.split(['年', '月']).collect()
-    } else {
-        t.split(['-', '/']).collect()
-    };
+    let parts: Vec<&str> =
+        if let Some(rest) = t.strip_suffix('日') { rest.split(['年', '月']).collect() } else { t.split(['-', '/']).collect() };
     let [y, m, d] = parts.as_slice() else {
         return None;
     };
-    let digits = |s: &str, lo: usize, hi: usize| {
-        (lo..=hi).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
+    let digits = |s: &str, lo: usize, hi: usize| (lo..=hi).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
     if !(digits(y, 4, 4) && digits(m, 1, 2) && digits(d, 1, 2)) {
         return None;
     }
@@ -291,26 +219,10 @@ mod tests {
     #[test]
     fn dates_in_every_accepted_form() {
         let want = NaiveDate::from_ymd_opt(2026, 6, 3);
-        for text in [
-            "2026-06-03",
-            "2026/06/03",
-            "2026/6/3",
-            "2026-6-3",
-            "2026年6月3日",
-            " 2026/6/3 ",
-        ] {
+        for text in ["2026-06-03", "2026/06/03", "2026/6/3", "2026-6-3", "2026年6月3日", " 2026/6/3 "] {
             assert_eq!(parse_date(text), want, "{text}");
         }
-        for bad in [
-            "26/6/3",
-            "2026/13/1",
-            "2026/2/30",
-            "2026.6.3",
-            "20260603",
-            "2026/6",
-            "2026/6/3/1",
-            "",
-        ] {
+        for bad in ["26/6/3", "2026/13/1", "2026/2/30", "2026.6.3", "20260603", "2026/6", "2026/6/3/1", ""] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

@@ -81,17 +81,9 @@ impl EncodingError {
         let parts: Vec<String> = self
             .attempts
             .iter()
-            .map(|a| {
-                format!(
-                    "not valid {} (invalid byte at offset {}, line {})",
-                    a.encoding, a.offset, a.line
-                )
-            })
+            .map(|a| format!("not valid {} (invalid byte at offset {}, line {})", a.encoding, a.offset, a.line))
             .collect();
-        format!(
-            "cannot decode the file: {}; save it as CSV UTF-8 or as CSV from Excel",
-            parts.join(", ")
-        )
+        format!("cannot decode the file: {}; save it as CSV UTF-8 or as CSV from Excel", parts.join(", "))
     }
 }
 
@@ -119,40 +111,22 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedText<'_>, EncodingError> {
         };
         if enc == UTF_8 {
             return match std::str::from_utf8(body) {
-                Ok(text) => Ok(DecodedText {
-                    text: Cow::Borrowed(text),
-                    encoding: source,
-                }),
-                Err(e) => Err(EncodingError {
-                    attempts: vec![utf8_attempt(bytes, bom_len + e.valid_up_to(), source)],
-                }),
+                Ok(text) => Ok(DecodedText { text: Cow::Borrowed(text), encoding: source }),
+                Err(e) => Err(EncodingError { attempts: vec![utf8_attempt(bytes, bom_len + e.valid_up_to(), source)] }),
             };
         }
         debug_assert!(enc == UTF_16LE || enc == UTF_16BE);
         return strict_decode(enc, body, bom_len, source)
-            .map(|text| DecodedText {
-                text: Cow::Owned(text),
-                encoding: source,
-            })
-            .map_err(|attempt| EncodingError {
-                attempts: vec![attempt],
-            });
+            .map(|text| DecodedText { text: Cow::Owned(text), encoding: source })
+            .map_err(|attempt| EncodingError { attempts: vec![attempt] });
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(DecodedText {
-            text: Cow::Borrowed(text),
-            encoding: SourceEncoding::Utf8,
-        }),
+        Ok(text) => Ok(DecodedText { text: Cow::Borrowed(text), encoding: SourceEncoding::Utf8 }),
         Err(e) => {
             let utf8 = utf8_attempt(bytes, e.valid_up_to(), SourceEncoding::Utf8);
             match strict_decode(GB18030, bytes, 0, SourceEncoding::Gb18030) {
-                Ok(text) => Ok(DecodedText {
-                    text: Cow::Owned(text),
-                    encoding: SourceEncoding::Gb18030,
-                }),
-                Err(gb) => Err(EncodingError {
-                    attempts: vec![utf8, gb],
-                }),
+                Ok(text) => Ok(DecodedText { text: Cow::Owned(text), encoding: SourceEncoding::Gb18030 }),
+                Err(gb) => Err(EncodingError { attempts: vec![utf8, gb] }),
             }
         }
     }
@@ -160,30 +134,20 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedText<'_>, EncodingError> {
 
 fn utf8_attempt(bytes: &[u8], offset: usize, encoding: SourceEncoding) -> EncodingAttempt {
     let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
-    EncodingAttempt {
-        encoding,
-        offset,
-        line,
-    }
+    EncodingAttempt { encoding, offset, line }
 }
 
 /// Decodes `body` without replacement characters; on failure reports the offset (counted from
 /// the start of the file, hence `skipped`) and the line (counted in the text decoded so far,
 /// which is right for every encoding, UTF-16 included).
-fn strict_decode(
-    enc: &'static Encoding,
-    body: &[u8],
-    skipped: usize,
-    source: SourceEncoding,
-) -> Result<String, EncodingAttempt> {
+fn strict_decode(enc: &'static Encoding, body: &[u8], skipped: usize, source: SourceEncoding) -> Result<String, EncodingAttempt> {
     let mut decoder = enc.new_decoder_without_bom_handling();
     // GB18030 turns 2-byte Chinese characters into 3 UTF-8 bytes; UTF-16 turns 2 into at most
     // 3. Start there and grow on demand rather than reserving the worst case (4x for GB18030).
     let mut out = String::with_capacity(body.len() + body.len() / 2 + 16);
     let mut consumed = 0;
     loop {
-        let (result, read) =
-            decoder.decode_to_string_without_replacement(&body[consumed..], &mut out, true);
+        let (result, read) = decoder.decode_to_string_without_replacement(&body[consumed..], &mut out, true);
         consumed += read;
         match result {
             DecoderResult::InputEmpty => return Ok(out),
@@ -191,11 +155,7 @@ fn strict_decode(
             DecoderResult::Malformed(bad, extra) => {
                 let offset = skipped + consumed - usize::from(extra) - usize::from(bad);
                 let line = 1 + out.bytes().filter(|&b| b == b'\n').count();
-                return Err(EncodingAttempt {
-                    encoding: source,
-                    offset,
-                    line,
-                });
+                return Err(EncodingAttempt { encoding: source, offset, line });
             }
         }
     }
@@ -224,10 +184,7 @@ mod tests {
     #[test]
     fn gb18030_is_detected() {
         let (gb, _, _) = GB18030.encode("课程代码,学时\nZNZZ-01,32\n");
-        assert!(
-            std::str::from_utf8(&gb).is_err(),
-            "the fixture must not be valid UTF-8"
-        );
+        assert!(std::str::from_utf8(&gb).is_err(), "the fixture must not be valid UTF-8");
         let d = decode(&gb).unwrap();
         assert_eq!(d.encoding, SourceEncoding::Gb18030);
         assert_eq!(d.text, "课程代码,学时\nZNZZ-01,32\n");
@@ -250,14 +207,7 @@ mod tests {
         let bytes = b"code,hours\nA,\xFF\xFF\n";
         let err = decode(bytes).unwrap_err();
         assert_eq!(err.attempts.len(), 2);
-        assert_eq!(
-            err.attempts[0],
-            EncodingAttempt {
-                encoding: SourceEncoding::Utf8,
-                offset: 13,
-                line: 2
-            }
-        );
+        assert_eq!(err.attempts[0], EncodingAttempt { encoding: SourceEncoding::Utf8, offset: 13, line: 2 });
         assert_eq!(err.attempts[1].encoding, SourceEncoding::Gb18030);
         assert_eq!(err.attempts[1].offset, 13);
         assert_eq!(err.attempts[1].line, 2);
@@ -268,13 +218,6 @@ mod tests {
     fn bad_utf8_after_bom_is_an_error_not_gb18030() {
         let bytes = b"\xEF\xBB\xBFcode\n\xB0\xA1";
         let err = decode(bytes).unwrap_err();
-        assert_eq!(
-            err.attempts,
-            vec![EncodingAttempt {
-                encoding: SourceEncoding::Utf8Bom,
-                offset: 8,
-                line: 2
-            }]
-        );
+        assert_eq!(err.attempts, vec![EncodingAttempt { encoding: SourceEncoding::Utf8Bom, offset: 8, line: 2 }]);
     }
 }

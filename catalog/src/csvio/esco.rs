@@ -57,10 +57,7 @@ use serde::Serialize;
 
 use super::table::{ColumnSpec, RowCtx, Rows, Step};
 use super::{CsvOutcome, ImportError, RowError};
-use crate::{
-    OccupationInput, RequirementKind, SkillInput, SkillLevel, SkillRelation, SkillRelationKind,
-    SkillRequirement, SkillType,
-};
+use crate::{OccupationInput, RequirementKind, SkillInput, SkillLevel, SkillRelation, SkillRelationKind, SkillRequirement, SkillType};
 
 /// File names of the official download that [`read_esco_dir`] looks for.
 pub const SKILLS_FILE: &str = "skills_en.csv";
@@ -88,10 +85,7 @@ pub struct EscoOptions {
 
 impl Default for EscoOptions {
     fn default() -> Self {
-        EscoOptions {
-            framework: "esco".to_string(),
-            min_level: SkillLevel::L4,
-        }
+        EscoOptions { framework: "esco".to_string(), min_level: SkillLevel::L4 }
     }
 }
 
@@ -160,138 +154,42 @@ pub enum EscoError {
 }
 
 const SKILL_COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec {
-        name: "conceptType",
-        aliases: &[],
-        required: false,
-    },
-    ColumnSpec {
-        name: "conceptUri",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "skillType",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "reuseLevel",
-        aliases: &[],
-        required: false,
-    },
-    ColumnSpec {
-        name: "preferredLabel",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "altLabels",
-        aliases: &[],
-        required: false,
-    },
-    ColumnSpec {
-        name: "status",
-        aliases: &[],
-        required: false,
-    },
-    ColumnSpec {
-        name: "description",
-        aliases: &[],
-        required: false,
-    },
-    ColumnSpec {
-        name: "definition",
-        aliases: &[],
-        required: false,
-    },
+    ColumnSpec { name: "conceptType", aliases: &[], required: false },
+    ColumnSpec { name: "conceptUri", aliases: &[], required: true },
+    ColumnSpec { name: "skillType", aliases: &[], required: true },
+    ColumnSpec { name: "reuseLevel", aliases: &[], required: false },
+    ColumnSpec { name: "preferredLabel", aliases: &[], required: true },
+    ColumnSpec { name: "altLabels", aliases: &[], required: false },
+    ColumnSpec { name: "status", aliases: &[], required: false },
+    ColumnSpec { name: "description", aliases: &[], required: false },
+    ColumnSpec { name: "definition", aliases: &[], required: false },
 ];
 
 const OCCUPATION_COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec {
-        name: "conceptType",
-        aliases: &[],
-        required: false,
-    },
-    ColumnSpec {
-        name: "conceptUri",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "preferredLabel",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "description",
-        aliases: &[],
-        required: false,
-    },
-    ColumnSpec {
-        name: "definition",
-        aliases: &[],
-        required: false,
-    },
+    ColumnSpec { name: "conceptType", aliases: &[], required: false },
+    ColumnSpec { name: "conceptUri", aliases: &[], required: true },
+    ColumnSpec { name: "preferredLabel", aliases: &[], required: true },
+    ColumnSpec { name: "description", aliases: &[], required: false },
+    ColumnSpec { name: "definition", aliases: &[], required: false },
 ];
 
 const OCCUPATION_SKILL_COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec {
-        name: "occupationUri",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "relationType",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "skillUri",
-        aliases: &[],
-        required: true,
-    },
+    ColumnSpec { name: "occupationUri", aliases: &[], required: true },
+    ColumnSpec { name: "relationType", aliases: &[], required: true },
+    ColumnSpec { name: "skillUri", aliases: &[], required: true },
 ];
 
 const BROADER_COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec {
-        name: "conceptType",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "conceptUri",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "broaderType",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "broaderUri",
-        aliases: &[],
-        required: true,
-    },
+    ColumnSpec { name: "conceptType", aliases: &[], required: true },
+    ColumnSpec { name: "conceptUri", aliases: &[], required: true },
+    ColumnSpec { name: "broaderType", aliases: &[], required: true },
+    ColumnSpec { name: "broaderUri", aliases: &[], required: true },
 ];
 
 const SKILL_SKILL_COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec {
-        name: "originalSkillUri",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "relationType",
-        aliases: &[],
-        required: true,
-    },
-    ColumnSpec {
-        name: "relatedSkillUri",
-        aliases: &[],
-        required: true,
-    },
+    ColumnSpec { name: "originalSkillUri", aliases: &[], required: true },
+    ColumnSpec { name: "relationType", aliases: &[], required: true },
+    ColumnSpec { name: "relatedSkillUri", aliases: &[], required: true },
 ];
 
 enum Parsed<T> {
@@ -327,35 +225,17 @@ fn drive<T, Rd: Read>(
     Ok(out)
 }
 
-fn locate(
-    specs: &'static [ColumnSpec],
-    pairs: &[(&str, &str)],
-) -> impl Fn(&str, Option<usize>) -> Option<(usize, Option<usize>)> {
-    let pairs: Vec<(String, usize)> = pairs
-        .iter()
-        .filter_map(|(field, column)| {
-            specs
-                .iter()
-                .position(|s| s.name == *column)
-                .map(|i| (field.to_string(), i))
-        })
-        .collect();
-    move |root, index| {
-        pairs
-            .iter()
-            .find(|(f, _)| f == root)
-            .map(|(_, i)| (*i, index.map(|n| n + 1)))
-    }
+fn locate(specs: &'static [ColumnSpec], pairs: &[(&str, &str)]) -> impl Fn(&str, Option<usize>) -> Option<(usize, Option<usize>)> {
+    let pairs: Vec<(String, usize)> =
+        pairs.iter().filter_map(|(field, column)| specs.iter().position(|s| s.name == *column).map(|i| (field.to_string(), i))).collect();
+    move |root, index| pairs.iter().find(|(f, _)| f == root).map(|(_, i)| (*i, index.map(|n| n + 1)))
 }
 
 /// Reads `skills_en.csv` (UTF-8, BOM optional) into skills of framework `options.framework`.
 ///
 /// `altLabels` holds one label per line inside a quoted cell; each becomes an alt label.
 /// Rows whose `conceptType` is present and not `KnowledgeSkillCompetence` are errors.
-pub fn read_esco_skills(
-    input: impl Read,
-    options: &EscoOptions,
-) -> Result<CsvOutcome<SkillInput>, ImportError> {
+pub fn read_esco_skills(input: impl Read, options: &EscoOptions) -> Result<CsvOutcome<SkillInput>, ImportError> {
     let loc = locate(
         SKILL_COLUMNS,
         &[
@@ -372,22 +252,14 @@ pub fn read_esco_skills(
         let map = cx.map;
         let concept_type = map.cell(rec, 0);
         if !concept_type.is_empty() && concept_type != KSC {
-            cx.error(
-                0,
-                format!("`{concept_type}` is not a skill concept type (expected {KSC})"),
-            );
+            cx.error(0, format!("`{concept_type}` is not a skill concept type (expected {KSC})"));
         }
         let uri = cx.required(rec, 1).to_string();
         let skill_type = match map.cell(rec, 2).to_ascii_lowercase().as_str() {
             "knowledge" => Some(SkillType::Knowledge),
             "skill/competence" => Some(SkillType::SkillCompetence),
             other => {
-                cx.error(
-                    2,
-                    format!(
-                        "`{other}` is not a skill type: expected knowledge or skill/competence"
-                    ),
-                );
+                cx.error(2, format!("`{other}` is not a skill type: expected knowledge or skill/competence"));
                 None
             }
         };
@@ -397,19 +269,11 @@ pub fn read_esco_skills(
             framework: options.framework.clone(),
             label_zh: None,
             label_en: Some(label),
-            alt_labels: map
-                .cell(rec, 5)
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect(),
+            alt_labels: map.cell(rec, 5).lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect(),
             description: cx.optional(rec, 7).or_else(|| cx.optional(rec, 8)),
             skill_type: skill_type.unwrap_or(SkillType::SkillCompetence),
             reuse_level: cx.optional(rec, 3),
-            status: cx
-                .optional(rec, 6)
-                .unwrap_or_else(|| "released".to_string()),
+            status: cx.optional(rec, 6).unwrap_or_else(|| "released".to_string()),
         };
         if let Err(e) = skill.validate() {
             cx.validation(e, &loc);
@@ -423,21 +287,13 @@ pub fn read_esco_skills(
 pub fn read_esco_occupations(input: impl Read) -> Result<CsvOutcome<OccupationInput>, ImportError> {
     let loc = locate(
         OCCUPATION_COLUMNS,
-        &[
-            ("uri", "conceptUri"),
-            ("label_en", "preferredLabel"),
-            ("label_zh", "preferredLabel"),
-            ("description", "description"),
-        ],
+        &[("uri", "conceptUri"), ("label_en", "preferredLabel"), ("label_zh", "preferredLabel"), ("description", "description")],
     );
     drive(input, OCCUPATION_COLUMNS, |rec, cx| {
         let map = cx.map;
         let concept_type = map.cell(rec, 0);
         if !concept_type.is_empty() && concept_type != "Occupation" {
-            cx.error(
-                0,
-                format!("`{concept_type}` is not an occupation concept type (expected Occupation)"),
-            );
+            cx.error(0, format!("`{concept_type}` is not an occupation concept type (expected Occupation)"));
         }
         let occupation = OccupationInput {
             uri: Some(cx.required(rec, 1).to_string()),
@@ -456,20 +312,14 @@ pub fn read_esco_occupations(input: impl Read) -> Result<CsvOutcome<OccupationIn
 
 /// Reads `occupationSkillRelations_en.csv` into `(occupation URI, requirement)` pairs, each at
 /// `options.min_level`.
-pub fn read_esco_occupation_skills(
-    input: impl Read,
-    options: &EscoOptions,
-) -> Result<CsvOutcome<(String, SkillRequirement)>, ImportError> {
+pub fn read_esco_occupation_skills(input: impl Read, options: &EscoOptions) -> Result<CsvOutcome<(String, SkillRequirement)>, ImportError> {
     drive(input, OCCUPATION_SKILL_COLUMNS, |rec, cx| {
         let occupation = cx.required(rec, 0).to_string();
         let kind = match cx.map.cell(rec, 1) {
             "essential" => Some(RequirementKind::Essential),
             "optional" => Some(RequirementKind::Optional),
             other => {
-                cx.error(
-                    1,
-                    format!("`{other}` is not a relation type: expected essential or optional"),
-                );
+                cx.error(1, format!("`{other}` is not a relation type: expected essential or optional"));
                 None
             }
         };
@@ -480,14 +330,7 @@ pub fn read_esco_occupation_skills(
             }
         }
         match kind {
-            Some(kind) => Parsed::Row((
-                occupation,
-                SkillRequirement {
-                    skill,
-                    kind,
-                    min_level: options.min_level,
-                },
-            )),
+            Some(kind) => Parsed::Row((occupation, SkillRequirement { skill, kind, min_level: options.min_level })),
             None => Parsed::Skip,
         }
     })
@@ -495,13 +338,8 @@ pub fn read_esco_occupation_skills(
 
 /// Reads `broaderRelationsSkillPillar_en.csv`: skill → broader skill becomes
 /// [`SkillRelationKind::Broader`]; rows involving skill groups are skipped (see module docs).
-pub fn read_esco_broader_relations(
-    input: impl Read,
-) -> Result<CsvOutcome<SkillRelation>, ImportError> {
-    let loc = locate(
-        BROADER_COLUMNS,
-        &[("from", "conceptUri"), ("to", "broaderUri")],
-    );
+pub fn read_esco_broader_relations(input: impl Read) -> Result<CsvOutcome<SkillRelation>, ImportError> {
+    let loc = locate(BROADER_COLUMNS, &[("from", "conceptUri"), ("to", "broaderUri")]);
     drive(input, BROADER_COLUMNS, |rec, cx| {
         let mut skills = true;
         for col in [0, 2] {
@@ -513,11 +351,8 @@ pub fn read_esco_broader_relations(
                 }
             }
         }
-        let relation = SkillRelation {
-            from: cx.required(rec, 1).to_string(),
-            kind: SkillRelationKind::Broader,
-            to: cx.required(rec, 3).to_string(),
-        };
+        let relation =
+            SkillRelation { from: cx.required(rec, 1).to_string(), kind: SkillRelationKind::Broader, to: cx.required(rec, 3).to_string() };
         if !skills {
             return Parsed::Skip;
         }
@@ -530,26 +365,15 @@ pub fn read_esco_broader_relations(
 
 /// Reads `skillSkillRelations_en.csv` into [`SkillRelationKind::Related`] relations
 /// (original → related).
-pub fn read_esco_skill_relations(
-    input: impl Read,
-) -> Result<CsvOutcome<SkillRelation>, ImportError> {
-    let loc = locate(
-        SKILL_SKILL_COLUMNS,
-        &[("from", "originalSkillUri"), ("to", "relatedSkillUri")],
-    );
+pub fn read_esco_skill_relations(input: impl Read) -> Result<CsvOutcome<SkillRelation>, ImportError> {
+    let loc = locate(SKILL_SKILL_COLUMNS, &[("from", "originalSkillUri"), ("to", "relatedSkillUri")]);
     drive(input, SKILL_SKILL_COLUMNS, |rec, cx| {
         let relation_type = cx.map.cell(rec, 1);
         if !matches!(relation_type, "essential" | "optional") {
-            cx.error(
-                1,
-                format!("`{relation_type}` is not a relation type: expected essential or optional"),
-            );
+            cx.error(1, format!("`{relation_type}` is not a relation type: expected essential or optional"));
         }
-        let relation = SkillRelation {
-            from: cx.required(rec, 0).to_string(),
-            kind: SkillRelationKind::Related,
-            to: cx.required(rec, 2).to_string(),
-        };
+        let relation =
+            SkillRelation { from: cx.required(rec, 0).to_string(), kind: SkillRelationKind::Related, to: cx.required(rec, 2).to_string() };
         if let Err(e) = relation.validate() {
             cx.validation(e, &loc);
         }
@@ -581,47 +405,28 @@ pub fn read_esco_dir(dir: &Path) -> Result<EscoBundle, EscoError> {
 /// O(total rows), plus O(skills per occupation) per occupation–skill row for de-duplication.
 pub fn read_esco_dir_with(dir: &Path, options: &EscoOptions) -> Result<EscoBundle, EscoError> {
     let present = |name: &str| dir.join(name).is_file();
-    let all = [
-        SKILLS_FILE,
-        OCCUPATIONS_FILE,
-        OCCUPATION_SKILLS_FILE,
-        BROADER_FILE,
-        SKILL_SKILL_FILE,
-    ];
+    let all = [SKILLS_FILE, OCCUPATIONS_FILE, OCCUPATION_SKILLS_FILE, BROADER_FILE, SKILL_SKILL_FILE];
     if !all.iter().any(|f| present(f)) {
-        return Err(EscoError::NoFiles {
-            dir: dir.to_path_buf(),
-        });
+        return Err(EscoError::NoFiles { dir: dir.to_path_buf() });
     }
     if present(OCCUPATION_SKILLS_FILE) && !present(OCCUPATIONS_FILE) {
-        return Err(EscoError::MissingDependency {
-            file: OCCUPATION_SKILLS_FILE,
-            needs: OCCUPATIONS_FILE,
-        });
+        return Err(EscoError::MissingDependency { file: OCCUPATION_SKILLS_FILE, needs: OCCUPATIONS_FILE });
     }
     let open = |name: &'static str| -> Result<Option<BufReader<File>>, EscoError> {
         if !present(name) {
             return Ok(None);
         }
         let path = dir.join(name);
-        File::open(&path)
-            .map(|f| Some(BufReader::with_capacity(1 << 16, f)))
-            .map_err(|source| EscoError::Io { path, source })
+        File::open(&path).map(|f| Some(BufReader::with_capacity(1 << 16, f))).map_err(|source| EscoError::Io { path, source })
     };
     let file_err = |file: &'static str| move |source: ImportError| EscoError::File { file, source };
 
     let mut bundle = EscoBundle::default();
-    let collect =
-        |bundle: &mut EscoBundle, file: &'static str, errors: Vec<RowError>, skipped: usize| {
-            bundle.files.push(file.to_string());
-            bundle.skipped += skipped;
-            bundle
-                .errors
-                .extend(errors.into_iter().map(|error| EscoRowError {
-                    file: file.to_string(),
-                    error,
-                }));
-        };
+    let collect = |bundle: &mut EscoBundle, file: &'static str, errors: Vec<RowError>, skipped: usize| {
+        bundle.files.push(file.to_string());
+        bundle.skipped += skipped;
+        bundle.errors.extend(errors.into_iter().map(|error| EscoRowError { file: file.to_string(), error }));
+    };
 
     // Skill URIs, only when the skills file is here: then references are checked against it.
     let mut known_skills: Option<HashSet<String>> = None;
@@ -641,11 +446,7 @@ pub fn read_esco_dir_with(dir: &Path, options: &EscoOptions) -> Result<EscoBundl
         for (row, occupation) in out.rows {
             let uri = occupation.uri.clone().unwrap_or_default();
             match occupation_index.get(&uri) {
-                Some(_) => errors.push(RowError::new(
-                    row,
-                    "conceptUri",
-                    format!("occupation {uri} is listed twice"),
-                )),
+                Some(_) => errors.push(RowError::new(row, "conceptUri", format!("occupation {uri} is listed twice"))),
                 None => {
                     occupation_index.insert(uri, bundle.occupations.len());
                     bundle.occupations.push(occupation);
@@ -657,24 +458,15 @@ pub fn read_esco_dir_with(dir: &Path, options: &EscoOptions) -> Result<EscoBundl
     }
 
     if let Some(r) = open(OCCUPATION_SKILLS_FILE)? {
-        let out =
-            read_esco_occupation_skills(r, options).map_err(file_err(OCCUPATION_SKILLS_FILE))?;
+        let out = read_esco_occupation_skills(r, options).map_err(file_err(OCCUPATION_SKILLS_FILE))?;
         let mut errors = out.errors;
         for (row, (occupation, req)) in out.rows {
             let Some(&i) = occupation_index.get(&occupation) else {
-                errors.push(RowError::new(
-                    row,
-                    "occupationUri",
-                    format!("occupation {occupation} is not in {OCCUPATIONS_FILE}"),
-                ));
+                errors.push(RowError::new(row, "occupationUri", format!("occupation {occupation} is not in {OCCUPATIONS_FILE}")));
                 continue;
             };
             if unknown_skill(&req.skill) {
-                errors.push(RowError::new(
-                    row,
-                    "skillUri",
-                    format!("skill {} is not in {SKILLS_FILE}", req.skill),
-                ));
+                errors.push(RowError::new(row, "skillUri", format!("skill {} is not in {SKILLS_FILE}", req.skill)));
                 continue;
             }
             let skills = &mut bundle.occupations[i].skills;
@@ -692,27 +484,17 @@ pub fn read_esco_dir_with(dir: &Path, options: &EscoOptions) -> Result<EscoBundl
     }
 
     let mut seen: HashSet<SkillRelation> = HashSet::new();
-    for (file, from_col, to_col) in [
-        (BROADER_FILE, "conceptUri", "broaderUri"),
-        (SKILL_SKILL_FILE, "originalSkillUri", "relatedSkillUri"),
-    ] {
+    for (file, from_col, to_col) in [(BROADER_FILE, "conceptUri", "broaderUri"), (SKILL_SKILL_FILE, "originalSkillUri", "relatedSkillUri")]
+    {
         let Some(r) = open(file)? else { continue };
-        let out = if file == BROADER_FILE {
-            read_esco_broader_relations(r)
-        } else {
-            read_esco_skill_relations(r)
-        }
-        .map_err(file_err(file))?;
+        let out =
+            if file == BROADER_FILE { read_esco_broader_relations(r) } else { read_esco_skill_relations(r) }.map_err(file_err(file))?;
         let mut errors = out.errors;
         for (row, relation) in out.rows {
             let mut ok = true;
             for (col, uri) in [(from_col, &relation.from), (to_col, &relation.to)] {
                 if unknown_skill(uri) {
-                    errors.push(RowError::new(
-                        row,
-                        col,
-                        format!("skill {uri} is not in {SKILLS_FILE}"),
-                    ));
+                    errors.push(RowError::new(row, col, format!("skill {uri} is not in {SKILLS_FILE}")));
                     ok = false;
                 }
             }

@@ -40,72 +40,27 @@ pub struct ExportOptions {
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        ExportOptions {
-            bom: true,
-            headers: HeaderLanguage::English,
-        }
+        ExportOptions { bom: true, headers: HeaderLanguage::English }
     }
 }
 
 const SKILL_COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec {
-        name: "uri",
-        aliases: &["技能URI"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "framework",
-        aliases: &["技能框架"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "label_zh",
-        aliases: &["中文名称"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "label_en",
-        aliases: &["英文名称"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "skill_type",
-        aliases: &["类型"],
-        required: true,
-    },
-    ColumnSpec {
-        name: "reuse_level",
-        aliases: &["复用级别"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "status",
-        aliases: &["状态"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "alt_labels",
-        aliases: &["别名"],
-        required: false,
-    },
-    ColumnSpec {
-        name: "description",
-        aliases: &["描述"],
-        required: false,
-    },
+    ColumnSpec { name: "uri", aliases: &["技能URI"], required: true },
+    ColumnSpec { name: "framework", aliases: &["技能框架"], required: true },
+    ColumnSpec { name: "label_zh", aliases: &["中文名称"], required: false },
+    ColumnSpec { name: "label_en", aliases: &["英文名称"], required: false },
+    ColumnSpec { name: "skill_type", aliases: &["类型"], required: true },
+    ColumnSpec { name: "reuse_level", aliases: &["复用级别"], required: false },
+    ColumnSpec { name: "status", aliases: &["状态"], required: false },
+    ColumnSpec { name: "alt_labels", aliases: &["别名"], required: false },
+    ColumnSpec { name: "description", aliases: &["描述"], required: false },
 ];
 
-fn writer<W: Write>(
-    mut out: W,
-    specs: &[ColumnSpec],
-    options: &ExportOptions,
-) -> io::Result<csv::Writer<W>> {
+fn writer<W: Write>(mut out: W, specs: &[ColumnSpec], options: &ExportOptions) -> io::Result<csv::Writer<W>> {
     if options.bom {
         out.write_all("\u{feff}".as_bytes())?;
     }
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     let headers = specs.iter().map(|s| match options.headers {
         HeaderLanguage::English => s.name,
         HeaderLanguage::Chinese => s.aliases.first().copied().unwrap_or(s.name),
@@ -128,11 +83,7 @@ fn opt(value: &Option<String>) -> &str {
 /// write_courses(&mut out, &[], &ExportOptions { bom: false, ..Default::default() }).unwrap();
 /// assert!(out.starts_with(b"code,version,title_zh"));
 /// ```
-pub fn write_courses<'c, W: Write>(
-    out: W,
-    courses: impl IntoIterator<Item = &'c CourseInput>,
-    options: &ExportOptions,
-) -> io::Result<()> {
+pub fn write_courses<'c, W: Write>(out: W, courses: impl IntoIterator<Item = &'c CourseInput>, options: &ExportOptions) -> io::Result<()> {
     let mut w = writer(out, COURSE_COLUMNS, options)?;
     let mut skills = String::new();
     for c in courses {
@@ -180,18 +131,10 @@ pub fn write_demand_items<'d, W: Write>(
     let mut w = writer(out, DEMAND_COLUMNS, options)?;
     for d in items {
         let cell = |kind: RequirementKind| {
-            d.skills
-                .iter()
-                .filter(|s| s.kind == kind)
-                .map(|s| format!("{}@{}", s.skill, s.min_level))
-                .collect::<Vec<_>>()
-                .join(";")
+            d.skills.iter().filter(|s| s.kind == kind).map(|s| format!("{}@{}", s.skill, s.min_level)).collect::<Vec<_>>().join(";")
         };
         let headcount = d.headcount.to_string();
-        let deadline = d
-            .deadline
-            .map(|date| date.format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
+        let deadline = d.deadline.map(|date| date.format("%Y-%m-%d").to_string()).unwrap_or_default();
         w.write_record([
             d.position.as_str(),
             opt(&d.occupation),
@@ -208,11 +151,7 @@ pub fn write_demand_items<'d, W: Write>(
 /// Writes skills (e.g. a framework or search result) for review in a spreadsheet: uri,
 /// framework, label_zh, label_en, skill_type, reuse_level, status, alt_labels joined by `|`
 /// (a character ESCO labels do not use, unlike `,` and `;`), description.
-pub fn write_skills<'s, W: Write>(
-    out: W,
-    skills: impl IntoIterator<Item = &'s SkillInput>,
-    options: &ExportOptions,
-) -> io::Result<()> {
+pub fn write_skills<'s, W: Write>(out: W, skills: impl IntoIterator<Item = &'s SkillInput>, options: &ExportOptions) -> io::Result<()> {
     let mut w = writer(out, SKILL_COLUMNS, options)?;
     for s in skills {
         let alt = s.alt_labels.join("|");

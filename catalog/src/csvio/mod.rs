@@ -39,9 +39,8 @@ pub use courses::{COURSE_COLUMNS, CourseReader, parse_courses};
 pub use demand::{DEMAND_COLUMNS, DemandReader, parse_demand_items};
 pub use encoding::{DecodedText, EncodingError, SourceEncoding, decode};
 pub use esco::{
-    EscoBundle, EscoError, EscoOptions, EscoRowError, read_esco_broader_relations, read_esco_dir,
-    read_esco_dir_with, read_esco_occupation_skills, read_esco_occupations,
-    read_esco_skill_relations, read_esco_skills,
+    EscoBundle, EscoError, EscoOptions, EscoRowError, read_esco_broader_relations, read_esco_dir, read_esco_dir_with,
+    read_esco_occupation_skills, read_esco_occupations, read_esco_skill_relations, read_esco_skills,
 };
 pub use export::{ExportOptions, HeaderLanguage, write_courses, write_demand_items, write_skills};
 pub use skills::{Resolution, SkillIndex, SkillResolver};
@@ -65,11 +64,7 @@ pub struct RowError {
 impl RowError {
     /// Builds an error; a helper so call sites stay on one line.
     pub fn new(row: usize, column: impl Into<String>, reason: impl Into<String>) -> Self {
-        RowError {
-            row,
-            column: column.into(),
-            reason: reason.into(),
-        }
+        RowError { row, column: column.into(), reason: reason.into() }
     }
 }
 
@@ -78,11 +73,7 @@ impl fmt::Display for RowError {
         if self.column.is_empty() {
             write!(f, "row {}: {}", self.row, self.reason)
         } else {
-            write!(
-                f,
-                "row {}, column {}: {}",
-                self.row, self.column, self.reason
-            )
+            write!(f, "row {}, column {}: {}", self.row, self.column, self.reason)
         }
     }
 }
@@ -105,11 +96,7 @@ pub struct CsvOutcome<T> {
 
 impl<T> Default for CsvOutcome<T> {
     fn default() -> Self {
-        CsvOutcome {
-            rows: Vec::new(),
-            errors: Vec::new(),
-            skipped: 0,
-        }
+        CsvOutcome { rows: Vec::new(), errors: Vec::new(), skipped: 0 }
     }
 }
 
@@ -127,11 +114,7 @@ impl<T> CsvOutcome<T> {
 
     /// `Ok(values)` when clean, else `Err(errors)`: the strict "all or nothing" policy.
     pub fn into_result(self) -> Result<Vec<T>, Vec<RowError>> {
-        if self.errors.is_empty() {
-            Ok(self.into_values())
-        } else {
-            Err(self.errors)
-        }
+        if self.errors.is_empty() { Ok(self.into_values()) } else { Err(self.errors) }
     }
 }
 
@@ -171,11 +154,7 @@ impl fmt::Display for HeaderProblem {
                 write!(f, "column {position} has an unknown header `{header}`")
             }
             HeaderProblem::Duplicate { column, headers } => {
-                write!(
-                    f,
-                    "column `{column}` appears more than once: {}",
-                    headers.join(", ")
-                )
+                write!(f, "column `{column}` appears more than once: {}", headers.join(", "))
             }
         }
     }
@@ -201,7 +180,5 @@ pub enum ImportError {
 /// Splits a list cell on `;` or full-width `；`, trimming items and dropping empty ones, so
 /// that `a; b；c;` and `a;b;c` mean the same thing.
 pub(crate) fn split_list(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split([';', '；'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    cell.split([';', '；']).map(str::trim).filter(|s| !s.is_empty())
 }

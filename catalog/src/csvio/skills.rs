@@ -78,12 +78,7 @@ impl SkillIndex {
     }
 
     /// Adds a skill, or more labels for a skill already present. Blank labels are ignored.
-    pub fn insert(
-        &mut self,
-        uri: impl Into<String>,
-        label_zh: Option<&str>,
-        label_en: Option<&str>,
-    ) {
+    pub fn insert(&mut self, uri: impl Into<String>, label_zh: Option<&str>, label_en: Option<&str>) {
         let uri = uri.into();
         let id = match self.by_uri.get(&uri) {
             Some(&id) => id,
@@ -129,17 +124,11 @@ impl SkillIndex {
     }
 }
 
-impl<U: Into<String>, Z: AsRef<str>, E: AsRef<str>> FromIterator<(U, Option<Z>, Option<E>)>
-    for SkillIndex
-{
+impl<U: Into<String>, Z: AsRef<str>, E: AsRef<str>> FromIterator<(U, Option<Z>, Option<E>)> for SkillIndex {
     fn from_iter<I: IntoIterator<Item = (U, Option<Z>, Option<E>)>>(iter: I) -> Self {
         let mut index = Self::new();
         for (uri, zh, en) in iter {
-            index.insert(
-                uri,
-                zh.as_ref().map(AsRef::as_ref),
-                en.as_ref().map(AsRef::as_ref),
-            );
+            index.insert(uri, zh.as_ref().map(AsRef::as_ref), en.as_ref().map(AsRef::as_ref));
         }
         index
     }
@@ -155,10 +144,7 @@ impl SkillResolver for SkillIndex {
             None | Some([]) => Resolution::NotFound,
             Some([id]) => Resolution::Found(self.uris[*id as usize].clone()),
             Some(ids) => {
-                let mut uris: Vec<String> = ids
-                    .iter()
-                    .map(|&id| self.uris[id as usize].clone())
-                    .collect();
+                let mut uris: Vec<String> = ids.iter().map(|&id| self.uris[id as usize].clone()).collect();
                 uris.sort();
                 Resolution::Ambiguous(uris)
             }
@@ -189,11 +175,7 @@ pub(crate) fn parse_skill_cell<R: SkillResolver + ?Sized>(
     let mut items = Vec::new();
     for (n, item) in super::split_list(cell).enumerate() {
         let Some((head, last)) = item.rsplit_once('@') else {
-            let example = if allow_weight {
-                "SKILL@LEVEL or SKILL@LEVEL@WEIGHT"
-            } else {
-                "SKILL@LEVEL"
-            };
+            let example = if allow_weight { "SKILL@LEVEL or SKILL@LEVEL@WEIGHT" } else { "SKILL@LEVEL" };
             on_error(format!("`{item}`: expected {example}, e.g. 铸造工艺@3"));
             continue;
         };
@@ -202,9 +184,7 @@ pub(crate) fn parse_skill_cell<R: SkillResolver + ?Sized>(
             .filter(|(_, lvl)| lvl.parse::<SkillLevel>().is_ok())
             .and_then(|(skill, lvl)| last.trim().parse::<f64>().ok().map(|w| (skill, lvl, w)));
         if weighted.is_some() && !allow_weight {
-            on_error(format!(
-                "`{item}`: a weight (@WEIGHT) is only allowed for course skills; write SKILL@LEVEL"
-            ));
+            on_error(format!("`{item}`: a weight (@WEIGHT) is only allowed for course skills; write SKILL@LEVEL"));
             continue;
         }
         let (skill, level_text, weight) = match weighted {
@@ -225,9 +205,7 @@ pub(crate) fn parse_skill_cell<R: SkillResolver + ?Sized>(
         let uri = match resolver.resolve(skill) {
             Resolution::Found(uri) => Some(uri),
             Resolution::NotFound => {
-                on_error(format!(
-                    "`{item}`: unknown skill `{skill}`: use a known skill URI or its exact preferred label"
-                ));
+                on_error(format!("`{item}`: unknown skill `{skill}`: use a known skill URI or its exact preferred label"));
                 None
             }
             Resolution::Ambiguous(candidates) => {
@@ -240,12 +218,7 @@ pub(crate) fn parse_skill_cell<R: SkillResolver + ?Sized>(
             }
         };
         if let (Some(uri), Some(level)) = (uri, level) {
-            items.push(SkillItem {
-                uri,
-                level,
-                weight,
-                position: n + 1,
-            });
+            items.push(SkillItem { uri, level, weight, position: n + 1 });
         }
     }
     items
@@ -275,37 +248,13 @@ mod tests {
     #[test]
     fn resolves_uris_and_labels_in_both_languages() {
         let idx = index();
-        assert_eq!(
-            idx.resolve("http://x/s/2"),
-            Resolution::Found("http://x/s/2".into())
-        );
-        assert_eq!(
-            idx.resolve(" casting processes "),
-            Resolution::Found("http://x/s/1".into())
-        );
-        assert_eq!(
-            idx.resolve("铸造工艺"),
-            Resolution::Found("http://x/s/1".into())
-        );
-        assert_eq!(
-            idx.resolve("Casting processes"),
-            Resolution::NotFound,
-            "labels are case-sensitive"
-        );
-        assert_eq!(
-            idx.resolve("http://x/s/9"),
-            Resolution::NotFound,
-            "unknown URIs are not trusted"
-        );
-        assert_eq!(
-            idx.resolve("same"),
-            Resolution::Found("http://x/s/4".into()),
-            "one skill with equal zh/en labels"
-        );
-        assert_eq!(
-            idx.resolve("熔炼"),
-            Resolution::Ambiguous(vec!["http://x/s/2".into(), "http://x/s/3".into()])
-        );
+        assert_eq!(idx.resolve("http://x/s/2"), Resolution::Found("http://x/s/2".into()));
+        assert_eq!(idx.resolve(" casting processes "), Resolution::Found("http://x/s/1".into()));
+        assert_eq!(idx.resolve("铸造工艺"), Resolution::Found("http://x/s/1".into()));
+        assert_eq!(idx.resolve("Casting processes"), Resolution::NotFound, "labels are case-sensitive");
+        assert_eq!(idx.resolve("http://x/s/9"), Resolution::NotFound, "unknown URIs are not trusted");
+        assert_eq!(idx.resolve("same"), Resolution::Found("http://x/s/4".into()), "one skill with equal zh/en labels");
+        assert_eq!(idx.resolve("熔炼"), Resolution::Ambiguous(vec!["http://x/s/2".into(), "http://x/s/3".into()]));
         assert_eq!(idx.len(), 4);
     }
 
@@ -316,18 +265,8 @@ mod tests {
         assert_eq!(
             items,
             vec![
-                SkillItem {
-                    uri: "http://x/s/1".into(),
-                    level: SkillLevel::L3,
-                    weight: None,
-                    position: 1
-                },
-                SkillItem {
-                    uri: "http://x/s/2".into(),
-                    level: SkillLevel::L2,
-                    weight: Some(0.5),
-                    position: 2
-                },
+                SkillItem { uri: "http://x/s/1".into(), level: SkillLevel::L3, weight: None, position: 1 },
+                SkillItem { uri: "http://x/s/2".into(), level: SkillLevel::L2, weight: Some(0.5), position: 2 },
             ]
         );
     }
@@ -337,27 +276,13 @@ mod tests {
         let (items, errors) = parse("http://x/s/2@2@0.5", false);
         assert!(items.is_empty());
         assert_eq!(errors.len(), 1);
-        assert!(
-            errors[0].contains("a weight (@WEIGHT) is only allowed for course skills"),
-            "{errors:?}"
-        );
+        assert!(errors[0].contains("a weight (@WEIGHT) is only allowed for course skills"), "{errors:?}");
     }
 
     #[test]
     fn every_bad_item_is_reported() {
-        let (items, errors) = parse(
-            "铸造工艺; 熔炼@3; nothing@3; 铸造工艺@9; @3; smelting@4",
-            true,
-        );
-        assert_eq!(
-            items,
-            vec![SkillItem {
-                uri: "http://x/s/2".into(),
-                level: SkillLevel::L4,
-                weight: None,
-                position: 6
-            }]
-        );
+        let (items, errors) = parse("铸造工艺; 熔炼@3; nothing@3; 铸造工艺@9; @3; smelting@4", true);
+        assert_eq!(items, vec![SkillItem { uri: "http://x/s/2".into(), level: SkillLevel::L4, weight: None, position: 6 }]);
         assert_eq!(errors.len(), 5, "{errors:?}");
         assert!(errors[0].contains("expected SKILL@LEVEL"));
         assert!(errors[1].contains("matches 2 skills (http://x/s/2, http://x/s/3)"));

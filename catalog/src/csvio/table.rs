@@ -21,10 +21,7 @@ pub struct ColumnSpec {
 /// Lower-cases ASCII and drops whitespace (ASCII and full-width), `_`, `-` and required-field
 /// markers (`*`, `＊`), so `Title ZH`, `title_zh` and `*课程名称` all normalise predictably.
 pub(crate) fn normalize_header(h: &str) -> String {
-    h.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '*' | '＊' | '\u{feff}'))
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    h.chars().filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '*' | '＊' | '\u{feff}')).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 /// Where each spec's column is in the file, plus the headers as written.
@@ -44,15 +41,8 @@ pub(crate) struct HeaderMap {
 impl HeaderMap {
     /// Maps `record` onto `specs`; with `strict`, unknown headers are problems (user files),
     /// without, they are ignored (the official ESCO files carry columns we do not use).
-    pub fn build(
-        record: &StringRecord,
-        specs: &'static [ColumnSpec],
-        strict: bool,
-    ) -> Result<Self, ImportError> {
-        let headers: Vec<String> = record
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
+    pub fn build(record: &StringRecord, specs: &'static [ColumnSpec], strict: bool) -> Result<Self, ImportError> {
+        let headers: Vec<String> = record.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
         let mut index: Vec<Option<usize>> = vec![None; specs.len()];
         let mut seen: Vec<Vec<usize>> = vec![Vec::new(); specs.len()];
         let mut problems = Vec::new();
@@ -67,19 +57,14 @@ impl HeaderMap {
                 }
                 continue;
             }
-            let found = specs.iter().position(|s| {
-                normalize_header(s.name) == norm
-                    || s.aliases.iter().any(|a| normalize_header(a) == norm)
-            });
+            let found =
+                specs.iter().position(|s| normalize_header(s.name) == norm || s.aliases.iter().any(|a| normalize_header(a) == norm));
             match found {
                 Some(i) => {
                     seen[i].push(pos);
                     index[i].get_or_insert(pos);
                 }
-                None if strict => problems.push(HeaderProblem::Unknown {
-                    header: header.clone(),
-                    position: pos + 1,
-                }),
+                None if strict => problems.push(HeaderProblem::Unknown { header: header.clone(), position: pos + 1 }),
                 None => {}
             }
         }
@@ -91,34 +76,16 @@ impl HeaderMap {
                 });
             }
             if spec.required && index[i].is_none() {
-                let alias = spec
-                    .aliases
-                    .first()
-                    .map(|a| format!(" ({a})"))
-                    .unwrap_or_default();
-                problems.push(HeaderProblem::Missing {
-                    column: format!("{}{alias}", spec.name),
-                });
+                let alias = spec.aliases.first().map(|a| format!(" ({a})")).unwrap_or_default();
+                problems.push(HeaderProblem::Missing { column: format!("{}{alias}", spec.name) });
             }
         }
-        if problems.is_empty() {
-            Ok(HeaderMap {
-                index,
-                headers,
-                specs,
-                blank,
-            })
-        } else {
-            Err(ImportError::Headers(problems))
-        }
+        if problems.is_empty() { Ok(HeaderMap { index, headers, specs, blank }) } else { Err(ImportError::Headers(problems)) }
     }
 
     /// The cell of spec `i` in `record`, trimmed; `""` when the column is absent.
     pub fn cell<'r>(&self, record: &'r StringRecord, i: usize) -> &'r str {
-        self.index[i]
-            .and_then(|p| record.get(p))
-            .map(str::trim)
-            .unwrap_or("")
+        self.index[i].and_then(|p| record.get(p)).map(str::trim).unwrap_or("")
     }
 
     /// The header of spec `i` as the user wrote it, or its canonical name when absent.
@@ -160,17 +127,9 @@ impl<R: Read> Rows<R> {
     /// default "any of CR, LF, CRLF": with that default the LF of a CRLF pair is consumed with
     /// the *next* record and every line number of an Excel (CRLF) file lags by one. The CR
     /// left at the end of the last cell is removed by the trimming every cell gets anyway.
-    pub fn open(
-        input: R,
-        specs: &'static [ColumnSpec],
-        strict: bool,
-        terminator: u8,
-    ) -> Result<(Self, HeaderMap), ImportError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .terminator(csv::Terminator::Any(terminator))
-            .from_reader(input);
+    pub fn open(input: R, specs: &'static [ColumnSpec], strict: bool, terminator: u8) -> Result<(Self, HeaderMap), ImportError> {
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).terminator(csv::Terminator::Any(terminator)).from_reader(input);
         let mut record = StringRecord::new();
         if !reader.read_record(&mut record)? {
             return Err(ImportError::Empty);
@@ -179,17 +138,7 @@ impl<R: Read> Rows<R> {
         let embedded = newlines(&record);
         let width = record.len();
         let blank = map.blank.clone();
-        Ok((
-            Rows {
-                reader,
-                record,
-                embedded,
-                width,
-                blank,
-                by_line: terminator == b'\n',
-            },
-            map,
-        ))
+        Ok((Rows { reader, record, embedded, width, blank, by_line: terminator == b'\n' }, map))
     }
 
     /// The current record (valid after [`Step::Record`]).
@@ -205,9 +154,7 @@ impl<R: Read> Rows<R> {
             Ok(false) => Ok(None),
             Ok(true) => {
                 let row = match self.record.position() {
-                    Some(p) if !self.by_line => {
-                        usize::try_from(p.record() + 1).unwrap_or(usize::MAX)
-                    }
+                    Some(p) if !self.by_line => usize::try_from(p.record() + 1).unwrap_or(usize::MAX),
                     p => row_number(p.map_or(line, |p| p.line()), self.embedded),
                 };
                 self.embedded += newlines(&self.record);
@@ -215,33 +162,19 @@ impl<R: Read> Rows<R> {
                     return Ok(Some(Step::Blank));
                 }
                 let len = self.record.len();
-                let extras_blank = self
-                    .record
-                    .iter()
-                    .skip(self.width)
-                    .all(|f| f.trim().is_empty());
+                let extras_blank = self.record.iter().skip(self.width).all(|f| f.trim().is_empty());
                 if len < self.width || !extras_blank {
                     return Ok(Some(Step::Bad(RowError::new(
                         row,
                         "",
-                        format!(
-                            "has {len} fields but the header has {}; check for a missing or extra comma",
-                            self.width
-                        ),
+                        format!("has {len} fields but the header has {}; check for a missing or extra comma", self.width),
                     ))));
                 }
-                if let Some(&p) = self
-                    .blank
-                    .iter()
-                    .find(|&&p| self.record.get(p).is_some_and(|f| !f.trim().is_empty()))
-                {
+                if let Some(&p) = self.blank.iter().find(|&&p| self.record.get(p).is_some_and(|f| !f.trim().is_empty())) {
                     return Ok(Some(Step::Bad(RowError::new(
                         row,
                         "",
-                        format!(
-                            "column {} has a value but no header; add the header or clear the column",
-                            p + 1
-                        ),
+                        format!("column {} has a value but no header; add the header or clear the column", p + 1),
                     ))));
                 }
                 Ok(Some(Step::Record(row)))
@@ -250,11 +183,7 @@ impl<R: Read> Rows<R> {
                 csv::ErrorKind::Utf8 { pos, err } => {
                     let start = pos.as_ref().map_or(line, |p| p.line());
                     let row = row_number(start, self.embedded);
-                    Ok(Some(Step::Bad(RowError::new(
-                        row,
-                        "",
-                        format!("field {} is not valid UTF-8", err.field() + 1),
-                    ))))
+                    Ok(Some(Step::Bad(RowError::new(row, "", format!("field {} is not valid UTF-8", err.field() + 1)))))
                 }
                 _ => Err(e),
             },
@@ -264,11 +193,7 @@ impl<R: Read> Rows<R> {
 
 /// The record terminator of an in-memory text: LF, unless the text has CRs and no LF at all.
 pub(crate) fn terminator_of(text: &[u8]) -> u8 {
-    if !text.contains(&b'\n') && text.contains(&b'\r') {
-        b'\r'
-    } else {
-        b'\n'
-    }
+    if !text.contains(&b'\n') && text.contains(&b'\r') { b'\r' } else { b'\n' }
 }
 
 fn newlines(record: &StringRecord) -> u64 {
@@ -290,18 +215,12 @@ pub(crate) struct RowCtx<'m> {
 
 impl<'m> RowCtx<'m> {
     pub fn new(map: &'m HeaderMap, row: usize) -> Self {
-        RowCtx {
-            map,
-            row,
-            errors: Vec::new(),
-            bad: Vec::new(),
-        }
+        RowCtx { map, row, errors: Vec::new(), bad: Vec::new() }
     }
 
     /// Records an error in column `col` (a spec index).
     pub fn error(&mut self, col: usize, reason: impl Into<String>) {
-        self.errors
-            .push(RowError::new(self.row, self.map.column(col), reason));
+        self.errors.push(RowError::new(self.row, self.map.column(col), reason));
         self.bad.push(col);
     }
 
@@ -321,12 +240,7 @@ impl<'m> RowCtx<'m> {
     }
 
     /// A required number cell.
-    pub fn number<T: std::str::FromStr>(
-        &mut self,
-        record: &StringRecord,
-        col: usize,
-        what: &str,
-    ) -> Option<T> {
+    pub fn number<T: std::str::FromStr>(&mut self, record: &StringRecord, col: usize, what: &str) -> Option<T> {
         let cell = self.required(record, col);
         if cell.is_empty() {
             return None;
@@ -343,11 +257,7 @@ impl<'m> RowCtx<'m> {
     /// Maps a value's `validate()` errors onto columns. `locate` turns a field's root name and
     /// index (`skills`, `Some(2)`) into a column (spec index) and an item number (1-based)
     /// within that column's list.
-    pub fn validation(
-        &mut self,
-        errors: crate::ValidationErrors,
-        locate: impl Fn(&str, Option<usize>) -> Option<(usize, Option<usize>)>,
-    ) {
+    pub fn validation(&mut self, errors: crate::ValidationErrors, locate: impl Fn(&str, Option<usize>) -> Option<(usize, Option<usize>)>) {
         for fe in errors.errors {
             let (root, index, rest) = split_field(&fe.field);
             match locate(root, index) {
@@ -359,8 +269,7 @@ impl<'m> RowCtx<'m> {
                         (Some(n), false) => format!("item {n} {rest}: {}", fe.message),
                         (None, _) => fe.message,
                     };
-                    self.errors
-                        .push(RowError::new(self.row, self.map.column(col), reason));
+                    self.errors.push(RowError::new(self.row, self.map.column(col), reason));
                 }
                 None => self.errors.push(RowError::new(self.row, root, fe.message)),
             }
@@ -387,14 +296,8 @@ mod tests {
 
     #[test]
     fn field_paths_split_into_root_index_and_rest() {
-        assert_eq!(
-            split_field("skills[2].weight"),
-            ("skills", Some(2), "weight")
-        );
-        assert_eq!(
-            split_field("prerequisites[0]"),
-            ("prerequisites", Some(0), "")
-        );
+        assert_eq!(split_field("skills[2].weight"), ("skills", Some(2), "weight"));
+        assert_eq!(split_field("prerequisites[0]"), ("prerequisites", Some(0), ""));
         assert_eq!(split_field("hours"), ("hours", None, ""));
     }
 

@@ -112,7 +112,9 @@ impl ManageConnection for Manager {
                 // busy_timeout makes a second writer wait instead of failing; SQLite leaves
                 // foreign keys off unless asked. WAL is set once per file in `Db::open`
                 // (it persists), because switching it needs a lock another connection may hold.
-                conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
+                )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }

@@ -260,12 +260,14 @@ pub fn list_orgs(conn: &mut DbConnection, f: &OrgFilter, limit: i64, offset: i64
             q = q.filter(organizations::region.like(region_prefix_pattern(r)));
         }
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let pat = format!("%{text}%");
+            use crate::models::catalog::{like_escape, lower};
+            let pat = format!("%{}%", like_escape(&text.to_lowercase()));
             q = q.filter(
-                organizations::code
+                lower(organizations::code.nullable())
                     .like(pat.clone())
-                    .or(organizations::name_zh.like(pat.clone()))
-                    .or(organizations::name_en.like(pat)),
+                    .escape('\\')
+                    .or(lower(organizations::name_zh.nullable()).like(pat.clone()).escape('\\'))
+                    .or(lower(organizations::name_en).like(pat).escape('\\')),
             );
         }
         q

@@ -275,6 +275,12 @@ pub struct SkillFilter {
     pub per_page: Option<i64>,
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower()`, on both backends. `LIKE` ignores ASCII case on SQLite but not on
+    /// PostgreSQL; comparing `lower(column)` with a lower-cased pattern searches alike on both.
+    fn lower(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
@@ -301,8 +307,12 @@ pub fn list_skills(conn: &mut DbConnection, f: &SkillFilter, limit: i64, offset:
         query
     };
     let total: i64 = build().count().get_result(conn)?;
-    let rows: Vec<SkillRow> =
-        build().order((skills::label_en.asc(), skills::label_zh.asc(), skills::uri.asc())).limit(limit).offset(offset).select(SkillRow::as_select()).load(conn)?;
+    let rows: Vec<SkillRow> = build()
+        .order((skills::label_en.asc(), skills::label_zh.asc(), skills::uri.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select(SkillRow::as_select())
+        .load(conn)?;
     let fw_codes: HashMap<String, String> = frameworks::table.select((frameworks::id, frameworks::code)).load(conn)?.into_iter().collect();
     let mut views: Vec<SkillView> = rows
         .into_iter()
@@ -404,7 +414,8 @@ pub fn relations_of(conn: &mut DbConnection, skill_id: &str) -> QueryResult<Vec<
     let mut ids: Vec<String> = rows.iter().flat_map(|(f, _, t)| [f.clone(), t.clone()]).collect();
     ids.sort();
     ids.dedup();
-    let uris: HashMap<String, String> = skills::table.filter(skills::id.eq_any(&ids)).select((skills::id, skills::uri)).load(conn)?.into_iter().collect();
+    let uris: HashMap<String, String> =
+        skills::table.filter(skills::id.eq_any(&ids)).select((skills::id, skills::uri)).load(conn)?.into_iter().collect();
     let mut out: Vec<RelationView> = rows
         .into_iter()
         .map(|(f, k, t)| RelationView { from: uris.get(&f).cloned().unwrap_or(f), kind: k, to: uris.get(&t).cloned().unwrap_or(t) })
@@ -518,7 +529,13 @@ pub fn replace_occupation_skills(
 }
 
 /// Adds one requirement to an occupation unless it is there (ESCO relation files).
-pub fn add_occupation_skill(conn: &mut DbConnection, occupation_id: &str, skill_id: &str, kind: RequirementKind, level: SkillLevel) -> QueryResult<bool> {
+pub fn add_occupation_skill(
+    conn: &mut DbConnection,
+    occupation_id: &str,
+    skill_id: &str,
+    kind: RequirementKind,
+    level: SkillLevel,
+) -> QueryResult<bool> {
     let n: i64 = occupation_skills::table
         .filter(occupation_skills::occupation_id.eq(occupation_id))
         .filter(occupation_skills::skill_id.eq(skill_id))
@@ -545,7 +562,14 @@ pub fn add_occupation_skill(conn: &mut DbConnection, occupation_id: &str, skill_
 pub fn find_occupation(conn: &mut DbConnection, key: &str) -> AppResult<OccupationView> {
     let row: (String, String, Option<String>, Option<String>, Option<String>, Option<String>) = occupations::table
         .filter(occupations::id.eq(key).or(occupations::uri.eq(key)).or(occupations::code.eq(key)))
-        .select((occupations::id, occupations::uri, occupations::code, occupations::label_zh, occupations::label_en, occupations::description))
+        .select((
+            occupations::id,
+            occupations::uri,
+            occupations::code,
+            occupations::label_zh,
+            occupations::label_en,
+            occupations::description,
+        ))
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::NotFound(format!("occupation {key}")))?;
@@ -585,13 +609,13 @@ pub fn list_occupations(conn: &mut DbConnection, f: &OccupationFilter, limit: i6
     let build = || {
         let mut q = occupations::table.into_boxed();
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let pat = format!("%{}%", like_escape(text));
+            let pat = format!("%{}%", like_escape(&text.to_lowercase()));
             q = q.filter(
-                occupations::label_zh
+                lower(occupations::label_zh)
                     .like(pat.clone())
                     .escape('\\')
-                    .or(occupations::label_en.like(pat.clone()).escape('\\'))
-                    .or(occupations::code.like(pat).escape('\\')),
+                    .or(lower(occupations::label_en).like(pat.clone()).escape('\\'))
+                    .or(lower(occupations::code).like(pat).escape('\\')),
             );
         }
         q
@@ -601,11 +625,26 @@ pub fn list_occupations(conn: &mut DbConnection, f: &OccupationFilter, limit: i6
         .order(occupations::uri)
         .limit(limit)
         .offset(offset)
-        .select((occupations::id, occupations::uri, occupations::code, occupations::label_zh, occupations::label_en, occupations::description))
+        .select((
+            occupations::id,
+            occupations::uri,
+            occupations::code,
+            occupations::label_zh,
+            occupations::label_en,
+            occupations::description,
+        ))
         .load(conn)?;
     Ok((
         rows.into_iter()
-            .map(|(id, uri, code, label_zh, label_en, description)| OccupationView { id, uri, code, label_zh, label_en, description, skills: vec![] })
+            .map(|(id, uri, code, label_zh, label_en, description)| OccupationView {
+                id,
+                uri,
+                code,
+                label_zh,
+                label_en,
+                description,
+                skills: vec![],
+            })
             .collect(),
         total,
     ))

@@ -11,7 +11,9 @@ use crate::auth::{Caller, Role};
 use crate::db::{DbConnection, is_unique_violation, new_id, now};
 use crate::error::{AppError, AppResult};
 use crate::models::accounts::region_prefix_pattern;
-use crate::schema::{completions, course_prerequisites, course_reviews, course_skills, courses, curricula, curriculum_modules, organizations, skills, users};
+use crate::schema::{
+    completions, course_prerequisites, course_reviews, course_skills, courses, curricula, curriculum_modules, organizations, skills, users,
+};
 
 /// A course as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -119,7 +121,14 @@ pub fn course_views(conn: &mut DbConnection, rows: Vec<CourseRow>) -> QueryResul
             .inner_join(skills::table)
             .filter(course_skills::course_id.eq_any(chunk))
             .order((course_skills::course_id, skills::uri))
-            .select((course_skills::course_id, skills::uri, skills::label_zh, skills::label_en, course_skills::level, course_skills::weight))
+            .select((
+                course_skills::course_id,
+                skills::uri,
+                skills::label_zh,
+                skills::label_en,
+                course_skills::level,
+                course_skills::weight,
+            ))
             .load(conn)?;
         for (cid, skill, label_zh, label_en, level, weight) in s {
             skill_map.entry(cid).or_default().push(CourseSkillView { skill, label_zh, label_en, level: level as u8, weight });
@@ -180,11 +189,24 @@ pub fn find_course_row(conn: &mut DbConnection, key: &str) -> AppResult<CourseRo
     if let Some(v) = version {
         q = q.filter(courses::version.eq(v.to_string()));
     }
-    q.order(courses::created_at.desc())
+    // Timestamps have whole seconds; ids (UUID v7) break ties in creation order.
+    q.order((courses::created_at.desc(), courses::id.desc()))
         .select(CourseRow::as_select())
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::NotFound(format!("course {key}")))
+}
+
+/// The latest published (or archived) version of a course code: what `code` means to those
+/// who may not see the provider's newer drafts.
+pub fn find_public_course_row(conn: &mut DbConnection, code: &str) -> QueryResult<Option<CourseRow>> {
+    courses::table
+        .filter(courses::code.eq(code))
+        .filter(courses::status.eq_any([CourseStatus::Published.as_ref(), CourseStatus::Archived.as_ref()]))
+        .order((courses::created_at.desc(), courses::id.desc()))
+        .select(CourseRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// One course as the API shows it.
@@ -278,7 +300,13 @@ fn write_course_links(conn: &mut DbConnection, id: &str, input: &CourseInput, sk
 
 /// Inserts a course of provider `provider_id` in `status`, with resolved skill ids (same
 /// order as `input.skills`). The caller has validated input and prerequisites.
-pub fn insert_course(conn: &mut DbConnection, provider_id: &str, input: &CourseInput, skill_ids: &[String], status: CourseStatus) -> AppResult<String> {
+pub fn insert_course(
+    conn: &mut DbConnection,
+    provider_id: &str,
+    input: &CourseInput,
+    skill_ids: &[String],
+    status: CourseStatus,
+) -> AppResult<String> {
     let id = new_id();
     let ts = now();
     let res = diesel::insert_into(courses::table)
@@ -302,7 +330,10 @@ pub fn insert_course(conn: &mut DbConnection, provider_id: &str, input: &CourseI
     match res {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::conflict("code", format!("course {} version {} exists; publish changes as a new version", input.code, input.version)));
+            return Err(AppError::conflict(
+                "code",
+                format!("course {} version {} exists; publish changes as a new version", input.code, input.version),
+            ));
         }
         Err(e) => return Err(e.into()),
     }
@@ -329,7 +360,13 @@ pub fn update_course(conn: &mut DbConnection, id: &str, input: &CourseInput, ski
 }
 
 /// Moves a course to `to`, recording who did it and why.
-pub fn set_course_status(conn: &mut DbConnection, row: &CourseRow, to: CourseStatus, reviewer_id: &str, comment: Option<&str>) -> AppResult<()> {
+pub fn set_course_status(
+    conn: &mut DbConnection,
+    row: &CourseRow,
+    to: CourseStatus,
+    reviewer_id: &str,
+    comment: Option<&str>,
+) -> AppResult<()> {
     let from = row.status();
     if !from.can_move_to(to) {
         let allowed: Vec<&str> = from.next().iter().map(|s| s.as_ref()).collect();
@@ -375,7 +412,13 @@ pub struct CourseFilter {
 ///
 /// Published and archived courses are public; drafts and courses in review are visible to
 /// their provider's people and to the admins of the provider's region.
-pub fn list_courses(conn: &mut DbConnection, caller: &Caller, f: &CourseFilter, limit: i64, offset: i64) -> AppResult<(Vec<CourseView>, i64)> {
+pub fn list_courses(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    f: &CourseFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<CourseView>, i64)> {
     let provider_id = match &f.provider {
         Some(code) => Some(
             organizations::table
@@ -401,11 +444,15 @@ pub fn list_courses(conn: &mut DbConnection, caller: &Caller, f: &CourseFilter, 
         },
     };
     let region_orgs: Option<Vec<String>> = match &f.region {
-        Some(r) => Some(organizations::table.filter(organizations::region.like(region_prefix_pattern(r))).select(organizations::id).load(conn)?),
+        Some(r) => {
+            Some(organizations::table.filter(organizations::region.like(region_prefix_pattern(r))).select(organizations::id).load(conn)?)
+        }
         None => None,
     };
     let skill_courses: Option<Vec<String>> = match &f.skill {
-        Some(uri) => Some(course_skills::table.inner_join(skills::table).filter(skills::uri.eq(uri)).select(course_skills::course_id).load(conn)?),
+        Some(uri) => {
+            Some(course_skills::table.inner_join(skills::table).filter(skills::uri.eq(uri)).select(course_skills::course_id).load(conn)?)
+        }
         None => None,
     };
     let build = || {
@@ -426,19 +473,25 @@ pub fn list_courses(conn: &mut DbConnection, caller: &Caller, f: &CourseFilter, 
             q = q.filter(courses::id.eq_any(ids.clone()));
         }
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let pat = format!("%{}%", crate::models::catalog::like_escape(text));
+            use crate::models::catalog::{like_escape, lower};
+            let pat = format!("%{}%", like_escape(&text.to_lowercase()));
             q = q.filter(
-                courses::code
+                lower(courses::code.nullable())
                     .like(pat.clone())
                     .escape('\\')
-                    .or(courses::title_zh.like(pat.clone()).escape('\\'))
-                    .or(courses::title_en.like(pat).escape('\\')),
+                    .or(lower(courses::title_zh.nullable()).like(pat.clone()).escape('\\'))
+                    .or(lower(courses::title_en).like(pat).escape('\\')),
             );
         }
         q
     };
     let total: i64 = build().count().get_result(conn)?;
-    let rows = build().order((courses::code.asc(), courses::version.asc())).limit(limit).offset(offset).select(CourseRow::as_select()).load(conn)?;
+    let rows = build()
+        .order((courses::code.asc(), courses::version.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select(CourseRow::as_select())
+        .load(conn)?;
     Ok((course_views(conn, rows)?, total))
 }
 
@@ -514,7 +567,13 @@ pub fn save_curriculum(conn: &mut DbConnection, id: Option<&str>, provider_id: &
         .modules
         .iter()
         .enumerate()
-        .map(|(i, m)| (curriculum_modules::curriculum_id.eq(id.clone()), curriculum_modules::position.eq(i as i32), curriculum_modules::course_code.eq(m.clone())))
+        .map(|(i, m)| {
+            (
+                curriculum_modules::curriculum_id.eq(id.clone()),
+                curriculum_modules::position.eq(i as i32),
+                curriculum_modules::course_code.eq(m.clone()),
+            )
+        })
         .collect();
     crate::insert_batch!(conn, curriculum_modules::table, rows)?;
     Ok(id)
@@ -522,23 +581,62 @@ pub fn save_curriculum(conn: &mut DbConnection, id: Option<&str>, provider_id: &
 
 /// A curriculum by id; returns it with its provider id.
 pub fn find_curriculum(conn: &mut DbConnection, id: &str) -> AppResult<(CurriculumView, String)> {
-    let (cid, code, provider_id, title_zh, title_en, created_at, updated_at): (String, String, String, String, Option<String>, String, String) = curricula::table
+    let (cid, code, provider_id, title_zh, title_en, created_at, updated_at): (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+    ) = curricula::table
         .find(id)
-        .select((curricula::id, curricula::code, curricula::provider_id, curricula::title_zh, curricula::title_en, curricula::created_at, curricula::updated_at))
+        .select((
+            curricula::id,
+            curricula::code,
+            curricula::provider_id,
+            curricula::title_zh,
+            curricula::title_en,
+            curricula::created_at,
+            curricula::updated_at,
+        ))
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::NotFound(format!("curriculum {id}")))?;
-    let modules: Vec<String> =
-        curriculum_modules::table.filter(curriculum_modules::curriculum_id.eq(&cid)).order(curriculum_modules::position).select(curriculum_modules::course_code).load(conn)?;
+    let modules: Vec<String> = curriculum_modules::table
+        .filter(curriculum_modules::curriculum_id.eq(&cid))
+        .order(curriculum_modules::position)
+        .select(curriculum_modules::course_code)
+        .load(conn)?;
     let (mut hours, mut credits) = (0.0, 0.0);
     for m in &modules {
-        if let Some((h, c)) = courses::table.filter(courses::code.eq(m)).order(courses::created_at.desc()).select((courses::hours, courses::credits)).first::<(f64, f64)>(conn).optional()? {
+        if let Some((h, c)) = courses::table
+            .filter(courses::code.eq(m))
+            .order(courses::created_at.desc())
+            .select((courses::hours, courses::credits))
+            .first::<(f64, f64)>(conn)
+            .optional()?
+        {
             hours += h;
             credits += c;
         }
     }
     let provider: String = organizations::table.find(&provider_id).select(organizations::code).first(conn)?;
-    Ok((CurriculumView { id: cid, code, provider, title_zh, title_en, modules, total_hours: hours, total_credits: credits, created_at, updated_at }, provider_id))
+    Ok((
+        CurriculumView {
+            id: cid,
+            code,
+            provider,
+            title_zh,
+            title_en,
+            modules,
+            total_hours: hours,
+            total_credits: credits,
+            created_at,
+            updated_at,
+        },
+        provider_id,
+    ))
 }
 
 /// Lists curricula, optionally of one provider.
@@ -594,7 +692,13 @@ pub struct CompletionInput {
 }
 
 /// Records a completion; 409 when the learner already has one for this course.
-pub fn insert_completion(conn: &mut DbConnection, learner_id: &str, course_id: &str, input: &CompletionInput, recorded_by: &str) -> AppResult<String> {
+pub fn insert_completion(
+    conn: &mut DbConnection,
+    learner_id: &str,
+    course_id: &str,
+    input: &CompletionInput,
+    recorded_by: &str,
+) -> AppResult<String> {
     let id = new_id();
     let res = diesel::insert_into(completions::table)
         .values((
@@ -610,14 +714,21 @@ pub fn insert_completion(conn: &mut DbConnection, learner_id: &str, course_id: &
         .execute(conn);
     match res {
         Ok(_) => Ok(id),
-        Err(e) if is_unique_violation(&e) => Err(AppError::conflict("course", "this learner's completion of this course is already recorded")),
+        Err(e) if is_unique_violation(&e) => {
+            Err(AppError::conflict("course", "this learner's completion of this course is already recorded"))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 /// Completion records, filtered by learner id and/or provider ids.
-pub fn list_completions(conn: &mut DbConnection, learner_id: Option<&str>, provider_ids: Option<&[String]>) -> QueryResult<Vec<CompletionView>> {
-    let mut q = completions::table.inner_join(courses::table).inner_join(users::table.on(users::id.eq(completions::learner_id))).into_boxed();
+pub fn list_completions(
+    conn: &mut DbConnection,
+    learner_id: Option<&str>,
+    provider_ids: Option<&[String]>,
+) -> QueryResult<Vec<CompletionView>> {
+    let mut q =
+        completions::table.inner_join(courses::table).inner_join(users::table.on(users::id.eq(completions::learner_id))).into_boxed();
     if let Some(l) = learner_id {
         q = q.filter(completions::learner_id.eq(l.to_string()));
     }

@@ -153,11 +153,12 @@ pub fn write_items(conn: &mut DbConnection, list_id: &str, items: &[DemandItemIn
             demand_items::deadline.eq(item.deadline.map(|d| d.to_string())),
         ));
     }
-    // Batches keep statements under both backends' bind-parameter limits.
-    for chunk in item_rows.chunks(1000) {
+    // Batches keep statements under both backends' bind-parameter limits (SQLite 32 766,
+    // PostgreSQL 65 535): 8 binds an item row, 4 a skill row.
+    for chunk in item_rows.chunks(4000) {
         crate::insert_batch!(conn, demand_items::table, chunk)?;
     }
-    for chunk in skill_rows.chunks(2000) {
+    for chunk in skill_rows.chunks(8000) {
         crate::insert_batch!(conn, demand_item_skills::table, chunk)?;
     }
     Ok(())
@@ -202,7 +203,12 @@ pub fn update_list(conn: &mut DbConnection, id: &str, input: &DemandListInput) -
 
 /// A list row by id.
 pub fn find_list_row(conn: &mut DbConnection, id: &str) -> AppResult<DemandListRow> {
-    demand_lists::table.find(id).select(DemandListRow::as_select()).first(conn).optional()?.ok_or_else(|| AppError::NotFound(format!("demand list {id}")))
+    demand_lists::table
+        .find(id)
+        .select(DemandListRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("demand list {id}")))
 }
 
 /// Builds views with items and skills (four queries for any number of lists).
@@ -212,7 +218,15 @@ pub fn list_views(conn: &mut DbConnection, rows: Vec<DemandListRow>) -> QueryRes
     let items: Vec<ItemTuple> = demand_items::table
         .filter(demand_items::list_id.eq_any(&ids))
         .order((demand_items::list_id, demand_items::ordinal))
-        .select((demand_items::id, demand_items::list_id, demand_items::position_title, demand_items::occupation, demand_items::headcount, demand_items::region, demand_items::deadline))
+        .select((
+            demand_items::id,
+            demand_items::list_id,
+            demand_items::position_title,
+            demand_items::occupation,
+            demand_items::headcount,
+            demand_items::region,
+            demand_items::deadline,
+        ))
         .load(conn)?;
     let item_ids: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
     let mut skill_map: HashMap<String, Vec<DemandSkillView>> = HashMap::new();
@@ -221,7 +235,14 @@ pub fn list_views(conn: &mut DbConnection, rows: Vec<DemandListRow>) -> QueryRes
             .inner_join(skills::table)
             .filter(demand_item_skills::item_id.eq_any(chunk))
             .order((demand_item_skills::item_id, demand_item_skills::kind, skills::uri))
-            .select((demand_item_skills::item_id, skills::uri, skills::label_zh, skills::label_en, demand_item_skills::kind, demand_item_skills::min_level))
+            .select((
+                demand_item_skills::item_id,
+                skills::uri,
+                skills::label_zh,
+                skills::label_en,
+                demand_item_skills::kind,
+                demand_item_skills::min_level,
+            ))
             .load(conn)?;
         for (iid, skill, label_zh, label_en, kind, level) in s {
             skill_map.entry(iid).or_default().push(DemandSkillView { skill, label_zh, label_en, kind, min_level: level as u8 });
@@ -294,7 +315,13 @@ pub struct DemandFilter {
 }
 
 /// Lists the demand lists `caller` may see, with their items.
-pub fn list_lists(conn: &mut DbConnection, caller: &Caller, f: &DemandFilter, limit: i64, offset: i64) -> AppResult<(Vec<DemandListView>, i64)> {
+pub fn list_lists(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    f: &DemandFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<DemandListView>, i64)> {
     let ent_id = match &f.enterprise {
         Some(code) => Some(
             organizations::table
@@ -350,6 +377,11 @@ pub fn list_lists(conn: &mut DbConnection, caller: &Caller, f: &DemandFilter, li
         q
     };
     let total: i64 = build().count().get_result(conn)?;
-    let rows = build().order((demand_lists::created_at.desc(), demand_lists::id.asc())).limit(limit).offset(offset).select(DemandListRow::as_select()).load(conn)?;
+    let rows = build()
+        .order((demand_lists::created_at.desc(), demand_lists::id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select(DemandListRow::as_select())
+        .load(conn)?;
     Ok((list_views(conn, rows)?, total))
 }

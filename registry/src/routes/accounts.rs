@@ -207,7 +207,11 @@ pub struct UserFilter {
 /// Lists the accounts the caller manages: all for platform admins, those inside the region
 /// for region admins, the organization's people for its admin.
 #[utoipa::path(get, path = "/users", tag = "accounts", params(UserFilter), responses((status = 200, body = Page<UserView>), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn list_users(State(state): State<AppState>, caller: Caller, AppQuery(f): AppQuery<UserFilter>) -> AppResult<AppJson<Page<UserView>>> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(f): AppQuery<UserFilter>,
+) -> AppResult<AppJson<Page<UserView>>> {
     let p = caller.require()?.clone();
     p.ensure(matches!(p.role, Role::PlatformAdmin | Role::RegionAdmin | Role::OrgAdmin), "list accounts")?;
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
@@ -241,7 +245,11 @@ pub async fn list_users(State(state): State<AppState>, caller: Caller, AppQuery(
 /// Creates an account. Who may create whom follows the tenancy rules: region admins inside
 /// their region, organization admins for their own organization (colleges also enrol learners).
 #[utoipa::path(post, path = "/users", tag = "accounts", request_body = UserInput, responses((status = 201, body = UserView), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn create_user(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<UserInput>) -> AppResult<(StatusCode, AppJson<UserView>)> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<UserInput>,
+) -> AppResult<(StatusCode, AppJson<UserView>)> {
     let p = caller.require()?.clone();
     let view = state
         .db
@@ -301,7 +309,11 @@ pub async fn create_token(
 
 /// Lists an account's tokens (never their secrets).
 #[utoipa::path(get, path = "/users/{id}/tokens", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Vec<TokenView>), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn list_tokens(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<Vec<TokenView>>> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+) -> AppResult<AppJson<Vec<TokenView>>> {
     let p = caller.require()?.clone();
     let tokens = state
         .db
@@ -309,7 +321,11 @@ pub async fn list_tokens(State(state): State<AppState>, caller: Caller, AppPath(
             let user = m::find_user(c, &id)?;
             p.ensure(can_manage_user(c, &p, &user)?, "see this account's tokens")?;
             Ok::<_, AppError>(
-                api_tokens::table.filter(api_tokens::user_id.eq(&user.id)).order(api_tokens::created_at).select(TokenView::as_select()).load(c)?,
+                api_tokens::table
+                    .filter(api_tokens::user_id.eq(&user.id))
+                    .order(api_tokens::created_at)
+                    .select(TokenView::as_select())
+                    .load(c)?,
             )
         })
         .await?;

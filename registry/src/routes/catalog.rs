@@ -12,9 +12,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::db::new_id;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
-use crate::models::catalog::{
-    self as m, FrameworkView, OccupationFilter, OccupationView, RelationView, SkillFilter, SkillView,
-};
+use crate::models::catalog::{self as m, FrameworkView, OccupationFilter, OccupationView, RelationView, SkillFilter, SkillView};
 use crate::models::pagination::{Page, PageParams};
 
 /// Lists skill frameworks (ESCO, national standards, local frameworks) with versions.
@@ -41,7 +39,11 @@ pub struct FrameworkInputDoc {
 
 /// Creates a framework, or updates the one with the same code (a new version label).
 #[utoipa::path(post, path = "/frameworks", tag = "catalog", request_body = FrameworkInputDoc, responses((status = 201, body = FrameworkView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_framework(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<FrameworkInput>) -> AppResult<(StatusCode, AppJson<FrameworkView>)> {
+pub async fn create_framework(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<FrameworkInput>,
+) -> AppResult<(StatusCode, AppJson<FrameworkView>)> {
     let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     Ok((StatusCode::CREATED, AppJson(state.db.run(move |c| m::upsert_framework(c, &input)).await?)))
@@ -82,7 +84,11 @@ pub struct SkillInputDoc {
 
 /// Creates a skill. Without a `uri`, one is minted under the configured base URL.
 #[utoipa::path(post, path = "/skills", tag = "catalog", request_body = SkillInputDoc, responses((status = 201, body = SkillView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_skill(State(state): State<AppState>, caller: Caller, AppJson(mut input): AppJson<SkillInput>) -> AppResult<(StatusCode, AppJson<SkillView>)> {
+pub async fn create_skill(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(mut input): AppJson<SkillInput>,
+) -> AppResult<(StatusCode, AppJson<SkillView>)> {
     let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     input.validate()?;
@@ -92,7 +98,8 @@ pub async fn create_skill(State(state): State<AppState>, caller: Caller, AppJson
     let view = state
         .db
         .run(move |c| {
-            let fw = m::find_framework(c, &input.framework).map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
+            let fw = m::find_framework(c, &input.framework)
+                .map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
             let uri = input.uri.clone().unwrap_or_default();
             if m::find_skill_row(c, &uri).is_ok() {
                 return Err(AppError::conflict("uri", format!("skill {uri} exists; use PUT /api/v1/skills/{{id}} to change it")));
@@ -112,7 +119,12 @@ pub async fn find_skill(State(state): State<AppState>, AppPath(id): AppPath<Stri
 
 /// Replaces a skill's labels, description and type. The URI never changes.
 #[utoipa::path(put, path = "/skills/{id}", tag = "catalog", params(("id" = String, Path)), request_body = SkillInputDoc, responses((status = 200, body = SkillView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_skill(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(mut input): AppJson<SkillInput>) -> AppResult<AppJson<SkillView>> {
+pub async fn update_skill(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+    AppJson(mut input): AppJson<SkillInput>,
+) -> AppResult<AppJson<SkillView>> {
     let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     input.validate()?;
@@ -124,7 +136,8 @@ pub async fn update_skill(State(state): State<AppState>, caller: Caller, AppPath
                 return Err(AppError::invalid("uri", "a skill's URI cannot change"));
             }
             input.uri = Some(row.uri.clone());
-            let fw = m::find_framework(c, &input.framework).map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
+            let fw = m::find_framework(c, &input.framework)
+                .map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
             m::upsert_skill(c, &fw.id, &input)?;
             m::find_skill(c, &row.uri)
         })
@@ -180,7 +193,10 @@ pub async fn create_skill_relation(
 
 /// Lists occupations (职业), searchable by label or 大典 code.
 #[utoipa::path(get, path = "/occupations", tag = "catalog", params(OccupationFilter), responses((status = 200, body = Page<OccupationView>)))]
-pub async fn list_occupations(State(state): State<AppState>, AppQuery(f): AppQuery<OccupationFilter>) -> AppResult<AppJson<Page<OccupationView>>> {
+pub async fn list_occupations(
+    State(state): State<AppState>,
+    AppQuery(f): AppQuery<OccupationFilter>,
+) -> AppResult<AppJson<Page<OccupationView>>> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
     let (items, total) = state.db.run(move |c| m::list_occupations(c, &f, per_page, offset)).await?;
     Ok(AppJson(Page { items, total, page, per_page }))
@@ -206,7 +222,11 @@ pub struct OccupationInputDoc {
 
 /// Creates an occupation, or updates the one with the same URI.
 #[utoipa::path(post, path = "/occupations", tag = "catalog", request_body = OccupationInputDoc, responses((status = 201, body = OccupationView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_occupation(State(state): State<AppState>, caller: Caller, AppJson(mut input): AppJson<OccupationInput>) -> AppResult<(StatusCode, AppJson<OccupationView>)> {
+pub async fn create_occupation(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(mut input): AppJson<OccupationInput>,
+) -> AppResult<(StatusCode, AppJson<OccupationView>)> {
     let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     if input.uri.is_none() {

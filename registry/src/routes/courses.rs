@@ -22,7 +22,11 @@ use crate::schema::{completions, courses};
 /// Lists courses. Anonymous callers see the published catalog; providers also see their
 /// drafts, and region admins the courses waiting for their review.
 #[utoipa::path(get, path = "/courses", tag = "courses", params(CourseFilter), responses((status = 200, body = Page<CourseView>), (status = 400, body = ErrorBody)))]
-pub async fn list_courses(State(state): State<AppState>, caller: Caller, AppQuery(f): AppQuery<CourseFilter>) -> AppResult<AppJson<Page<CourseView>>> {
+pub async fn list_courses(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(f): AppQuery<CourseFilter>,
+) -> AppResult<AppJson<Page<CourseView>>> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
     let (items, total) = state.db.run(move |c| m::list_courses(c, &caller, &f, per_page, offset)).await?;
     Ok(AppJson(Page { items, total, page, per_page }))
@@ -32,7 +36,10 @@ pub async fn list_courses(State(state): State<AppState>, caller: Caller, AppQuer
 fn provider_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppResult<OrgRow> {
     let org = accounts::find_org(c, code).map_err(|_| AppError::invalid("provider", format!("no organization {code}")))?;
     if !org.kind().provides_courses() {
-        return Err(AppError::invalid("provider", format!("{code} is a {}, and only colleges and training centres publish courses", org.kind)));
+        return Err(AppError::invalid(
+            "provider",
+            format!("{code} is a {}, and only colleges and training centres publish courses", org.kind),
+        ));
     }
     p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), &format!("edit courses of {code}"))?;
     Ok(org)
@@ -70,7 +77,11 @@ pub struct CourseInputDoc {
 
 /// Creates a course as a draft of its provider.
 #[utoipa::path(post, path = "/courses", tag = "courses", request_body = CourseInputDoc, responses((status = 201, body = CourseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_course(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<CourseInput>) -> AppResult<(StatusCode, AppJson<CourseView>)> {
+pub async fn create_course(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<CourseInput>,
+) -> AppResult<(StatusCode, AppJson<CourseView>)> {
     let p = caller.require()?.clone();
     input.validate()?;
     let view = state
@@ -94,12 +105,14 @@ pub async fn find_course(State(state): State<AppState>, caller: Caller, AppPath(
     let view = state
         .db
         .run(move |c| {
-            let row = m::find_course_row(c, &id)?;
+            let mut row = m::find_course_row(c, &id)?;
             if !m::can_see_course(c, &caller, &row)? {
-                // Unpublished courses do not exist for outsiders.
-                return Err(AppError::NotFound(format!("course {id}")));
+                // Unpublished courses do not exist for outsiders: for them a bare code is the
+                // latest published version, not a provider's draft of the next one.
+                let public = if row.id != id && !id.contains('@') { m::find_public_course_row(c, &row.code)? } else { None };
+                row = public.ok_or_else(|| AppError::NotFound(format!("course {id}")))?;
             }
-            Ok(m::course_views(c, vec![row])?.remove(0))
+            Ok::<_, AppError>(m::course_views(c, vec![row])?.remove(0))
         })
         .await?;
     Ok(AppJson(view))
@@ -107,7 +120,12 @@ pub async fn find_course(State(state): State<AppState>, caller: Caller, AppPath(
 
 /// Replaces a draft course. Published courses are immutable: publish a new version.
 #[utoipa::path(put, path = "/courses/{id}", tag = "courses", params(("id" = String, Path)), request_body = CourseInputDoc, responses((status = 200, body = CourseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_course(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(input): AppJson<CourseInput>) -> AppResult<AppJson<CourseView>> {
+pub async fn update_course(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+    AppJson(input): AppJson<CourseInput>,
+) -> AppResult<AppJson<CourseView>> {
     let p = caller.require()?.clone();
     input.validate()?;
     let view = state
@@ -120,7 +138,10 @@ pub async fn update_course(State(state): State<AppState>, caller: Caller, AppPat
                     return Err(AppError::invalid("code", "provider, code and version of a course cannot change"));
                 }
                 if row.status() != CourseStatus::Draft {
-                    return Err(AppError::conflict("status", format!("only draft courses can be edited; this one is {} — create version a new version instead", row.status)));
+                    return Err(AppError::conflict(
+                        "status",
+                        format!("only draft courses can be edited; this one is {} — create version a new version instead", row.status),
+                    ));
                 }
                 let skill_ids = resolve_skill_refs(c, "skills", input.skills.iter().map(|s| s.skill.as_str()))?;
                 m::check_prerequisites(c, &input, &HashMap::new())?;
@@ -171,7 +192,12 @@ pub struct StatusInput {
 /// an admin of the provider's region publishes or sends it back (in_review → published |
 /// draft); the provider or an admin archives it.
 #[utoipa::path(post, path = "/courses/{id}/status", tag = "courses", params(("id" = String, Path)), request_body = StatusInput, responses((status = 200, body = CourseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_course_status(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(input): AppJson<StatusInput>) -> AppResult<AppJson<CourseView>> {
+pub async fn update_course_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+    AppJson(input): AppJson<StatusInput>,
+) -> AppResult<AppJson<CourseView>> {
     let p = caller.require()?.clone();
     let view = state
         .db
@@ -181,6 +207,11 @@ pub async fn update_course_status(State(state): State<AppState>, caller: Caller,
             let region = org.region_code()?;
             let provider_side = p.can_edit_org_content(&org.id, &region);
             let reviewer = p.administers_region(&region);
+            if !provider_side && !matches!(row.status(), CourseStatus::Published | CourseStatus::Archived) {
+                // Unpublished courses do not exist for outsiders (as in `find_course`): no 403
+                // or 409 that would reveal the course and its status.
+                return Err(AppError::NotFound(format!("course {id}")));
+            }
             use CourseStatus::*;
             let allowed = match (row.status(), input.status) {
                 (Draft, InReview) | (Archived, Draft) => provider_side,
@@ -222,13 +253,20 @@ pub struct CurriculumInputDoc {
 
 /// Lists curricula (public).
 #[utoipa::path(get, path = "/curricula", tag = "courses", params(CurriculumFilter), responses((status = 200, body = Vec<CurriculumView>)))]
-pub async fn list_curricula(State(state): State<AppState>, AppQuery(f): AppQuery<CurriculumFilter>) -> AppResult<AppJson<Vec<CurriculumView>>> {
+pub async fn list_curricula(
+    State(state): State<AppState>,
+    AppQuery(f): AppQuery<CurriculumFilter>,
+) -> AppResult<AppJson<Vec<CurriculumView>>> {
     Ok(AppJson(state.db.run(move |c| m::list_curricula(c, f.provider.as_deref())).await?))
 }
 
 /// Creates a curriculum: a college programme of ordered modules (course codes).
 #[utoipa::path(post, path = "/curricula", tag = "courses", request_body = CurriculumInputDoc, responses((status = 201, body = CurriculumView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_curriculum(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<CurriculumInput>) -> AppResult<(StatusCode, AppJson<CurriculumView>)> {
+pub async fn create_curriculum(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<CurriculumInput>,
+) -> AppResult<(StatusCode, AppJson<CurriculumView>)> {
     let p = caller.require()?.clone();
     input.validate()?;
     let view = state
@@ -253,7 +291,12 @@ pub async fn find_curriculum(State(state): State<AppState>, AppPath(id): AppPath
 
 /// Replaces a curriculum's title and modules.
 #[utoipa::path(put, path = "/curricula/{id}", tag = "courses", params(("id" = String, Path)), request_body = CurriculumInputDoc, responses((status = 200, body = CurriculumView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_curriculum(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(input): AppJson<CurriculumInput>) -> AppResult<AppJson<CurriculumView>> {
+pub async fn update_curriculum(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+    AppJson(input): AppJson<CurriculumInput>,
+) -> AppResult<AppJson<CurriculumView>> {
     let p = caller.require()?.clone();
     input.validate()?;
     let view = state
@@ -301,7 +344,11 @@ pub struct CompletionFilter {
 /// Lists completion records: learners see their own; a provider sees those of its courses;
 /// platform admins see all.
 #[utoipa::path(get, path = "/completions", tag = "courses", params(CompletionFilter), responses((status = 200, body = Vec<CompletionView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_completions(State(state): State<AppState>, caller: Caller, AppQuery(f): AppQuery<CompletionFilter>) -> AppResult<AppJson<Vec<CompletionView>>> {
+pub async fn list_completions(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(f): AppQuery<CompletionFilter>,
+) -> AppResult<AppJson<Vec<CompletionView>>> {
     let p = caller.require()?.clone();
     let rows = state
         .db
@@ -325,7 +372,8 @@ pub async fn list_completions(State(state): State<AppState>, caller: Caller, App
                 Role::RegionAdmin => {
                     let pat = p.region.as_ref().map(accounts::region_prefix_pattern).unwrap_or_else(|| "-".into());
                     use crate::schema::organizations;
-                    let orgs: Vec<String> = organizations::table.filter(organizations::region.like(pat)).select(organizations::id).load(c)?;
+                    let orgs: Vec<String> =
+                        organizations::table.filter(organizations::region.like(pat)).select(organizations::id).load(c)?;
                     Ok(m::list_completions(c, learner_id.as_deref(), Some(&orgs))?)
                 }
             }
@@ -337,7 +385,11 @@ pub async fn list_completions(State(state): State<AppState>, caller: Caller, App
 /// Records that a learner completed a course. Only the course provider's people (or an
 /// admin of its region) may; each learner completes a course once.
 #[utoipa::path(post, path = "/completions", tag = "courses", request_body = CompletionInput, responses((status = 201, body = CompletionView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_completion(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<CompletionInput>) -> AppResult<(StatusCode, AppJson<CompletionView>)> {
+pub async fn create_completion(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<CompletionInput>,
+) -> AppResult<(StatusCode, AppJson<CompletionView>)> {
     let p = caller.require()?.clone();
     let mut errs = rongtong_catalog::ValidationErrors::new();
     rongtong_catalog::validate::check_text(&mut errs, "result", &input.result, 100);
@@ -347,13 +399,24 @@ pub async fn create_completion(State(state): State<AppState>, caller: Caller, Ap
     let view = state
         .db
         .run(move |c| {
-            let course = m::find_course_row(c, &input.course).map_err(|_| AppError::invalid("course", format!("no course {}", input.course)))?;
+            let mut course =
+                m::find_course_row(c, &input.course).map_err(|_| AppError::invalid("course", format!("no course {}", input.course)))?;
+            if course.id != input.course
+                && !input.course.contains('@')
+                && !matches!(course.status(), CourseStatus::Published | CourseStatus::Archived)
+            {
+                // A bare code means the version learners can take, not a newer draft.
+                if let Some(public) = m::find_public_course_row(c, &course.code)? {
+                    course = public;
+                }
+            }
             let org = accounts::find_org(c, &course.provider_id)?;
             p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "record completions of this course")?;
             if course.status() != CourseStatus::Published && course.status() != CourseStatus::Archived {
                 return Err(AppError::conflict("course", "completions can be recorded only for published courses"));
             }
-            let learner = accounts::find_user(c, &input.learner).map_err(|_| AppError::invalid("learner", format!("no user {}", input.learner)))?;
+            let learner =
+                accounts::find_user(c, &input.learner).map_err(|_| AppError::invalid("learner", format!("no user {}", input.learner)))?;
             if learner.role != "learner" {
                 return Err(AppError::invalid("learner", format!("{} is not a learner account", learner.username)));
             }

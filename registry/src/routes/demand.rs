@@ -29,7 +29,11 @@ pub fn enterprise_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppRes
 /// Lists demand lists with their positions. Anonymous callers see published (and closed)
 /// lists; an enterprise also sees its drafts.
 #[utoipa::path(get, path = "/demand-lists", tag = "demand", params(DemandFilter), responses((status = 200, body = Page<DemandListView>), (status = 400, body = ErrorBody)))]
-pub async fn list_demand_lists(State(state): State<AppState>, caller: Caller, AppQuery(f): AppQuery<DemandFilter>) -> AppResult<AppJson<Page<DemandListView>>> {
+pub async fn list_demand_lists(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(f): AppQuery<DemandFilter>,
+) -> AppResult<AppJson<Page<DemandListView>>> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
     let (items, total) = state.db.run(move |c| m::list_lists(c, &caller, &f, per_page, offset)).await?;
     Ok(AppJson(Page { items, total, page, per_page }))
@@ -55,7 +59,11 @@ pub struct DemandListInputDoc {
 
 /// Creates a demand list as a draft of the enterprise.
 #[utoipa::path(post, path = "/demand-lists", tag = "demand", request_body = DemandListInputDoc, responses((status = 201, body = DemandListView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_demand_list(State(state): State<AppState>, caller: Caller, AppJson(input): AppJson<DemandListInput>) -> AppResult<(StatusCode, AppJson<DemandListView>)> {
+pub async fn create_demand_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<DemandListInput>,
+) -> AppResult<(StatusCode, AppJson<DemandListView>)> {
     let p = caller.require()?.clone();
     input.validate()?;
     let view = state
@@ -74,7 +82,11 @@ pub async fn create_demand_list(State(state): State<AppState>, caller: Caller, A
 
 /// Shows a demand list with its positions and required skills.
 #[utoipa::path(get, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), responses((status = 200, body = DemandListView), (status = 404, body = ErrorBody)))]
-pub async fn find_demand_list(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<DemandListView>> {
+pub async fn find_demand_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+) -> AppResult<AppJson<DemandListView>> {
     let view = state
         .db
         .run(move |c| {
@@ -90,7 +102,12 @@ pub async fn find_demand_list(State(state): State<AppState>, caller: Caller, App
 
 /// Replaces a demand list (draft or published; closed lists are kept as they were).
 #[utoipa::path(put, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), request_body = DemandListInputDoc, responses((status = 200, body = DemandListView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_demand_list(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(input): AppJson<DemandListInput>) -> AppResult<AppJson<DemandListView>> {
+pub async fn update_demand_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+    AppJson(input): AppJson<DemandListInput>,
+) -> AppResult<AppJson<DemandListView>> {
     let p = caller.require()?.clone();
     input.validate()?;
     let view = state
@@ -144,7 +161,12 @@ pub struct DemandStatusInput {
 
 /// Publishes, closes, reopens or unpublishes a demand list.
 #[utoipa::path(post, path = "/demand-lists/{id}/status", tag = "demand", params(("id" = String, Path)), request_body = DemandStatusInput, responses((status = 200, body = DemandListView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_demand_status(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>, AppJson(input): AppJson<DemandStatusInput>) -> AppResult<AppJson<DemandListView>> {
+pub async fn update_demand_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+    AppJson(input): AppJson<DemandStatusInput>,
+) -> AppResult<AppJson<DemandListView>> {
     let p = caller.require()?.clone();
     let view = state
         .db

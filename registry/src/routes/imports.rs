@@ -7,6 +7,7 @@
 //! the report.
 
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -33,7 +34,12 @@ pub struct CourseImportParams {
 /// Imports micro-courses from a CSV body. New courses are drafts of their providers; a
 /// draft with the same code and version is updated.
 #[utoipa::path(post, path = "/imports/courses", tag = "imports", params(CourseImportParams), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_course_import(State(state): State<AppState>, caller: Caller, AppQuery(params): AppQuery<CourseImportParams>, body: Bytes) -> AppResult<AppJson<ImportReport>> {
+pub async fn create_course_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(params): AppQuery<CourseImportParams>,
+    body: Bytes,
+) -> AppResult<AppJson<ImportReport>> {
     let p = caller.require()?.clone();
     let opts = ImportOptions { keep_good_rows: params.keep_good_rows, publish: params.publish };
     let report = state.db.run(move |c| import::import_courses(c, &body, Some(&p), opts, &mut |_| {})).await?;
@@ -57,13 +63,16 @@ pub struct DemandImportParams {
 
 /// Imports a demand list (one position per row) from a CSV body.
 #[utoipa::path(post, path = "/imports/demand", tag = "imports", params(DemandImportParams), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_demand_import(State(state): State<AppState>, caller: Caller, AppQuery(params): AppQuery<DemandImportParams>, body: Bytes) -> AppResult<AppJson<ImportReport>> {
+pub async fn create_demand_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(params): AppQuery<DemandImportParams>,
+    body: Bytes,
+) -> AppResult<AppJson<ImportReport>> {
     let p = caller.require()?.clone();
     let opts = ImportOptions { keep_good_rows: params.keep_good_rows, publish: params.publish };
-    let report = state
-        .db
-        .run(move |c| import::import_demand(c, &body, &params.enterprise, &params.title, Some(&p), opts, &mut |_| {}))
-        .await?;
+    let report =
+        state.db.run(move |c| import::import_demand(c, &body, &params.enterprise, &params.title, Some(&p), opts, &mut |_| {})).await?;
     Ok(AppJson(report))
 }
 
@@ -72,9 +81,15 @@ pub async fn create_demand_import(State(state): State<AppState>, caller: Caller,
 /// `broaderRelationsSkillPillar_en.csv`, `skillSkillRelations_en.csv`), any subset.
 /// Idempotent: skills and occupations are matched by URI.
 #[utoipa::path(post, path = "/imports/esco", tag = "imports", request_body(content = String, content_type = "multipart/form-data"), responses((status = 200, body = EscoReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_esco_import(State(state): State<AppState>, caller: Caller, mut form: Multipart) -> AppResult<AppJson<EscoReport>> {
+pub async fn create_esco_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    form: Result<Multipart, MultipartRejection>,
+) -> AppResult<AppJson<EscoReport>> {
     let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "import into the skills catalog")?;
+    // Axum's own rejection is plain text; keep the error envelope.
+    let mut form = form.map_err(|e| AppError::bad_field("body", e.body_text()))?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     while let Some(field) = form.next_field().await.map_err(|e| AppError::bad_field("body", e.body_text()))? {
         let name = field.file_name().or(field.name()).unwrap_or("").to_string();
@@ -82,7 +97,10 @@ pub async fn create_esco_import(State(state): State<AppState>, caller: Caller, m
         files.push((name, bytes.to_vec()));
     }
     if files.is_empty() {
-        return Err(AppError::invalid("body", "no files: send the ESCO CSV files as multipart parts named skills_en.csv, occupations_en.csv, …"));
+        return Err(AppError::invalid(
+            "body",
+            "no files: send the ESCO CSV files as multipart parts named skills_en.csv, occupations_en.csv, …",
+        ));
     }
     let report = state.db.run(move |c| import::import_esco_files(c, &files)).await?;
     Ok(AppJson(report))
@@ -91,7 +109,10 @@ pub async fn create_esco_import(State(state): State<AppState>, caller: Caller, m
 fn csv_response(bytes: Vec<u8>, filename: &str) -> Response {
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\""))],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
         bytes,
     )
         .into_response()

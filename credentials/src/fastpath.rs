@@ -1,0 +1,373 @@
+//! The fast path: our own JSON-LD expansion for the allow-listed contexts, straight to quads.
+//!
+//! The generic path (json-ld 0.21) re-processes every type-scoped context each time a node
+//! of that type appears — for an OBv3 credential that is most of its ≈1–2 ms. Here the
+//! processed contexts (top-level, type-scoped, property-scoped, "previous") are computed once
+//! by json-ld itself and cached in an arena keyed by how they were derived; the document is
+//! then walked once, looking terms up in those contexts and emitting quads directly.
+//!
+//! It implements only the subset of JSON-LD 1.1 expansion and RDF conversion that the
+//! `[VC v2, OB 3.0.3]` contexts and our documents use: node objects, `@id`/`@type` aliases,
+//! `@set` and no containers, type- and property-scoped contexts (with the non-propagation
+//! revert rule), `@id`/`@vocab`/datatype coercion, strings, booleans and integers.
+//! **Anything else makes it return `None`** — nested `@context`, value objects, `@list`,
+//! `@graph` containers, `@json`, language or direction defaults, reverse properties,
+//! non-integer numbers, undefined terms, relative or odd IRIs, a key that is an IRI — and
+//! the caller falls back to the generic path, which also produces the precise error.
+//! So the fast path never accepts what the generic path would reject; a property test
+//! (`tests/fastpath.rs`) checks that both give identical canonical N-Quads.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use json_ld::context_processing::Options as ProcOptions;
+use json_ld::{BlankIdBuf, Context, Id, IriBuf, Process, ValidId};
+use serde_json::{Map, Value};
+
+use crate::canon::{self, Quad, Term};
+use crate::contexts::EmbeddedLoader;
+
+type Ctx = Context<IriBuf, BlankIdBuf>;
+type CtxId = usize;
+
+const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
+const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
+const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Derivation {
+    /// The context before a non-propagated (type-scoped) context.
+    Previous,
+    /// A type-scoped context: term looked up in `lookup`, processed on top of the key's ctx.
+    Type { lookup: CtxId, term: String },
+    /// A property-scoped context for a node value: term's definition taken from `from`.
+    PropertyNode { from: CtxId, term: String },
+    /// A property-scoped context for a scalar value.
+    PropertyScalar { term: String },
+}
+
+#[derive(Default)]
+struct Arena {
+    contexts: Vec<Arc<Ctx>>,
+    roots: HashMap<Vec<&'static str>, CtxId>,
+    derived: HashMap<(CtxId, Derivation), Option<CtxId>>,
+}
+
+fn arena() -> &'static RwLock<Arena> {
+    static ARENA: OnceLock<RwLock<Arena>> = OnceLock::new();
+    ARENA.get_or_init(|| RwLock::new(Arena::default()))
+}
+
+fn ctx(id: CtxId) -> Option<Arc<Ctx>> {
+    arena().read().ok()?.contexts.get(id).cloned()
+}
+
+fn root(list: &'static [&'static str]) -> Option<CtxId> {
+    if let Some(id) = arena().read().ok()?.roots.get(list) {
+        return Some(*id);
+    }
+    let processed = canon::processed_context(list).ok()?.clone();
+    let mut a = arena().write().ok()?;
+    if let Some(id) = a.roots.get(list) {
+        return Some(*id);
+    }
+    let id = a.contexts.len();
+    a.contexts.push(Arc::new(processed));
+    a.roots.insert(list.to_vec(), id);
+    Some(id)
+}
+
+/// The context derived from `base` by `d`, computed with json-ld once and then cached.
+fn derive(base: CtxId, d: Derivation) -> Option<CtxId> {
+    let key = (base, d);
+    if let Some(hit) = arena().read().ok()?.derived.get(&key) {
+        return *hit;
+    }
+    let computed = compute(base, &key.1);
+    let mut a = arena().write().ok()?;
+    if let Some(hit) = a.derived.get(&key) {
+        return *hit;
+    }
+    let id = computed.map(|c| {
+        let id = a.contexts.len();
+        a.contexts.push(Arc::new(c));
+        id
+    });
+    a.derived.insert(key, id);
+    id
+}
+
+fn compute(base: CtxId, d: &Derivation) -> Option<Ctx> {
+    let active = ctx(base)?;
+    let opts = ProcOptions::default();
+    let (local, base_url, opts) = match d {
+        Derivation::Previous => return active.previous_context().cloned(),
+        Derivation::Type { lookup, term } => {
+            let lookup = ctx(*lookup)?;
+            let def = lookup.get(term.as_str())?;
+            (def.context()?.clone(), def.base_url().cloned(), opts.without_propagation())
+        }
+        Derivation::PropertyNode { from, term } => {
+            let from = ctx(*from)?;
+            let def = from.get(term.as_str())?;
+            (def.context()?.clone(), def.base_url().cloned(), opts.with_override())
+        }
+        Derivation::PropertyScalar { term } => {
+            let def = active.get(term.as_str())?;
+            (def.context()?.clone(), def.base_url().cloned(), opts)
+        }
+    };
+    pollster::block_on(local.process_full(&mut (), &active, &EmbeddedLoader, base_url, opts, ())).ok().map(|p| p.processed)
+}
+
+/// What a key of a node object means in the active context.
+enum Key<'a> {
+    Id,
+    Type,
+    Property(&'a str, TermDef<'a>),
+}
+
+fn expand_key<'a>(c: &'a Ctx, key: &str) -> Option<Key<'a>> {
+    match key {
+        "@id" => return Some(Key::Id),
+        "@type" => return Some(Key::Type),
+        _ if key.starts_with('@') || key.is_empty() => return None,
+        _ => {}
+    }
+    let def = c.get(key)?;
+    match def.value()? {
+        json_ld::Term::Keyword(json_ld::syntax::Keyword::Id) => Some(Key::Id),
+        json_ld::Term::Keyword(json_ld::syntax::Keyword::Type) => Some(Key::Type),
+        json_ld::Term::Id(Id::Valid(ValidId::Iri(iri))) => Some(Key::Property(iri.as_str(), def)),
+        _ => None,
+    }
+}
+
+/// An IRI value we can pass through unchanged: absolute, valid, no dot segments, and not a
+/// compact IRI whose prefix is a term (json-ld would expand it).
+fn plain_iri(c: &Ctx, s: &str) -> Option<Term> {
+    if !canon::is_absolute_iri(s) || json_ld::iref::Iri::new(s).is_err() {
+        return None;
+    }
+    let (prefix, _) = s.split_once(':')?;
+    if c.get(prefix).is_some() {
+        return None;
+    }
+    let path = s.split(['?', '#']).next().unwrap_or_default();
+    if path.contains("/./") || path.contains("/../") || path.ends_with("/.") || path.ends_with("/..") {
+        return None;
+    }
+    Some(Term::Iri(s.to_string()))
+}
+
+/// IRI expansion with `vocab = true` (types, `@vocab`-typed values).
+fn vocab_iri(c: &Ctx, s: &str) -> Option<Term> {
+    if let Some(def) = c.get(s) {
+        return match def.value()? {
+            json_ld::Term::Id(Id::Valid(ValidId::Iri(iri))) => Some(Term::Iri(iri.as_str().to_string())),
+            _ => None,
+        };
+    }
+    if c.vocabulary().is_some() {
+        return None;
+    }
+    plain_iri(c, s)
+}
+
+struct Expander {
+    quads: Vec<Quad>,
+    blanks: usize,
+    /// A top-level key to leave out (`proof`, when hashing a secured document in place).
+    skip_top: Option<&'static str>,
+    /// Contexts already fetched from the arena during this document (no lock, no clone).
+    local: Vec<(CtxId, Arc<Ctx>)>,
+}
+
+impl Expander {
+    fn ctx(&mut self, id: CtxId) -> Option<Arc<Ctx>> {
+        if let Some((_, c)) = self.local.iter().find(|(i, _)| *i == id) {
+            return Some(c.clone());
+        }
+        let c = ctx(id)?;
+        self.local.push((id, c.clone()));
+        Some(c)
+    }
+
+    fn fresh(&mut self) -> Term {
+        self.blanks += 1;
+        Term::Blank(format!("f{}", self.blanks))
+    }
+
+    /// Expands a node object; returns its subject term.
+    fn node(&mut self, obj: &Map<String, Value>, incoming: CtxId, property: Option<&str>) -> Option<Term> {
+        // The top-level `@context` (property None) was checked and is the root context.
+        if property.is_some() && obj.contains_key("@context") {
+            return None;
+        }
+        let incoming_ctx = self.ctx(incoming)?;
+        // Revert a non-propagated context, unless the object is a bare reference {id}.
+        let only_id = property.is_some()
+            && obj.len() == 1
+            && obj.keys().next().and_then(|k| expand_key(&incoming_ctx, k)).is_some_and(|k| matches!(k, Key::Id));
+        let mut active = incoming;
+        if incoming_ctx.previous_context().is_some() && !only_id {
+            active = derive(incoming, Derivation::Previous)?;
+        }
+        if let Some(term) = property
+            && incoming_ctx.get(term)?.context().is_some()
+        {
+            active = derive(active, Derivation::PropertyNode { from: incoming, term: term.to_string() })?;
+        }
+        // Type-scoped contexts, keys and values in lexicographic order.
+        let type_scoped = active;
+        let type_scoped_ctx = self.ctx(type_scoped)?;
+        let mut type_keys: Vec<&String> = obj.keys().filter(|k| matches!(expand_key(&type_scoped_ctx, k), Some(Key::Type))).collect();
+        type_keys.sort();
+        let mut type_terms: Vec<&str> = Vec::new();
+        for k in &type_keys {
+            match &obj[k.as_str()] {
+                Value::String(s) => type_terms.push(s),
+                Value::Array(a) => {
+                    for t in a {
+                        type_terms.push(t.as_str()?);
+                    }
+                }
+                _ => return None,
+            }
+        }
+        let mut sorted = type_terms.clone();
+        sorted.sort_unstable();
+        for t in sorted {
+            if type_scoped_ctx.get(t).is_some_and(|d| d.context().is_some()) {
+                active = derive(active, Derivation::Type { lookup: type_scoped, term: t.to_string() })?;
+            }
+        }
+        let active_ctx = self.ctx(active)?;
+        // Subject.
+        let mut subject = None;
+        let mut properties = Vec::with_capacity(obj.len());
+        for (k, v) in obj {
+            if property.is_none() && (k == "@context" || Some(k.as_str()) == self.skip_top) {
+                continue;
+            }
+            match expand_key(&active_ctx, k)? {
+                Key::Id => {
+                    if subject.is_some() {
+                        return None;
+                    }
+                    subject = Some(plain_iri(&active_ctx, v.as_str()?)?);
+                }
+                Key::Type => {}
+                Key::Property(iri, def) => properties.push((k.as_str(), iri, def, v)),
+            }
+        }
+        let subject = match subject {
+            Some(s) => s,
+            None => self.fresh(),
+        };
+        for t in type_terms {
+            let ty = vocab_iri(&type_scoped_ctx, t)?;
+            self.quads.push(Quad(subject.clone(), Term::Iri(RDF_TYPE.into()), ty, None));
+        }
+        for (key, iri, def, value) in properties {
+            if def.reverse_property()
+                || def.nest().is_some()
+                || def.index().is_some()
+                || !matches!(def.container(), json_ld::Container::None | json_ld::Container::Set)
+            {
+                return None;
+            }
+            let items: Vec<&Value> = match value {
+                Value::Array(a) => a.iter().collect(),
+                other => vec![other],
+            };
+            for item in items {
+                let object = match item {
+                    Value::Null => continue,
+                    Value::Array(_) => return None,
+                    Value::Object(o) => {
+                        if o.keys().any(|k| k.starts_with('@') && k != "@id" && k != "@type") {
+                            return None;
+                        }
+                        self.node(o, active, Some(key))?
+                    }
+                    scalar => self.scalar(scalar, active, &active_ctx, def, key)?,
+                };
+                self.quads.push(Quad(subject.clone(), Term::Iri(iri.to_string()), object, None));
+            }
+        }
+        Some(subject)
+    }
+
+    fn scalar(&mut self, v: &Value, active: CtxId, active_ctx: &Ctx, def: TermDef<'_>, key: &str) -> Option<Term> {
+        if def.context().is_some() {
+            let id = derive(active, Derivation::PropertyScalar { term: key.to_string() })?;
+            let c = self.ctx(id)?;
+            return scalar_value(v, &c, c.get(key)?);
+        }
+        scalar_value(v, active_ctx, def)
+    }
+}
+
+type TermDef<'a> = json_ld::context::TermDefinitionRef<'a, IriBuf, BlankIdBuf>;
+
+/// Value expansion + RDF conversion of a scalar under the term definition `def` in `c`.
+fn scalar_value(v: &Value, c: &Ctx, def: TermDef<'_>) -> Option<Term> {
+    let ty = def.typ().cloned();
+    match (ty, v) {
+        (Some(json_ld::Type::Json), _) => None,
+        (Some(json_ld::Type::Id), Value::String(s)) => plain_iri(c, s),
+        (Some(json_ld::Type::Vocab), Value::String(s)) => vocab_iri(c, s),
+        (Some(json_ld::Type::Iri(dt)), v) => {
+            let dt = dt.as_str();
+            let lexical = match v {
+                Value::String(s) => s.clone(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) if dt != XSD_DOUBLE => integer(n)?,
+                _ => return None,
+            };
+            Some(Term::typed(lexical, dt))
+        }
+        (_, Value::Bool(b)) => Some(Term::typed(b.to_string(), XSD_BOOLEAN)),
+        (_, Value::Number(n)) => Some(Term::typed(integer(n)?, XSD_INTEGER)),
+        (_, Value::String(s)) => {
+            if def.language().is_some()
+                || def.direction().is_some()
+                || c.default_language().is_some()
+                || c.default_base_direction().is_some()
+            {
+                return None;
+            }
+            Some(Term::string(s.clone()))
+        }
+        _ => None,
+    }
+}
+
+fn integer(n: &serde_json::Number) -> Option<String> {
+    if let Some(i) = n.as_i64() { Some(i.to_string()) } else { n.as_u64().map(|u| u.to_string()) }
+}
+
+/// Expands `doc` (whose `@context` is the allow-listed `list`) to quads, or `None` when the
+/// document uses anything the fast path does not implement.
+///
+/// Arguments: `doc` the JSON-LD document; `list` its (already checked) context list.
+/// Returns the quads (blank labels arbitrary) for [`canon::canonicalize`].
+/// Complexity: linear in the document, after the first call per context shape.
+pub fn try_expand(doc: &Value, list: &'static [&'static str]) -> Option<Vec<Quad>> {
+    try_expand_skipping(doc, list, None)
+}
+
+/// [`try_expand`] as if the top-level key `skip` (e.g. `proof`) were absent, so a secured
+/// document can be hashed without cloning it.
+pub fn try_expand_skipping(doc: &Value, list: &'static [&'static str], skip: Option<&'static str>) -> Option<Vec<Quad>> {
+    let obj = doc.as_object()?;
+    if canon::check_absolute_ids(doc).is_err() {
+        return None;
+    }
+    let root = root(list)?;
+    let mut ex = Expander { quads: Vec::with_capacity(64), blanks: 0, local: Vec::with_capacity(16), skip_top: skip };
+    ex.node(obj, root, None)?;
+    Some(ex.quads)
+}

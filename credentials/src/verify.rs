@@ -1,0 +1,634 @@
+//! Verification with named checks, for credentials, presentations and batches.
+//!
+//! [`verify`] never panics and never stops at the first problem: it runs every check it can
+//! and returns a [`VerificationReport`] listing each by name, so the registry can show *why*
+//! a certificate failed. The checks, in order:
+//!
+//! | name | what |
+//! | --- | --- |
+//! | `context` | `@context` exactly one of the allow-listed lists |
+//! | `well_formed` | types, required fields, absolute ids, date formats |
+//! | `json_ld` | strict JSON-LD expansion + RDFC-1.0 (undefined terms, relative IRIs) |
+//! | `issuer_key` | `verificationMethod` controlled by `issuer.id`, listed under `assertionMethod`, Ed25519 Multikey |
+//! | `proof` | proof fields, purpose, cryptosuite, Ed25519 `verify_strict` |
+//! | `dates` | `validFrom` ≤ now < `validUntil` |
+//! | `status` | each status list fetched, *its* proof verified, long enough, bit clear |
+//! | `issuer_trust` | issuer on the caller's trust list — reported, but not part of `verified` |
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::contexts::{self, ContextPolicy};
+use crate::did::{self, Resolver};
+use crate::keys::{PublicKey, SigningKey};
+use crate::proof::{self, Canonicalizer, ExpectedProof, HashData, ProofOptions};
+use crate::status::{self, StatusList, StatusListEntry, StatusPurpose};
+use crate::{Error, Result, canon};
+
+/// Check name: `@context` allow-list.
+pub const CHECK_CONTEXT: &str = "context";
+/// Check name: structure, types, required fields.
+pub const CHECK_WELL_FORMED: &str = "well_formed";
+/// Check name: strict JSON-LD processing and canonicalisation.
+pub const CHECK_JSON_LD: &str = "json_ld";
+/// Check name: verification method bound to the issuer (or holder).
+pub const CHECK_ISSUER_KEY: &str = "issuer_key";
+/// Check name: presentation's key bound to the holder.
+pub const CHECK_HOLDER_KEY: &str = "holder_key";
+/// Check name: the cryptographic proof.
+pub const CHECK_PROOF: &str = "proof";
+/// Check name: validity period.
+pub const CHECK_DATES: &str = "dates";
+/// Check name: revocation / suspension.
+pub const CHECK_STATUS: &str = "status";
+/// Check name: issuer on the trust list (not part of `verified`).
+pub const CHECK_ISSUER_TRUST: &str = "issuer_trust";
+/// Check name: the input is JSON.
+pub const CHECK_JSON: &str = "json";
+/// Check name: every credential inside a presentation verifies.
+pub const CHECK_CREDENTIALS: &str = "credentials";
+
+/// One named check and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Check {
+    /// Stable name, one of the `CHECK_*` constants.
+    pub name: &'static str,
+    /// Whether it passed.
+    pub passed: bool,
+    /// Human-readable detail (error codes such as `STATUS_LIST_LENGTH_ERROR` appear here).
+    pub detail: String,
+}
+
+impl Check {
+    fn pass(name: &'static str, detail: impl Into<String>) -> Self {
+        Check { name, passed: true, detail: detail.into() }
+    }
+    fn fail(name: &'static str, detail: impl Into<String>) -> Self {
+        Check { name, passed: false, detail: detail.into() }
+    }
+}
+
+/// The outcome of verifying one credential or presentation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VerificationReport {
+    /// True when every check except `issuer_trust` passed.
+    pub verified: bool,
+    /// `Some(true/false)` when a trust list was given, else `None`; separate from
+    /// `verified` because an untrusted issuer's credential is still authentic.
+    pub trusted: Option<bool>,
+    /// Every check, in order.
+    pub checks: Vec<Check>,
+}
+
+impl VerificationReport {
+    fn from_checks(checks: Vec<Check>) -> Self {
+        let verified = !checks.is_empty() && checks.iter().filter(|c| c.name != CHECK_ISSUER_TRUST).all(|c| c.passed);
+        let trusted = checks.iter().find(|c| c.name == CHECK_ISSUER_TRUST).map(|c| c.passed);
+        VerificationReport { verified, trusted, checks }
+    }
+
+    /// The check with this name, if it ran.
+    pub fn check(&self, name: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.name == name)
+    }
+
+    /// True when the named check ran and failed.
+    pub fn failed(&self, name: &str) -> bool {
+        self.check(name).is_some_and(|c| !c.passed)
+    }
+}
+
+/// Options of [`verify`].
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// Context allow-list (default: OBv3).
+    pub policy: ContextPolicy,
+    /// Canonicaliser (default: fast path with generic fallback).
+    pub canonicalizer: Canonicalizer,
+    /// DIDs the caller trusts as issuers; `None` skips the `issuer_trust` check.
+    pub trusted_issuers: Option<Vec<String>>,
+    /// Skip the `status` check (used for status-list credentials themselves).
+    pub skip_status: bool,
+    /// Require OBv3 shape (`AchievementCredential`/`OpenBadgeCredential`, `id`,
+    /// achievement fields). Default false accepts any VC 2.0 credential.
+    pub require_obv3: bool,
+}
+
+impl VerifyOptions {
+    /// Options for OBv3 credentials: OB allow-list, OB shape required.
+    pub fn obv3() -> Self {
+        VerifyOptions { require_obv3: true, ..Self::default() }
+    }
+}
+
+fn types(v: &Value) -> Vec<&str> {
+    match v.get("type") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn one_or_many(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        None => Vec::new(),
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(other) => vec![other],
+    }
+}
+
+/// The issuer id of a credential (`issuer` or `issuer.id`).
+pub fn issuer_id(doc: &Value) -> Option<&str> {
+    match doc.get("issuer")? {
+        Value::String(s) => Some(s),
+        Value::Object(o) => o.get("id")?.as_str(),
+        _ => None,
+    }
+}
+
+fn well_formed_credential(doc: &Value, options: &VerifyOptions) -> std::result::Result<(), String> {
+    let obj = doc.as_object().ok_or("not a JSON object")?;
+    let t = types(doc);
+    if !t.contains(&"VerifiableCredential") {
+        return Err("type must include VerifiableCredential".into());
+    }
+    if options.require_obv3 && !t.contains(&"AchievementCredential") && !t.contains(&"OpenBadgeCredential") {
+        return Err("type must include AchievementCredential or OpenBadgeCredential".into());
+    }
+    if options.require_obv3 && !obj.contains_key("id") {
+        return Err("OBv3 credentials need an id".into());
+    }
+    canon::check_absolute_ids(doc).map_err(|e| e.to_string())?;
+    let issuer = issuer_id(doc).ok_or("issuer (or issuer.id) missing")?;
+    if !issuer.starts_with("did:") {
+        return Err(format!("issuer `{issuer}` is not a DID"));
+    }
+    if obj.contains_key("issuanceDate") {
+        return Err("issuanceDate is VC 1.1; use validFrom".into());
+    }
+    for field in ["validFrom", "validUntil"] {
+        if let Some(v) = obj.get(field) {
+            let s = v.as_str().ok_or(format!("{field} must be a string"))?;
+            proof::check_date_time(s).map_err(|e| e.to_string())?;
+        }
+    }
+    if options.require_obv3 && !obj.contains_key("validFrom") {
+        return Err("validFrom missing".into());
+    }
+    let subjects = one_or_many(obj.get("credentialSubject"));
+    if subjects.is_empty() {
+        return Err("credentialSubject missing".into());
+    }
+    if options.require_obv3 {
+        for s in &subjects {
+            if !types(s).contains(&"AchievementSubject") {
+                return Err("credentialSubject.type must include AchievementSubject".into());
+            }
+            let a = s.get("achievement").ok_or("credentialSubject.achievement missing")?;
+            if !types(a).contains(&"Achievement") {
+                return Err("achievement.type must include Achievement".into());
+            }
+            for f in ["id", "name", "description", "criteria"] {
+                if a.get(f).is_none() {
+                    return Err(format!("achievement.{f} missing"));
+                }
+            }
+            if s.get("id").is_none() && s.get("identifier").is_none() {
+                return Err("credentialSubject needs id or identifier".into());
+            }
+        }
+    }
+    for st in one_or_many(obj.get("credentialStatus")) {
+        if st.get("type").and_then(Value::as_str) == Some("BitstringStatusListEntry") {
+            StatusListEntry::from_json(st).map_err(|e| e.to_string())?;
+        } else if st.get("type").is_none() {
+            return Err("credentialStatus.type missing".into());
+        }
+    }
+    Ok(())
+}
+
+/// What was gathered for the signature check, so batches can verify many at once.
+struct Pending {
+    message: [u8; 64],
+    signature: [u8; 64],
+    key: PublicKey,
+}
+
+/// Runs every check but the signature itself; returns the checks (with `proof` missing
+/// when the signature is pending) and the pending signature, if one could be prepared.
+fn prepare_credential(
+    doc: &Value,
+    resolver: &dyn Resolver,
+    now: DateTime<Utc>,
+    options: &VerifyOptions,
+    depth: u8,
+) -> (Vec<Check>, Option<Pending>, Option<String>) {
+    let mut checks = Vec::new();
+    // context
+    let context_ok = match contexts::check_contexts(doc, options.policy) {
+        Ok(list) => {
+            checks.push(Check::pass(CHECK_CONTEXT, list.join(", ")));
+            true
+        }
+        Err(e) => {
+            checks.push(Check::fail(CHECK_CONTEXT, e.to_string()));
+            false
+        }
+    };
+    // well-formedness
+    match well_formed_credential(doc, options) {
+        Ok(()) => checks.push(Check::pass(CHECK_WELL_FORMED, "types and required fields present")),
+        Err(e) => checks.push(Check::fail(CHECK_WELL_FORMED, e)),
+    }
+    let issuer = issuer_id(doc).map(str::to_string);
+    // proof parsing
+    let proof_obj = match doc.get("proof") {
+        Some(p @ Value::Object(_)) => Ok(p),
+        Some(_) => Err("exactly one proof object is supported (no proof sets or chains)".to_string()),
+        None => Err("proof: no proof".to_string()),
+    };
+    let expected = ExpectedProof { purpose: "assertionMethod".into(), ..ExpectedProof::default() };
+    let parsed = proof_obj.clone().and_then(|p| proof::parse_proof(p, &expected).map_err(|e| e.to_string()));
+    // json-ld + hashes
+    let hash: std::result::Result<HashData, String> = match (&proof_obj, &parsed, context_ok) {
+        (Ok(p_obj), Ok(p), true) => {
+            proof::hash_secured_document(doc, p_obj, &p.cryptosuite, options.policy, options.canonicalizer).map_err(|e| e.to_string())
+        }
+        (_, Err(e), _) => Err(format!("not processed: {e}")),
+        (Err(e), _, _) => Err(format!("not processed: {e}")),
+        (_, _, false) => Err("not processed: context not allowed".into()),
+    };
+    match &hash {
+        Ok(h) => checks.push(Check::pass(CHECK_JSON_LD, format!("{} canonical quads", h.canonical_document.lines().count()))),
+        Err(e) => checks.push(Check::fail(CHECK_JSON_LD, e.clone())),
+    }
+    // issuer key
+    let key = match (&parsed, &issuer) {
+        (Ok(p), Some(iss)) => {
+            match did::retrieve_verification_method(&p.verification_method, "assertionMethod", resolver) {
+                Ok(vm) if &vm.controller == iss => {
+                    checks.push(Check::pass(CHECK_ISSUER_KEY, format!("{} controlled by {iss}", vm.id)));
+                    Some(vm.key)
+                }
+                Ok(vm) => {
+                    checks
+                        .push(Check::fail(CHECK_ISSUER_KEY, format!("{} is controlled by {}, not the issuer {iss}", vm.id, vm.controller)));
+                    // Still check the signature with it, so the report says whether the
+                    // document is intact even though the binding fails.
+                    Some(vm.key)
+                }
+                Err(e) => {
+                    checks.push(Check::fail(CHECK_ISSUER_KEY, e.to_string()));
+                    None
+                }
+            }
+        }
+        (Err(e), _) => {
+            checks.push(Check::fail(CHECK_ISSUER_KEY, format!("no usable proof: {e}")));
+            None
+        }
+        (_, None) => {
+            checks.push(Check::fail(CHECK_ISSUER_KEY, "no issuer"));
+            None
+        }
+    };
+    // proof (pending)
+    let mut pending = None;
+    match (&parsed, &hash, key) {
+        (Ok(p), Ok(h), Some(k)) => {
+            let mut signature = [0u8; 64];
+            signature.copy_from_slice(&p.signature);
+            pending = Some(Pending { message: h.combined(), signature, key: k });
+        }
+        (Err(e), _, _) => checks.push(Check::fail(CHECK_PROOF, e.clone())),
+        (_, Err(_), _) => checks.push(Check::fail(CHECK_PROOF, "document could not be canonicalised")),
+        (_, _, None) => checks.push(Check::fail(CHECK_PROOF, "no verification key")),
+    }
+    // dates
+    checks.push(check_dates(doc, now));
+    // status
+    if !options.skip_status {
+        checks.push(check_status(doc, issuer.as_deref(), resolver, now, options, depth));
+    }
+    // trust
+    if let Some(list) = &options.trusted_issuers {
+        match &issuer {
+            Some(i) if list.iter().any(|t| t == i) => checks.push(Check::pass(CHECK_ISSUER_TRUST, format!("{i} is trusted"))),
+            Some(i) => checks.push(Check::fail(CHECK_ISSUER_TRUST, format!("{i} is not on the trust list"))),
+            None => checks.push(Check::fail(CHECK_ISSUER_TRUST, "no issuer")),
+        }
+    }
+    (checks, pending, issuer)
+}
+
+fn check_dates(doc: &Value, now: DateTime<Utc>) -> Check {
+    let get = |f: &str| doc.get(f).and_then(Value::as_str).map(|s| proof::check_date_time(s).map(|d| d.with_timezone(&Utc)));
+    match (get("validFrom"), get("validUntil")) {
+        (Some(Err(e)), _) | (_, Some(Err(e))) => Check::fail(CHECK_DATES, e.to_string()),
+        (Some(Ok(from)), _) if now < from => Check::fail(CHECK_DATES, format!("not yet valid (validFrom {from})")),
+        (_, Some(Ok(until))) if now >= until => Check::fail(CHECK_DATES, format!("expired (validUntil {until})")),
+        _ => Check::pass(CHECK_DATES, format!("valid at {now}")),
+    }
+}
+
+fn check_status(
+    doc: &Value,
+    issuer: Option<&str>,
+    resolver: &dyn Resolver,
+    now: DateTime<Utc>,
+    options: &VerifyOptions,
+    depth: u8,
+) -> Check {
+    let entries = one_or_many(doc.get("credentialStatus"));
+    if entries.is_empty() {
+        return Check::pass(CHECK_STATUS, "no credentialStatus");
+    }
+    let mut details = Vec::new();
+    for e in entries {
+        match check_one_status(e, issuer, resolver, now, options, depth) {
+            Ok(d) => details.push(d),
+            Err(d) => return Check::fail(CHECK_STATUS, d),
+        }
+    }
+    Check::pass(CHECK_STATUS, details.join("; "))
+}
+
+fn check_one_status(
+    entry: &Value,
+    issuer: Option<&str>,
+    resolver: &dyn Resolver,
+    now: DateTime<Utc>,
+    options: &VerifyOptions,
+    depth: u8,
+) -> std::result::Result<String, String> {
+    let entry = StatusListEntry::from_json(entry).map_err(|e| e.to_string())?;
+    if depth > 0 {
+        return Err("status list credentials may not themselves carry status".into());
+    }
+    let url = &entry.status_list_credential;
+    let list_vc = resolver.get(url).map_err(|e| format!("{}: {e}", status::STATUS_RETRIEVAL_ERROR))?;
+    let list_options = VerifyOptions { skip_status: true, require_obv3: false, trusted_issuers: None, ..options.clone() };
+    let (mut checks, pending, list_issuer) = prepare_credential(&list_vc, resolver, now, &list_options, depth + 1);
+    if let Some(p) = pending {
+        checks.push(signature_check(&p));
+    }
+    let report = VerificationReport::from_checks(checks);
+    if !report.verified {
+        let why: Vec<String> = report.checks.iter().filter(|c| !c.passed).map(|c| format!("{}: {}", c.name, c.detail)).collect();
+        return Err(format!("{}: status list {url} does not verify ({})", status::STATUS_VERIFICATION_ERROR, why.join("; ")));
+    }
+    if !types(&list_vc).contains(&"BitstringStatusListCredential") {
+        return Err(format!("{url} is not a BitstringStatusListCredential"));
+    }
+    if list_vc.get("id").and_then(Value::as_str) != Some(url.as_str()) {
+        return Err(format!("{url}: list credential id differs from its URL"));
+    }
+    if list_issuer.as_deref() != issuer {
+        return Err(format!("{url}: list issued by {list_issuer:?}, not by the credential's issuer"));
+    }
+    let subject = list_vc.get("credentialSubject").ok_or_else(|| format!("{url}: no credentialSubject"))?;
+    let purpose = subject.get("statusPurpose").and_then(Value::as_str).ok_or_else(|| format!("{url}: no statusPurpose"))?;
+    if StatusPurpose::parse(purpose).ok() != Some(entry.purpose) {
+        return Err(format!("{url}: statusPurpose {purpose} differs from the entry's {}", entry.purpose.as_str()));
+    }
+    let encoded = subject.get("encodedList").and_then(Value::as_str).ok_or_else(|| format!("{url}: no encodedList"))?;
+    let list = StatusList::decode(encoded).map_err(|e| e.to_string())?;
+    list.check_length().map_err(|e| e.to_string())?;
+    let index = usize::try_from(entry.index).map_err(|_| status::RANGE_ERROR.to_string())?;
+    match list.get(index) {
+        None => Err(format!("{}: index {index} ≥ {}", status::RANGE_ERROR, list.len())),
+        Some(true) => Err(match entry.purpose {
+            StatusPurpose::Revocation => format!("revoked ({url} index {index})"),
+            StatusPurpose::Suspension => format!("suspended ({url} index {index})"),
+        }),
+        Some(false) => Ok(format!("{} bit {index} of {url} is clear", entry.purpose.as_str())),
+    }
+}
+
+fn signature_check(p: &Pending) -> Check {
+    match p.key.verify_strict(&p.message, &p.signature) {
+        Ok(()) => Check::pass(CHECK_PROOF, "Ed25519 signature verifies (verify_strict)"),
+        Err(e) => Check::fail(CHECK_PROOF, e.to_string()),
+    }
+}
+
+fn insert_proof_check(checks: &mut Vec<Check>, check: Check) {
+    // Keep the documented order: proof right after issuer_key.
+    let pos = checks.iter().position(|c| c.name == CHECK_ISSUER_KEY).map(|i| i + 1).unwrap_or(checks.len());
+    checks.insert(pos, check);
+}
+
+/// Verifies a credential and reports every check by name.
+///
+/// Arguments: `doc` the secured credential; `resolver` for did:web documents and status
+/// lists; `now` the time to judge validity at; `options`.
+/// Returns the report; never panics, never errs — failures are failed checks.
+/// Complexity: one canonicalisation of the credential (fast path ≈50 µs) and one signature
+/// check, plus the same for each status list (resolver calls dominate if not cached).
+pub fn verify(doc: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, options: &VerifyOptions) -> VerificationReport {
+    let (mut checks, pending, _) = prepare_credential(doc, resolver, now, options, 0);
+    if let Some(p) = pending {
+        insert_proof_check(&mut checks, signature_check(&p));
+    }
+    VerificationReport::from_checks(checks)
+}
+
+/// [`verify`] for JSON text; malformed JSON is a failed `json` check.
+pub fn verify_str(text: &str, resolver: &dyn Resolver, now: DateTime<Utc>, options: &VerifyOptions) -> VerificationReport {
+    match serde_json::from_str::<Value>(text) {
+        Ok(doc) => {
+            let mut r = verify(&doc, resolver, now, options);
+            r.checks.insert(0, Check::pass(CHECK_JSON, "parsed"));
+            r
+        }
+        Err(e) => VerificationReport::from_checks(vec![Check::fail(CHECK_JSON, e.to_string())]),
+    }
+}
+
+/// Re-verifies many stored credentials, checking all signatures with one Ed25519 batch
+/// equation (`ed25519_dalek::verify_batch`), ≈2× faster per signature than one by one.
+///
+/// If the batch fails, each signature is checked alone with `verify_strict` to name the
+/// bad ones. If it passes, weak (small-order) keys are still refused individually, since
+/// the batch equation does not check them.
+pub fn verify_batch(docs: &[Value], resolver: &dyn Resolver, now: DateTime<Utc>, options: &VerifyOptions) -> Vec<VerificationReport> {
+    let prepared: Vec<(Vec<Check>, Option<Pending>)> = docs
+        .iter()
+        .map(|d| {
+            let (c, p, _) = prepare_credential(d, resolver, now, options, 0);
+            (c, p)
+        })
+        .collect();
+    let pend: Vec<&Pending> = prepared.iter().filter_map(|(_, p)| p.as_ref()).collect();
+    let messages: Vec<&[u8]> = pend.iter().map(|p| &p.message[..]).collect();
+    let signatures: Vec<ed25519_dalek::Signature> = pend.iter().map(|p| ed25519_dalek::Signature::from_bytes(&p.signature)).collect();
+    let keys: Vec<ed25519_dalek::VerifyingKey> = pend.iter().map(|p| p.key.0).collect();
+    let batch_ok =
+        !pend.is_empty() && ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() && keys.iter().all(|k| !k.is_weak());
+    prepared
+        .into_iter()
+        .map(|(mut checks, p)| {
+            if let Some(p) = p {
+                let c = if batch_ok { Check::pass(CHECK_PROOF, "Ed25519 signature verifies (batch)") } else { signature_check(&p) };
+                insert_proof_check(&mut checks, c);
+            }
+            VerificationReport::from_checks(checks)
+        })
+        .collect()
+}
+
+/// What the verifier of a presentation expects.
+#[derive(Debug, Clone, Default)]
+pub struct PresentationOptions {
+    /// The challenge the verifier issued (required: replay protection).
+    pub challenge: String,
+    /// The verifier's domain.
+    pub domain: Option<String>,
+    /// Options for the embedded credentials.
+    pub credentials: VerifyOptions,
+}
+
+/// The outcome of verifying a presentation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PresentationReport {
+    /// Presentation checks all passed and every credential verified.
+    pub verified: bool,
+    /// The presentation's own checks.
+    pub checks: Vec<Check>,
+    /// One report per embedded credential.
+    pub credentials: Vec<VerificationReport>,
+}
+
+/// Builds and signs a `VerifiablePresentation` (proof purpose `authentication`).
+///
+/// Arguments: `credentials` secured credentials to embed; `holder` the holder's DID;
+/// `key` and `verification_method` the holder's key; `challenge`/`domain` from the
+/// verifier; `created` RFC 3339. Returns the signed presentation.
+pub fn create_presentation(
+    credentials: Vec<Value>,
+    holder: &str,
+    key: &SigningKey,
+    verification_method: &str,
+    challenge: &str,
+    domain: Option<&str>,
+    created: &str,
+) -> Result<Value> {
+    let vp = serde_json::json!({
+        "@context": [contexts::VC_V2],
+        "type": ["VerifiablePresentation"],
+        "holder": holder,
+        "verifiableCredential": credentials,
+    });
+    let options = ProofOptions {
+        cryptosuite: proof::EDDSA_RDFC_2022.into(),
+        verification_method: verification_method.into(),
+        proof_purpose: "authentication".into(),
+        created: Some(created.into()),
+        challenge: Some(challenge.into()),
+        domain: domain.map(str::to_string),
+    };
+    proof::add_proof(&vp, key, &options, ContextPolicy::OpenBadges)
+}
+
+/// Verifies a presentation: its own proof (purpose `authentication`, challenge, domain,
+/// key controlled by `holder`) and every embedded credential with [`verify`].
+pub fn verify_presentation(vp: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, options: &PresentationOptions) -> PresentationReport {
+    let mut checks = Vec::new();
+    let policy = options.credentials.policy;
+    let ctx_ok = match contexts::check_contexts(vp, policy) {
+        Ok(l) => {
+            checks.push(Check::pass(CHECK_CONTEXT, l.join(", ")));
+            true
+        }
+        Err(e) => {
+            checks.push(Check::fail(CHECK_CONTEXT, e.to_string()));
+            false
+        }
+    };
+    let holder = vp.get("holder").and_then(Value::as_str).map(str::to_string);
+    let wf = (|| -> std::result::Result<(), String> {
+        if !types(vp).contains(&"VerifiablePresentation") {
+            return Err("type must include VerifiablePresentation".into());
+        }
+        match &holder {
+            Some(h) if h.starts_with("did:") => {}
+            _ => return Err("holder must be a DID".into()),
+        }
+        canon::check_absolute_ids(&strip_credentials(vp)).map_err(|e| e.to_string())
+    })();
+    checks.push(match wf {
+        Ok(()) => Check::pass(CHECK_WELL_FORMED, "VerifiablePresentation with holder"),
+        Err(e) => Check::fail(CHECK_WELL_FORMED, e),
+    });
+    let expected =
+        ExpectedProof { purpose: "authentication".into(), challenge: Some(options.challenge.clone()), domain: options.domain.clone() };
+    let parsed = proof::split_proof(vp).and_then(|(u, p)| {
+        let parsed = proof::parse_proof(&p, &expected)?;
+        Ok((u, p, parsed))
+    });
+    let key = match (&parsed, &holder) {
+        (Ok((_, _, p)), Some(h)) => match did::retrieve_verification_method(&p.verification_method, "authentication", resolver) {
+            Ok(vm) if &vm.controller == h => {
+                checks.push(Check::pass(CHECK_HOLDER_KEY, format!("{} controlled by {h}", vm.id)));
+                Some(vm.key)
+            }
+            Ok(vm) => {
+                checks.push(Check::fail(CHECK_HOLDER_KEY, format!("{} not controlled by holder {h}", vm.id)));
+                None
+            }
+            Err(e) => {
+                checks.push(Check::fail(CHECK_HOLDER_KEY, e.to_string()));
+                None
+            }
+        },
+        (Err(e), _) => {
+            checks.push(Check::fail(CHECK_HOLDER_KEY, format!("no usable proof: {e}")));
+            None
+        }
+        (_, None) => {
+            checks.push(Check::fail(CHECK_HOLDER_KEY, "no holder"));
+            None
+        }
+    };
+    let proof_check = match (&parsed, key, ctx_ok) {
+        (Err(e), _, _) => Check::fail(CHECK_PROOF, e.to_string()),
+        (_, None, _) => Check::fail(CHECK_PROOF, "no verification key"),
+        (_, _, false) => Check::fail(CHECK_PROOF, "context not allowed"),
+        (Ok((u, p, parsed)), Some(k), true) => {
+            match proof::hash_secured(u, p, &parsed.cryptosuite, policy, options.credentials.canonicalizer) {
+                Ok(h) => match k.verify_strict(&h.combined(), &parsed.signature) {
+                    Ok(()) => Check::pass(CHECK_PROOF, "Ed25519 signature verifies (verify_strict)"),
+                    Err(e) => Check::fail(CHECK_PROOF, e.to_string()),
+                },
+                Err(e) => Check::fail(CHECK_PROOF, format!("canonicalisation: {e}")),
+            }
+        }
+    };
+    checks.push(proof_check);
+    let credentials: Vec<VerificationReport> =
+        one_or_many(vp.get("verifiableCredential")).into_iter().map(|c| verify(c, resolver, now, &options.credentials)).collect();
+    let all_ok = credentials.iter().all(|r| r.verified);
+    checks.push(if credentials.is_empty() {
+        Check::fail(CHECK_CREDENTIALS, "no verifiableCredential")
+    } else if all_ok {
+        Check::pass(CHECK_CREDENTIALS, format!("{} credential(s) verify", credentials.len()))
+    } else {
+        Check::fail(CHECK_CREDENTIALS, "an embedded credential does not verify")
+    });
+    let verified = checks.iter().all(|c| c.passed);
+    PresentationReport { verified, checks, credentials }
+}
+
+fn strip_credentials(vp: &Value) -> Value {
+    let mut v = vp.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("verifiableCredential");
+    }
+    v
+}
+
+/// Convenience: parse the RFC 3339 `now` used in tests and CLIs.
+pub fn parse_now(s: &str) -> Result<DateTime<Utc>> {
+    proof::check_date_time(s).map(|d| d.with_timezone(&Utc)).map_err(|e| Error::Malformed(e.to_string()))
+}

@@ -1,0 +1,122 @@
+//! Build time and memory of a production-scale snapshot (15k skills, 100k courses, 1M
+//! learners with 10–50 verified skills each), then per-query CPU time of ranking and
+//! learning paths over several demand items and gaps. Not a criterion bench: one build takes
+//! seconds, so it is timed directly.
+//!
+//! Run: `cargo bench -p rongtong-matching --bench build`.
+//!
+//! Memory is reported two ways: the snapshot's own estimate of its heap
+//! ([`SkillsGraph::heap_bytes`]) and the process's resident set size from `/proc/self/statm`
+//! (Linux), measured after the builder is dropped. (A counting global allocator would need
+//! `unsafe`, which the workspace forbids.)
+
+use std::time::Instant;
+
+use rongtong_matching::synth::{self, SynthConfig};
+use rongtong_matching::{CostBy, GraphBuilder, SkillsGraph, Target};
+
+/// CPU time consumed by this thread so far, in nanoseconds (Linux schedstat). Unlike wall
+/// time it does not count the time the thread waits for a core, so it stays meaningful on a
+/// machine shared with other builds.
+fn cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Per-query wall time (median over `reps` runs) and CPU time (mean over the same runs: the
+/// kernel accounts CPU time in scheduler ticks, too coarse for one query) for the two hot
+/// operations, over several synthetic demand items and gaps, so that no single lucky or
+/// unlucky query decides.
+fn per_query(g: &SkillsGraph, cfg: &SynthConfig) {
+    let reps = 40;
+    println!("ranking, top 100, 20-skill demand items (8 essential): {reps} runs each");
+    let mut all_cpu = Vec::new();
+    for seed in 42..50u64 {
+        let reqs = synth::requirements(cfg, seed, 20, 8);
+        let mut wall = Vec::new();
+        let mut scored = 0;
+        let c0 = cpu_ns();
+        for _ in 0..reps {
+            let t0 = Instant::now();
+            match g.rank_candidates(Target::Requirements(&reqs), 100) {
+                Ok(r) => scored = r.candidates_scored,
+                Err(e) => panic!("rank: {e}"),
+            }
+            wall.push(t0.elapsed().as_secs_f64() * 1e3);
+        }
+        let c = (cpu_ns() - c0) as f64 / 1e6 / reps as f64;
+        all_cpu.push(c);
+        println!("  demand seed {seed}: cpu mean {c:.2} ms, wall median {:.2} ms, learners scored {scored}", median(wall));
+    }
+    println!("  median over demand items: cpu {:.2} ms", median(all_cpu));
+    println!("learning path, 20-skill gaps, by hours: {} runs each", reps * 10);
+    let mut all_cpu = Vec::new();
+    for seed in 7..15u64 {
+        let gap = synth::gap(cfg, seed, 20);
+        let mut wall = Vec::new();
+        let mut info = String::new();
+        let c0 = cpu_ns();
+        for _ in 0..reps * 10 {
+            let t0 = Instant::now();
+            match g.learning_path(&gap, &[], CostBy::Hours) {
+                Ok(p) => info = format!("{} candidates, {} courses, {} h", p.candidates, p.steps.len(), p.total_cost),
+                Err(e) => panic!("path: {e}"),
+            }
+            wall.push(t0.elapsed().as_secs_f64() * 1e3);
+        }
+        let c = (cpu_ns() - c0) as f64 / 1e6 / (reps * 10) as f64;
+        all_cpu.push(c);
+        println!("  gap seed {seed}: cpu mean {c:.3} ms, wall median {:.3} ms ({info})", median(wall));
+    }
+    println!("  median over gaps: cpu {:.3} ms", median(all_cpu));
+}
+
+fn rss_bytes() -> Option<usize> {
+    let s = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: usize = s.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+fn mib(b: usize) -> f64 {
+    b as f64 / (1024.0 * 1024.0)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; ignore arguments.
+    let cfg = SynthConfig::bench();
+    let runs = 2;
+    for run in 1..=runs {
+        let rss0 = rss_bytes().unwrap_or(0);
+        let t0 = Instant::now();
+        let mut b = GraphBuilder::new();
+        if let Err(e) = synth::populate(&cfg, &mut b) {
+            panic!("populate: {e}");
+        }
+        let t1 = Instant::now();
+        let g = match b.build() {
+            Ok(g) => g,
+            Err(e) => panic!("build: {e}"),
+        };
+        let t2 = Instant::now();
+        let rss1 = rss_bytes().unwrap_or(0);
+        println!(
+            "run {run}: generate+add {:.2} s, build() {:.2} s, heap_bytes {:.0} MiB, RSS growth {:.0} MiB — {:?}",
+            (t1 - t0).as_secs_f64(),
+            (t2 - t1).as_secs_f64(),
+            mib(g.heap_bytes()),
+            mib(rss1.saturating_sub(rss0)),
+            g
+        );
+        if run == runs {
+            per_query(&g, &cfg);
+        }
+        drop(g);
+    }
+}

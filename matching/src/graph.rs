@@ -1,0 +1,919 @@
+//! Building the immutable [`SkillsGraph`] snapshot.
+//!
+//! The registry reads its database, feeds a [`GraphBuilder`], calls [`GraphBuilder::build`]
+//! and swaps the result into an `Arc`. Every query then runs on dense integer arrays:
+//!
+//! * the skill relation graph (a petgraph [`Graph`]) and, derived from it once, each skill's
+//!   list of credit *sources* (itself, exact matches, narrower, close and related skills);
+//! * courses in compressed-row (CSR) form, prerequisites checked acyclic with petgraph;
+//! * inverted indexes: skill → published courses sorted by level (highest first), then by
+//!   cost including prerequisites (one copy per cost measure), and
+//!   skill → learners sorted by learner index, with levels.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+
+use petgraph::Graph;
+use petgraph::algo::toposort;
+use petgraph::graph::NodeIndex;
+use petgraph::unionfind::UnionFind;
+use rongtong_catalog::{RequirementKind, SkillLevel, SkillRelationKind, SkillRequirement};
+
+use crate::fxhash::FxMap;
+use crate::model::{
+    BuildError, CourseIdx, CourseSpec, DemandIdx, DemandSpec, LearnerIdx, LearnerSpec, OccupationIdx, OccupationSpec, QueryError, Req,
+    SkillIdx, Target, TargetRef,
+};
+use crate::rank::RankScratch;
+use crate::region::Region;
+use crate::satisfaction::Via;
+
+/// Longest evidence text kept per verified skill (bytes); longer text is cut at a character
+/// boundary. Evidence is a certificate id or a short note, not a document.
+pub const MAX_EVIDENCE_BYTES: usize = 1024;
+
+struct CourseRaw {
+    id: String,
+    provider: Option<String>,
+    region: Option<Region>,
+    hours: f64,
+    credits: f64,
+    published: bool,
+    teaches: Vec<(SkillIdx, SkillLevel)>,
+    prerequisites: Vec<String>,
+}
+
+struct ReqsRaw {
+    id: String,
+    region: Option<Region>,
+    headcount: u32,
+    published: bool,
+    reqs: Vec<Req>,
+}
+
+/// Collects skills, relations, courses, occupations, demand and learners, then builds an
+/// immutable [`SkillsGraph`].
+///
+/// Skills must be added before anything that refers to them, so a misspelt URI is reported
+/// at the call that made it ([`BuildError::UnknownSkill`]). Course ids (prerequisites,
+/// completed courses) may be referred to before they are added; they are resolved by
+/// [`build`](Self::build). Insertion order does not matter for any result: courses, demand
+/// items, occupations and learners are sorted by id when the graph is built.
+#[derive(Default)]
+pub struct GraphBuilder {
+    skill_uris: Vec<Box<str>>,
+    skill_map: FxMap<Box<str>, SkillIdx>,
+    relations: Vec<(SkillIdx, SkillRelationKind, SkillIdx)>,
+    courses: Vec<CourseRaw>,
+    occupations: Vec<ReqsRaw>,
+    demands: Vec<ReqsRaw>,
+    // Learners, flat in insertion order.
+    l_ids: Vec<Box<str>>,
+    l_region: Vec<Region>,
+    l_opted: Vec<bool>,
+    l_hold_off: Vec<usize>,
+    h_skill: Vec<SkillIdx>,
+    h_level: Vec<SkillLevel>,
+    h_ev: Vec<(u32, u16)>,
+    ev_arena: String,
+    l_done_off: Vec<usize>,
+    done_names: Vec<Box<str>>,
+}
+
+impl fmt::Debug for GraphBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GraphBuilder")
+            .field("skills", &self.skill_uris.len())
+            .field("relations", &self.relations.len())
+            .field("courses", &self.courses.len())
+            .field("occupations", &self.occupations.len())
+            .field("demands", &self.demands.len())
+            .field("learners", &self.l_ids.len())
+            .finish()
+    }
+}
+
+impl GraphBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        let mut b = Self::default();
+        b.l_hold_off.push(0);
+        b.l_done_off.push(0);
+        b
+    }
+
+    /// Adds a skill by URI and returns its dense index; adding the same URI again returns
+    /// the same index (so callers need not deduplicate).
+    pub fn add_skill(&mut self, uri: &str) -> SkillIdx {
+        if let Some(&i) = self.skill_map.get(uri) {
+            return i;
+        }
+        let i = SkillIdx(self.skill_uris.len() as u32);
+        self.skill_uris.push(uri.into());
+        self.skill_map.insert(uri.into(), i);
+        i
+    }
+
+    /// The index of an already added skill.
+    pub fn skill_idx(&self, uri: &str) -> Option<SkillIdx> {
+        self.skill_map.get(uri).copied()
+    }
+
+    fn skill(&self, context: impl FnOnce() -> String, uri: &str) -> Result<SkillIdx, BuildError> {
+        self.skill_idx(uri).ok_or_else(|| BuildError::UnknownSkill { context: context(), uri: uri.to_string() })
+    }
+
+    /// Adds a directed relation `from kind to` (see [`SkillRelationKind`] for the direction
+    /// of each kind). Exact, close and related matches are symmetric and may be given in
+    /// either direction; self-relations are ignored.
+    pub fn add_relation(&mut self, from: &str, kind: SkillRelationKind, to: &str) -> Result<(), BuildError> {
+        let a = self.skill(|| format!("relation {from} {kind} {to}"), from)?;
+        let b = self.skill(|| format!("relation {from} {kind} {to}"), to)?;
+        if a != b {
+            self.relations.push((a, kind, b));
+        }
+        Ok(())
+    }
+
+    /// Adds a course. Its skills must already exist; its prerequisites are resolved by
+    /// [`build`](Self::build).
+    pub fn add_course(&mut self, course: &CourseSpec) -> Result<(), BuildError> {
+        let ok = |x: f64| x.is_finite() && x >= 0.0;
+        if !ok(course.hours) || !ok(course.credits) {
+            return Err(BuildError::InvalidCost { course: course.id.clone() });
+        }
+        let region = match &course.region {
+            Some(code) => Some(
+                Region::parse(code)
+                    .ok_or_else(|| BuildError::InvalidRegion { context: format!("course {}", course.id), code: code.clone() })?,
+            ),
+            None => None,
+        };
+        let mut teaches = Vec::with_capacity(course.teaches.len());
+        for t in &course.teaches {
+            teaches.push((self.skill(|| format!("course {}", course.id), &t.skill)?, t.level));
+        }
+        self.courses.push(CourseRaw {
+            id: course.id.clone(),
+            provider: course.provider.clone(),
+            region,
+            hours: course.hours,
+            credits: course.credits,
+            published: course.published,
+            teaches,
+            prerequisites: course.prerequisites.clone(),
+        });
+        Ok(())
+    }
+
+    fn reqs(&self, context: &str, reqs: &[SkillRequirement]) -> Result<Vec<Req>, BuildError> {
+        reqs.iter()
+            .map(|r| {
+                Ok(Req {
+                    skill: self.skill(|| context.to_string(), &r.skill)?,
+                    essential: r.kind == RequirementKind::Essential,
+                    level: r.min_level,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds an occupation and its required skills.
+    pub fn add_occupation(&mut self, occupation: &OccupationSpec) -> Result<(), BuildError> {
+        let reqs = self.reqs(&format!("occupation {}", occupation.id), &occupation.requirements)?;
+        self.occupations.push(ReqsRaw { id: occupation.id.clone(), region: None, headcount: 0, published: true, reqs });
+        Ok(())
+    }
+
+    /// Adds a demand item with its region, headcount and required skills.
+    pub fn add_demand(&mut self, demand: &DemandSpec) -> Result<(), BuildError> {
+        let region = Region::parse(&demand.region)
+            .ok_or_else(|| BuildError::InvalidRegion { context: format!("demand {}", demand.id), code: demand.region.clone() })?;
+        let reqs = self.reqs(&format!("demand {}", demand.id), &demand.requirements)?;
+        self.demands.push(ReqsRaw {
+            id: demand.id.clone(),
+            region: Some(region),
+            headcount: demand.headcount,
+            published: demand.published,
+            reqs,
+        });
+        Ok(())
+    }
+
+    /// Adds a learner with their verified skills and completed courses. A skill listed twice
+    /// keeps its highest level (and that level's evidence).
+    pub fn add_learner(&mut self, learner: &LearnerSpec) -> Result<(), BuildError> {
+        let region = Region::parse(&learner.region)
+            .ok_or_else(|| BuildError::InvalidRegion { context: format!("learner {}", learner.id), code: learner.region.clone() })?;
+        let start = self.h_skill.len();
+        for v in &learner.skills {
+            let Some(s) = self.skill_idx(&v.skill) else {
+                self.h_skill.truncate(start);
+                self.h_level.truncate(start);
+                self.h_ev.truncate(start);
+                return Err(BuildError::UnknownSkill { context: format!("learner {}", learner.id), uri: v.skill.clone() });
+            };
+            let mut ev = v.evidence.as_str();
+            if ev.len() > MAX_EVIDENCE_BYTES {
+                let mut cut = MAX_EVIDENCE_BYTES;
+                while !ev.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                ev = &ev[..cut];
+            }
+            let at = u32::try_from(self.ev_arena.len()).map_err(|_| BuildError::TooLarge("evidence text exceeds 4 GiB"))?;
+            self.ev_arena.push_str(ev);
+            self.h_skill.push(s);
+            self.h_level.push(v.level);
+            self.h_ev.push((at, ev.len() as u16));
+        }
+        self.l_ids.push(learner.id.as_str().into());
+        self.l_region.push(region);
+        self.l_opted.push(learner.opted_in_to_be_found);
+        self.l_hold_off.push(self.h_skill.len());
+        self.done_names.extend(learner.completed_courses.iter().map(|c| c.as_str().into()));
+        self.l_done_off.push(self.done_names.len());
+        Ok(())
+    }
+
+    /// Builds the immutable graph: sorts records by id, checks ids are unique and every
+    /// course reference resolves, rejects prerequisite cycles, derives each skill's credit
+    /// sources and fills the inverted indexes.
+    ///
+    /// # Complexity
+    /// O(S + E + C log C + L log L + H log h) for S skills, E relations, C courses, L
+    /// learners and H verified skills in all (h per learner).
+    pub fn build(self) -> Result<SkillsGraph, BuildError> {
+        let n_skills = self.skill_uris.len();
+        let (relations, src_off, src) = build_sources(n_skills, &self.relations);
+
+        // ---- courses ----
+        let mut courses = self.courses;
+        courses.sort_by(|a, b| a.id.cmp(&b.id));
+        for w in courses.windows(2) {
+            if w[0].id == w[1].id {
+                return Err(BuildError::DuplicateId { kind: "course", id: w[0].id.clone() });
+            }
+        }
+        let course_map: FxMap<Box<str>, CourseIdx> =
+            courses.iter().enumerate().map(|(i, c)| (c.id.as_str().into(), CourseIdx(i as u32))).collect();
+        let n_courses = courses.len();
+        let mut prereq_off = Vec::with_capacity(n_courses + 1);
+        let mut prereq = Vec::new();
+        prereq_off.push(0u32);
+        let mut pg: Graph<(), ()> = Graph::with_capacity(n_courses, 0);
+        for _ in 0..n_courses {
+            pg.add_node(());
+        }
+        for (i, c) in courses.iter().enumerate() {
+            let mut ps: Vec<CourseIdx> = Vec::with_capacity(c.prerequisites.len());
+            for p in &c.prerequisites {
+                let pi = course_map
+                    .get(p.as_str())
+                    .copied()
+                    .ok_or_else(|| BuildError::UnknownCourse { context: format!("prerequisite of course {}", c.id), course: p.clone() })?;
+                ps.push(pi);
+            }
+            ps.sort_unstable();
+            ps.dedup();
+            for &p in &ps {
+                // Edge prerequisite → course, so a topological order lists prerequisites first.
+                pg.add_edge(NodeIndex::new(p.index()), NodeIndex::new(i), ());
+            }
+            prereq.extend(ps);
+            prereq_off.push(prereq.len() as u32);
+        }
+        if let Err(cycle) = toposort(&pg, None) {
+            return Err(BuildError::PrerequisiteCycle { course: courses[cycle.node_id().index()].id.clone() });
+        }
+        drop(pg);
+        // Taught skills per course, deduplicated (highest level wins).
+        let mut teach_off = Vec::with_capacity(n_courses + 1);
+        let mut teach: Vec<(SkillIdx, SkillLevel)> = Vec::new();
+        teach_off.push(0u32);
+        for c in &courses {
+            let start = teach.len();
+            teach.extend(c.teaches.iter().copied());
+            teach[start..].sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            let mut v = teach.split_off(start);
+            v.dedup_by_key(|t| t.0);
+            teach.extend(v);
+            teach_off.push(teach.len() as u32);
+        }
+        // Cost of each course with all its prerequisites (transitively), by DFS with a visit
+        // stamp: the order in which the planner meets courses of one skill and level.
+        let mut closure_cost = vec![(0.0f64, 0.0f64); n_courses];
+        let mut stamp = vec![u32::MAX; n_courses];
+        let mut stack = Vec::new();
+        for (i, cc) in closure_cost.iter_mut().enumerate() {
+            stack.push(i);
+            stamp[i] = i as u32;
+            while let Some(c) = stack.pop() {
+                cc.0 += courses[c].hours;
+                cc.1 += courses[c].credits;
+                for p in &prereq[prereq_off[c] as usize..prereq_off[c + 1] as usize] {
+                    if stamp[p.index()] != i as u32 {
+                        stamp[p.index()] = i as u32;
+                        stack.push(p.index());
+                    }
+                }
+            }
+        }
+        drop(stamp);
+        // skill → published courses: highest level first, then cheapest closure, then index;
+        // one copy ordered by hours, one by credits.
+        let mut tix_off = vec![0u32; n_skills + 1];
+        for (ci, c) in courses.iter().enumerate() {
+            if c.published {
+                for t in &teach[teach_off[ci] as usize..teach_off[ci + 1] as usize] {
+                    tix_off[t.0.index() + 1] += 1;
+                }
+            }
+        }
+        for i in 0..n_skills {
+            tix_off[i + 1] += tix_off[i];
+        }
+        let mut fill = tix_off.clone();
+        let mut tix = vec![(CourseIdx(0), SkillLevel::LOWEST); tix_off[n_skills] as usize];
+        for (ci, c) in courses.iter().enumerate() {
+            if c.published {
+                for t in &teach[teach_off[ci] as usize..teach_off[ci + 1] as usize] {
+                    let at = &mut fill[t.0.index()];
+                    tix[*at as usize] = (CourseIdx(ci as u32), t.1);
+                    *at += 1;
+                }
+            }
+        }
+        drop(fill);
+        let mut tix_credits = tix.clone();
+        for s in 0..n_skills {
+            let r = tix_off[s] as usize..tix_off[s + 1] as usize;
+            tix[r.clone()].sort_by(|a, b| {
+                b.1.cmp(&a.1).then(closure_cost[a.0.index()].0.total_cmp(&closure_cost[b.0.index()].0)).then(a.0.cmp(&b.0))
+            });
+            tix_credits[r].sort_by(|a, b| {
+                b.1.cmp(&a.1).then(closure_cost[a.0.index()].1.total_cmp(&closure_cost[b.0.index()].1)).then(a.0.cmp(&b.0))
+            });
+        }
+        drop(closure_cost);
+        let course_ids: Vec<Box<str>> = courses.iter().map(|c| c.id.as_str().into()).collect();
+        let course_provider = courses.iter().map(|c| c.provider.as_deref().map(Into::into)).collect();
+        let course_region = courses.iter().map(|c| c.region).collect();
+        let course_hours = courses.iter().map(|c| c.hours).collect();
+        let course_credits = courses.iter().map(|c| c.credits).collect();
+        let course_published = courses.iter().map(|c| c.published).collect();
+        drop(courses);
+
+        // ---- occupations and demand ----
+        let (occ, occ_map) = sort_reqs(self.occupations, "occupation")?;
+        let (dem, dem_map) = sort_reqs(self.demands, "demand")?;
+
+        // ---- learners ----
+        let n_learners = self.l_ids.len();
+        let mut perm: Vec<u32> = (0..n_learners as u32).collect();
+        perm.sort_unstable_by(|&a, &b| self.l_ids[a as usize].cmp(&self.l_ids[b as usize]));
+        for w in perm.windows(2) {
+            if self.l_ids[w[0] as usize] == self.l_ids[w[1] as usize] {
+                return Err(BuildError::DuplicateId { kind: "learner", id: self.l_ids[w[0] as usize].to_string() });
+            }
+        }
+        let n_hold = self.h_skill.len();
+        if u32::try_from(n_hold).is_err() {
+            return Err(BuildError::TooLarge("more than 4 billion verified skills"));
+        }
+        let mut hold_off = Vec::with_capacity(n_learners + 1);
+        let mut hold_skill = Vec::with_capacity(n_hold);
+        let mut hold_level = Vec::with_capacity(n_hold);
+        let mut hold_ev = Vec::with_capacity(n_hold);
+        let mut done_off = Vec::with_capacity(n_learners + 1);
+        let mut done = Vec::new();
+        let mut learner_region = Vec::with_capacity(n_learners);
+        let mut opted = vec![0u64; n_learners.div_ceil(64)];
+        let mut learner_ids = Vec::with_capacity(n_learners);
+        let mut tmp: Vec<(SkillIdx, SkillLevel, (u32, u16))> = Vec::new();
+        hold_off.push(0u32);
+        done_off.push(0u32);
+        for (new, &old) in perm.iter().enumerate() {
+            let old = old as usize;
+            tmp.clear();
+            for h in self.l_hold_off[old]..self.l_hold_off[old + 1] {
+                tmp.push((self.h_skill[h], self.h_level[h], self.h_ev[h]));
+            }
+            tmp.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            tmp.dedup_by_key(|t| t.0);
+            for &(s, l, e) in &tmp {
+                hold_skill.push(s);
+                hold_level.push(l);
+                hold_ev.push(e);
+            }
+            hold_off.push(hold_skill.len() as u32);
+            for name in &self.done_names[self.l_done_off[old]..self.l_done_off[old + 1]] {
+                let c = course_map.get(name).copied().ok_or_else(|| BuildError::UnknownCourse {
+                    context: format!("completed course of learner {}", self.l_ids[old]),
+                    course: name.to_string(),
+                })?;
+                done.push(c);
+            }
+            done[done_off[new] as usize..].sort_unstable();
+            let mut d = done.split_off(done_off[new] as usize);
+            d.dedup();
+            done.extend(d);
+            done_off.push(done.len() as u32);
+            learner_region.push(self.l_region[old]);
+            if self.l_opted[old] {
+                opted[new / 64] |= 1 << (new % 64);
+            }
+            learner_ids.push(self.l_ids[old].clone());
+        }
+        drop(self.l_ids);
+        drop(self.h_skill);
+        drop(self.h_level);
+        drop(self.h_ev);
+        // skill → learners (sorted by learner index because we fill in learner order).
+        let mut lix_off = vec![0u32; n_skills + 1];
+        for s in &hold_skill {
+            lix_off[s.index() + 1] += 1;
+        }
+        for i in 0..n_skills {
+            lix_off[i + 1] += lix_off[i];
+        }
+        // Holders per skill at or above each level, so a query knows how long a postings list
+        // is once filtered by the required level, without reading it.
+        let mut lix_at_least = vec![[0u32; 5]; n_skills];
+        for (s, l) in hold_skill.iter().zip(&hold_level) {
+            for (i, lv) in SkillLevel::ALL_ASCENDING.iter().enumerate() {
+                if l.satisfies(*lv) {
+                    lix_at_least[s.index()][i] += 1;
+                }
+            }
+        }
+        let mut fill = lix_off.clone();
+        let total = hold_skill.len();
+        let mut lix_learner = vec![LearnerIdx(0); total];
+        let mut lix_level = vec![SkillLevel::LOWEST; total];
+        for l in 0..n_learners {
+            for h in hold_off[l] as usize..hold_off[l + 1] as usize {
+                let at = &mut fill[hold_skill[h].index()];
+                lix_learner[*at as usize] = LearnerIdx(l as u32);
+                lix_level[*at as usize] = hold_level[h];
+                *at += 1;
+            }
+        }
+
+        Ok(SkillsGraph {
+            skill_uris: self.skill_uris,
+            skill_map: self.skill_map,
+            relations,
+            src_off,
+            src,
+            course_ids,
+            course_map,
+            course_provider,
+            course_region,
+            course_hours,
+            course_credits,
+            course_published,
+            teach_off,
+            teach,
+            prereq_off,
+            prereq,
+            tix_off,
+            tix,
+            tix_credits,
+            occ,
+            occ_map,
+            dem,
+            dem_map,
+            learner_ids,
+            learner_region,
+            opted,
+            hold_off,
+            hold_skill,
+            hold_level,
+            hold_ev,
+            ev_arena: self.ev_arena,
+            done_off,
+            done,
+            lix_off,
+            lix_learner,
+            lix_level,
+            lix_at_least,
+            rank_pool: Mutex::new(Vec::new()),
+            path_pool: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+type Sources = (Graph<SkillIdx, SkillRelationKind>, Vec<u32>, Vec<(SkillIdx, Via)>);
+
+/// Builds the petgraph relation graph and, from it, every skill's credit sources.
+fn build_sources(n: usize, relations: &[(SkillIdx, SkillRelationKind, SkillIdx)]) -> Sources {
+    let mut g: Graph<SkillIdx, SkillRelationKind> = Graph::with_capacity(n, relations.len());
+    for i in 0..n {
+        g.add_node(SkillIdx(i as u32));
+    }
+    let mut exact = UnionFind::<usize>::new(n);
+    let mut hop: Vec<Vec<(SkillIdx, Via)>> = vec![Vec::new(); n];
+    for &(a, kind, b) in relations {
+        g.add_edge(NodeIndex::new(a.index()), NodeIndex::new(b.index()), kind);
+        match kind {
+            SkillRelationKind::ExactMatch => {
+                exact.union(a.index(), b.index());
+            }
+            // `a` is narrower than `b`: holding `a` earns narrower credit towards `b`.
+            SkillRelationKind::Broader => hop[b.index()].push((a, Via::Narrower)),
+            SkillRelationKind::CloseMatch => {
+                hop[a.index()].push((b, Via::CloseMatch));
+                hop[b.index()].push((a, Via::CloseMatch));
+            }
+            SkillRelationKind::Related => {
+                hop[a.index()].push((b, Via::Related));
+                hop[b.index()].push((a, Via::Related));
+            }
+            // Knowing what must come first does not make you know what comes after.
+            SkillRelationKind::Prerequisite => {}
+        }
+    }
+    let mut classes: HashMap<usize, Vec<SkillIdx>> = HashMap::new();
+    for i in 0..n {
+        let r = exact.find(i);
+        if r != i || classes.contains_key(&r) {
+            classes.entry(r).or_default().push(SkillIdx(i as u32));
+        } else {
+            classes.insert(r, vec![SkillIdx(i as u32)]);
+        }
+    }
+    let mut off = Vec::with_capacity(n + 1);
+    let mut src = Vec::new();
+    off.push(0u32);
+    let mut tmp: Vec<(SkillIdx, Via)> = Vec::new();
+    for (i, h) in hop.iter_mut().enumerate() {
+        tmp.clear();
+        let me = SkillIdx(i as u32);
+        tmp.push((me, Via::Direct));
+        if let Some(class) = classes.get(&exact.find(i)) {
+            tmp.extend(class.iter().filter(|&&s| s != me).map(|&s| (s, Via::ExactMatch)));
+        }
+        tmp.append(h);
+        // Keep each skill once, with its strongest relation.
+        tmp.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        tmp.dedup_by_key(|t| t.0);
+        tmp.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        src.extend_from_slice(&tmp);
+        off.push(src.len() as u32);
+    }
+    (g, off, src)
+}
+
+pub(crate) struct ReqsTable {
+    pub ids: Vec<Box<str>>,
+    pub region: Vec<Option<Region>>,
+    pub headcount: Vec<u32>,
+    pub published: Vec<bool>,
+    pub reqs: Vec<Vec<Req>>,
+}
+
+fn sort_reqs(mut v: Vec<ReqsRaw>, kind: &'static str) -> Result<(ReqsTable, FxMap<Box<str>, u32>), BuildError> {
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    for w in v.windows(2) {
+        if w[0].id == w[1].id {
+            return Err(BuildError::DuplicateId { kind, id: w[0].id.clone() });
+        }
+    }
+    let map = v.iter().enumerate().map(|(i, r)| (r.id.as_str().into(), i as u32)).collect();
+    let t = ReqsTable {
+        ids: v.iter().map(|r| r.id.as_str().into()).collect(),
+        region: v.iter().map(|r| r.region).collect(),
+        headcount: v.iter().map(|r| r.headcount).collect(),
+        published: v.iter().map(|r| r.published).collect(),
+        reqs: v.into_iter().map(|r| r.reqs).collect(),
+    };
+    Ok((t, map))
+}
+
+/// An immutable snapshot of the skills graph with its indexes: build it once with
+/// [`GraphBuilder`], share it in an `Arc`, rebuild it when the data changes.
+///
+/// All operations are methods on this type and take `&self`; they are pure and
+/// deterministic (same snapshot and arguments, same result, whatever the insertion order
+/// of the data). The graph is `Send + Sync`.
+pub struct SkillsGraph {
+    pub(crate) skill_uris: Vec<Box<str>>,
+    pub(crate) skill_map: FxMap<Box<str>, SkillIdx>,
+    pub(crate) relations: Graph<SkillIdx, SkillRelationKind>,
+    pub(crate) src_off: Vec<u32>,
+    pub(crate) src: Vec<(SkillIdx, Via)>,
+    pub(crate) course_ids: Vec<Box<str>>,
+    pub(crate) course_map: FxMap<Box<str>, CourseIdx>,
+    pub(crate) course_provider: Vec<Option<Box<str>>>,
+    pub(crate) course_region: Vec<Option<Region>>,
+    pub(crate) course_hours: Vec<f64>,
+    pub(crate) course_credits: Vec<f64>,
+    pub(crate) course_published: Vec<bool>,
+    pub(crate) teach_off: Vec<u32>,
+    pub(crate) teach: Vec<(SkillIdx, SkillLevel)>,
+    pub(crate) prereq_off: Vec<u32>,
+    pub(crate) prereq: Vec<CourseIdx>,
+    pub(crate) tix_off: Vec<u32>,
+    pub(crate) tix: Vec<(CourseIdx, SkillLevel)>,
+    pub(crate) tix_credits: Vec<(CourseIdx, SkillLevel)>,
+    pub(crate) occ: ReqsTable,
+    pub(crate) occ_map: FxMap<Box<str>, u32>,
+    pub(crate) dem: ReqsTable,
+    pub(crate) dem_map: FxMap<Box<str>, u32>,
+    pub(crate) learner_ids: Vec<Box<str>>,
+    pub(crate) learner_region: Vec<Region>,
+    pub(crate) opted: Vec<u64>,
+    pub(crate) hold_off: Vec<u32>,
+    pub(crate) hold_skill: Vec<SkillIdx>,
+    pub(crate) hold_level: Vec<SkillLevel>,
+    pub(crate) hold_ev: Vec<(u32, u16)>,
+    pub(crate) ev_arena: String,
+    pub(crate) done_off: Vec<u32>,
+    pub(crate) done: Vec<CourseIdx>,
+    pub(crate) lix_off: Vec<u32>,
+    pub(crate) lix_learner: Vec<LearnerIdx>,
+    pub(crate) lix_level: Vec<SkillLevel>,
+    pub(crate) lix_at_least: Vec<[u32; 5]>,
+    pub(crate) rank_pool: Mutex<Vec<RankScratch>>,
+    pub(crate) path_pool: Mutex<Vec<crate::path::PathScratch>>,
+}
+
+impl fmt::Debug for SkillsGraph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SkillsGraph")
+            .field("skills", &self.skill_count())
+            .field("relations", &self.relations.edge_count())
+            .field("courses", &self.course_count())
+            .field("occupations", &self.occ.ids.len())
+            .field("demands", &self.dem.ids.len())
+            .field("learners", &self.learner_count())
+            .field("verified_skills", &self.hold_skill.len())
+            .finish()
+    }
+}
+
+fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * std::mem::size_of::<T>()
+}
+
+fn boxed_strs(v: &[Box<str>]) -> usize {
+    v.iter().map(|s| s.len()).sum::<usize>() + std::mem::size_of_val(v)
+}
+
+impl SkillsGraph {
+    /// Number of skills.
+    pub fn skill_count(&self) -> usize {
+        self.skill_uris.len()
+    }
+
+    /// Number of courses, published or not.
+    pub fn course_count(&self) -> usize {
+        self.course_ids.len()
+    }
+
+    /// Number of learners, opted in or not.
+    pub fn learner_count(&self) -> usize {
+        self.learner_ids.len()
+    }
+
+    /// The dense index of a skill URI.
+    pub fn skill_idx(&self, uri: &str) -> Option<SkillIdx> {
+        self.skill_map.get(uri).copied()
+    }
+
+    /// The URI of a skill index. Panics on an index from another snapshot that is out of
+    /// range, like slice indexing.
+    pub fn skill_uri(&self, skill: SkillIdx) -> &str {
+        &self.skill_uris[skill.index()]
+    }
+
+    /// The dense index of a course id.
+    pub fn course_idx(&self, id: &str) -> Option<CourseIdx> {
+        self.course_map.get(id).copied()
+    }
+
+    /// The id of a course index.
+    pub fn course_id(&self, course: CourseIdx) -> &str {
+        &self.course_ids[course.index()]
+    }
+
+    /// The dense index of a learner id (binary search: learners are sorted by id).
+    pub fn learner_idx(&self, id: &str) -> Option<LearnerIdx> {
+        self.learner_ids.binary_search_by(|x| (**x).cmp(id)).ok().map(|i| LearnerIdx(i as u32))
+    }
+
+    /// The id of a learner index.
+    pub fn learner_id(&self, learner: LearnerIdx) -> &str {
+        &self.learner_ids[learner.index()]
+    }
+
+    /// The dense index of a demand item id.
+    pub fn demand_idx(&self, id: &str) -> Option<DemandIdx> {
+        self.dem_map.get(id).map(|&i| DemandIdx(i))
+    }
+
+    /// The dense index of an occupation id.
+    pub fn occupation_idx(&self, id: &str) -> Option<OccupationIdx> {
+        self.occ_map.get(id).map(|&i| OccupationIdx(i))
+    }
+
+    /// The skill relation graph: node `i` is `SkillIdx(i)`, edges carry the catalog's
+    /// relation kind, directed as in [`SkillRelationKind`]. Exposed for callers that want
+    /// petgraph's algorithms (e.g. a prerequisite order of skills).
+    pub fn relation_graph(&self) -> &Graph<SkillIdx, SkillRelationKind> {
+        &self.relations
+    }
+
+    /// An approximate count of heap bytes owned by the snapshot (vector capacities and
+    /// string contents; hash-map overhead estimated). Used by the build benchmark and
+    /// useful for capacity planning: the registry holds one snapshot, briefly two while
+    /// swapping.
+    pub fn heap_bytes(&self) -> usize {
+        let map_entry = |n: usize, v: usize| n * (std::mem::size_of::<Box<str>>() + v + 8) * 8 / 7;
+        let reqs = |t: &ReqsTable| {
+            boxed_strs(&t.ids)
+                + vec_bytes(&t.region)
+                + vec_bytes(&t.headcount)
+                + vec_bytes(&t.published)
+                + t.reqs.iter().map(vec_bytes).sum::<usize>()
+                + vec_bytes(&t.reqs)
+        };
+        boxed_strs(&self.skill_uris) * 2
+            + map_entry(self.skill_map.len(), 4)
+            + self.relations.node_count() * 24
+            + self.relations.edge_count() * 24
+            + vec_bytes(&self.src_off)
+            + vec_bytes(&self.src)
+            + boxed_strs(&self.course_ids) * 2
+            + map_entry(self.course_map.len(), 4)
+            + self.course_provider.iter().flatten().map(|s| s.len()).sum::<usize>()
+            + vec_bytes(&self.course_provider)
+            + vec_bytes(&self.course_region)
+            + vec_bytes(&self.course_hours)
+            + vec_bytes(&self.course_credits)
+            + vec_bytes(&self.course_published)
+            + vec_bytes(&self.teach_off)
+            + vec_bytes(&self.teach)
+            + vec_bytes(&self.prereq_off)
+            + vec_bytes(&self.prereq)
+            + vec_bytes(&self.tix_off)
+            + vec_bytes(&self.tix)
+            + vec_bytes(&self.tix_credits)
+            + reqs(&self.occ)
+            + map_entry(self.occ_map.len(), 4)
+            + reqs(&self.dem)
+            + map_entry(self.dem_map.len(), 4)
+            + boxed_strs(&self.learner_ids)
+            + vec_bytes(&self.learner_region)
+            + vec_bytes(&self.opted)
+            + vec_bytes(&self.hold_off)
+            + vec_bytes(&self.hold_skill)
+            + vec_bytes(&self.hold_level)
+            + vec_bytes(&self.hold_ev)
+            + self.ev_arena.capacity()
+            + vec_bytes(&self.done_off)
+            + vec_bytes(&self.done)
+            + vec_bytes(&self.lix_off)
+            + vec_bytes(&self.lix_learner)
+            + vec_bytes(&self.lix_level)
+            + vec_bytes(&self.lix_at_least)
+    }
+
+    // ---- internal accessors shared by the operations ----
+
+    pub(crate) fn teaches(&self, c: CourseIdx) -> &[(SkillIdx, SkillLevel)] {
+        &self.teach[self.teach_off[c.index()] as usize..self.teach_off[c.index() + 1] as usize]
+    }
+
+    /// A course's level of a skill, by binary search over its (sorted) taught skills.
+    pub(crate) fn course_level(&self, c: CourseIdx, s: SkillIdx) -> Option<SkillLevel> {
+        let t = self.teaches(c);
+        t.binary_search_by_key(&s, |x| x.0).ok().map(|i| t[i].1)
+    }
+
+    pub(crate) fn prerequisites(&self, c: CourseIdx) -> &[CourseIdx] {
+        &self.prereq[self.prereq_off[c.index()] as usize..self.prereq_off[c.index() + 1] as usize]
+    }
+
+    /// Published courses teaching `s`, highest level first, then cheapest in hours
+    /// (prerequisites included).
+    pub(crate) fn courses_teaching(&self, s: SkillIdx) -> &[(CourseIdx, SkillLevel)] {
+        &self.tix[self.tix_off[s.index()] as usize..self.tix_off[s.index() + 1] as usize]
+    }
+
+    /// Published courses teaching `s`, highest level first, then cheapest by `by`
+    /// (prerequisites included).
+    pub(crate) fn courses_teaching_by(&self, s: SkillIdx, by: crate::path::CostBy) -> &[(CourseIdx, SkillLevel)] {
+        let r = self.tix_off[s.index()] as usize..self.tix_off[s.index() + 1] as usize;
+        match by {
+            crate::path::CostBy::Hours => &self.tix[r],
+            crate::path::CostBy::Credits => &self.tix_credits[r],
+        }
+    }
+
+    /// Learners holding `s`, in learner order, with levels.
+    pub(crate) fn learners_holding(&self, s: SkillIdx) -> (&[LearnerIdx], &[SkillLevel]) {
+        let (a, b) = (self.lix_off[s.index()] as usize, self.lix_off[s.index() + 1] as usize);
+        (&self.lix_learner[a..b], &self.lix_level[a..b])
+    }
+
+    /// How many learners hold `s` at `level` or higher.
+    pub(crate) fn holders_at_least(&self, s: SkillIdx, level: SkillLevel) -> usize {
+        self.lix_at_least[s.index()][usize::from(level.rank() - 1)] as usize
+    }
+
+    pub(crate) fn holding_range(&self, l: LearnerIdx) -> std::ops::Range<usize> {
+        self.hold_off[l.index()] as usize..self.hold_off[l.index() + 1] as usize
+    }
+
+    /// A learner's level of a skill and the holding index (evidence reference).
+    pub(crate) fn learner_level(&self, l: LearnerIdx, s: SkillIdx) -> Option<(SkillLevel, u32)> {
+        let r = self.holding_range(l);
+        let base = r.start;
+        self.hold_skill[r].binary_search(&s).ok().map(|i| (self.hold_level[base + i], (base + i) as u32))
+    }
+
+    pub(crate) fn evidence(&self, holding: u32) -> &str {
+        let (a, n) = self.hold_ev[holding as usize];
+        self.ev_arena.get(a as usize..a as usize + n as usize).unwrap_or("")
+    }
+
+    pub(crate) fn completed(&self, l: LearnerIdx) -> &[CourseIdx] {
+        &self.done[self.done_off[l.index()] as usize..self.done_off[l.index() + 1] as usize]
+    }
+
+    pub(crate) fn is_opted_in(&self, l: LearnerIdx) -> bool {
+        self.opted[l.index() / 64] >> (l.index() % 64) & 1 == 1
+    }
+
+    pub(crate) fn region_of_learner(&self, l: LearnerIdx) -> Region {
+        self.learner_region[l.index()]
+    }
+
+    pub(crate) fn cost(&self, c: CourseIdx, by: crate::path::CostBy) -> f64 {
+        match by {
+            crate::path::CostBy::Hours => self.course_hours[c.index()],
+            crate::path::CostBy::Credits => self.course_credits[c.index()],
+        }
+    }
+
+    /// Resolves a target to its requirements, deduplicated by skill (the strictest
+    /// statement of a skill wins: essential over optional, then the higher level), in the
+    /// order given.
+    pub(crate) fn resolve_target(&self, target: Target<'_>) -> Result<(TargetRef, Vec<Req>), QueryError> {
+        let (tref, mut reqs) = match target {
+            Target::Demand(id) => {
+                let i = self.dem_map.get(id).ok_or_else(|| QueryError::UnknownDemand(id.to_string()))?;
+                (TargetRef::Demand(id.to_string()), self.dem.reqs[*i as usize].clone())
+            }
+            Target::Occupation(id) => {
+                let i = self.occ_map.get(id).ok_or_else(|| QueryError::UnknownOccupation(id.to_string()))?;
+                (TargetRef::Occupation(id.to_string()), self.occ.reqs[*i as usize].clone())
+            }
+            Target::Requirements(list) => {
+                let mut v = Vec::with_capacity(list.len());
+                for r in list {
+                    let skill = self.skill_idx(&r.skill).ok_or_else(|| QueryError::UnknownSkill(r.skill.clone()))?;
+                    v.push(Req { skill, essential: r.kind == RequirementKind::Essential, level: r.min_level });
+                }
+                (TargetRef::Requirements, v)
+            }
+        };
+        dedup_reqs(&mut reqs);
+        Ok((tref, reqs))
+    }
+
+    pub(crate) fn parse_region(&self, code: &str) -> Result<Region, QueryError> {
+        Region::parse(code).ok_or_else(|| QueryError::InvalidRegion(code.to_string()))
+    }
+
+    /// Published demand items inside `region` (sub-regions included), in id order.
+    pub(crate) fn published_demand_in(&self, region: Region) -> Vec<DemandIdx> {
+        (0..self.dem.ids.len())
+            .filter(|&i| self.dem.published[i] && self.dem.region[i].is_some_and(|r| r.is_within(region)))
+            .map(|i| DemandIdx(i as u32))
+            .collect()
+    }
+}
+
+/// Keeps one requirement per skill: essential beats optional, then the higher level.
+pub(crate) fn dedup_reqs(reqs: &mut Vec<Req>) {
+    let mut seen: HashMap<SkillIdx, usize> = HashMap::new();
+    let mut out: Vec<Req> = Vec::with_capacity(reqs.len());
+    for r in reqs.drain(..) {
+        match seen.get(&r.skill) {
+            Some(&i) => {
+                let o = &mut out[i];
+                o.level = o.level.max(r.level);
+                o.essential |= r.essential;
+            }
+            None => {
+                seen.insert(r.skill, out.len());
+                out.push(r);
+            }
+        }
+    }
+    *reqs = out;
+}

@@ -1,0 +1,499 @@
+//! Operation 4: ranking the learners who opted in to be found, for a demand item.
+//!
+//! The score is lexicographic over three tiers, each a sum of per-requirement credits (see
+//! [`credit_milli`]): (1) essential requirements met, (2) essential credit in thousandths
+//! (level adequacy and partial credit on essentials), (3) optional credit in thousandths.
+//! The tiers are packed into one `u64` (20 bits per credit tier, the rest for the count),
+//! so a score is a single integer compare and a per-requirement credit can be *added* to a
+//! learner's score as the skill → learners postings are swept.
+//!
+//! Because tier 1 dominates, the top k can usually be settled from the essential
+//! requirements alone (see [`SkillsGraph::rank_candidates`]), touching a few thousand
+//! learners out of a million.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::PoisonError;
+
+use rongtong_catalog::SkillLevel;
+use serde::Serialize;
+
+use crate::SkillsGraph;
+use crate::model::{LearnerIdx, QueryError, Req, SkillIdx, Target, TargetRef};
+use crate::report::RequirementOutcome;
+use crate::satisfaction::{Via, credit_milli};
+
+/// Most requirements one ranking accepts: 1000 × 1000 thousandths must fit a 20-bit tier.
+pub const MAX_REQUIREMENTS: usize = 1000;
+
+const ESSENTIAL_SHIFT: u32 = 40;
+const ADEQUACY_SHIFT: u32 = 20;
+const TIER_MASK: u64 = (1 << 20) - 1;
+
+/// Reusable per-query arrays, one slot per learner; kept in a pool inside the graph so a
+/// ranking does not zero 12 bytes × learners each time (only the touched slots are reset).
+pub(crate) struct RankScratch {
+    key: Vec<u64>,
+    cur: Vec<u32>,
+    touched: Vec<u32>,
+    /// skill → first entry in the query's reverse source list (u32::MAX: not a source).
+    rev_head: Vec<u32>,
+    /// Candidate bitmap (one bit per learner), so candidates are visited in id order.
+    mark: Vec<u64>,
+    /// Essential requirements met among the short lists, per learner.
+    count: Vec<u8>,
+}
+
+impl RankScratch {
+    fn new(learners: usize, skills: usize) -> Self {
+        RankScratch {
+            key: vec![0; learners],
+            cur: vec![0; learners],
+            touched: Vec::new(),
+            rev_head: vec![u32::MAX; skills],
+            mark: vec![0; learners.div_ceil(64)],
+            count: vec![0; learners],
+        }
+    }
+}
+
+/// Clears the touched slots of the scratch arrays.
+fn reset(scratch: &mut RankScratch) {
+    for &id in &scratch.touched {
+        let i = id as usize;
+        scratch.key[i] = 0;
+        scratch.cur[i] = 0;
+        scratch.count[i] = 0;
+        scratch.mark[i / 64] = 0;
+    }
+    scratch.touched.clear();
+}
+
+/// The first index at or after `from` whose learner is ≥ `target` (exponential then binary
+/// search: cheap when successive targets are close, as they are when visited in id order).
+fn gallop(ids: &[LearnerIdx], from: usize, target: u32) -> usize {
+    let mut lo = from;
+    let mut step = 1;
+    let mut hi = from;
+    while hi < ids.len() && ids[hi].0 < target {
+        lo = hi + 1;
+        hi = from + step;
+        step *= 2;
+    }
+    let hi = hi.min(ids.len());
+    lo + ids[lo..hi].partition_point(|x| x.0 < target)
+}
+
+/// The query's requirements seen from the held skills: (source skill, requirement,
+/// relation) sorted by skill, so a learner is scored in one pass over their holdings.
+struct RevSources {
+    entries: Vec<(SkillIdx, u16, Via)>,
+}
+
+/// A candidate's score. Compare with [`Score::key`]: tiers are lexicographic, so one more
+/// essential requirement met outranks any amount of level adequacy or optional coverage.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Score {
+    /// Essential requirements fully met (tier 1).
+    pub essential_met: u32,
+    /// Number of essential requirements.
+    pub essential_total: u32,
+    /// Sum of credits over essential requirements, in [0, essential_total] (tier 2: how close
+    /// the learner is on what is not yet met, through lower levels or related skills).
+    pub essential_credit: f64,
+    /// Sum of credits over optional requirements, in [0, optional_total] (tier 3).
+    pub optional_credit: f64,
+    /// Number of optional requirements.
+    pub optional_total: u32,
+    /// The three tiers packed into one integer; larger is better.
+    pub key: u64,
+}
+
+/// One ranked learner, with a per-requirement breakdown that explains the score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedCandidate {
+    /// 1-based rank.
+    pub rank: u32,
+    /// Learner id.
+    pub learner: String,
+    /// Learner's region code.
+    pub region: String,
+    /// The score.
+    pub score: Score,
+    /// One outcome per requirement, in target order; it recomputes the score exactly.
+    pub breakdown: Vec<RequirementOutcome>,
+}
+
+/// The top candidates for a target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranking {
+    /// What was ranked against.
+    pub target: TargetRef,
+    /// How many were asked for.
+    pub k: usize,
+    /// Opted-in learners whose score was computed. Candidates are generated through the
+    /// essential requirements (see `docs/MATCHING.md`), so this is usually far fewer than
+    /// the learners holding any required skill.
+    pub candidates_scored: usize,
+    /// The best `k` (or fewer), best first; ties broken by learner id, ascending.
+    pub candidates: Vec<RankedCandidate>,
+}
+
+/// The packed contribution of one requirement's credit.
+fn pack(essential: bool, milli: u32) -> u64 {
+    if essential { (u64::from(milli == 1000) << ESSENTIAL_SHIFT) | (u64::from(milli) << ADEQUACY_SHIFT) } else { u64::from(milli) }
+}
+
+impl Score {
+    fn from_key(key: u64, essential_total: u32, optional_total: u32) -> Score {
+        Score {
+            essential_met: (key >> ESSENTIAL_SHIFT) as u32,
+            essential_total,
+            essential_credit: ((key >> ADEQUACY_SHIFT) & TIER_MASK) as f64 / 1000.0,
+            optional_credit: (key & TIER_MASK) as f64 / 1000.0,
+            optional_total,
+            key,
+        }
+    }
+}
+
+impl SkillsGraph {
+    /// Ranks the learners who opted in to be found against a target and returns the top
+    /// `k`, each with a per-requirement breakdown.
+    ///
+    /// Only verified skills count. Scores are lexicographic (essential requirements met, then
+    /// essential credit, then optional credit; see `docs/MATCHING.md`), so adding a verified
+    /// skill never lowers a score, and a learner meeting more essentials always ranks higher.
+    /// Ties go to the smaller learner id.
+    ///
+    /// Candidates are found through the skill → learners index, never by a scan of all
+    /// learners: first through the essential requirements (a learner meeting `m` of `E`
+    /// essentials is in the postings of at least one of any `E − m + 1` of them, so the
+    /// shortest lists are read first and the longer ones only probed), and only when fewer
+    /// than `k` learners meet any essential requirement by sweeping the postings of every
+    /// credit source of every requirement.
+    ///
+    /// # Arguments
+    /// * `target`: a demand item, an occupation or inline requirements.
+    /// * `k`: how many candidates to return.
+    ///
+    /// # Returns
+    /// A [`Ranking`]. Errors when the target is unknown or has more than
+    /// [`MAX_REQUIREMENTS`] requirements.
+    ///
+    /// # Complexity
+    /// Essential route: O(Σ_short P + C · (E + log g) + S · h + S log k) for the postings P of
+    /// the essential lists read as candidates, C candidates each probed in the E longer lists
+    /// by galloping search (gap g), S learners scored in full (h skills each). Fallback
+    /// sweep: O(P_all + T log k) over all postings of all sources, T learners touched. Plus
+    /// O(k · r · s · log h) for the breakdowns. Scratch memory (pooled): ≈ 13 bytes per learner.
+    ///
+    /// # Example
+    /// ```
+    /// use rongtong_catalog::{RequirementKind, SkillLevel, SkillRequirement};
+    /// use rongtong_matching::{GraphBuilder, LearnerSpec, Target, VerifiedSkill};
+    ///
+    /// let mut b = GraphBuilder::new();
+    /// b.add_skill("https://ex.cn/skills/plc");
+    /// for (id, level) in [("ann", SkillLevel::L2), ("bo", SkillLevel::L4), ("cy", SkillLevel::L2)] {
+    ///     b.add_learner(&LearnerSpec {
+    ///         id: id.into(),
+    ///         region: "360300".into(),
+    ///         opted_in_to_be_found: id != "cy",
+    ///         skills: vec![VerifiedSkill { skill: "https://ex.cn/skills/plc".into(), level, evidence: format!("cert-{id}") }],
+    ///         completed_courses: vec![],
+    ///     })?;
+    /// }
+    /// let g = b.build()?;
+    /// let reqs = [SkillRequirement { skill: "https://ex.cn/skills/plc".into(), kind: RequirementKind::Essential, min_level: SkillLevel::L3 }];
+    /// let ranking = g.rank_candidates(Target::Requirements(&reqs), 10)?;
+    /// let ids: Vec<_> = ranking.candidates.iter().map(|c| c.learner.as_str()).collect();
+    /// assert_eq!(ids, ["ann", "bo"]); // cy did not opt in
+    /// assert_eq!(ranking.candidates[0].score.essential_met, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rank_candidates(&self, target: Target<'_>, k: usize) -> Result<Ranking, QueryError> {
+        let (tref, reqs) = self.resolve_target(target)?;
+        if reqs.len() > MAX_REQUIREMENTS {
+            return Err(QueryError::TooManyRequirements(reqs.len()));
+        }
+        let mut scratch = self
+            .rank_pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+            .unwrap_or_else(|| RankScratch::new(self.learner_count(), self.skill_count()));
+        let rev = self.reverse_sources(&reqs, &mut scratch.rev_head);
+        let (top, scored) = match self.rank_by_essentials(&reqs, &rev, k, &mut scratch) {
+            Some(found) => found,
+            None => {
+                reset(&mut scratch);
+                self.rank_by_sweep(&reqs, k, &mut scratch)
+            }
+        };
+        reset(&mut scratch);
+        for (s, _, _) in &rev.entries {
+            scratch.rev_head[s.index()] = u32::MAX;
+        }
+        self.rank_pool.lock().unwrap_or_else(PoisonError::into_inner).push(scratch);
+
+        let ess_total = reqs.iter().filter(|r| r.essential).count() as u32;
+        let opt_total = reqs.len() as u32 - ess_total;
+        let candidates = top
+            .into_iter()
+            .enumerate()
+            .map(|(i, (kv, id))| {
+                let l = LearnerIdx(id);
+                RankedCandidate {
+                    rank: i as u32 + 1,
+                    learner: self.learner_id(l).to_string(),
+                    region: self.region_of_learner(l).code(),
+                    score: Score::from_key(kv, ess_total, opt_total),
+                    breakdown: reqs.iter().map(|r| self.learner_outcome(r, l)).collect(),
+                }
+            })
+            .collect();
+        Ok(Ranking { target: tref, k, candidates_scored: scored, candidates })
+    }
+
+    fn reverse_sources(&self, reqs: &[Req], rev_head: &mut [u32]) -> RevSources {
+        let mut entries: Vec<(SkillIdx, u16, Via)> = Vec::new();
+        for (r, req) in reqs.iter().enumerate() {
+            entries.extend(self.sources(req.skill).iter().map(|&(t, via)| (t, r as u16, via)));
+        }
+        entries.sort_unstable_by_key(|e| (e.0, e.1));
+        for (i, e) in entries.iter().enumerate().rev() {
+            rev_head[e.0.index()] = i as u32;
+        }
+        RevSources { entries }
+    }
+
+    /// A learner's packed score by one pass over their holdings: per requirement, the best
+    /// `credit_milli` over the sources held — the same fold as [`Self::judge`], read from
+    /// the other side.
+    fn score_learner(
+        &self,
+        l: LearnerIdx,
+        reqs: &[Req],
+        rev: &RevSources,
+        rev_head: &[u32],
+        best: &mut [u32],
+        dirty: &mut Vec<u16>,
+    ) -> u64 {
+        let r = self.holding_range(l);
+        for (s, lv) in self.hold_skill[r.clone()].iter().zip(&self.hold_level[r]) {
+            let mut e = rev_head[s.index()] as usize;
+            while let Some(&(t, q, via)) = rev.entries.get(e) {
+                if t != *s {
+                    break;
+                }
+                let c = credit_milli(via, *lv, reqs[q as usize].level);
+                let b = &mut best[q as usize];
+                if c > *b {
+                    if *b == 0 {
+                        dirty.push(q);
+                    }
+                    *b = c;
+                }
+                e += 1;
+            }
+        }
+        let mut key = 0;
+        for &q in dirty.iter() {
+            key += pack(reqs[q as usize].essential, best[q as usize]);
+            best[q as usize] = 0;
+        }
+        dirty.clear();
+        key
+    }
+
+    /// Exact top k through the essential requirements.
+    ///
+    /// A learner meeting at least `m` of the `E` essential requirements meets at least one
+    /// of *any* `E − m + 1` of them (pigeonhole), so the full-credit postings of the
+    /// `E − m + 1` shortest ones contain every such learner. Round `s` (s = 1, 2, …) takes the
+    /// `s` shortest lists as candidates (`m = E − s + 1`), counts how many of them each
+    /// candidate meets, and checks the remaining (long) lists by galloping search — the
+    /// candidates are visited in id order, so each long list is walked forward once. As soon
+    /// as at least `k` opted-in learners meet `m` essentials they are scored in full and the
+    /// ranking is settled: every other learner meets fewer essentials and ranks below them.
+    /// Returns `None` when even `m = 1` leaves fewer than `k` (or there are no essentials).
+    fn rank_by_essentials(&self, reqs: &[Req], rev: &RevSources, k: usize, scratch: &mut RankScratch) -> Option<(Vec<(u64, u32)>, usize)> {
+        type Postings<'a> = Vec<(&'a [LearnerIdx], &'a [SkillLevel])>;
+        let mut ess: Vec<(usize, usize, Postings<'_>)> = reqs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.essential)
+            .map(|(i, r)| {
+                let full = self.sources(r.skill).iter().filter(|(_, v)| v.is_full());
+                // Shortest first by the length *after* the level filter: a 一级 requirement on a
+                // popular skill can be more selective than an entry-level one on a rare skill.
+                let len = full.clone().map(|(t, _)| self.holders_at_least(*t, r.level)).sum::<usize>();
+                let lists: Postings<'_> = full.map(|(t, _)| self.learners_holding(*t)).collect();
+                (len, i, lists)
+            })
+            .collect();
+        if ess.is_empty() || k == 0 {
+            return None;
+        }
+        ess.sort_unstable_by_key(|e| (e.0, e.1));
+        let e = ess.len();
+        let mut best = vec![0u32; reqs.len()];
+        let mut dirty = Vec::new();
+        let mut pool: Vec<u32> = Vec::new();
+        let mut cursors: Vec<Vec<usize>> = ess.iter().map(|x| vec![0; x.2.len()]).collect();
+        let RankScratch { key, cur, touched, rev_head, mark, count } = scratch;
+        for s in 1..=e {
+            // Add the s-th shortest list to the candidates.
+            let (_, ri, lists) = &ess[s - 1];
+            let level = reqs[*ri].level;
+            // With exact matches a learner may appear in several lists of one requirement:
+            // stamp it so it is counted once. With one list (the common case) it cannot.
+            let stamped = lists.len() > 1;
+            for (ids, lvls) in lists {
+                for (id, lv) in ids.iter().zip(*lvls) {
+                    let i = id.index();
+                    if !lv.satisfies(level) || !self.is_opted_in(*id) {
+                        continue;
+                    }
+                    if stamped {
+                        if cur[i] == s as u32 {
+                            continue;
+                        }
+                        cur[i] = s as u32;
+                    }
+                    if count[i] == 0 {
+                        touched.push(id.0);
+                        mark[i / 64] |= 1 << (i % 64);
+                    }
+                    count[i] += 1;
+                }
+            }
+            let m = e - s + 1;
+            // Which candidates meet at least m essentials? Probe the long lists in id order.
+            pool.clear();
+            for c in cursors.iter_mut() {
+                c.fill(0);
+            }
+            for (wi, &word) in mark.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let id = (wi * 64 + bits.trailing_zeros() as usize) as u32;
+                    bits &= bits - 1;
+                    let need = m.saturating_sub(usize::from(count[id as usize]));
+                    let mut hits = 0;
+                    for (j, (_, rj, lists)) in ess.iter().enumerate().skip(s) {
+                        if hits >= need || hits + (e - j) < need {
+                            break;
+                        }
+                        let level = reqs[*rj].level;
+                        let hit = lists.iter().zip(cursors[j].iter_mut()).any(|((ids, lvls), at)| {
+                            *at = gallop(ids, *at, id);
+                            ids.get(*at).is_some_and(|x| x.0 == id) && lvls[*at].satisfies(level)
+                        });
+                        hits += usize::from(hit);
+                    }
+                    if hits >= need {
+                        pool.push(id);
+                    }
+                }
+            }
+            if pool.len() >= k {
+                for &id in &pool {
+                    key[id as usize] = self.score_learner(LearnerIdx(id), reqs, rev, rev_head, &mut best, &mut dirty);
+                }
+                return Some((self.top_k(&pool, key, k), pool.len()));
+            }
+        }
+        None
+    }
+
+    /// The full sweep: every posting of every source of every requirement, adding credits
+    /// into per-learner packed scores. Used when the essential route cannot settle the top k.
+    fn rank_by_sweep(&self, reqs: &[Req], k: usize, scratch: &mut RankScratch) -> (Vec<(u64, u32)>, usize) {
+        let RankScratch { key, cur, touched, .. } = scratch;
+        for (ri, req) in reqs.iter().enumerate() {
+            let srcs = self.sources(req.skill);
+            if let [(s, via)] = srcs {
+                // One source, so a learner gets at most one credit: just add it.
+                let mut table = [0u64; 6];
+                for lv in SkillLevel::ALL_ASCENDING {
+                    table[lv.number() as usize] = pack(req.essential, credit_milli(*via, lv, req.level));
+                }
+                let (ids, lvls) = self.learners_holding(*s);
+                for (id, lv) in ids.iter().zip(lvls) {
+                    let k = &mut key[id.index()];
+                    if *k == 0 {
+                        touched.push(id.0);
+                    }
+                    *k += table[lv.number() as usize];
+                }
+            } else {
+                // Several sources: the credit is the best one, so track the best so far per
+                // learner (stamped with the requirement) and add only increases.
+                let stamp = (ri as u32 + 1) << 16;
+                for (s, via) in srcs {
+                    let mut table = [0u32; 6];
+                    for lv in SkillLevel::ALL_ASCENDING {
+                        table[lv.number() as usize] = credit_milli(*via, lv, req.level);
+                    }
+                    let (ids, lvls) = self.learners_holding(*s);
+                    for (id, lv) in ids.iter().zip(lvls) {
+                        let v = table[lv.number() as usize];
+                        let c = cur[id.index()];
+                        let old = if c & !0xFFFF == stamp { c & 0xFFFF } else { 0 };
+                        if v > old {
+                            let k = &mut key[id.index()];
+                            if *k == 0 {
+                                touched.push(id.0);
+                            }
+                            *k += pack(req.essential, v) - pack(req.essential, old);
+                            cur[id.index()] = stamp | v;
+                        }
+                    }
+                }
+            }
+        }
+        let scored = touched.iter().filter(|&&id| self.is_opted_in(LearnerIdx(id))).count();
+        (self.top_k(touched, key, k), scored)
+    }
+
+    /// The best `k` touched learners by (score desc, id asc), with a bounded min-heap.
+    fn top_k(&self, touched: &[u32], key: &[u64], k: usize) -> Vec<(u64, u32)> {
+        let mut heap: BinaryHeap<Reverse<(u64, Reverse<u32>)>> = BinaryHeap::with_capacity(k + 1);
+        for &id in touched {
+            let kv = key[id as usize];
+            if kv == 0 || !self.is_opted_in(LearnerIdx(id)) {
+                continue;
+            }
+            let e = (kv, Reverse(id));
+            if heap.len() < k {
+                heap.push(Reverse(e));
+            } else if heap.peek().is_some_and(|Reverse(min)| e > *min) {
+                heap.pop();
+                heap.push(Reverse(e));
+            }
+        }
+        let mut top: Vec<(u64, u32)> = heap.into_iter().map(|Reverse((kv, Reverse(id)))| (kv, id)).collect();
+        top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        top
+    }
+
+    /// The score of one learner against a target, computed requirement by requirement with
+    /// the satisfaction function (no index, no packing shortcuts). It is what a ranking's
+    /// breakdown adds up to; exposed so callers (and tests) can check any learner, ranked
+    /// or not.
+    ///
+    /// # Complexity
+    /// O(r · s · log h).
+    pub fn learner_score(&self, learner: &str, target: Target<'_>) -> Result<Score, QueryError> {
+        let l = self.learner_idx(learner).ok_or_else(|| QueryError::UnknownLearner(learner.to_string()))?;
+        let (_, reqs) = self.resolve_target(target)?;
+        if reqs.len() > MAX_REQUIREMENTS {
+            return Err(QueryError::TooManyRequirements(reqs.len()));
+        }
+        let key = reqs.iter().map(|r| pack(r.essential, self.judge(r.skill, r.level, |s| self.learner_level(l, s)).credit_milli)).sum();
+        let ess = reqs.iter().filter(|r| r.essential).count() as u32;
+        Ok(Score::from_key(key, ess, reqs.len() as u32 - ess))
+    }
+}

@@ -1,0 +1,105 @@
+//! The served OpenAPI document and the router agree: every documented operation is routed.
+
+use axum::http::Method;
+use rongtong_tests::TestApp;
+
+/// Methods an OpenAPI path item may carry.
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Replaces every `{param}` of a templated path with `x`.
+fn fill(template: &str) -> String {
+    let mut out = String::new();
+    let mut in_param = false;
+    for c in template.chars() {
+        match c {
+            '{' => in_param = true,
+            '}' if in_param => {
+                in_param = false;
+                out.push('x');
+            }
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_document_is_openapi_3_1_with_the_key_paths() {
+    let (app, _) = TestApp::with_demo();
+    let doc = app.get("/api/openapi.json", None).await;
+    assert_eq!(doc.status, 200, "{}", doc.text());
+    assert!(doc.json["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc.json["openapi"]);
+    assert!(doc.json["info"]["title"].as_str().is_some_and(|t| t.contains("Rongtong")));
+    assert_eq!(doc.json["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    let paths = doc.json["paths"].as_object().expect("paths");
+    for (path, method) in [
+        ("/api/v1/health", "get"),
+        ("/api/v1/courses", "get"),
+        ("/api/v1/courses", "post"),
+        ("/api/v1/courses/{id}", "put"),
+        ("/api/v1/courses/{id}/status", "post"),
+        ("/api/v1/curricula", "post"),
+        ("/api/v1/completions", "get"),
+        ("/api/v1/demand-lists", "get"),
+        ("/api/v1/demand-lists/{id}/status", "post"),
+        ("/api/v1/skills", "get"),
+        ("/api/v1/skills/{id}/relations", "get"),
+        ("/api/v1/occupations/{id}", "get"),
+        ("/api/v1/organizations", "post"),
+        ("/api/v1/users/{id}/tokens", "post"),
+        ("/api/v1/tokens/{id}", "delete"),
+        ("/api/v1/imports/courses", "post"),
+        ("/api/v1/imports/demand", "post"),
+        ("/api/v1/imports/esco", "post"),
+        ("/api/v1/exports/courses.csv", "get"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is not documented");
+    }
+    // Every operation is tagged and answers something documented.
+    for (path, item) in paths {
+        for method in METHODS.iter().filter(|m| item.get(**m).is_some()) {
+            let op = &item[*method];
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{method} {path} has no tag");
+            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_routed_and_errs_in_the_envelope() {
+    let (app, admin) = TestApp::with_demo();
+    let doc = app.get("/api/openapi.json", None).await.json;
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in METHODS.iter().filter(|m| item.get(**m).is_some()) {
+            operations += 1;
+            let uri = fill(path);
+            let m = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).expect("method");
+            // An empty JSON body: enough to reach the handler or its extractors.
+            let resp = app.request(m, &uri, Some(&admin), Some("application/json"), b"{}".to_vec()).await;
+            let detail = resp.json["errors"][0]["detail"].as_str().unwrap_or_default();
+            assert!(!(resp.status == 404 && detail == "route not found"), "{method} {path} ({uri}) hit the router fallback");
+            assert_ne!(resp.status, 405, "{method} {path} ({uri}) is documented but not routed for {method}");
+            assert!(!resp.status.is_server_error(), "{method} {path} ({uri}): {} {}", resp.status, resp.text());
+            if !resp.status.is_success() {
+                assert!(
+                    resp.json["errors"][0]["code"].is_string(),
+                    "{method} {path} ({uri}) errs outside the envelope: {} {:?}",
+                    resp.status,
+                    resp.text()
+                );
+            }
+        }
+    }
+    assert!(operations >= 40, "only {operations} operations documented");
+}
+
+#[tokio::test]
+async fn the_fallback_detector_itself_works() {
+    // The check above would be vacuous if the fallback answered differently.
+    let (app, _) = TestApp::with_demo();
+    let resp = app.get(&fill("/api/v1/no-such/{id}"), None).await;
+    assert_eq!(resp.status, 404);
+    assert_eq!(resp.json["errors"][0]["detail"], "route not found");
+}
