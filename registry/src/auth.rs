@@ -213,3 +213,18 @@ impl FromRequestParts<AppState> for Caller {
         principal.map(Caller::User).ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))
     }
 }
+
+/// Handlers that need an account take a [`Principal`] directly: it answers 401 before the
+/// request body is read, so an anonymous write with a malformed body is told to
+/// authenticate rather than shown validation errors.
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match Caller::from_request_parts(parts, state).await? {
+            Caller::User(p) => Ok(p),
+            Caller::Anonymous => Err(AppError::Unauthorized("this action needs an API token (Authorization: Bearer …)".into())),
+        }
+    }
+}
+

@@ -455,3 +455,14 @@ async fn outsiders_cannot_probe_the_status_of_a_private_course() {
     // The provider itself gets the 409 explaining the workflow.
     assert_envelope(&app.post("/api/v1/courses/PX-SECRET-01/status", Some(&pxou), json!({"status": "published"})).await, 409, "conflict");
 }
+
+#[tokio::test]
+async fn an_anonymous_write_is_told_to_authenticate_before_its_body_is_judged() {
+    let (app, _) = TestApp::with_demo();
+    // Malformed and invalid bodies alike: without a token the answer is 401, not 400/422.
+    for body in ["{not json", r#"{"code": ""}"#] {
+        let resp = app.request(axum::http::Method::POST, "/api/v1/courses", None, Some("application/json"), body.as_bytes().to_vec()).await;
+        assert_eq!(resp.status, 401, "{body}: {}", resp.text());
+        assert_eq!(resp.error_codes(), ["unauthorized"]);
+    }
+}

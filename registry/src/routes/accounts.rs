@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
-use crate::auth::{Caller, Principal, Role};
+use crate::auth::{Principal, Role};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult};
 use crate::models::accounts::{
@@ -42,10 +42,9 @@ pub async fn find_region(State(state): State<AppState>, AppPath(code): AppPath<S
 #[utoipa::path(post, path = "/regions", tag = "accounts", request_body = RegionInputDoc, responses((status = 201, body = RegionView), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_region(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppJson(input): AppJson<Region>,
 ) -> AppResult<(StatusCode, AppJson<RegionView>)> {
-    let p = caller.require()?;
     let allowed = p.is_platform_admin() || input.code.parent().is_some_and(|parent| p.administers_region(&parent));
     p.ensure(allowed, "create or rename this region")?;
     let view = state.db.run(move |c| m::upsert_region(c, &input)).await?;
@@ -83,10 +82,9 @@ pub async fn find_organization(State(state): State<AppState>, AppPath(code): App
 #[utoipa::path(post, path = "/organizations", tag = "accounts", request_body = OrgInputDoc, responses((status = 201, body = OrgView), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_organization(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppJson(input): AppJson<OrganizationInput>,
 ) -> AppResult<(StatusCode, AppJson<OrgView>)> {
-    let p = caller.require()?;
     p.ensure(p.administers_region(&input.region), format!("register organizations in region {}", input.region).as_str())?;
     let row = state.db.run(move |c| m::create_org(c, &input)).await?;
     Ok((StatusCode::CREATED, AppJson(row.into())))
@@ -115,11 +113,10 @@ pub struct OrgInputDoc {
 #[utoipa::path(put, path = "/organizations/{code}", tag = "accounts", params(("code" = String, Path)), request_body = OrgInputDoc, responses((status = 200, body = OrgView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn update_organization(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppPath(code): AppPath<String>,
     AppJson(input): AppJson<OrganizationInput>,
 ) -> AppResult<AppJson<OrgView>> {
-    let p = caller.require()?.clone();
     let row = state
         .db
         .run(move |c| {
@@ -139,8 +136,8 @@ pub async fn update_organization(
 
 /// The account behind the token.
 #[utoipa::path(get, path = "/me", tag = "accounts", responses((status = 200, body = UserView), (status = 401, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn find_me(State(state): State<AppState>, caller: Caller) -> AppResult<AppJson<UserView>> {
-    let id = caller.require()?.user_id.clone();
+pub async fn find_me(State(state): State<AppState>, p: Principal) -> AppResult<AppJson<UserView>> {
+    let id = p.user_id.clone();
     Ok(AppJson(state.db.run(move |c| m::find_user(c, &id)).await?))
 }
 
@@ -209,10 +206,9 @@ pub struct UserFilter {
 #[utoipa::path(get, path = "/users", tag = "accounts", params(UserFilter), responses((status = 200, body = Page<UserView>), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn list_users(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppQuery(f): AppQuery<UserFilter>,
 ) -> AppResult<AppJson<Page<UserView>>> {
-    let p = caller.require()?.clone();
     p.ensure(matches!(p.role, Role::PlatformAdmin | Role::RegionAdmin | Role::OrgAdmin), "list accounts")?;
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
     let (items, total) = state
@@ -247,10 +243,9 @@ pub async fn list_users(
 #[utoipa::path(post, path = "/users", tag = "accounts", request_body = UserInput, responses((status = 201, body = UserView), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_user(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppJson(input): AppJson<UserInput>,
 ) -> AppResult<(StatusCode, AppJson<UserView>)> {
-    let p = caller.require()?.clone();
     let view = state
         .db
         .run(move |c| {
@@ -263,8 +258,7 @@ pub async fn create_user(
 
 /// Shows an account: one's own, or one the caller manages.
 #[utoipa::path(get, path = "/users/{id}", tag = "accounts", params(("id" = String, Path, description = "user id or username")), responses((status = 200, body = UserView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn find_user(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<UserView>> {
-    let p = caller.require()?.clone();
+pub async fn find_user(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<AppJson<UserView>> {
     let user = state
         .db
         .run(move |c| {
@@ -288,11 +282,10 @@ pub struct TokenInput {
 #[utoipa::path(post, path = "/users/{id}/tokens", tag = "accounts", params(("id" = String, Path)), request_body = TokenInput, responses((status = 201, body = CreatedToken), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_token(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<TokenInput>,
 ) -> AppResult<(StatusCode, AppJson<CreatedToken>)> {
-    let p = caller.require()?.clone();
     let mut errs = rongtong_catalog::ValidationErrors::new();
     rongtong_catalog::validate::check_text(&mut errs, "name", &input.name, 100);
     errs.into_result()?;
@@ -311,10 +304,9 @@ pub async fn create_token(
 #[utoipa::path(get, path = "/users/{id}/tokens", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Vec<TokenView>), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppPath(id): AppPath<String>,
 ) -> AppResult<AppJson<Vec<TokenView>>> {
-    let p = caller.require()?.clone();
     let tokens = state
         .db
         .run(move |c| {
@@ -334,8 +326,7 @@ pub async fn list_tokens(
 
 /// Revokes a token at once.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts", params(("id" = String, Path)), responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn delete_token(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
-    let p = caller.require()?.clone();
+pub async fn delete_token(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
     state
         .db
         .run(move |c| {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::auth::Caller;
+use crate::auth::Principal;
 use crate::db::new_id;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::catalog::{self as m, FrameworkView, OccupationFilter, OccupationView, RelationView, SkillFilter, SkillView};
@@ -41,10 +41,9 @@ pub struct FrameworkInputDoc {
 #[utoipa::path(post, path = "/frameworks", tag = "catalog", request_body = FrameworkInputDoc, responses((status = 201, body = FrameworkView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_framework(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppJson(input): AppJson<FrameworkInput>,
 ) -> AppResult<(StatusCode, AppJson<FrameworkView>)> {
-    let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     Ok((StatusCode::CREATED, AppJson(state.db.run(move |c| m::upsert_framework(c, &input)).await?)))
 }
@@ -86,10 +85,9 @@ pub struct SkillInputDoc {
 #[utoipa::path(post, path = "/skills", tag = "catalog", request_body = SkillInputDoc, responses((status = 201, body = SkillView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_skill(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppJson(mut input): AppJson<SkillInput>,
 ) -> AppResult<(StatusCode, AppJson<SkillView>)> {
-    let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     input.validate()?;
     if input.uri.is_none() {
@@ -121,11 +119,10 @@ pub async fn find_skill(State(state): State<AppState>, AppPath(id): AppPath<Stri
 #[utoipa::path(put, path = "/skills/{id}", tag = "catalog", params(("id" = String, Path)), request_body = SkillInputDoc, responses((status = 200, body = SkillView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_skill(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(mut input): AppJson<SkillInput>,
 ) -> AppResult<AppJson<SkillView>> {
-    let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     input.validate()?;
     let view = state
@@ -174,11 +171,10 @@ pub struct RelationInput {
 #[utoipa::path(post, path = "/skills/{id}/relations", tag = "catalog", params(("id" = String, Path)), request_body = RelationInput, responses((status = 201, body = Vec<RelationView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_skill_relation(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<RelationInput>,
 ) -> AppResult<(StatusCode, AppJson<Vec<RelationView>>)> {
-    let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     let views = state
         .db
@@ -224,10 +220,9 @@ pub struct OccupationInputDoc {
 #[utoipa::path(post, path = "/occupations", tag = "catalog", request_body = OccupationInputDoc, responses((status = 201, body = OccupationView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_occupation(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppJson(mut input): AppJson<OccupationInput>,
 ) -> AppResult<(StatusCode, AppJson<OccupationView>)> {
-    let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     if input.uri.is_none() {
         input.uri = Some(format!("{}/occupations/{}", state.base_url(), new_id()));

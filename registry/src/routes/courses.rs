@@ -79,10 +79,9 @@ pub struct CourseInputDoc {
 #[utoipa::path(post, path = "/courses", tag = "courses", request_body = CourseInputDoc, responses((status = 201, body = CourseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_course(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppJson(input): AppJson<CourseInput>,
 ) -> AppResult<(StatusCode, AppJson<CourseView>)> {
-    let p = caller.require()?.clone();
     input.validate()?;
     let view = state
         .db
@@ -122,11 +121,10 @@ pub async fn find_course(State(state): State<AppState>, caller: Caller, AppPath(
 #[utoipa::path(put, path = "/courses/{id}", tag = "courses", params(("id" = String, Path)), request_body = CourseInputDoc, responses((status = 200, body = CourseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_course(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<CourseInput>,
 ) -> AppResult<AppJson<CourseView>> {
-    let p = caller.require()?.clone();
     input.validate()?;
     let view = state
         .db
@@ -155,8 +153,7 @@ pub async fn update_course(
 
 /// Deletes a draft course that nobody has completed. Anything else is archived instead.
 #[utoipa::path(delete, path = "/courses/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn delete_course(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
-    let p = caller.require()?.clone();
+pub async fn delete_course(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
     state
         .db
         .run(move |c| {
@@ -194,11 +191,10 @@ pub struct StatusInput {
 #[utoipa::path(post, path = "/courses/{id}/status", tag = "courses", params(("id" = String, Path)), request_body = StatusInput, responses((status = 200, body = CourseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_course_status(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<StatusInput>,
 ) -> AppResult<AppJson<CourseView>> {
-    let p = caller.require()?.clone();
     let view = state
         .db
         .run(move |c| {
@@ -264,10 +260,9 @@ pub async fn list_curricula(
 #[utoipa::path(post, path = "/curricula", tag = "courses", request_body = CurriculumInputDoc, responses((status = 201, body = CurriculumView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_curriculum(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppJson(input): AppJson<CurriculumInput>,
 ) -> AppResult<(StatusCode, AppJson<CurriculumView>)> {
-    let p = caller.require()?.clone();
     input.validate()?;
     let view = state
         .db
@@ -293,11 +288,10 @@ pub async fn find_curriculum(State(state): State<AppState>, AppPath(id): AppPath
 #[utoipa::path(put, path = "/curricula/{id}", tag = "courses", params(("id" = String, Path)), request_body = CurriculumInputDoc, responses((status = 200, body = CurriculumView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_curriculum(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<CurriculumInput>,
 ) -> AppResult<AppJson<CurriculumView>> {
-    let p = caller.require()?.clone();
     input.validate()?;
     let view = state
         .db
@@ -319,8 +313,7 @@ pub async fn update_curriculum(
 
 /// Deletes a curriculum (its courses stay).
 #[utoipa::path(delete, path = "/curricula/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn delete_curriculum(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
-    let p = caller.require()?.clone();
+pub async fn delete_curriculum(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
     state
         .db
         .run(move |c| {
@@ -346,10 +339,9 @@ pub struct CompletionFilter {
 #[utoipa::path(get, path = "/completions", tag = "courses", params(CompletionFilter), responses((status = 200, body = Vec<CompletionView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_completions(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppQuery(f): AppQuery<CompletionFilter>,
 ) -> AppResult<AppJson<Vec<CompletionView>>> {
-    let p = caller.require()?.clone();
     let rows = state
         .db
         .run(move |c| {
@@ -387,10 +379,9 @@ pub async fn list_completions(
 #[utoipa::path(post, path = "/completions", tag = "courses", request_body = CompletionInput, responses((status = 201, body = CompletionView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_completion(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppJson(input): AppJson<CompletionInput>,
 ) -> AppResult<(StatusCode, AppJson<CompletionView>)> {
-    let p = caller.require()?.clone();
     let mut errs = rongtong_catalog::ValidationErrors::new();
     rongtong_catalog::validate::check_text(&mut errs, "result", &input.result, 100);
     rongtong_catalog::validate::check_opt_text(&mut errs, "assessor", input.assessor.as_deref(), 100);

@@ -61,10 +61,9 @@ pub struct DemandListInputDoc {
 #[utoipa::path(post, path = "/demand-lists", tag = "demand", request_body = DemandListInputDoc, responses((status = 201, body = DemandListView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_demand_list(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppJson(input): AppJson<DemandListInput>,
 ) -> AppResult<(StatusCode, AppJson<DemandListView>)> {
-    let p = caller.require()?.clone();
     input.validate()?;
     let view = state
         .db
@@ -104,11 +103,10 @@ pub async fn find_demand_list(
 #[utoipa::path(put, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), request_body = DemandListInputDoc, responses((status = 200, body = DemandListView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_demand_list(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<DemandListInput>,
 ) -> AppResult<AppJson<DemandListView>> {
-    let p = caller.require()?.clone();
     input.validate()?;
     let view = state
         .db
@@ -133,8 +131,7 @@ pub async fn update_demand_list(
 
 /// Deletes a draft demand list; published lists are closed instead.
 #[utoipa::path(delete, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn delete_demand_list(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
-    let p = caller.require()?.clone();
+pub async fn delete_demand_list(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
     state
         .db
         .run(move |c| {
@@ -163,11 +160,10 @@ pub struct DemandStatusInput {
 #[utoipa::path(post, path = "/demand-lists/{id}/status", tag = "demand", params(("id" = String, Path)), request_body = DemandStatusInput, responses((status = 200, body = DemandListView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_demand_status(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<DemandStatusInput>,
 ) -> AppResult<AppJson<DemandListView>> {
-    let p = caller.require()?.clone();
     let view = state
         .db
         .run(move |c| {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::app::AppState;
-use crate::auth::Caller;
+use crate::auth::{Caller, Principal};
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::import::{self, EscoReport, ImportOptions, ImportReport};
 use crate::models::demand as demand_m;
@@ -36,11 +36,10 @@ pub struct CourseImportParams {
 #[utoipa::path(post, path = "/imports/courses", tag = "imports", params(CourseImportParams), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_course_import(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppQuery(params): AppQuery<CourseImportParams>,
     body: Bytes,
 ) -> AppResult<AppJson<ImportReport>> {
-    let p = caller.require()?.clone();
     let opts = ImportOptions { keep_good_rows: params.keep_good_rows, publish: params.publish };
     let report = state.db.run(move |c| import::import_courses(c, &body, Some(&p), opts, &mut |_| {})).await?;
     Ok(AppJson(report))
@@ -65,11 +64,10 @@ pub struct DemandImportParams {
 #[utoipa::path(post, path = "/imports/demand", tag = "imports", params(DemandImportParams), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_demand_import(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     AppQuery(params): AppQuery<DemandImportParams>,
     body: Bytes,
 ) -> AppResult<AppJson<ImportReport>> {
-    let p = caller.require()?.clone();
     let opts = ImportOptions { keep_good_rows: params.keep_good_rows, publish: params.publish };
     let report =
         state.db.run(move |c| import::import_demand(c, &body, &params.enterprise, &params.title, Some(&p), opts, &mut |_| {})).await?;
@@ -83,10 +81,9 @@ pub async fn create_demand_import(
 #[utoipa::path(post, path = "/imports/esco", tag = "imports", request_body(content = String, content_type = "multipart/form-data"), responses((status = 200, body = EscoReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_esco_import(
     State(state): State<AppState>,
-    caller: Caller,
+    p: Principal,
     form: Result<Multipart, MultipartRejection>,
 ) -> AppResult<AppJson<EscoReport>> {
-    let p = caller.require()?;
     p.ensure(p.can_edit_catalog(), "import into the skills catalog")?;
     // Axum's own rejection is plain text; keep the error envelope.
     let mut form = form.map_err(|e| AppError::bad_field("body", e.body_text()))?;
