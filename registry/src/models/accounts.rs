@@ -95,6 +95,23 @@ pub fn region_prefix_pattern(region: &RegionCode) -> String {
     }
 }
 
+/// The organizations whose unpublished content (draft courses, draft demand lists)
+/// `caller` may see: `None` for all (platform admins), else the list of ids — every
+/// organization in a region admin's region, an organization's own people their own, and
+/// nothing for learners and anonymous callers.
+pub fn private_scope(conn: &mut DbConnection, caller: &crate::auth::Caller) -> QueryResult<Option<Vec<String>>> {
+    let Some(p) = caller.principal() else { return Ok(Some(vec![])) };
+    Ok(match p.role {
+        Role::PlatformAdmin => None,
+        Role::RegionAdmin => {
+            let pat = p.region.as_ref().map(region_prefix_pattern).unwrap_or_else(|| "-".into());
+            Some(organizations::table.filter(organizations::region.like(pat)).select(organizations::id).load(conn)?)
+        }
+        Role::OrgAdmin | Role::OrgStaff => Some(p.org.iter().map(|o| o.id.clone()).collect()),
+        Role::Learner => Some(vec![]),
+    })
+}
+
 // ---------------------------------------------------------------- organizations
 
 /// An organization as stored.

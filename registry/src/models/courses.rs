@@ -7,7 +7,7 @@ use rongtong_catalog::{CourseInput, CourseStatus, CurriculumInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::db::{DbConnection, is_unique_violation, new_id, now};
 use crate::error::{AppError, AppResult};
 use crate::models::accounts::region_prefix_pattern;
@@ -431,18 +431,7 @@ pub fn list_courses(
         None => None,
     };
     // Which providers' unpublished courses the caller may see.
-    let private_scope: Option<Vec<String>> = match caller.principal() {
-        None => Some(vec![]),
-        Some(p) => match p.role {
-            Role::PlatformAdmin => None,
-            Role::RegionAdmin => {
-                let pat = p.region.as_ref().map(region_prefix_pattern).unwrap_or_else(|| "-".into());
-                Some(organizations::table.filter(organizations::region.like(pat)).select(organizations::id).load(conn)?)
-            }
-            Role::OrgAdmin | Role::OrgStaff => Some(p.org.iter().map(|o| o.id.clone()).collect()),
-            Role::Learner => Some(vec![]),
-        },
-    };
+    let private_scope = crate::models::accounts::private_scope(conn, caller)?;
     let region_orgs: Option<Vec<String>> = match &f.region {
         Some(r) => {
             Some(organizations::table.filter(organizations::region.like(region_prefix_pattern(r))).select(organizations::id).load(conn)?)
