@@ -329,6 +329,12 @@ fn literal_term(lit: &rdf_types::Literal) -> Term {
 /// trip. Complexity: O(q log q) when first-degree hashes are distinct (our credentials);
 /// otherwise that of RDFC-1.0's N-degree hashing (bounded by sophia's limits).
 pub fn canonicalize(quads: &[Quad]) -> Result<String> {
+    // A dataset is a set: drop repeated input quads first, so that the first-degree hashes
+    // below may keep the repeats that only *appear* after relabelling (see there).
+    let mut seen: std::collections::HashSet<&Quad> = std::collections::HashSet::with_capacity(quads.len());
+    let input = quads;
+    let unique: Vec<&Quad> = quads.iter().filter(|q| seen.insert(*q)).collect();
+    let quads = &unique[..];
     // Blank nodes and the quads that mention them (few blank nodes: a Vec beats a map).
     let mut blanks: Vec<(&str, Vec<usize>)> = Vec::new();
     for (i, q) in quads.iter().enumerate() {
@@ -355,8 +361,11 @@ pub fn canonicalize(quads: &[Quad]) -> Result<String> {
             quads[*i].write_nq(&mut line, &|x, o| o.push(if x == *b { 'a' } else { 'z' }));
             lines.push(line);
         }
+        // No dedup here: RDFC-1.0 §4.6.3 sorts the serialised quads and hashes them all. Two
+        // quads can serialise alike once other blank nodes become `_:z` (e.g. two alignments
+        // `_:z rdf:type Alignment _:a .` in a presentation's credential graph); dropping one
+        // gave a different hash than Digital Bazaar's (found by registry/tests/interop.rs).
         lines.sort_unstable();
-        lines.dedup();
         let mut h = Sha256::new();
         for l in &lines {
             h.update(l.as_bytes());
@@ -366,7 +375,7 @@ pub fn canonicalize(quads: &[Quad]) -> Result<String> {
     // Hex order equals byte order, so sorting the raw digests is the spec's order.
     hashes.sort_unstable();
     if hashes.windows(2).any(|w| w[0].0 == w[1].0) {
-        return canonicalize_with_sophia(quads);
+        return canonicalize_with_sophia(input);
     }
     let label = |x: &str, o: &mut String| match hashes.iter().position(|(_, b)| *b == x) {
         Some(i) => {

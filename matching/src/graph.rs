@@ -207,6 +207,9 @@ impl GraphBuilder {
         let region = Region::parse(&learner.region)
             .ok_or_else(|| BuildError::InvalidRegion { context: format!("learner {}", learner.id), code: learner.region.clone() })?;
         let start = self.h_skill.len();
+        // Consecutive skills with the same evidence (every skill one certificate or one course
+        // completion proves) share one copy of its text in the arena.
+        let mut last: Option<(&str, u32)> = None;
         for v in &learner.skills {
             let Some(s) = self.skill_idx(&v.skill) else {
                 self.h_skill.truncate(start);
@@ -222,8 +225,15 @@ impl GraphBuilder {
                 }
                 ev = &ev[..cut];
             }
-            let at = u32::try_from(self.ev_arena.len()).map_err(|_| BuildError::TooLarge("evidence text exceeds 4 GiB"))?;
-            self.ev_arena.push_str(ev);
+            let at = match last {
+                Some((prev, at)) if prev == ev => at,
+                _ => {
+                    let at = u32::try_from(self.ev_arena.len()).map_err(|_| BuildError::TooLarge("evidence text exceeds 4 GiB"))?;
+                    self.ev_arena.push_str(ev);
+                    last = Some((ev, at));
+                    at
+                }
+            };
             self.h_skill.push(s);
             self.h_level.push(v.level);
             self.h_ev.push((at, ev.len() as u16));

@@ -13,6 +13,8 @@ pub struct App {
     pub db: Db,
     /// Configuration read from the environment.
     pub config: Config,
+    /// The matching snapshot, rebuilt lazily when the store's `data_version` moves.
+    pub matching: crate::snapshot::SnapshotCache,
 }
 
 /// Cheap-to-clone handle on [`App`]; handlers take `State(state): State<AppState>` or use
@@ -28,6 +30,13 @@ impl Deref for AppState {
 }
 
 impl App {
+    /// The app over a store and a configuration, with an empty matching snapshot (built on
+    /// the first matching request). Use this rather than a struct literal, so adding state
+    /// does not touch every caller.
+    pub fn new(db: Db, config: Config) -> App {
+        App { db, config, matching: crate::snapshot::SnapshotCache::default() }
+    }
+
     /// The public base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.config.server.base_url

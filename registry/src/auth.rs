@@ -227,4 +227,3 @@ impl FromRequestParts<AppState> for Principal {
         }
     }
 }
-

@@ -1,4 +1,4 @@
-//! The command-line interface: `rongtong serve | migrate | import | export | user | token`.
+//! The command-line interface: `rongtong serve | migrate | import | export | user | token | match`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -49,6 +49,13 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Issue training certificates for a course's cohort (idempotent; progress bar).
+    Issue(crate::credentials_cli::IssueArgs),
+    /// Verify a credential or presentation offline: exit 0 valid, 1 invalid.
+    Verify(crate::credentials_cli::VerifyArgs),
+    /// Matching: demand coverage, learner gap, learning path, candidates, alignment, supply.
+    #[command(subcommand)]
+    Match(crate::matching::MatchCommand),
 }
 
 /// `rongtong import …`
@@ -100,6 +107,11 @@ pub enum ExportCommand {
         /// Output file (standard output when omitted).
         #[arg(long, short)]
         out: Option<PathBuf>,
+    },
+    /// Every issued credential as one JSON file each (`DIR/<uuid>.json`).
+    Credentials {
+        /// Output folder (created when missing).
+        dir: PathBuf,
     },
     /// One demand list's items as demand CSV.
     Demand {
@@ -185,7 +197,10 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(cmd) => crate::import::cli_import(&config, cmd),
+        Command::Export(ExportCommand::Credentials { dir }) => crate::credentials_cli::export(&config, &dir),
         Command::Export(cmd) => crate::import::cli_export(&config, cmd),
+        Command::Issue(args) => crate::credentials_cli::issue(&config, args),
+        Command::Verify(args) => crate::credentials_cli::verify(args),
         Command::User(UserCommand::Create(args)) => {
             let db = Db::open(&config.database.url, 1)?;
             let mut conn = db.conn()?;
@@ -204,6 +219,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
             println!("created {} ({}) id {}", user.username, user.role, user.id);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Match(cmd) => crate::matching::cli_match(&config, cmd),
         Command::Token(TokenCommand::Create { user, name }) => {
             let db = Db::open(&config.database.url, 1)?;
             let mut conn = db.conn()?;
@@ -229,12 +245,16 @@ fn serve(mut config: Config, addr: Option<String>, demo: bool) -> CliResult<Exit
         let mut conn = db.conn()?;
         match crate::demo::seed(&mut conn, &config.server.base_url)? {
             Some(token) => {
-                println!("demo data loaded. Admin token (shown once):\n\n    export RONGTONG_TOKEN={token}\n");
+                let kek = config.credentials.kek.load()?;
+                let n = crate::demo::seed_credentials(&mut conn, &config.server.base_url, &kek)?;
+                println!(
+                    "demo data loaded ({n} credentials issued, one revoked). Admin token (shown once):\n\n    export RONGTONG_TOKEN={token}\n"
+                );
             }
             None => println!("database already has data: demo seeding skipped (mint a token with `rongtong token create --user admin`)"),
         }
     }
-    let state = AppState(Arc::new(App { db, config }));
+    let state = AppState(Arc::new(App::new(db, config)));
     let base = state.base_url().to_string();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {

@@ -7,6 +7,9 @@
 //! | `RONGTONG_BASE_URL` | `http://{addr}` | public base URL: minted skill URIs, links, DIDs |
 //! | `RONGTONG_DB_POOL_SIZE` | `8` | connections per server process |
 //! | `RONGTONG_MAX_BODY_BYTES` | `33554432` (32 MiB) | largest request body (CSV uploads) |
+//! | `RONGTONG_KEK` | – | key-encryption key for issuer and holder keys: base64 of 32 random bytes (`openssl rand -base64 32`) |
+//! | `RONGTONG_KEK_FILE` | – | a file holding that base64 key instead (e.g. a mounted secret); `RONGTONG_KEK` wins |
+//! | (neither set) | `<data folder>/rongtong.kek` | development only: generated on first use with a warning, mode 0600 |
 //! | `RUST_LOG` | `info` | log filter (tracing-subscriber syntax) |
 
 use std::env;
@@ -64,6 +67,45 @@ impl ServerConfig {
     }
 }
 
+/// Credential settings: where the key-encryption key (KEK) comes from.
+#[derive(Debug, Clone)]
+pub struct CredentialsConfig {
+    /// The KEK source; the key itself is read only when a key is generated or used.
+    pub kek: crate::keystore::KekSource,
+}
+
+impl CredentialsConfig {
+    /// Reads `RONGTONG_KEK` or `RONGTONG_KEK_FILE`; with neither, a development key file
+    /// `rongtong.kek` in the folder of the SQLite database (or `data/`).
+    pub fn from_env(database: &DatabaseConfig) -> Result<Self, ConfigError> {
+        use crate::keystore::{Kek, KekSource};
+        if let Ok(text) = env::var("RONGTONG_KEK") {
+            let kek = Kek::from_base64(&text).map_err(|e| ConfigError {
+                name: "RONGTONG_KEK",
+                value: "(hidden)".into(),
+                reason: e.to_string(),
+            })?;
+            return Ok(CredentialsConfig { kek: KekSource::Key(std::sync::Arc::new(kek)) });
+        }
+        if let Ok(path) = env::var("RONGTONG_KEK_FILE") {
+            return Ok(CredentialsConfig { kek: KekSource::File(path.into()) });
+        }
+        let dir = database
+            .url
+            .strip_prefix("sqlite://")
+            .filter(|p| *p != ":memory:")
+            .and_then(|p| std::path::Path::new(p).parent().map(std::path::Path::to_path_buf))
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or_else(|| "data".into());
+        Ok(CredentialsConfig { kek: KekSource::DevFile(dir.join("rongtong.kek")) })
+    }
+
+    /// A fixed KEK (tests, benchmarks).
+    pub fn with_kek(kek: crate::keystore::Kek) -> Self {
+        CredentialsConfig { kek: crate::keystore::KekSource::Key(std::sync::Arc::new(kek)) }
+    }
+}
+
 /// Everything the service needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -71,12 +113,16 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// The HTTP server.
     pub server: ServerConfig,
+    /// Credential keys.
+    pub credentials: CredentialsConfig,
 }
 
 impl Config {
     /// Reads every section from the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Config { database: DatabaseConfig::from_env()?, server: ServerConfig::from_env()? })
+        let database = DatabaseConfig::from_env()?;
+        let credentials = CredentialsConfig::from_env(&database)?;
+        Ok(Config { database, server: ServerConfig::from_env()?, credentials })
     }
 }
 

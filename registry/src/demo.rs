@@ -174,3 +174,46 @@ fn seed_all(c: &mut DbConnection) -> AppResult<String> {
     }
     Ok(accounts::create_token(c, &admin.id, "demo")?.token_secret)
 }
+
+/// Username of the demo learner one of whose training certificates is revoked.
+pub const REVOKED_LEARNER: &str = "learner-liu";
+/// The course whose certificate the demo revokes: learner-liu's 人机协作安全 module. She has
+/// opted out of being found, so the revocation does not disturb the matching walkthrough.
+pub const REVOKED_COURSE: &str = "GYJQR-06";
+
+/// Issues the demo's certificates: a training certificate for every demo completion (signed
+/// by each course's provider), a skill-level certificate from the evaluation organisation
+/// `jxeval` (铸造工 6-18-02-01, level 4, for learner-zhang), and revokes learner-liu's
+/// GYJQR-06 certificate with a reason, so every kind and state can be seen. Idempotent: a second run
+/// issues nothing new. Returns how many credentials exist afterwards.
+pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::keystore::Kek) -> AppResult<usize> {
+    use crate::models::credentials as cred;
+    use crate::schema::completions;
+    let ctx = cred::IssueContext { base_url, kek };
+    conn.transaction(|c| {
+        let ids: Vec<String> = completions::table.order(completions::id).select(completions::id).load(c)?;
+        let report = cred::issue_for_completions(c, ctx, &ids)?;
+        let eval = accounts::find_org(c, "jxeval")?;
+        let zhang = accounts::find_user(c, "learner-zhang")?;
+        let level = rongtong_catalog::SkillLevel::new(4).map_err(|e| AppError::Internal(e.to_string()))?;
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).ok_or_else(|| AppError::Internal("date".into()))?;
+        cred::issue_skill_level(c, ctx, &eval.id, &zhang.id, "6-18-02-01", level, date)?;
+        let learner = accounts::find_user(c, REVOKED_LEARNER)?;
+        let course = crate::models::courses::find_course_row(c, REVOKED_COURSE)?;
+        let completion: Option<String> = completions::table
+            .filter(completions::learner_id.eq(&learner.id))
+            .filter(completions::course_id.eq(&course.id))
+            .select(completions::id)
+            .first(c)
+            .optional()?;
+        let (rows, _) = cred::list_credentials(c, &cred::CredentialScope { learner_id: Some(learner.id), issuer_org_ids: None }, 100, 0)?;
+        if let Some(target) = rows.iter().find(|r| r.completion_id.is_some() && r.completion_id == completion)
+            && rows.iter().all(|r| !r.revoked)
+        {
+            cred::set_status(c, target, cred::StatusAction::Revoke, "演示：成绩复核不合格 (demo: failed re-assessment)")?;
+        }
+        let _ = report;
+        let total: i64 = crate::schema::credentials::table.count().get_result(c)?;
+        Ok(total as usize)
+    })
+}

@@ -618,6 +618,7 @@ pub fn cli_export(config: &Config, cmd: ExportCommand) -> Result<ExitCode, Box<d
     let (bytes, out) = match cmd {
         ExportCommand::Courses { out } => (export_courses(&mut conn, None, false)?, out),
         ExportCommand::Skills { out } => (export_skills(&mut conn)?, out),
+        ExportCommand::Credentials { dir } => return crate::credentials_cli::export(config, &dir),
         ExportCommand::Demand { id, out } => {
             let row = demand_m::find_list_row(&mut conn, &id)?;
             let view = demand_m::list_views(&mut conn, vec![row])?.remove(0);

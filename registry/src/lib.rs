@@ -9,14 +9,18 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod credentials_cli;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod import;
+pub mod keystore;
+pub mod matching;
 pub mod models;
 pub mod router;
 pub mod routes;
 pub mod schema;
+pub mod snapshot;
 
 pub use app::{App, AppState};
 pub use router::{build_router, openapi};

@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, ErrorItem};
-use crate::routes::{accounts, catalog, courses, demand, health, imports};
+use crate::routes::{accounts, catalog, courses, credentials, demand, health, imports, matching};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,9 @@ use crate::routes::{accounts, catalog, courses, demand, health, imports};
         (name = "courses", description = "Micro-courses, curricula, completions"),
         (name = "demand", description = "Talent-demand lists"),
         (name = "imports", description = "CSV import and export"),
+        (name = "credentials", description = "Verifiable credentials: issuance, status, presentations, verification"),
+        (name = "public", description = "Public documents outside /api/v1: DID documents, status lists, credential pages"),
+        (name = "matching", description = "Demand coverage, learner gaps, learning paths, candidate ranking, curriculum alignment, supply and demand"),
     )
 )]
 struct ApiDoc;
@@ -70,6 +73,17 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(courses::list_curricula, courses::create_curriculum))
         .routes(routes!(courses::find_curriculum, courses::update_curriculum, courses::delete_curriculum))
         .routes(routes!(courses::list_completions, courses::create_completion))
+        // credentials (issue 4)
+        .routes(routes!(credentials::create_completion_credential))
+        .routes(routes!(credentials::create_skill_level_credential))
+        .routes(routes!(credentials::list_credentials))
+        .routes(routes!(credentials::find_credential))
+        .routes(routes!(credentials::update_credential_status))
+        .routes(routes!(credentials::create_issuance_job))
+        .routes(routes!(credentials::find_issuance_job))
+        .routes(routes!(credentials::create_presentation))
+        .routes(routes!(credentials::create_verification))
+        .routes(routes!(credentials::create_org_key))
         // demand
         .routes(routes!(demand::list_demand_lists, demand::create_demand_list))
         .routes(routes!(demand::find_demand_list, demand::update_demand_list, demand::delete_demand_list))
@@ -81,18 +95,36 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(imports::find_course_export))
         .routes(routes!(imports::find_demand_export))
         .routes(routes!(imports::find_skill_export))
+        // matching (issue 3)
+        .routes(routes!(matching::find_coverage))
+        .routes(routes!(matching::find_gap))
+        .routes(routes!(matching::find_path))
+        .routes(routes!(matching::find_candidates))
+        .routes(routes!(matching::find_alignment))
+        .routes(routes!(matching::find_supply_demand))
+        .routes(routes!(matching::find_snapshot))
+}
+
+/// Public documents outside `/api/v1`, at the paths verifiers derive from DIDs and
+/// credentials: `did:web` documents, status lists and credential pages.
+fn public() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(credentials::find_platform_did))
+        .routes(routes!(credentials::find_org_did))
+        .routes(routes!(credentials::find_status_list))
+        .routes(routes!(credentials::find_public_credential))
 }
 
 /// The OpenAPI 3.1 document of every `/api/v1` route.
 pub fn openapi() -> OpenApiDoc {
-    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()).nest("/api/v1", api()).split_for_parts();
+    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()).nest("/api/v1", api()).merge(public()).split_for_parts();
     doc
 }
 
 /// Builds the whole service. Tests drive this router directly with `tower::ServiceExt::oneshot`.
 pub fn build_router(state: AppState) -> Router {
     let max_body = state.config.server.max_body_bytes;
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api()).split_for_parts();
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api()).merge(public()).split_for_parts();
     router
         .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
         .fallback(|| async { AppError::NotFound("route".into()) })

@@ -226,6 +226,74 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    issuer_keys (id) {
+        id -> Text,
+        owner_kind -> Text,
+        owner_id -> Nullable<Text>,
+        did -> Text,
+        fragment -> Text,
+        public_multibase -> Text,
+        secret_enc -> Binary,
+        nonce -> Binary,
+        created_at -> Text,
+        retired -> Bool,
+    }
+}
+
+diesel::table! {
+    status_lists (id) {
+        id -> Text,
+        issuer_did -> Text,
+        purpose -> Text,
+        size -> Integer,
+        used -> Integer,
+        bits -> Binary,
+        allocated -> Binary,
+        credential -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    credentials (id) {
+        id -> Text,
+        completion_id -> Nullable<Text>,
+        learner_id -> Text,
+        issuer_org_id -> Text,
+        kind -> Text,
+        name -> Text,
+        occupation_code -> Nullable<Text>,
+        skill_level -> Nullable<Integer>,
+        json -> Text,
+        status_list_id -> Text,
+        status_index -> BigInt,
+        revoked -> Bool,
+        suspended -> Bool,
+        status_reason -> Nullable<Text>,
+        status_changed_at -> Nullable<Text>,
+        issued_at -> Text,
+    }
+}
+
+diesel::table! {
+    issuance_jobs (id) {
+        id -> Text,
+        org_id -> Text,
+        course_id -> Text,
+        requested_by -> Text,
+        state -> Text,
+        total -> Integer,
+        done -> Integer,
+        issued -> Integer,
+        skipped -> Integer,
+        error -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
 diesel::joinable!(organizations -> regions (region));
 diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -244,6 +312,8 @@ diesel::joinable!(demand_items -> demand_lists (list_id));
 diesel::joinable!(demand_item_skills -> demand_items (item_id));
 diesel::joinable!(demand_item_skills -> skills (skill_id));
 diesel::joinable!(completions -> courses (course_id));
+diesel::joinable!(credentials -> organizations (issuer_org_id));
+diesel::joinable!(issuance_jobs -> courses (course_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -265,4 +335,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     demand_items,
     demand_item_skills,
     completions,
+    issuer_keys,
+    status_lists,
+    credentials,
+    issuance_jobs,
 );

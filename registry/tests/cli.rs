@@ -34,7 +34,12 @@ impl TestDb {
 
     /// Runs `rongtong ARGS…` against this database.
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_rongtong")).args(args).env("DATABASE_URL", &self.url).env("RUST_LOG", "warn").output().expect("run rongtong")
+        Command::new(env!("CARGO_BIN_EXE_rongtong"))
+            .args(args)
+            .env("DATABASE_URL", &self.url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run rongtong")
     }
 
     fn file(&self, name: &str, bytes: &[u8]) -> String {
@@ -51,7 +56,14 @@ impl TestDb {
             accounts::upsert_region(&mut c, &Region { code: code.parse().unwrap(), name_zh: zh.into(), name_en: en.into() }).unwrap();
         }
         for (code, kind) in [("pxou", OrgKind::College), ("pxcast", OrgKind::Enterprise)] {
-            let org = OrganizationInput { code: code.into(), kind, name_zh: code.into(), name_en: None, region: "360300".parse().unwrap(), uscc: None };
+            let org = OrganizationInput {
+                code: code.into(),
+                kind,
+                name_zh: code.into(),
+                name_en: None,
+                region: "360300".parse().unwrap(),
+                uscc: None,
+            };
             accounts::create_org(&mut c, &org).unwrap();
         }
     }
@@ -148,7 +160,9 @@ fn exported_courses_import_again_unchanged() {
     let db = TestDb::new();
     db.arrange();
     assert!(db.run(&["import", "esco", &esco_dir()]).status.success());
-    let csv = format!("code,title_zh,provider,hours,credits,skills,prerequisites\nA-1,甲,pxou,10,1,{CASTING}@5,\nA-2,乙,pxou,12,1,{CASTING}@4,A-1\n");
+    let csv = format!(
+        "code,title_zh,provider,hours,credits,skills,prerequisites\nA-1,甲,pxou,10,1,{CASTING}@5,\nA-2,乙,pxou,12,1,{CASTING}@4,A-1\n"
+    );
     assert!(db.run(&["import", "courses", &db.file("in.csv", csv.as_bytes())]).status.success());
     let exported = db.file("out.csv", b"");
     assert!(db.run(&["export", "courses", "-o", &exported]).status.success());

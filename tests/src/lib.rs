@@ -12,7 +12,7 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use http_body_util::BodyExt;
 use rongtong_registry::auth::Role;
-use rongtong_registry::config::{Config, DatabaseConfig, ServerConfig};
+use rongtong_registry::config::{Config, CredentialsConfig, DatabaseConfig, ServerConfig};
 use rongtong_registry::db::Db;
 use rongtong_registry::models::accounts::{self, UserInput};
 use rongtong_registry::{App, AppState, build_router};
@@ -89,8 +89,9 @@ impl TestApp {
         let config = Config {
             database: DatabaseConfig { url, pool_size: 4 },
             server: ServerConfig { addr: "127.0.0.1:0".into(), base_url: BASE_URL.into(), max_body_bytes: 8 * 1024 * 1024 },
+            credentials: CredentialsConfig::with_kek(rongtong_registry::keystore::Kek::generate()),
         };
-        let state = AppState(std::sync::Arc::new(App { db: db.clone(), config }));
+        let state = AppState(std::sync::Arc::new(App::new(db.clone(), config)));
         TestApp { router: build_router(state), db, _dir: dir, pg }
     }
 

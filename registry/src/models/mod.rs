@@ -7,5 +7,6 @@
 pub mod accounts;
 pub mod catalog;
 pub mod courses;
+pub mod credentials;
 pub mod demand;
 pub mod pagination;

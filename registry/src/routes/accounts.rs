@@ -302,11 +302,7 @@ pub async fn create_token(
 
 /// Lists an account's tokens (never their secrets).
 #[utoipa::path(get, path = "/users/{id}/tokens", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Vec<TokenView>), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn list_tokens(
-    State(state): State<AppState>,
-    p: Principal,
-    AppPath(id): AppPath<String>,
-) -> AppResult<AppJson<Vec<TokenView>>> {
+pub async fn list_tokens(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<AppJson<Vec<TokenView>>> {
     let tokens = state
         .db
         .run(move |c| {

@@ -4,6 +4,8 @@
 pub mod accounts;
 pub mod catalog;
 pub mod courses;
+pub mod credentials;
 pub mod demand;
 pub mod health;
 pub mod imports;
+pub mod matching;

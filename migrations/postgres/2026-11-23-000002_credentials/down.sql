@@ -1,0 +1,4 @@
+DROP TABLE issuance_jobs;
+DROP TABLE credentials;
+DROP TABLE status_lists;
+DROP TABLE issuer_keys;

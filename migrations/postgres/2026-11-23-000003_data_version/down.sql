@@ -1,0 +1,17 @@
+DROP TRIGGER IF EXISTS credentials_insert_data_version ON credentials;
+DROP TRIGGER IF EXISTS credentials_change_data_version ON credentials;
+DROP TRIGGER IF EXISTS skills_data_version ON skills;
+DROP TRIGGER IF EXISTS skill_relations_data_version ON skill_relations;
+DROP TRIGGER IF EXISTS occupations_data_version ON occupations;
+DROP TRIGGER IF EXISTS occupation_skills_data_version ON occupation_skills;
+DROP TRIGGER IF EXISTS courses_data_version ON courses;
+DROP TRIGGER IF EXISTS course_skills_data_version ON course_skills;
+DROP TRIGGER IF EXISTS course_prerequisites_data_version ON course_prerequisites;
+DROP TRIGGER IF EXISTS organizations_data_version ON organizations;
+DROP TRIGGER IF EXISTS users_data_version ON users;
+DROP TRIGGER IF EXISTS demand_lists_data_version ON demand_lists;
+DROP TRIGGER IF EXISTS demand_items_data_version ON demand_items;
+DROP TRIGGER IF EXISTS demand_item_skills_data_version ON demand_item_skills;
+DROP TRIGGER IF EXISTS completions_data_version ON completions;
+DROP FUNCTION IF EXISTS bump_data_version();
+DROP TABLE data_version;

@@ -1,0 +1,175 @@
+//! `rongtong issue`, `rongtong verify` and `rongtong export credentials`.
+//!
+//! * `issue --course CODE [--org CODE] [--learner U …]` issues training certificates for a
+//!   cohort straight into the store, with a progress bar; idempotent like the API.
+//! * `verify FILE [--json] [--did-doc URL=FILE …] [--status-list URL=FILE …]` verifies a
+//!   credential or presentation **offline**: did:key needs nothing; did:web documents and
+//!   status lists are read from the files given (a registry's URLs map to its exported
+//!   documents). It never opens a network connection. Exit status 0 = valid, 1 = invalid.
+//! * `export credentials DIR` writes every issued credential as `DIR/<uuid>.json`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use rongtong_credentials::did::MapResolver;
+use rongtong_credentials::verify::{PresentationOptions, VerifyOptions};
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::models::credentials::{self as m, IssueContext};
+
+type CliResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// `rongtong issue …`
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// Course id, `code` (every version) or `code@version`.
+    #[arg(long)]
+    pub course: String,
+    /// The provider's code, checked against the course (a guard against typos).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Only these learners (usernames); repeatable. Default: the whole cohort.
+    #[arg(long = "learner")]
+    pub learners: Vec<String>,
+}
+
+/// `rongtong verify …`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The credential or presentation (JSON file; `-` for standard input).
+    pub file: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// A did:web document: `https://host/…/did.json=FILE`; repeatable.
+    #[arg(long = "did-doc", value_name = "URL=FILE")]
+    pub did_docs: Vec<String>,
+    /// A status list credential: `URL=FILE`; repeatable.
+    #[arg(long = "status-list", value_name = "URL=FILE")]
+    pub status_lists: Vec<String>,
+    /// For a presentation: the challenge you issued (default: the one in its proof).
+    #[arg(long)]
+    pub challenge: Option<String>,
+    /// For a presentation: your domain.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Only trust these issuer DIDs (adds the `issuer_trust` check); repeatable.
+    #[arg(long = "trust")]
+    pub trusted: Vec<String>,
+}
+
+/// Runs `rongtong issue`.
+pub fn issue(config: &Config, args: IssueArgs) -> CliResult<ExitCode> {
+    let db = Db::open(&config.database.url, 1)?;
+    let mut conn = db.conn()?;
+    let learners = (!args.learners.is_empty()).then_some(args.learners.as_slice());
+    let (org_id, _course_id, ids) = m::cohort_completions(&mut conn, &args.course, learners)?;
+    let org = crate::models::accounts::find_org(&mut conn, &org_id)?;
+    if let Some(code) = &args.org
+        && *code != org.code
+    {
+        return Err(format!("course {} is provided by {}, not {code}", args.course, org.code).into());
+    }
+    let kek = config.credentials.kek.load()?;
+    let ctx = IssueContext { base_url: &config.server.base_url, kek: &kek };
+    let bar = indicatif::ProgressBar::new(ids.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} credentials ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let (mut issued, mut skipped) = (0, 0);
+    for chunk in ids.chunks(1000) {
+        let r = diesel::Connection::transaction(&mut *conn, |c| m::issue_for_completions(c, ctx, chunk))?;
+        issued += r.issued;
+        skipped += r.skipped;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    println!("{issued} credentials issued by {} ({skipped} completions already had one)", org.code);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pairs(specs: &[String], what: &str, into: &mut MapResolver) -> CliResult<()> {
+    for spec in specs {
+        let (url, file) = spec.rsplit_once('=').ok_or_else(|| format!("--{what} wants URL=FILE, got `{spec}`"))?;
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let doc: Value = serde_json::from_str(&text).map_err(|e| format!("{file} is not JSON: {e}"))?;
+        into.insert(url, doc);
+    }
+    Ok(())
+}
+
+/// Runs `rongtong verify`: exit 0 when valid, 1 when not (or when the input is unreadable).
+pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
+    let text = if args.file == Path::new("-") {
+        std::io::read_to_string(std::io::stdin())?
+    } else {
+        std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?
+    };
+    let mut resolver = MapResolver::new();
+    pairs(&args.did_docs, "did-doc", &mut resolver)?;
+    pairs(&args.status_lists, "status-list", &mut resolver)?;
+    let options = VerifyOptions { trusted_issuers: (!args.trusted.is_empty()).then(|| args.trusted.clone()), ..VerifyOptions::obv3() };
+    let now = chrono::Utc::now();
+    let parsed: Option<Value> = serde_json::from_str(&text).ok();
+    let is_vp = parsed.as_ref().and_then(|d| d.get("type")).is_some_and(|t| match t {
+        Value::String(s) => s == "VerifiablePresentation",
+        Value::Array(a) => a.iter().any(|x| x == "VerifiablePresentation"),
+        _ => false,
+    });
+    let (verified, checks, report) = match (&parsed, is_vp) {
+        (Some(doc), true) => {
+            let challenge = args
+                .challenge
+                .clone()
+                .or_else(|| doc.pointer("/proof/challenge").and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_default();
+            let domain = args.domain.clone().or_else(|| doc.pointer("/proof/domain").and_then(Value::as_str).map(str::to_string));
+            let r = rongtong_credentials::verify_presentation(
+                doc,
+                &resolver,
+                now,
+                &PresentationOptions { challenge, domain, credentials: options },
+            );
+            (r.verified, r.checks.clone(), serde_json::to_value(&r)?)
+        }
+        _ => {
+            let r = rongtong_credentials::verify_str(&text, &resolver, now, &options);
+            (r.verified, r.checks.clone(), serde_json::to_value(&r)?)
+        }
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}: {}", args.file.display(), if verified { "VALID" } else { "INVALID" });
+        for c in &checks {
+            println!("  {} {:<12} {}", if c.passed { "ok  " } else { "FAIL" }, c.name, c.detail);
+        }
+    }
+    Ok(if verified { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Runs `rongtong export credentials DIR`: one `<uuid>.json` per issued credential.
+pub fn export(config: &Config, dir: &Path) -> CliResult<ExitCode> {
+    let db = Db::open(&config.database.url, 1)?;
+    let mut conn = db.conn()?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut after: Option<String> = None;
+    let mut n = 0usize;
+    loop {
+        let rows = m::all_credentials(&mut conn, after.as_deref(), 1000)?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id.clone());
+        for r in &rows {
+            let name = format!("{}.json", r.id.strip_prefix("urn:uuid:").unwrap_or(&r.id));
+            let path = dir.join(name);
+            std::fs::write(&path, &r.json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            n += 1;
+        }
+    }
+    println!("{n} credentials written to {}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}

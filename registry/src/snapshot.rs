@@ -1,0 +1,763 @@
+//! The matching snapshot: the store loaded into an immutable [`SkillsGraph`], shared by every
+//! matching request through an `Arc`, and rebuilt when the data behind it changes.
+//!
+//! # What is loaded, and how registry records become matching inputs
+//!
+//! | matching input | registry source |
+//! |----------------|-----------------|
+//! | skills, relations | `skills` (by URI), `skill_relations` |
+//! | courses | every `courses` row, id `CODE@VERSION`; `published` ⇔ status `published`; provider = organization code, region = the provider's region |
+//! | prerequisites | `course_prerequisites` stores course *codes*; a code resolves to its latest published version, else its latest archived one, else its latest version (so a draft prerequisite makes a course unplannable rather than invisible) |
+//! | occupations | `occupations` (id = URI) with `occupation_skills` |
+//! | demand items | `demand_items` with `demand_item_skills`; region = the item's own, else its list's; published ⇔ the list is `published` |
+//! | learners | users with role `learner`, id = username, region = their own, else their organization's; `opt_in` = consent to be found |
+//! | verified skills | completion records: a passing completion of a published or archived course means the learner holds every skill the course teaches at the course's target level; the evidence is the completion record (withdrawn when its training certificate is revoked or suspended). Skill-level certificates in force: every skill of the occupation's standard at the certified level |
+//! | completed courses | every passing completion, whatever the course's status |
+//!
+//! A completion whose result reads as a fail (`不合格`, `fail`, `failed`, case-insensitive) is
+//! neither evidence nor a done prerequisite. Signed certificates will add evidence later.
+//!
+//! # Staleness
+//!
+//! Migration `data_version` keeps a one-row counter that database triggers bump in the same
+//! transaction as any change to a table feeding the snapshot. A request reads the counter
+//! (one primary-key lookup) and reuses the snapshot built at that version. Because the
+//! counter lives in the database, several stateless server nodes on one PostgreSQL, the CLI
+//! and imports all invalidate each other's snapshots without talking to each other.
+//!
+//! When the counter has moved, one background rebuild runs per process. Requests wait for it
+//! up to `RONGTONG_MATCHING_MAX_WAIT_MS` (default 2000) and are then answered from the previous
+//! snapshot, flagged `stale`; with no previous snapshot they wait for the first one. So a
+//! learner sees a completion recorded a moment ago (rebuilds of city- or demo-sized data take
+//! milliseconds), and at provincial scale (seconds per rebuild) nobody waits long.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `RONGTONG_MATCHING_MAX_WAIT_MS` | `2000` | longest wait for a rebuild before answering from the previous snapshot |
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use rongtong_catalog::{CourseSkill, RequirementKind, SkillLevel, SkillRelationKind, SkillRequirement};
+use rongtong_matching::{BuildError, CourseSpec, DemandSpec, GraphBuilder, LearnerSpec, OccupationSpec, SkillsGraph, VerifiedSkill};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::{Db, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::schema::{
+    completions, course_prerequisites, course_skills, courses, credentials, demand_item_skills, demand_items, demand_lists,
+    occupation_skills, occupations, organizations, skill_relations, skills, users,
+};
+
+/// Facts about one demand item that matching requests need besides the graph: who owns it
+/// (for authorization) and its title (for readable reports).
+#[derive(Debug, Clone)]
+pub struct DemandItemInfo {
+    /// The demand list.
+    pub list_id: String,
+    /// The enterprise's organization id.
+    pub enterprise_id: String,
+    /// The enterprise's code.
+    pub enterprise: String,
+    /// The enterprise's region code.
+    pub enterprise_region: String,
+    /// Position title.
+    pub position: String,
+}
+
+/// A demand list's owner and status, for deciding who may analyse it.
+#[derive(Debug, Clone)]
+pub struct DemandListInfo {
+    /// `draft`, `published` or `closed`.
+    pub status: String,
+    /// The enterprise's organization id.
+    pub enterprise_id: String,
+    /// The enterprise's region code.
+    pub enterprise_region: String,
+}
+
+/// A learner as matching requests see them: for resolving `learner=` and authorizing.
+#[derive(Debug, Clone)]
+pub struct LearnerInfo {
+    /// User id.
+    pub user_id: String,
+    /// Username, the learner's id in the graph.
+    pub username: String,
+    /// The region used for matching.
+    pub region: String,
+}
+
+/// Figures about a snapshot, returned with every matching answer so a client can tell how
+/// fresh the answer is and what the snapshot costs.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SnapshotInfo {
+    /// The `data_version` the snapshot was built at.
+    pub version: i64,
+    /// When it was built (RFC 3339 UTC).
+    pub built_at: String,
+    /// Milliseconds spent reading the store and assembling the inputs.
+    pub load_ms: f64,
+    /// Milliseconds spent building the graph from the inputs.
+    pub build_ms: f64,
+    /// Approximate heap bytes of the graph.
+    pub heap_bytes: usize,
+    /// Skills in the graph.
+    pub skills: usize,
+    /// Courses (all statuses).
+    pub courses: usize,
+    /// Learners.
+    pub learners: usize,
+    /// Demand items (all statuses).
+    pub demand_items: usize,
+    /// Occupations.
+    pub occupations: usize,
+    /// Data problems worked around while loading (a prerequisite cycle, a learner without a
+    /// region …); empty when the data is clean.
+    pub warnings: Vec<String>,
+}
+
+/// An immutable matching snapshot: the graph plus the registry facts needed to resolve
+/// request parameters, authorize, and label answers.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The graph.
+    pub graph: SkillsGraph,
+    /// Figures about it.
+    pub info: SnapshotInfo,
+    /// Human-readable names of skills (URI), courses (`CODE@VERSION`), occupations (URI) and
+    /// demand items (id), for the `labels` of answers and the CLI's reports.
+    pub labels: HashMap<String, String>,
+    /// Demand items by id.
+    pub items: HashMap<String, DemandItemInfo>,
+    /// Item ids of each demand list, in list order.
+    pub list_items: HashMap<String, Vec<String>>,
+    /// Demand lists by id.
+    pub lists: HashMap<String, DemandListInfo>,
+    /// Region code of each organization, by code.
+    pub org_regions: HashMap<String, String>,
+    /// Learners by username and by user id.
+    pub learners: HashMap<String, LearnerInfo>,
+    /// Occupation URI by URI, id and 职业分类大典 code.
+    pub occupations: HashMap<String, String>,
+    /// The graph id (`CODE@VERSION`) a course code means: latest published, else archived,
+    /// else latest version.
+    pub course_by_code: HashMap<String, String>,
+}
+
+impl Snapshot {
+    /// The learner named by a username or user id.
+    pub fn learner(&self, key: &str) -> Option<&LearnerInfo> {
+        self.learners.get(key.trim())
+    }
+
+    /// The occupation URI named by a URI, id or code.
+    pub fn occupation(&self, key: &str) -> Option<&str> {
+        self.occupations.get(key.trim()).map(String::as_str)
+    }
+
+    /// The graph id of a course given as `CODE@VERSION` or as a bare code (which means its
+    /// latest published version, see the module docs).
+    pub fn course<'a>(&'a self, key: &'a str) -> Option<&'a str> {
+        let key = key.trim();
+        if self.graph.course_idx(key).is_some() {
+            return Some(key);
+        }
+        self.course_by_code.get(key).map(String::as_str)
+    }
+}
+
+/// Why a snapshot could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The store failed.
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// The data could not be turned into a graph.
+    #[error("building the matching graph: {0}")]
+    Build(#[from] BuildError),
+}
+
+impl From<SnapshotError> for AppError {
+    fn from(e: SnapshotError) -> Self {
+        match e {
+            SnapshotError::Query(q) => q.into(),
+            SnapshotError::Build(b) => AppError::Internal(b.to_string()),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct VersionRow {
+    #[diesel(sql_type = BigInt)]
+    version: i64,
+}
+
+/// The current `data_version`: bumped by triggers whenever data feeding the snapshot changes.
+pub fn data_version(conn: &mut DbConnection) -> QueryResult<i64> {
+    let rows: Vec<VersionRow> = diesel::sql_query("SELECT version FROM data_version WHERE id = 1").load(conn)?;
+    Ok(rows.first().map_or(0, |r| r.version))
+}
+
+fn is_fail(result: &str) -> bool {
+    let r = result.trim().to_lowercase();
+    r == "不合格" || r == "fail" || r == "failed"
+}
+
+fn level(n: i32) -> SkillLevel {
+    SkillLevel::try_from(n).unwrap_or(SkillLevel::LOWEST)
+}
+
+fn kind(k: &str) -> RequirementKind {
+    k.parse().unwrap_or(RequirementKind::Optional)
+}
+
+fn label(zh: Option<String>, en: Option<String>) -> Option<String> {
+    match (zh, en) {
+        (Some(z), Some(e)) if !z.is_empty() && !e.is_empty() => Some(format!("{z} ({e})")),
+        (Some(z), _) if !z.is_empty() => Some(z),
+        (_, Some(e)) if !e.is_empty() => Some(e),
+        _ => None,
+    }
+}
+
+/// Reads the whole store into a [`Snapshot`].
+///
+/// Runs in one transaction so SQLite reads one consistent state; on PostgreSQL the version
+/// is read first, so the data is at least as new as the version it is labelled with (a later
+/// change only causes one extra rebuild, never a stale answer).
+///
+/// # Complexity
+/// One query per table, O(rows) work; see docs/PERFORMANCE.md for measured figures.
+pub fn load_snapshot(conn: &mut DbConnection) -> Result<Snapshot, SnapshotError> {
+    conn.transaction(load_in_transaction)
+}
+
+/// (id, code, version, provider id, hours, credits, status, created_at, title_zh)
+type CourseRowTuple = (String, String, String, String, f64, f64, String, String, String);
+/// (id, uri, code, label_zh, label_en)
+type OccupationRowTuple = (String, String, Option<String>, Option<String>, Option<String>);
+/// (item id, list id, ordinal, position, headcount, item region, list region, list status, enterprise id)
+type ItemRowTuple = (String, String, i32, String, i32, Option<String>, String, String, String);
+/// (user id, username, region, opt_in, org id)
+type LearnerRowTuple = (String, String, Option<String>, bool, Option<String>);
+
+fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> {
+    let started = Instant::now();
+    let version = data_version(c)?;
+    let mut warnings = Vec::new();
+    let mut labels: HashMap<String, String> = HashMap::new();
+
+    // Skills and relations.
+    let skill_rows: Vec<(String, String, Option<String>, Option<String>)> =
+        skills::table.select((skills::id, skills::uri, skills::label_zh, skills::label_en)).load(c)?;
+    let mut skill_uri: HashMap<String, String> = HashMap::with_capacity(skill_rows.len());
+    for (id, uri, zh, en) in skill_rows {
+        if let Some(l) = label(zh, en) {
+            labels.insert(uri.clone(), l);
+        }
+        skill_uri.insert(id, uri);
+    }
+    let relations: Vec<(String, String, String)> =
+        skill_relations::table.select((skill_relations::from_skill, skill_relations::kind, skill_relations::to_skill)).load(c)?;
+
+    // Organizations.
+    let orgs: Vec<(String, String, String)> =
+        organizations::table.select((organizations::id, organizations::code, organizations::region)).load(c)?;
+    let org: HashMap<String, (String, String)> = orgs.into_iter().map(|(id, code, region)| (id, (code, region))).collect();
+
+    // Courses: id CODE@VERSION; codes resolve to the latest published, else archived, else any version.
+    let course_rows: Vec<CourseRowTuple> = courses::table
+        .select((
+            courses::id,
+            courses::code,
+            courses::version,
+            courses::provider_id,
+            courses::hours,
+            courses::credits,
+            courses::status,
+            courses::created_at,
+            courses::title_zh,
+        ))
+        .load(c)?;
+    let mut course_key: HashMap<String, String> = HashMap::with_capacity(course_rows.len());
+    let mut course_public: HashMap<String, bool> = HashMap::with_capacity(course_rows.len());
+    // code → (rank of status, created_at, id, key); the maximum wins.
+    let mut best: HashMap<String, (u8, String, String, String)> = HashMap::new();
+    let mut specs: Vec<CourseSpec> = Vec::with_capacity(course_rows.len());
+    let mut spec_of: HashMap<String, usize> = HashMap::with_capacity(course_rows.len());
+    for (id, code, version, provider_id, hours, credits, status, created_at, title) in course_rows {
+        let key = format!("{code}@{version}");
+        let rank = match status.as_str() {
+            "published" => 2,
+            "archived" => 1,
+            _ => 0,
+        };
+        let cand = (rank, created_at, id.clone(), key.clone());
+        match best.get(&code) {
+            Some(b) if (b.0, &b.1, &b.2) >= (cand.0, &cand.1, &cand.2) => {}
+            _ => {
+                best.insert(code.clone(), cand);
+            }
+        }
+        labels.insert(key.clone(), title);
+        course_public.insert(id.clone(), rank > 0);
+        course_key.insert(id.clone(), key.clone());
+        let (provider, region) = org.get(&provider_id).cloned().map_or((None, None), |(c, r)| (Some(c), Some(r)));
+        spec_of.insert(id, specs.len());
+        specs.push(CourseSpec {
+            id: key,
+            provider,
+            region,
+            hours: if hours.is_finite() { hours.max(0.0) } else { 0.0 },
+            credits: if credits.is_finite() { credits.max(0.0) } else { 0.0 },
+            published: rank == 2,
+            teaches: Vec::new(),
+            prerequisites: Vec::new(),
+        });
+    }
+    let course_by_code: HashMap<String, String> = best.into_iter().map(|(code, (_, _, _, key))| (code, key)).collect();
+    let taught: Vec<(String, String, i32, f64)> = course_skills::table
+        .select((course_skills::course_id, course_skills::skill_id, course_skills::level, course_skills::weight))
+        .load(c)?;
+    for (course_id, skill_id, lv, weight) in taught {
+        if let (Some(&i), Some(uri)) = (spec_of.get(&course_id), skill_uri.get(&skill_id)) {
+            let weight = if weight.is_finite() && weight > 0.0 { weight.min(1.0) } else { 1.0 };
+            specs[i].teaches.push(CourseSkill { skill: uri.clone(), level: level(lv), weight });
+        }
+    }
+    let prereqs: Vec<(String, String)> =
+        course_prerequisites::table.select((course_prerequisites::course_id, course_prerequisites::prerequisite_code)).load(c)?;
+    for (course_id, code) in prereqs {
+        let Some(&i) = spec_of.get(&course_id) else { continue };
+        match course_by_code.get(&code) {
+            Some(key) if *key != specs[i].id => specs[i].prerequisites.push(key.clone()),
+            Some(_) => warnings.push(format!("course {} lists itself as a prerequisite; ignored", specs[i].id)),
+            None => warnings.push(format!("course {} needs unknown course code {code}; ignored", specs[i].id)),
+        }
+    }
+    for s in &mut specs {
+        s.teaches.sort_by(|a, b| a.skill.cmp(&b.skill));
+        s.prerequisites.sort();
+        s.prerequisites.dedup();
+    }
+
+    // Occupations.
+    let occ_rows: Vec<OccupationRowTuple> = occupations::table
+        .select((occupations::id, occupations::uri, occupations::code, occupations::label_zh, occupations::label_en))
+        .load(c)?;
+    let mut occ_names: HashMap<String, String> = HashMap::new();
+    let mut occ_specs: Vec<OccupationSpec> = Vec::with_capacity(occ_rows.len());
+    let mut occ_of: HashMap<String, usize> = HashMap::new();
+    for (id, uri, code, zh, en) in occ_rows {
+        if let Some(l) = label(zh, en) {
+            labels.insert(uri.clone(), l);
+        }
+        occ_names.insert(id.clone(), uri.clone());
+        if let Some(code) = code.filter(|c| !c.is_empty()) {
+            occ_names.entry(code).or_insert_with(|| uri.clone());
+        }
+        occ_names.insert(uri.clone(), uri.clone());
+        occ_of.insert(id, occ_specs.len());
+        occ_specs.push(OccupationSpec { id: uri, requirements: Vec::new() });
+    }
+    let occ_skills: Vec<(String, String, String, i32)> = occupation_skills::table
+        .select((occupation_skills::occupation_id, occupation_skills::skill_id, occupation_skills::kind, occupation_skills::min_level))
+        .load(c)?;
+    for (occ, skill, k, lv) in occ_skills {
+        if let (Some(&i), Some(uri)) = (occ_of.get(&occ), skill_uri.get(&skill)) {
+            occ_specs[i].requirements.push(SkillRequirement { skill: uri.clone(), kind: kind(&k), min_level: level(lv) });
+        }
+    }
+    for o in &mut occ_specs {
+        o.requirements
+            .sort_by(|a, b| (a.kind != RequirementKind::Essential, &a.skill).cmp(&(b.kind != RequirementKind::Essential, &b.skill)));
+    }
+
+    // Demand.
+    let list_rows: Vec<(String, String, String)> =
+        demand_lists::table.select((demand_lists::id, demand_lists::status, demand_lists::enterprise_id)).load(c)?;
+    let lists: HashMap<String, DemandListInfo> = list_rows
+        .into_iter()
+        .map(|(id, status, enterprise_id)| {
+            let enterprise_region = org.get(&enterprise_id).map(|(_, r)| r.clone()).unwrap_or_default();
+            (id, DemandListInfo { status, enterprise_id, enterprise_region })
+        })
+        .collect();
+    let item_rows: Vec<ItemRowTuple> = demand_items::table
+        .inner_join(demand_lists::table)
+        .select((
+            demand_items::id,
+            demand_items::list_id,
+            demand_items::ordinal,
+            demand_items::position_title,
+            demand_items::headcount,
+            demand_items::region,
+            demand_lists::region,
+            demand_lists::status,
+            demand_lists::enterprise_id,
+        ))
+        .order((demand_items::list_id, demand_items::ordinal))
+        .load(c)?;
+    let mut items: HashMap<String, DemandItemInfo> = HashMap::with_capacity(item_rows.len());
+    let mut list_items: HashMap<String, Vec<String>> = HashMap::new();
+    let mut demand_specs: Vec<DemandSpec> = Vec::with_capacity(item_rows.len());
+    let mut demand_of: HashMap<String, usize> = HashMap::with_capacity(item_rows.len());
+    for (id, list_id, _, position, headcount, region, list_region, status, enterprise_id) in item_rows {
+        let (enterprise, enterprise_region) = org.get(&enterprise_id).cloned().unwrap_or_default();
+        labels.insert(id.clone(), format!("{position} ({enterprise})"));
+        list_items.entry(list_id.clone()).or_default().push(id.clone());
+        items.insert(id.clone(), DemandItemInfo { list_id, enterprise_id, enterprise, enterprise_region, position });
+        demand_of.insert(id.clone(), demand_specs.len());
+        demand_specs.push(DemandSpec {
+            id,
+            region: region.filter(|r| !r.is_empty()).unwrap_or(list_region),
+            headcount: u32::try_from(headcount).unwrap_or(0),
+            published: status == "published",
+            requirements: Vec::new(),
+        });
+    }
+    let item_skills: Vec<(String, String, String, i32)> = demand_item_skills::table
+        .select((demand_item_skills::item_id, demand_item_skills::skill_id, demand_item_skills::kind, demand_item_skills::min_level))
+        .load(c)?;
+    for (item, skill, k, lv) in item_skills {
+        if let (Some(&i), Some(uri)) = (demand_of.get(&item), skill_uri.get(&skill)) {
+            demand_specs[i].requirements.push(SkillRequirement { skill: uri.clone(), kind: kind(&k), min_level: level(lv) });
+        }
+    }
+    for d in &mut demand_specs {
+        d.requirements
+            .sort_by(|a, b| (a.kind != RequirementKind::Essential, &a.skill).cmp(&(b.kind != RequirementKind::Essential, &b.skill)));
+    }
+
+    // Learners and the evidence their completion records give.
+    let learner_rows: Vec<LearnerRowTuple> = users::table
+        .filter(users::role.eq("learner"))
+        .select((users::id, users::username, users::region, users::opt_in, users::org_id))
+        .load(c)?;
+    let mut learners: HashMap<String, LearnerInfo> = HashMap::with_capacity(learner_rows.len() * 2);
+    let mut learner_specs: Vec<LearnerSpec> = Vec::with_capacity(learner_rows.len());
+    let mut learner_of: HashMap<String, usize> = HashMap::with_capacity(learner_rows.len());
+    let mut no_region = 0usize;
+    for (id, username, region, opt_in, org_id) in learner_rows {
+        let region = region.filter(|r| !r.is_empty()).or_else(|| org_id.and_then(|o| org.get(&o).map(|(_, r)| r.clone())));
+        let Some(region) = region else {
+            no_region += 1;
+            continue;
+        };
+        let info = LearnerInfo { user_id: id.clone(), username: username.clone(), region: region.clone() };
+        learners.insert(username.clone(), info.clone());
+        learners.insert(id.clone(), info);
+        learner_of.insert(id, learner_specs.len());
+        learner_specs.push(LearnerSpec {
+            id: username,
+            region,
+            opted_in_to_be_found: opt_in,
+            skills: Vec::new(),
+            completed_courses: Vec::new(),
+        });
+    }
+    if no_region > 0 {
+        warnings
+            .push(format!("{no_region} learners have no region (neither their own nor their organization's) and are left out of matching"));
+    }
+    let mut evidence: Vec<Vec<(usize, String)>> = vec![Vec::new(); learner_specs.len()];
+    let completion_rows: Vec<(String, String, String, String, String)> = completions::table
+        .select((completions::id, completions::learner_id, completions::course_id, completions::result, completions::completed_on))
+        .order(completions::id)
+        .load(c)?;
+    // A completion whose training certificate was revoked or suspended is no longer evidence.
+    let withdrawn: HashSet<String> = credentials::table
+        .filter(credentials::revoked.eq(true).or(credentials::suspended.eq(true)))
+        .filter(credentials::completion_id.is_not_null())
+        .select(credentials::completion_id.assume_not_null())
+        .load(c)?
+        .into_iter()
+        .collect();
+    for (id, learner_id, course_id, result, completed_on) in completion_rows {
+        if is_fail(&result) || withdrawn.contains(&id) {
+            continue;
+        }
+        let (Some(&l), Some(&ci)) = (learner_of.get(&learner_id), spec_of.get(&course_id)) else { continue };
+        let course = &specs[ci];
+        learner_specs[l].completed_courses.push(course.id.clone());
+        if course_public.get(&course_id).copied().unwrap_or(false) {
+            // The verified skills themselves are spelled out only while feeding the builder,
+            // one learner at a time, so they never all sit in memory as strings.
+            evidence[l].push((ci, format!("completion {id}: {} {completed_on} {}", course.id, result.trim())));
+        }
+    }
+
+    // Skill-level certificates (职业技能等级证书) in force: the holder has every skill the
+    // occupation's standard lists, at the certified level.
+    let occ_index: HashMap<&str, usize> = occ_specs.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
+    let mut certified: Vec<Vec<VerifiedSkill>> = vec![Vec::new(); learner_specs.len()];
+    let cert_rows: Vec<(String, String, Option<String>, Option<i32>)> = credentials::table
+        .filter(credentials::kind.eq("skill_level"))
+        .filter(credentials::revoked.eq(false))
+        .filter(credentials::suspended.eq(false))
+        .order(credentials::id)
+        .select((credentials::id, credentials::learner_id, credentials::occupation_code, credentials::skill_level))
+        .load(c)?;
+    for (id, learner_id, occupation, lv) in cert_rows {
+        let (Some(&l), Some(occupation), Some(lv)) = (learner_of.get(&learner_id), occupation, lv) else { continue };
+        let Some(&oi) = occ_names.get(&occupation).and_then(|uri| occ_index.get(uri.as_str())) else { continue };
+        let Ok(certified_level) = rongtong_catalog::SkillLevel::try_from(lv) else { continue };
+        for r in &occ_specs[oi].requirements {
+            certified[l].push(VerifiedSkill {
+                skill: r.skill.clone(),
+                level: certified_level,
+                evidence: format!("skill-level certificate {id}: {occupation} level {lv}"),
+            });
+        }
+    }
+
+    // Skills in URI order, so skill indexes (and tie-breaks by skill) are the same at every rebuild.
+    let mut uris: Vec<&str> = skill_uri.values().map(String::as_str).collect();
+    uris.sort_unstable();
+    let mut rels: Vec<(&str, SkillRelationKind, &str)> = Vec::with_capacity(relations.len());
+    for (from, k, to) in &relations {
+        let (Some(f), Some(t)) = (skill_uri.get(from), skill_uri.get(to)) else { continue };
+        match k.parse::<SkillRelationKind>() {
+            Ok(kind) => rels.push((f, kind, t)),
+            Err(_) => warnings.push(format!("unknown skill relation kind `{k}`; ignored")),
+        }
+    }
+    let inputs = Inputs {
+        skills: &uris,
+        relations: &rels,
+        occupations: &occ_specs,
+        demand: &demand_specs,
+        evidence: &evidence,
+        certified: &certified,
+    };
+    if warnings.len() > 20 {
+        let more = warnings.len() - 20;
+        warnings.truncate(20);
+        warnings.push(format!("… and {more} more"));
+    }
+    let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let build_started = Instant::now();
+    let graph = build_breaking_cycles(&inputs, &mut specs, &mut learner_specs, &mut warnings)?;
+    let build_ms = build_started.elapsed().as_secs_f64() * 1000.0;
+
+    let info = SnapshotInfo {
+        version,
+        built_at: crate::db::now(),
+        load_ms,
+        build_ms,
+        heap_bytes: graph.heap_bytes(),
+        skills: graph.skill_count(),
+        courses: graph.course_count(),
+        learners: graph.learner_count(),
+        demand_items: demand_specs.len(),
+        occupations: occ_specs.len(),
+        warnings,
+    };
+    let org_regions = org.into_values().collect();
+    Ok(Snapshot { graph, info, labels, items, list_items, lists, org_regions, learners, occupations: occ_names, course_by_code })
+}
+
+/// Everything but the courses, ready to feed a [`GraphBuilder`].
+struct Inputs<'a> {
+    skills: &'a [&'a str],
+    relations: &'a [(&'a str, SkillRelationKind, &'a str)],
+    occupations: &'a [OccupationSpec],
+    demand: &'a [DemandSpec],
+    /// Per learner: (course index, evidence text) of each passing completion of a public course.
+    evidence: &'a [Vec<(usize, String)>],
+    /// Per learner: the skills their skill-level certificates in force attest.
+    certified: &'a [Vec<VerifiedSkill>],
+}
+
+/// Feeds the builder and builds. A prerequisite cycle in the data (possible: prerequisites
+/// name codes, and versions change) would otherwise make every matching request fail; the
+/// course named in the error loses its prerequisites, with a warning, and the build retries.
+fn build_breaking_cycles(
+    inputs: &Inputs<'_>,
+    specs: &mut [CourseSpec],
+    learners: &mut [LearnerSpec],
+    warnings: &mut Vec<String>,
+) -> Result<SkillsGraph, SnapshotError> {
+    let mut broken: HashSet<String> = HashSet::new();
+    loop {
+        let mut b = GraphBuilder::new();
+        for uri in inputs.skills {
+            b.add_skill(uri);
+        }
+        for (from, kind, to) in inputs.relations {
+            b.add_relation(from, *kind, to)?;
+        }
+        for s in specs.iter() {
+            b.add_course(s)?;
+        }
+        for o in inputs.occupations {
+            b.add_occupation(o)?;
+        }
+        for d in inputs.demand {
+            b.add_demand(d)?;
+        }
+        let mut scratch: Vec<VerifiedSkill> = Vec::new();
+        for ((l, ev), certified) in learners.iter_mut().zip(inputs.evidence).zip(inputs.certified) {
+            scratch.clear();
+            scratch.extend(certified.iter().cloned());
+            for (ci, text) in ev {
+                for t in &specs[*ci].teaches {
+                    scratch.push(VerifiedSkill { skill: t.skill.clone(), level: t.level, evidence: text.clone() });
+                }
+            }
+            l.skills = std::mem::take(&mut scratch);
+            let added = b.add_learner(l);
+            scratch = std::mem::take(&mut l.skills);
+            added?;
+        }
+        match b.build() {
+            Ok(g) => return Ok(g),
+            Err(BuildError::PrerequisiteCycle { course }) if broken.len() < 64 && broken.insert(course.clone()) => {
+                warnings.push(format!("course prerequisites form a cycle through {course}; its prerequisites are ignored"));
+                if let Some(s) = specs.iter_mut().find(|s| s.id == course) {
+                    s.prerequisites.clear();
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Default for `RONGTONG_MATCHING_MAX_WAIT_MS`: how long a request waits for a rebuild before
+/// it is answered from the previous snapshot (marked `stale`).
+pub const DEFAULT_MAX_WAIT_MS: u64 = 2_000;
+
+/// `RONGTONG_MATCHING_MAX_WAIT_MS`, else [`DEFAULT_MAX_WAIT_MS`]. On the demo or a city's data a
+/// rebuild takes milliseconds and every answer is current; at provincial scale (seconds per
+/// rebuild) readers stop waiting after this long and get the previous snapshot, flagged.
+pub fn max_wait_from_env() -> std::time::Duration {
+    let ms = std::env::var("RONGTONG_MATCHING_MAX_WAIT_MS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(DEFAULT_MAX_WAIT_MS);
+    std::time::Duration::from_millis(ms)
+}
+
+/// The snapshot an answer was computed on, and whether the store has moved on since.
+#[derive(Debug, Clone)]
+pub struct Current {
+    /// The snapshot.
+    pub snapshot: Arc<Snapshot>,
+    /// The store's `data_version` when the request arrived.
+    pub data_version: i64,
+}
+
+impl Current {
+    /// True when the snapshot predates the store's data (a rebuild is running).
+    pub fn stale(&self) -> bool {
+        self.snapshot.info.version < self.data_version
+    }
+}
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    current: RwLock<Option<Arc<Snapshot>>>,
+    rebuilding: std::sync::atomic::AtomicBool,
+    failure: RwLock<Option<String>>,
+    done: tokio::sync::Notify,
+}
+
+/// The process's current snapshot, rebuilt in the background when `data_version` moves.
+///
+/// A request whose snapshot is current never waits. Otherwise it starts a rebuild (unless one
+/// is running: at most one per process) and waits for it, up to `max_wait` when there is a
+/// previous snapshot to fall back on (then it is answered from that one, flagged stale), without
+/// limit when there is none.
+#[derive(Debug, Clone)]
+pub struct SnapshotCache {
+    inner: Arc<CacheInner>,
+    max_wait: std::time::Duration,
+}
+
+impl Default for SnapshotCache {
+    fn default() -> Self {
+        SnapshotCache::new(max_wait_from_env())
+    }
+}
+
+impl SnapshotCache {
+    /// An empty cache whose readers wait at most `max_wait` for a rebuild.
+    pub fn new(max_wait: std::time::Duration) -> Self {
+        SnapshotCache { inner: Arc::new(CacheInner::default()), max_wait }
+    }
+
+    fn cached(&self) -> Option<Arc<Snapshot>> {
+        self.inner.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Starts a background rebuild unless one is running.
+    fn start_rebuild(&self, db: &Db) {
+        use std::sync::atomic::Ordering;
+        if self.inner.rebuilding.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let inner = self.inner.clone();
+        let db = db.clone();
+        tokio::spawn(async move {
+            let built = db.run(|c| load_snapshot(c).map_err(AppError::from)).await;
+            match built {
+                Ok(fresh) => {
+                    tracing::info!(
+                        version = fresh.info.version,
+                        load_ms = fresh.info.load_ms,
+                        build_ms = fresh.info.build_ms,
+                        heap_bytes = fresh.info.heap_bytes,
+                        "matching snapshot rebuilt"
+                    );
+                    *inner.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(fresh));
+                    *inner.failure.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "matching snapshot rebuild failed");
+                    *inner.failure.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e.to_string());
+                }
+            }
+            inner.rebuilding.store(false, Ordering::Release);
+            inner.done.notify_waiters();
+        });
+    }
+
+    /// The snapshot to answer from: current if possible (see the type's docs).
+    pub async fn get(&self, db: &Db) -> AppResult<Current> {
+        let version = db.run(|c| data_version(c).map_err(AppError::from)).await?;
+        let deadline = tokio::time::Instant::now() + self.max_wait;
+        let mut started = false;
+        loop {
+            // Register for the wake-up before checking, so a rebuild finishing in between is seen.
+            let done = self.inner.done.notified();
+            tokio::pin!(done);
+            done.as_mut().enable();
+            let cached = self.cached();
+            if let Some(s) = cached.as_ref().filter(|s| s.info.version >= version) {
+                return Ok(Current { snapshot: s.clone(), data_version: version });
+            }
+            let running = self.inner.rebuilding.load(std::sync::atomic::Ordering::Acquire);
+            if !running {
+                let failure = self.inner.failure.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+                match (started, failure, &cached) {
+                    // The rebuild this request asked for failed: answer from the old snapshot if any.
+                    (true, Some(_), Some(old)) => return Ok(Current { snapshot: old.clone(), data_version: version }),
+                    (true, Some(e), None) => return Err(AppError::Internal(e)),
+                    _ => {
+                        self.start_rebuild(db);
+                        started = true;
+                    }
+                }
+            }
+            match &cached {
+                Some(old) => {
+                    if tokio::time::timeout_at(deadline, done).await.is_err() {
+                        return Ok(Current { snapshot: old.clone(), data_version: version });
+                    }
+                }
+                None => done.await,
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The `rongtong` binary's credential commands: `issue`, `export credentials` and an
+//! offline `verify` (exit 0 valid, 1 invalid), on a demo database in a temporary folder.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use rongtong_registry::db::Db;
+use rongtong_registry::keystore::{self, Kek};
+use rongtong_registry::models::credentials::{self as m, IssueContext};
+use serde_json::Value;
+
+const BASE: &str = "https://rongtong.test";
+
+fn rongtong(db_url: &str, kek: &Kek, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rongtong"))
+        .args(args)
+        .env("DATABASE_URL", db_url)
+        .env("RONGTONG_KEK", kek.to_base64().as_str())
+        .env("RONGTONG_BASE_URL", BASE)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run rongtong")
+}
+
+fn write(path: &Path, v: &Value) {
+    std::fs::write(path, v.to_string()).expect("write");
+}
+
+#[test]
+fn issue_export_and_verify_offline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let kek = Kek::generate();
+    let db = Db::open(&url, 1).expect("open");
+    {
+        let mut conn = db.conn().expect("conn");
+        rongtong_registry::demo::seed(&mut conn, BASE).expect("seed").expect("fresh");
+    }
+
+    // Cohort issuance from the CLI, then a retry that issues nothing.
+    let out = rongtong(&url, &kek, &["issue", "--course", "ZNZZ-01", "--org", "pxou"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("2 credentials issued"), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = rongtong(&url, &kek, &["issue", "--course", "ZNZZ-01"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 credentials issued"), "{}", String::from_utf8_lossy(&out.stdout));
+    let wrong_org = rongtong(&url, &kek, &["issue", "--course", "ZNZZ-01", "--org", "jxou"]);
+    assert_eq!(wrong_org.status.code(), Some(1));
+
+    // Export: one file per credential.
+    let export = dir.path().join("export");
+    let out = rongtong(&url, &kek, &["export", "credentials", export.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let files: Vec<_> = std::fs::read_dir(&export).expect("dir").map(|e| e.expect("entry").path()).collect();
+    assert_eq!(files.len(), 2);
+    let file = &files[0];
+    let vc: Value = serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("json");
+
+    // The documents a verifier would fetch, as files.
+    let (did_doc, list) = {
+        let mut conn = db.conn().expect("conn");
+        let did = keystore::org_did(BASE, "pxou").expect("did");
+        let doc = keystore::did_document(&mut conn, &did).expect("doc").expect("exists");
+        let list_url = vc["credentialStatus"][0]["statusListCredential"].as_str().expect("url").to_string();
+        let id = list_url.rsplit('/').next().expect("id").to_string();
+        let ctx = IssueContext { base_url: BASE, kek: &kek };
+        (doc, (list_url, m::status_list_credential(&mut conn, ctx, &id).expect("list").expect("exists")))
+    };
+    let susp_url = vc["credentialStatus"][1]["statusListCredential"].as_str().expect("url").to_string();
+    let susp = {
+        let mut conn = db.conn().expect("conn");
+        let ctx = IssueContext { base_url: BASE, kek: &kek };
+        m::status_list_credential(&mut conn, ctx, susp_url.rsplit('/').next().expect("id")).expect("list").expect("exists")
+    };
+    let did_file = dir.path().join("did.json");
+    let list_file = dir.path().join("list.json");
+    let susp_file = dir.path().join("susp.json");
+    write(&did_file, &did_doc);
+    write(&list_file, &list.1);
+    write(&susp_file, &susp);
+    let did_arg = format!("https://rongtong.test/orgs/pxou/did.json={}", did_file.display());
+    let list_arg = format!("{}={}", list.0, list_file.display());
+    let susp_arg = format!("{susp_url}={}", susp_file.display());
+    let vc_path = file.to_str().expect("utf-8");
+
+    let ok = rongtong(&url, &kek, &["verify", vc_path, "--did-doc", &did_arg, "--status-list", &list_arg, "--status-list", &susp_arg]);
+    assert_eq!(ok.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&ok.stdout), String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("VALID"));
+
+    let json =
+        rongtong(&url, &kek, &["verify", vc_path, "--json", "--did-doc", &did_arg, "--status-list", &list_arg, "--status-list", &susp_arg]);
+    let report: Value = serde_json::from_slice(&json.stdout).expect("--json prints JSON");
+    assert_eq!(report["verified"], true);
+
+    // Without the DID document: the key cannot be found offline — invalid, exit 1.
+    let missing = rongtong(&url, &kek, &["verify", vc_path]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("FAIL issuer_key"), "{}", String::from_utf8_lossy(&missing.stdout));
+
+    // Tampered: exit 1, the proof check named.
+    let mut bad = vc.clone();
+    bad["validFrom"] = Value::String("2020-01-01T00:00:00Z".into());
+    let bad_file = dir.path().join("bad.json");
+    write(&bad_file, &bad);
+    let out = rongtong(
+        &url,
+        &kek,
+        &["verify", bad_file.to_str().expect("utf-8"), "--did-doc", &did_arg, "--status-list", &list_arg, "--status-list", &susp_arg],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL proof"), "{}", String::from_utf8_lossy(&out.stdout));
+
+    // Not JSON at all: exit 1 with the `json` check.
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{nope").expect("write");
+    let out = rongtong(&url, &kek, &["verify", junk.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -1,0 +1,191 @@
+// Differential test: what a running Rongtong server issues verifies in Digital Bazaar's
+// @digitalbazaar/vc (eddsa-rdfc-2022 Data Integrity, Bitstring Status List), and tampering,
+// a wrong key, a revoked entry or a wrong challenge fail there too.
+//
+// Usage: node verify.mjs SERVER BASE_URL ADMIN_TOKEN
+//   SERVER     where the server listens, e.g. http://127.0.0.1:18080
+//   BASE_URL   its public base URL (RONGTONG_BASE_URL), e.g. https://rongtong.test
+//   ADMIN_TOKEN  the demo's platform-admin token (`rongtong serve --demo` prints it)
+//
+// The document loader serves only embedded contexts (our copies in credentials/contexts,
+// the DID and Multikey contexts from their npm packages) and maps BASE_URL — and the
+// did:web DIDs under it — to SERVER. Nothing else is fetched.
+// Exit status 0 when every expectation holds; prints "N passed, M failed".
+
+import {readFileSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+import path from 'node:path';
+
+import * as vc from '@digitalbazaar/vc';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {checkStatus} from '@digitalbazaar/vc-bitstring-status-list';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
+import didContext from 'did-context';
+import multikeyContext from '@digitalbazaar/multikey-context';
+
+const [SERVER, BASE, TOKEN] = process.argv.slice(2);
+if(!SERVER || !BASE || !TOKEN) {
+  console.error('usage: node verify.mjs SERVER BASE_URL ADMIN_TOKEN');
+  process.exit(2);
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ctxDir = path.join(here, '..', '..', 'credentials', 'contexts');
+const CONTEXTS = new Map([
+  ['https://www.w3.org/ns/credentials/v2', JSON.parse(readFileSync(path.join(ctxDir, 'credentials-v2.jsonld'), 'utf8'))],
+  ['https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json', JSON.parse(readFileSync(path.join(ctxDir, 'ob-v3p0-context-3.0.3.json'), 'utf8'))],
+  [didContext.constants.DID_CONTEXT_URL, didContext.contexts.get(didContext.constants.DID_CONTEXT_URL)],
+  [multikeyContext.constants.CONTEXT_URL, multikeyContext.contexts.get(multikeyContext.constants.CONTEXT_URL)],
+]);
+
+const keyDriver = didKeyDriver();
+keyDriver.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
+
+const baseHost = new URL(BASE.replace(/^http:/, 'https:')).host;
+
+// did:web:host[:path] → https://host/.well-known/did.json or https://host/path/did.json
+function didWebUrl(did) {
+  const parts = did.slice('did:web:'.length).split(':');
+  const host = decodeURIComponent(parts.shift());
+  return parts.length ? `https://${host}/${parts.join('/')}/did.json` : `https://${host}/.well-known/did.json`;
+}
+
+async function fetchLocal(url) {
+  const u = new URL(url);
+  if(u.host !== baseHost) {
+    throw new Error(`refusing to fetch ${url}: not the server under test`);
+  }
+  const res = await fetch(SERVER + u.pathname + u.search, {headers: {accept: 'application/json'}});
+  if(!res.ok) {
+    throw new Error(`${url}: HTTP ${res.status}`);
+  }
+  return res.json();
+}
+
+async function documentLoader(url) {
+  if(CONTEXTS.has(url)) {
+    return {contextUrl: null, documentUrl: url, document: CONTEXTS.get(url)};
+  }
+  if(url.startsWith('did:key:')) {
+    const document = await keyDriver.get({url});
+    return {contextUrl: null, documentUrl: url, document};
+  }
+  if(url.startsWith('did:web:')) {
+    const [did, fragment] = url.split('#');
+    const doc = await fetchLocal(didWebUrl(did));
+    if(doc.id !== did) {
+      throw new Error(`DID document id ${doc.id} ≠ ${did}`);
+    }
+    if(!fragment) {
+      return {contextUrl: null, documentUrl: url, document: doc};
+    }
+    const vm = (doc.verificationMethod || []).find(m => m.id === url);
+    if(!vm) {
+      throw new Error(`${url} not in its DID document`);
+    }
+    return {contextUrl: null, documentUrl: url, document: {'@context': multikeyContext.constants.CONTEXT_URL, ...vm}};
+  }
+  if(url.startsWith('https://') || url.startsWith('http://')) {
+    return {contextUrl: null, documentUrl: url, document: await fetchLocal(url)};
+  }
+  throw new Error(`document loader: ${url} is not available offline`);
+}
+
+const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+
+async function api(method, p, token, body) {
+  const res = await fetch(SERVER + '/api/v1' + p, {
+    method,
+    headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if(!res.ok) {
+    throw new Error(`${method} ${p}: HTTP ${res.status} ${JSON.stringify(json)}`);
+  }
+  return json;
+}
+
+async function publicJson(view) {
+  const u = new URL(view.url);
+  const res = await fetch(SERVER + u.pathname + '?format=json');
+  return res.json();
+}
+
+let passed = 0;
+let failed = 0;
+function expect(name, ok, detail) {
+  if(ok) {
+    passed++;
+    console.log(`ok   ${name}`);
+  } else {
+    failed++;
+    console.log(`FAIL ${name}: ${detail}`);
+  }
+}
+
+// @digitalbazaar/vc reports a readable, authentic status list as `verified` and leaves the
+// bits to the caller (`statusResult.results[i].status` = the bit): a set revocation or
+// suspension bit makes the credential invalid here, as in the Rust verifier.
+async function verifyCred(credential) {
+  const r = await vc.verifyCredential({credential, suite, documentLoader, checkStatus});
+  const setBits = (r.statusResult?.results || []).filter(x => x.status === true).map(x => x.credentialStatus.statusPurpose);
+  return {...r, verified: r.verified && setBits.length === 0, setBits};
+}
+
+function errText(r) {
+  return JSON.stringify(r.error || r.results || r, (k, v) => (k === 'stack' ? undefined : v)).slice(0, 600);
+}
+
+const list = await api('GET', '/credentials?per_page=100', TOKEN);
+const active = list.items.find(c => c.kind === 'training' && c.status === 'active');
+const revoked = list.items.find(c => c.status === 'revoked');
+const skill = list.items.find(c => c.kind === 'skill_level');
+
+// 1. A training certificate and a skill-level certificate verify.
+for(const [name, view] of [['training certificate', active], ['skill-level certificate', skill]]) {
+  const credential = await publicJson(view);
+  const r = await verifyCred(credential);
+  expect(`${name} verifies`, r.verified === true, errText(r));
+}
+
+// 2. The status list credential itself verifies.
+const cred = await publicJson(active);
+const listCred = await fetchLocal(cred.credentialStatus[0].statusListCredential);
+const lr = await vc.verifyCredential({credential: listCred, suite, documentLoader});
+expect('status list credential verifies', lr.verified === true, errText(lr));
+
+// 3. The revoked one fails on status.
+const rr = await verifyCred(await publicJson(revoked));
+expect('revoked certificate fails (revocation bit set)', rr.verified === false && rr.setBits.includes('revocation'), errText(rr));
+
+// 4. Tampering fails.
+const tampered = structuredClone(cred);
+tampered.credentialSubject.achievement.name = '高级技师 (tampered)';
+const tr = await verifyCred(tampered);
+expect('tampered certificate fails', tr.verified === false, errText(tr));
+
+// 5. A wrong key fails: claim the proof was made with another issuer's key.
+const wrongKey = structuredClone(cred);
+const skillCred = await publicJson(skill);
+wrongKey.proof.verificationMethod = skillCred.proof.verificationMethod;
+const wr = await verifyCred(wrongKey);
+expect('wrong key fails', wr.verified === false, errText(wr));
+
+// 6. Presentations verify with the right challenge only: one per learner, holding all of
+// that learner's valid credentials (several credential graphs in one presentation).
+const learners = [...new Set(list.items.filter(c => c.status === 'active').map(c => c.learner))].sort();
+for(const learner of learners) {
+  const ids = list.items.filter(c => c.learner === learner && c.status === 'active').map(c => c.id);
+  const tok = await api('POST', `/users/${encodeURIComponent(learner)}/tokens`, TOKEN, {name: 'interop'});
+  const presentation = await api('POST', '/presentations', tok.token_secret, {credentials: ids, challenge: 'interop-challenge', domain: 'verifier.example'});
+  const pr = await vc.verify({presentation, challenge: 'interop-challenge', domain: 'verifier.example', suite, documentLoader, checkStatus});
+  expect(`presentation of ${learner} (${ids.length} credentials) verifies`, pr.verified === true, errText(pr));
+  const bad = await vc.verify({presentation, challenge: 'another-challenge', domain: 'verifier.example', suite, documentLoader, checkStatus});
+  expect(`presentation of ${learner} with a wrong challenge fails`, bad.verified === false, errText(bad));
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
