@@ -243,7 +243,7 @@ fn serve(mut config: Config, addr: Option<String>, demo: bool) -> CliResult<Exit
     let db = Db::open(&config.database.url, config.database.pool_size)?;
     if demo {
         let mut conn = db.conn()?;
-        match crate::demo::seed(&mut conn, &config.server.base_url)? {
+        match crate::demo::seed(&mut conn)? {
             Some(token) => {
                 let kek = config.credentials.kek.load()?;
                 let n = crate::demo::seed_credentials(&mut conn, &config.server.base_url, &kek)?;

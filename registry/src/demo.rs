@@ -64,8 +64,7 @@ fn json<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> AppResult<T> {
 
 /// Seeds the demo into an empty database and returns a fresh platform-admin token; returns
 /// `None` (and changes nothing) when the database already holds organizations.
-pub fn seed(conn: &mut DbConnection, base_url: &str) -> AppResult<Option<String>> {
-    let _ = base_url;
+pub fn seed(conn: &mut DbConnection) -> AppResult<Option<String>> {
     let existing: i64 = organizations::table.count().get_result(conn)?;
     if existing > 0 {
         return Ok(None);
@@ -192,7 +191,7 @@ pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::ke
     let ctx = cred::IssueContext { base_url, kek };
     conn.transaction(|c| {
         let ids: Vec<String> = completions::table.order(completions::id).select(completions::id).load(c)?;
-        let report = cred::issue_for_completions(c, ctx, &ids)?;
+        cred::issue_for_completions(c, ctx, &ids)?;
         let eval = accounts::find_org(c, "jxeval")?;
         let zhang = accounts::find_user(c, "learner-zhang")?;
         let level = rongtong_catalog::SkillLevel::new(4).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -212,7 +211,6 @@ pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::ke
         {
             cred::set_status(c, target, cred::StatusAction::Revoke, "演示：成绩复核不合格 (demo: failed re-assessment)")?;
         }
-        let _ = report;
         let total: i64 = crate::schema::credentials::table.count().get_result(c)?;
         Ok(total as usize)
     })

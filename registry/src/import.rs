@@ -461,8 +461,7 @@ pub fn export_courses(conn: &mut DbConnection, provider: Option<&str>, only_publ
 }
 
 /// One demand list's items as demand CSV.
-pub fn export_demand(conn: &mut DbConnection, view: &demand_m::DemandListView) -> AppResult<Vec<u8>> {
-    let _ = conn;
+pub fn export_demand(view: &demand_m::DemandListView) -> AppResult<Vec<u8>> {
     let items: Vec<DemandItemInput> = view
         .items
         .iter()
@@ -622,7 +621,7 @@ pub fn cli_export(config: &Config, cmd: ExportCommand) -> Result<ExitCode, Box<d
         ExportCommand::Demand { id, out } => {
             let row = demand_m::find_list_row(&mut conn, &id)?;
             let view = demand_m::list_views(&mut conn, vec![row])?.remove(0);
-            (export_demand(&mut conn, &view)?, out)
+            (export_demand(&view)?, out)
         }
     };
     match out {

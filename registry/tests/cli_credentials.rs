@@ -34,7 +34,7 @@ fn issue_export_and_verify_offline() {
     let db = Db::open(&url, 1).expect("open");
     {
         let mut conn = db.conn().expect("conn");
-        rongtong_registry::demo::seed(&mut conn, BASE).expect("seed").expect("fresh");
+        rongtong_registry::demo::seed(&mut conn).expect("seed").expect("fresh");
     }
 
     // Cohort issuance from the CLI, then a retry that issues nothing.

@@ -100,7 +100,7 @@ impl TestApp {
         let app = TestApp::new();
         let token = {
             let mut conn = app.db.conn().expect("conn");
-            rongtong_registry::demo::seed(&mut conn, BASE_URL).expect("seed demo").expect("empty database")
+            rongtong_registry::demo::seed(&mut conn).expect("seed demo").expect("empty database")
         };
         (app, token)
     }

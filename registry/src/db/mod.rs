@@ -13,11 +13,11 @@
 
 use std::time::Duration;
 
+use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 /// Migrations for each backend, embedded in the binary.
@@ -226,14 +226,6 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
 /// True when the error is a unique-constraint violation (a duplicate code, URI …).
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
-}
-
-/// Counts rows of any boxed query; a small helper so list endpoints report totals the same way.
-pub fn count_all<Q>(query: Q, conn: &mut DbConnection) -> diesel::QueryResult<i64>
-where
-    Q: RunQueryDsl<DbConnection> + diesel::query_dsl::LoadQuery<'static, DbConnection, i64>,
-{
-    query.get_result(conn)
 }
 
 /// Now, as the RFC 3339 UTC text every timestamp column holds.

@@ -9,7 +9,7 @@ use rongtong_catalog::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::db::{DbConnection, is_unique_violation, new_id, now};
+use crate::db::{DbConnection, new_id, now};
 use crate::error::{AppError, AppResult};
 use crate::schema::{frameworks, occupation_skills, occupations, skill_relations, skills};
 
@@ -648,9 +648,4 @@ pub fn list_occupations(conn: &mut DbConnection, f: &OccupationFilter, limit: i6
             .collect(),
         total,
     ))
-}
-
-/// Maps a 409 from a unique index on skills to a field error.
-pub fn skill_conflict(e: diesel::result::Error) -> AppError {
-    if is_unique_violation(&e) { AppError::conflict("uri", "a skill with this URI exists") } else { e.into() }
 }

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use diesel::prelude::*;
-use rongtong_catalog::{OrganizationInput, Region, RegionCode};
+use rongtong_catalog::{OrganizationInput, Region};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -339,9 +339,4 @@ pub async fn delete_token(State(state): State<AppState>, p: Principal, AppPath(i
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Parses a region code from a path or query, naming the field on failure.
-pub fn parse_region(field: &str, value: &str) -> AppResult<RegionCode> {
-    value.parse().map_err(|e: rongtong_catalog::RegionCodeError| AppError::bad_field(field, e.to_string()))
 }

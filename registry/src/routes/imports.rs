@@ -148,7 +148,7 @@ pub async fn find_demand_export(State(state): State<AppState>, caller: Caller, A
                 return Err(AppError::NotFound(format!("demand list {id}")));
             }
             let view = demand_m::list_views(c, vec![row])?.remove(0);
-            import::export_demand(c, &view)
+            import::export_demand(&view)
         })
         .await?;
     Ok(csv_response(bytes, "demand.csv"))
