@@ -105,6 +105,57 @@ impl<R: Resolver + ?Sized> Resolver for &R {
     }
 }
 
+/// Remembers every answer of the resolver it wraps (errors too), keyed by URL without its
+/// fragment, for the life of the wrapper: one verification run or one audit.
+///
+/// Bitstring Status List §3.2 asks verifiers to cache, and re-verifying many credentials
+/// from few issuers asks the same DID document and status lists over and over; a status
+/// list served by a registry may even be re-signed on each request. Unbounded on purpose:
+/// a run touches a handful of issuers and lists, and a fresh wrapper starts a fresh run.
+#[derive(Debug, Default)]
+pub struct CachingResolver<R> {
+    inner: R,
+    answers: std::sync::Mutex<HashMap<String, std::result::Result<Value, String>>>,
+}
+
+impl<R: Resolver> CachingResolver<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        CachingResolver { inner, answers: std::sync::Mutex::new(HashMap::new()) }
+    }
+
+    /// The resolver inside.
+    pub fn inner(&self) -> &R {
+        &self.inner
+    }
+
+    /// The URLs asked so far, sorted, each with whether it was answered.
+    pub fn asked(&self) -> Vec<(String, bool)> {
+        let mut urls: Vec<(String, bool)> =
+            self.answers.lock().map(|a| a.iter().map(|(u, r)| (u.clone(), r.is_ok())).collect()).unwrap_or_default();
+        urls.sort();
+        urls
+    }
+}
+
+impl<R: Resolver> Resolver for CachingResolver<R> {
+    fn get(&self, url: &str) -> Result<Value> {
+        let key = url.split('#').next().unwrap_or_default();
+        let known = self.answers.lock().ok().and_then(|a| a.get(key).cloned());
+        let answer = known.unwrap_or_else(|| {
+            let fresh = self.inner.get(key).map_err(|e| match e {
+                Error::Resolve { reason, .. } => reason,
+                other => other.to_string(),
+            });
+            if let Ok(mut a) = self.answers.lock() {
+                a.insert(key.to_string(), fresh.clone());
+            }
+            fresh
+        });
+        answer.map_err(|reason| Error::Resolve { url: url.to_string(), reason })
+    }
+}
+
 /// Parses a `publicKeyMultibase`, remembering recent results.
 ///
 /// Decoding an Ed25519 key decompresses a curve point (≈9 µs); a registry re-verifies many
@@ -329,6 +380,31 @@ pub fn retrieve_verification_method(vm_url: &str, relationship: &str, resolver: 
 mod tests {
     use super::*;
     use crate::keys::SigningKey;
+
+    /// Counts the calls that reach it; knows only `https://a.example/doc`.
+    struct Counting(std::cell::Cell<usize>);
+
+    impl Resolver for Counting {
+        fn get(&self, url: &str) -> Result<Value> {
+            self.0.set(self.0.get() + 1);
+            match url {
+                "https://a.example/doc" => Ok(json!({"id": "doc"})),
+                _ => Err(Error::Resolve { url: url.into(), reason: "HTTP 404".into() }),
+            }
+        }
+    }
+
+    #[test]
+    fn caching_resolver_asks_once_per_url_and_remembers_failures() {
+        let r = CachingResolver::new(Counting(std::cell::Cell::new(0)));
+        assert_eq!(r.get("https://a.example/doc#key-1").expect("doc")["id"], "doc");
+        assert_eq!(r.get("https://a.example/doc").expect("doc")["id"], "doc");
+        let e = r.get("https://a.example/gone").expect_err("404");
+        assert!(e.to_string().contains("HTTP 404") && e.to_string().contains("https://a.example/gone"), "{e}");
+        assert!(r.get("https://a.example/gone").is_err());
+        assert_eq!(r.inner().0.get(), 2, "one call per distinct URL");
+        assert_eq!(r.asked(), vec![("https://a.example/doc".to_string(), true), ("https://a.example/gone".to_string(), false)]);
+    }
 
     #[test]
     fn did_web_urls() {

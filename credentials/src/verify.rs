@@ -15,6 +15,10 @@
 //! | `status` | each status list fetched, *its* proof verified, long enough, bit clear |
 //! | `issuer_trust` | issuer on the caller's trust list — reported, but not part of `verified` |
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -215,11 +219,33 @@ struct Pending {
     key: PublicKey,
 }
 
+/// What one verification call consults: the resolver, and the status lists it has already
+/// verified and decoded.
+///
+/// Re-verifying a page of stored credentials asks the same two lists (revocation and
+/// suspension) for every credential; verifying a list is a canonicalisation, a signature
+/// and a 16 KiB inflate — most of the cost of a credential. A list is reused only while the
+/// resolver keeps returning the very same document for its URL, and only within one call
+/// (one `now`, one set of options).
+struct Env<'a> {
+    resolver: &'a dyn Resolver,
+    lists: RefCell<HashMap<String, (Value, ListOutcome)>>,
+}
+
+/// A status list credential that verified: its issuer, its `statusPurpose`, its bits.
+type ListOutcome = std::result::Result<(Option<String>, String, Rc<StatusList>), String>;
+
+impl<'a> Env<'a> {
+    fn new(resolver: &'a dyn Resolver) -> Self {
+        Env { resolver, lists: RefCell::new(HashMap::new()) }
+    }
+}
+
 /// Runs every check but the signature itself; returns the checks (with `proof` missing
 /// when the signature is pending) and the pending signature, if one could be prepared.
 fn prepare_credential(
     doc: &Value,
-    resolver: &dyn Resolver,
+    env: &Env<'_>,
     now: DateTime<Utc>,
     options: &VerifyOptions,
     depth: u8,
@@ -266,7 +292,7 @@ fn prepare_credential(
     // issuer key
     let key = match (&parsed, &issuer) {
         (Ok(p), Some(iss)) => {
-            match did::retrieve_verification_method(&p.verification_method, "assertionMethod", resolver) {
+            match did::retrieve_verification_method(&p.verification_method, "assertionMethod", env.resolver) {
                 Ok(vm) if &vm.controller == iss => {
                     checks.push(Check::pass(CHECK_ISSUER_KEY, format!("{} controlled by {iss}", vm.id)));
                     Some(vm.key)
@@ -309,7 +335,7 @@ fn prepare_credential(
     checks.push(check_dates(doc, now));
     // status
     if !options.skip_status {
-        checks.push(check_status(doc, issuer.as_deref(), resolver, now, options, depth));
+        checks.push(check_status(doc, issuer.as_deref(), env, now, options, depth));
     }
     // trust
     if let Some(list) = &options.trusted_issuers {
@@ -332,21 +358,14 @@ fn check_dates(doc: &Value, now: DateTime<Utc>) -> Check {
     }
 }
 
-fn check_status(
-    doc: &Value,
-    issuer: Option<&str>,
-    resolver: &dyn Resolver,
-    now: DateTime<Utc>,
-    options: &VerifyOptions,
-    depth: u8,
-) -> Check {
+fn check_status(doc: &Value, issuer: Option<&str>, env: &Env<'_>, now: DateTime<Utc>, options: &VerifyOptions, depth: u8) -> Check {
     let entries = one_or_many(doc.get("credentialStatus"));
     if entries.is_empty() {
         return Check::pass(CHECK_STATUS, "no credentialStatus");
     }
     let mut details = Vec::new();
     for e in entries {
-        match check_one_status(e, issuer, resolver, now, options, depth) {
+        match check_one_status(e, issuer, env, now, options, depth) {
             Ok(d) => details.push(d),
             Err(d) => return Check::fail(CHECK_STATUS, d),
         }
@@ -357,7 +376,7 @@ fn check_status(
 fn check_one_status(
     entry: &Value,
     issuer: Option<&str>,
-    resolver: &dyn Resolver,
+    env: &Env<'_>,
     now: DateTime<Utc>,
     options: &VerifyOptions,
     depth: u8,
@@ -367,34 +386,23 @@ fn check_one_status(
         return Err("status list credentials may not themselves carry status".into());
     }
     let url = &entry.status_list_credential;
-    let list_vc = resolver.get(url).map_err(|e| format!("{}: {e}", status::STATUS_RETRIEVAL_ERROR))?;
-    let list_options = VerifyOptions { skip_status: true, require_obv3: false, trusted_issuers: None, ..options.clone() };
-    let (mut checks, pending, list_issuer) = prepare_credential(&list_vc, resolver, now, &list_options, depth + 1);
-    if let Some(p) = pending {
-        checks.push(signature_check(&p));
-    }
-    let report = VerificationReport::from_checks(checks);
-    if !report.verified {
-        let why: Vec<String> = report.checks.iter().filter(|c| !c.passed).map(|c| format!("{}: {}", c.name, c.detail)).collect();
-        return Err(format!("{}: status list {url} does not verify ({})", status::STATUS_VERIFICATION_ERROR, why.join("; ")));
-    }
-    if !types(&list_vc).contains(&"BitstringStatusListCredential") {
-        return Err(format!("{url} is not a BitstringStatusListCredential"));
-    }
-    if list_vc.get("id").and_then(Value::as_str) != Some(url.as_str()) {
-        return Err(format!("{url}: list credential id differs from its URL"));
-    }
+    let list_vc = env.resolver.get(url).map_err(|e| format!("{}: {e}", status::STATUS_RETRIEVAL_ERROR))?;
+    let known = env.lists.borrow().get(url).filter(|(doc, _)| *doc == list_vc).map(|(_, outcome)| outcome.clone());
+    let outcome = match known {
+        Some(o) => o,
+        None => {
+            let o = verify_status_list(url, &list_vc, env, now, options, depth);
+            env.lists.borrow_mut().insert(url.clone(), (list_vc, o.clone()));
+            o
+        }
+    };
+    let (list_issuer, purpose, list) = outcome?;
     if list_issuer.as_deref() != issuer {
         return Err(format!("{url}: list issued by {list_issuer:?}, not by the credential's issuer"));
     }
-    let subject = list_vc.get("credentialSubject").ok_or_else(|| format!("{url}: no credentialSubject"))?;
-    let purpose = subject.get("statusPurpose").and_then(Value::as_str).ok_or_else(|| format!("{url}: no statusPurpose"))?;
-    if StatusPurpose::parse(purpose).ok() != Some(entry.purpose) {
+    if StatusPurpose::parse(&purpose).ok() != Some(entry.purpose) {
         return Err(format!("{url}: statusPurpose {purpose} differs from the entry's {}", entry.purpose.as_str()));
     }
-    let encoded = subject.get("encodedList").and_then(Value::as_str).ok_or_else(|| format!("{url}: no encodedList"))?;
-    let list = StatusList::decode(encoded).map_err(|e| e.to_string())?;
-    list.check_length().map_err(|e| e.to_string())?;
     let index = usize::try_from(entry.index).map_err(|_| status::RANGE_ERROR.to_string())?;
     match list.get(index) {
         None => Err(format!("{}: index {index} ≥ {}", status::RANGE_ERROR, list.len())),
@@ -404,6 +412,33 @@ fn check_one_status(
         }),
         Some(false) => Ok(format!("{} bit {index} of {url} is clear", entry.purpose.as_str())),
     }
+}
+
+/// Everything about a status list credential that does not depend on the entry pointing
+/// at it: its own proof, type, id, and decoded bits.
+fn verify_status_list(url: &str, list_vc: &Value, env: &Env<'_>, now: DateTime<Utc>, options: &VerifyOptions, depth: u8) -> ListOutcome {
+    let list_options = VerifyOptions { skip_status: true, require_obv3: false, trusted_issuers: None, ..options.clone() };
+    let (mut checks, pending, list_issuer) = prepare_credential(list_vc, env, now, &list_options, depth + 1);
+    if let Some(p) = pending {
+        checks.push(signature_check(&p));
+    }
+    let report = VerificationReport::from_checks(checks);
+    if !report.verified {
+        let why: Vec<String> = report.checks.iter().filter(|c| !c.passed).map(|c| format!("{}: {}", c.name, c.detail)).collect();
+        return Err(format!("{}: status list {url} does not verify ({})", status::STATUS_VERIFICATION_ERROR, why.join("; ")));
+    }
+    if !types(list_vc).contains(&"BitstringStatusListCredential") {
+        return Err(format!("{url} is not a BitstringStatusListCredential"));
+    }
+    if list_vc.get("id").and_then(Value::as_str) != Some(url) {
+        return Err(format!("{url}: list credential id differs from its URL"));
+    }
+    let subject = list_vc.get("credentialSubject").ok_or_else(|| format!("{url}: no credentialSubject"))?;
+    let purpose = subject.get("statusPurpose").and_then(Value::as_str).ok_or_else(|| format!("{url}: no statusPurpose"))?;
+    let encoded = subject.get("encodedList").and_then(Value::as_str).ok_or_else(|| format!("{url}: no encodedList"))?;
+    let list = StatusList::decode(encoded).map_err(|e| e.to_string())?;
+    list.check_length().map_err(|e| e.to_string())?;
+    Ok((list_issuer, purpose.to_string(), Rc::new(list)))
 }
 
 fn signature_check(p: &Pending) -> Check {
@@ -427,7 +462,7 @@ fn insert_proof_check(checks: &mut Vec<Check>, check: Check) {
 /// Complexity: one canonicalisation of the credential (fast path ≈50 µs) and one signature
 /// check, plus the same for each status list (resolver calls dominate if not cached).
 pub fn verify(doc: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, options: &VerifyOptions) -> VerificationReport {
-    let (mut checks, pending, _) = prepare_credential(doc, resolver, now, options, 0);
+    let (mut checks, pending, _) = prepare_credential(doc, &Env::new(resolver), now, options, 0);
     if let Some(p) = pending {
         insert_proof_check(&mut checks, signature_check(&p));
     }
@@ -453,10 +488,11 @@ pub fn verify_str(text: &str, resolver: &dyn Resolver, now: DateTime<Utc>, optio
 /// bad ones. If it passes, weak (small-order) keys are still refused individually, since
 /// the batch equation does not check them.
 pub fn verify_batch(docs: &[Value], resolver: &dyn Resolver, now: DateTime<Utc>, options: &VerifyOptions) -> Vec<VerificationReport> {
+    let env = Env::new(resolver);
     let prepared: Vec<(Vec<Check>, Option<Pending>)> = docs
         .iter()
         .map(|d| {
-            let (c, p, _) = prepare_credential(d, resolver, now, options, 0);
+            let (c, p, _) = prepare_credential(d, &env, now, options, 0);
             (c, p)
         })
         .collect();

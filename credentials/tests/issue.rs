@@ -371,6 +371,45 @@ fn batch_verification_names_the_bad_one() {
     assert!(reports[5].failed("proof"));
 }
 
+/// Serves the revocation list from a queue: each call takes the next document (the last
+/// one repeats); everything else from the map.
+struct Changing {
+    lists: std::cell::RefCell<Vec<Value>>,
+    rest: MapResolver,
+}
+
+impl rongtong_credentials::did::Resolver for Changing {
+    fn get(&self, url: &str) -> rongtong_credentials::Result<Value> {
+        let mut lists = self.lists.borrow_mut();
+        match url {
+            LIST_URL if lists.len() > 1 => Ok(lists.remove(0)),
+            LIST_URL => Ok(lists[0].clone()),
+            _ => rongtong_credentials::did::Resolver::get(&self.rest, url),
+        }
+    }
+}
+
+#[test]
+fn batch_reuses_a_verified_status_list_only_while_it_is_the_same_document() {
+    let docs: Vec<Value> = (0..4).map(|i| issue(&spec(CertificateKind::Training, hashed(), 2000 + i))).collect();
+    // Shared lists: revoked 2001 and 2003 are told apart from 2000 and 2002 by their bits.
+    let reports = verify_batch(&docs, &resolver(&[2001, 2003], &[]), now(), &VerifyOptions::obv3());
+    assert_eq!(reports.iter().map(|r| r.verified).collect::<Vec<_>>(), [true, false, true, false]);
+    // The list changes between credentials: a clean list, then one whose proof is broken,
+    // then a list revoking 2002. Each credential is judged by the document it was served.
+    let clean = signed_list(StatusPurpose::Revocation, LIST_URL, &[]);
+    let mut broken = clean.clone();
+    broken["validFrom"] = "2026-01-02T00:00:00Z".into();
+    let revoking = signed_list(StatusPurpose::Revocation, LIST_URL, &[2002]);
+    let r = Changing { lists: std::cell::RefCell::new(vec![clean, broken, revoking]), rest: resolver(&[], &[]) };
+    let reports = verify_batch(&docs, &r, now(), &VerifyOptions::obv3());
+    let status: Vec<String> = reports.iter().map(|r| r.check("status").expect("ran").detail.clone()).collect();
+    assert!(reports[0].verified, "{status:?}");
+    assert!(status[1].contains("STATUS_VERIFICATION_ERROR"), "{status:?}");
+    assert!(status[2].starts_with("revoked"), "{status:?}");
+    assert!(reports[3].verified, "{status:?}");
+}
+
 #[test]
 fn jcs_credentials_verify_and_are_held_to_the_same_json_ld_rules() {
     let key = issuer_key();

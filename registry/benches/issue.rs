@@ -3,6 +3,9 @@
 //! revocation/suspension list pairs) through `issue_for_completions` — the function the CLI
 //! (`rongtong issue`) and the API's cohort jobs call — in transactions of 2,000 completions.
 //!
+//! Then the same store is audited (`rongtong audit credentials`): every credential
+//! re-verified with batch Ed25519 against the store's DID documents and status lists.
+//!
 //! Run: `cargo bench -p rongtong-registry --bench issue` (add `-- 20000` for fewer).
 //! Target: 100,000 credentials in ≤ 20 s. Figures go in docs/PERFORMANCE.md.
 
@@ -105,6 +108,12 @@ fn main() {
     let t = Instant::now();
     let again = conn.transaction(|c| issue_for_completions(c, ctx, &ids[..ids.len().min(2000)])).expect("retry");
     println!("retry of 2,000 (idempotent): {} issued, {} skipped in {:.2} s", again.issued, again.skipped, t.elapsed().as_secs_f64());
+    let mut lists = db.conn().expect("conn");
+    let t = Instant::now();
+    let report = rongtong_registry::audit::audit_credentials(&mut conn, &mut lists, ctx, |_, _| {}).expect("audit");
+    let secs = t.elapsed().as_secs_f64();
+    assert!(report.clean(), "{:?}", report.problems.first());
+    println!("audit re-verified {} credentials in {secs:.2} s ({:.0}/s, batch Ed25519)", report.total, report.total as f64 / secs);
     let size = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0);
     println!("database file: {:.0} MiB", size as f64 / 1048576.0);
 }

@@ -1,4 +1,5 @@
-//! The command-line interface: `rongtong serve | migrate | import | export | user | token | match`.
+//! The command-line interface: `rongtong serve | migrate | import | export | user | token | issue |
+//! verify | audit | match`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -51,8 +52,11 @@ pub enum Command {
     Token(TokenCommand),
     /// Issue training certificates for a course's cohort (idempotent; progress bar).
     Issue(crate::credentials_cli::IssueArgs),
-    /// Verify a credential or presentation offline: exit 0 valid, 1 invalid.
+    /// Verify a credential or presentation file: exit 0 valid, 1 invalid.
     Verify(crate::credentials_cli::VerifyArgs),
+    /// Re-verify what the store holds.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Matching: demand coverage, learner gap, learning path, candidates, alignment, supply.
     #[command(subcommand)]
     Match(crate::matching::MatchCommand),
@@ -120,6 +124,19 @@ pub enum ExportCommand {
         /// Output file (standard output when omitted).
         #[arg(long, short)]
         out: Option<PathBuf>,
+    },
+}
+
+/// `rongtong audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Re-verify every issued credential (batch Ed25519) against this registry's DID
+    /// documents and status lists, and check each status bit agrees with the store.
+    /// Exit 0 when nothing is wrong, 1 otherwise.
+    Credentials {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -201,6 +218,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Export(cmd) => crate::import::cli_export(&config, cmd),
         Command::Issue(args) => crate::credentials_cli::issue(&config, args),
         Command::Verify(args) => crate::credentials_cli::verify(args),
+        Command::Audit(AuditCommand::Credentials { json }) => crate::credentials_cli::audit(&config, json),
         Command::User(UserCommand::Create(args)) => {
             let db = Db::open(&config.database.url, 1)?;
             let mut conn = db.conn()?;
@@ -242,10 +260,12 @@ fn serve(mut config: Config, addr: Option<String>, demo: bool) -> CliResult<Exit
     let addr: SocketAddr = config.server.addr.parse().map_err(|e| format!("listen address {}: {e}", config.server.addr))?;
     let db = Db::open(&config.database.url, config.database.pool_size)?;
     if demo {
+        // The key first: a bad RONGTONG_KEK_FILE must stop us before the catalog is seeded,
+        // or a rerun would find "data already there" and never issue the certificates.
+        let kek = config.credentials.kek.load()?;
         let mut conn = db.conn()?;
         match crate::demo::seed(&mut conn)? {
             Some(token) => {
-                let kek = config.credentials.kek.load()?;
                 let n = crate::demo::seed_credentials(&mut conn, &config.server.base_url, &kek)?;
                 println!(
                     "demo data loaded ({n} credentials issued, one revoked). Admin token (shown once):\n\n    export RONGTONG_TOKEN={token}\n"

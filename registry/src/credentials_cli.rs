@@ -2,22 +2,25 @@
 //!
 //! * `issue --course CODE [--org CODE] [--learner U …]` issues training certificates for a
 //!   cohort straight into the store, with a progress bar; idempotent like the API.
-//! * `verify FILE [--json] [--did-doc URL=FILE …] [--status-list URL=FILE …]` verifies a
-//!   credential or presentation **offline**: did:key needs nothing; did:web documents and
-//!   status lists are read from the files given (a registry's URLs map to its exported
-//!   documents). It never opens a network connection. Exit status 0 = valid, 1 = invalid.
+//! * `verify FILE [--json] [--did-doc URL=FILE …] [--status-list URL=FILE …] [--offline]
+//!   [--mirror PREFIX=BASE …]` verifies a credential or presentation. did:key issuers need
+//!   nothing; did:web documents and status lists are read from the files given, and any
+//!   other is fetched from its URL ([`crate::fetch`]). `--offline` never opens a connection:
+//!   what no file supplies then fails its check. Exit status 0 = valid, 1 = invalid.
 //! * `export credentials DIR` writes every issued credential as `DIR/<uuid>.json`.
+//! * `audit credentials [--json]` re-verifies every stored credential ([`crate::audit`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use rongtong_credentials::did::MapResolver;
+use rongtong_credentials::did::{CachingResolver, MapResolver, Resolver};
 use rongtong_credentials::verify::{PresentationOptions, VerifyOptions};
 use serde_json::Value;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::fetch::{HttpResolver, Mirror};
 use crate::models::credentials::{self as m, IssueContext};
 
 type CliResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -50,6 +53,13 @@ pub struct VerifyArgs {
     /// A status list credential: `URL=FILE`; repeatable.
     #[arg(long = "status-list", value_name = "URL=FILE")]
     pub status_lists: Vec<String>,
+    /// Never fetch: did:web documents and status lists come only from the files given.
+    #[arg(long, conflicts_with = "mirrors")]
+    pub offline: bool,
+    /// Fetch URLs under PREFIX from BASE instead, e.g.
+    /// `https://rongtong.example/=http://127.0.0.1:8080/`; repeatable.
+    #[arg(long = "mirror", value_name = "PREFIX=BASE")]
+    pub mirrors: Vec<Mirror>,
     /// For a presentation: the challenge you issued (default: the one in its proof).
     #[arg(long)]
     pub challenge: Option<String>,
@@ -102,6 +112,26 @@ fn pairs(specs: &[String], what: &str, into: &mut MapResolver) -> CliResult<()> 
     Ok(())
 }
 
+/// Files given on the command line first, then (unless `--offline`) the network.
+struct CliResolver {
+    files: MapResolver,
+    http: Option<CachingResolver<HttpResolver>>,
+}
+
+impl Resolver for CliResolver {
+    fn get(&self, url: &str) -> rongtong_credentials::Result<Value> {
+        let key = url.split('#').next().unwrap_or_default();
+        match (self.files.documents.get(url).or_else(|| self.files.documents.get(key)), &self.http) {
+            (Some(doc), _) => Ok(doc.clone()),
+            (None, Some(http)) => http.get(url),
+            (None, None) => Err(rongtong_credentials::Error::Resolve {
+                url: url.to_string(),
+                reason: "--offline, and no file was given for it (--did-doc / --status-list)".into(),
+            }),
+        }
+    }
+}
+
 /// Runs `rongtong verify`: exit 0 when valid, 1 when not (or when the input is unreadable).
 pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
     let text = if args.file == Path::new("-") {
@@ -109,9 +139,10 @@ pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
     } else {
         std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?
     };
-    let mut resolver = MapResolver::new();
-    pairs(&args.did_docs, "did-doc", &mut resolver)?;
-    pairs(&args.status_lists, "status-list", &mut resolver)?;
+    let mut files = MapResolver::new();
+    pairs(&args.did_docs, "did-doc", &mut files)?;
+    pairs(&args.status_lists, "status-list", &mut files)?;
+    let resolver = CliResolver { files, http: (!args.offline).then(|| CachingResolver::new(HttpResolver::new(args.mirrors.clone()))) };
     let options = VerifyOptions { trusted_issuers: (!args.trusted.is_empty()).then(|| args.trusted.clone()), ..VerifyOptions::obv3() };
     let now = chrono::Utc::now();
     let parsed: Option<Value> = serde_json::from_str(&text).ok();
@@ -148,6 +179,15 @@ pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
         for c in &checks {
             println!("  {} {:<12} {}", if c.passed { "ok  " } else { "FAIL" }, c.name, c.detail);
         }
+        if let Some(http) = &resolver.http {
+            for (url, ok) in http.asked() {
+                let what = if ok { "fetched" } else { "unreachable" };
+                match http.inner().target(&url) {
+                    from if from == url => println!("  {what:<12} {url}"),
+                    from => println!("  {what:<12} {url} (from {from})"),
+                }
+            }
+        }
     }
     Ok(if verified { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
@@ -172,4 +212,45 @@ pub fn export(config: &Config, dir: &Path) -> CliResult<ExitCode> {
     }
     println!("{n} credentials written to {}", dir.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `rongtong audit credentials`: exit 0 when every stored credential verifies and its
+/// status bits agree with the store, 1 otherwise.
+pub fn audit(config: &Config, json: bool) -> CliResult<ExitCode> {
+    let db = Db::open(&config.database.url, 2)?;
+    let (mut rows, mut lists) = (db.conn()?, db.conn()?);
+    let kek = config.credentials.kek.load()?;
+    let ctx = IssueContext { base_url: &config.server.base_url, kek: &kek };
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} credentials re-verified ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let report = crate::audit::audit_credentials(&mut rows, &mut lists, ctx, |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        let count = |v| report.counts.get(&v).copied().unwrap_or(0);
+        println!(
+            "{} credentials re-verified in {:.1} s: {} valid, {} revoked, {} suspended, {} with problems",
+            report.total,
+            started.elapsed().as_secs_f64(),
+            count(crate::audit::Verdict::Valid),
+            count(crate::audit::Verdict::Revoked),
+            count(crate::audit::Verdict::Suspended),
+            count(crate::audit::Verdict::Problem),
+        );
+        for p in &report.problems {
+            println!("  PROBLEM {} (recorded {})", p.id, p.recorded);
+            for f in &p.failures {
+                println!("          {f}");
+            }
+        }
+    }
+    Ok(if report.clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

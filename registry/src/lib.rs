@@ -6,6 +6,7 @@
 //! HTTP. See docs/ARCHITECTURE.md.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod credentials_cli;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod fetch;
 pub mod import;
 pub mod keystore;
 pub mod matching;

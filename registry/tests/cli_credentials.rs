@@ -1,5 +1,6 @@
-//! The `rongtong` binary's credential commands: `issue`, `export credentials` and an
-//! offline `verify` (exit 0 valid, 1 invalid), on a demo database in a temporary folder.
+//! The `rongtong` binary's credential commands: `issue`, `export credentials`, an offline
+//! `verify` (exit 0 valid, 1 invalid) and `audit credentials`, on a demo database in a
+//! temporary folder.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -82,17 +83,24 @@ fn issue_export_and_verify_offline() {
     let susp_arg = format!("{susp_url}={}", susp_file.display());
     let vc_path = file.to_str().expect("utf-8");
 
-    let ok = rongtong(&url, &kek, &["verify", vc_path, "--did-doc", &did_arg, "--status-list", &list_arg, "--status-list", &susp_arg]);
+    let ok = rongtong(
+        &url,
+        &kek,
+        &["verify", vc_path, "--offline", "--did-doc", &did_arg, "--status-list", &list_arg, "--status-list", &susp_arg],
+    );
     assert_eq!(ok.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&ok.stdout), String::from_utf8_lossy(&ok.stderr));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("VALID"));
 
-    let json =
-        rongtong(&url, &kek, &["verify", vc_path, "--json", "--did-doc", &did_arg, "--status-list", &list_arg, "--status-list", &susp_arg]);
+    let json = rongtong(
+        &url,
+        &kek,
+        &["verify", vc_path, "--json", "--offline", "--did-doc", &did_arg, "--status-list", &list_arg, "--status-list", &susp_arg],
+    );
     let report: Value = serde_json::from_slice(&json.stdout).expect("--json prints JSON");
     assert_eq!(report["verified"], true);
 
     // Without the DID document: the key cannot be found offline — invalid, exit 1.
-    let missing = rongtong(&url, &kek, &["verify", vc_path]);
+    let missing = rongtong(&url, &kek, &["verify", vc_path, "--offline"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stdout).contains("FAIL issuer_key"), "{}", String::from_utf8_lossy(&missing.stdout));
 
@@ -104,7 +112,17 @@ fn issue_export_and_verify_offline() {
     let out = rongtong(
         &url,
         &kek,
-        &["verify", bad_file.to_str().expect("utf-8"), "--did-doc", &did_arg, "--status-list", &list_arg, "--status-list", &susp_arg],
+        &[
+            "verify",
+            bad_file.to_str().expect("utf-8"),
+            "--offline",
+            "--did-doc",
+            &did_arg,
+            "--status-list",
+            &list_arg,
+            "--status-list",
+            &susp_arg,
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL proof"), "{}", String::from_utf8_lossy(&out.stdout));
@@ -114,4 +132,63 @@ fn issue_export_and_verify_offline() {
     std::fs::write(&junk, "{nope").expect("write");
     let out = rongtong(&url, &kek, &["verify", junk.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn audit_re_verifies_the_store_and_names_what_is_wrong() {
+    use diesel::prelude::*;
+    use rongtong_registry::schema::credentials;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("audit.db").display());
+    let kek = Kek::generate();
+    let db = Db::open(&url, 1).expect("open");
+    let issued = {
+        let mut conn = db.conn().expect("conn");
+        rongtong_registry::demo::seed(&mut conn).expect("seed").expect("fresh");
+        rongtong_registry::demo::seed_credentials(&mut conn, BASE, &kek).expect("credentials")
+    };
+
+    // As issued: everything verifies, and the demo's one revocation is where the store says.
+    let out = rongtong(&url, &kek, &["audit", "credentials", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["total"], issued);
+    assert_eq!(report["counts"]["revoked"], 1, "{report}");
+    assert_eq!(report["counts"]["valid"], issued - 1, "{report}");
+    assert_eq!(report["problems"], serde_json::json!([]));
+
+    // Two kinds of damage: a stored document edited after signing, and a row whose revoked
+    // flag no longer agrees with the signed status list.
+    let (edited, unrevoked) = {
+        let mut conn = db.conn().expect("conn");
+        let (id, json): (String, String) = credentials::table
+            .filter(credentials::revoked.eq(false))
+            .order(credentials::id)
+            .select((credentials::id, credentials::json))
+            .first(&mut conn)
+            .expect("an active credential");
+        let mut doc: Value = serde_json::from_str(&json).expect("json");
+        doc["name"] = Value::String("高级技师（伪造）".into());
+        diesel::update(credentials::table.find(&id)).set(credentials::json.eq(doc.to_string())).execute(&mut conn).expect("edit");
+        let revoked: String =
+            credentials::table.filter(credentials::revoked.eq(true)).select(credentials::id).first(&mut conn).expect("revoked");
+        diesel::update(credentials::table.find(&revoked)).set(credentials::revoked.eq(false)).execute(&mut conn).expect("flip");
+        (id, revoked)
+    };
+    let out = rongtong(&url, &kek, &["audit", "credentials", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let problems = report["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), 2, "{report}");
+    let find = |id: &str| problems.iter().find(|p| p["id"] == id).unwrap_or_else(|| panic!("{id} not reported: {report}"));
+    let failures =
+        |p: &Value| p["failures"].as_array().expect("failures").iter().map(|f| f.as_str().expect("str").to_string()).collect::<Vec<_>>();
+    assert!(failures(find(&edited)).iter().any(|f| f.starts_with("proof:")), "{report}");
+    assert_eq!(failures(find(&unrevoked)), vec!["status: the status lists say revoked, the store says active".to_string()]);
+
+    // The readable report names them too.
+    let out = rongtong(&url, &kek, &["audit", "credentials"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2 with problems") && text.contains(&format!("PROBLEM {edited}")), "{text}");
 }

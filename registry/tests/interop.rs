@@ -8,19 +8,12 @@
 //! Needs Node ≥ 20 and `npm ci` in `tests/interop/` (scripts/test does it). Without them the
 //! test says it was skipped and passes — unless `RONGTONG_REQUIRE_INTEROP=1` (CI).
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::DemoServer;
 
 fn skip(why: &str) {
     if std::env::var("RONGTONG_REQUIRE_INTEROP").as_deref() == Ok("1") {
@@ -38,36 +31,10 @@ fn credentials_verify_in_digital_bazaar_vc() {
     if !interop.join("node_modules/@digitalbazaar/vc").exists() {
         return skip("run `npm ci` in tests/interop first");
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let kek = rongtong_registry::keystore::Kek::generate();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rongtong"))
-        .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("interop.db").display()))
-        .env("RONGTONG_KEK", kek.to_base64().as_str())
-        .env("RONGTONG_BASE_URL", "https://rongtong.test")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start rongtong serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let server = Server(child);
-    let mut token = None;
-    let deadline = Instant::now() + Duration::from_secs(120);
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("read stdout");
-        if let Some(t) = line.trim().strip_prefix("export RONGTONG_TOKEN=") {
-            token = Some(t.to_string());
-        }
-        if line.contains("listening on") || Instant::now() > deadline {
-            break;
-        }
-    }
-    let token = token.expect("the demo prints an admin token");
+    let server = DemoServer::start("https://rongtong.test");
     let out = Command::new("node")
         .current_dir(&interop)
-        .args(["verify.mjs", &format!("http://127.0.0.1:{port}"), "https://rongtong.test", &token])
+        .args(["verify.mjs", &server.local, &server.base, &server.token])
         .output()
         .expect("run node");
     drop(server);

@@ -207,8 +207,10 @@ async fn a_college_admin_edits_its_own_courses_only() {
     assert_eq!(jx_draft.status, 201, "{}", jx_draft.text());
     let mut hijack = course("JX-NEW-01", "jxou");
     hijack["title_zh"] = json!("被改了");
-    assert_envelope(&app.put("/api/v1/courses/JX-NEW-01", Some(&pxou), hijack).await, 403, "forbidden");
-    assert_envelope(&app.delete("/api/v1/courses/JX-NEW-01", Some(&pxou)).await, 403, "forbidden");
+    // A draft does not exist for outsiders: editing or deleting it is a 404 like reading it,
+    // not a 403 that would confirm the code is taken.
+    assert_envelope(&app.put("/api/v1/courses/JX-NEW-01", Some(&pxou), hijack).await, 404, "not_found");
+    assert_envelope(&app.delete("/api/v1/courses/JX-NEW-01", Some(&pxou)).await, 404, "not_found");
     let submit = app.post("/api/v1/courses/JX-NEW-01/status", Some(&pxou), json!({"status": "in_review"})).await;
     assert_envelope(&submit, 404, "not_found"); // a draft does not exist for outsiders
     // A published jxou course is just as off limits.
@@ -230,6 +232,16 @@ async fn an_enterprise_admin_cannot_touch_another_enterprises_demand_lists() {
     assert_envelope(&app.post(&format!("{path}/status"), Some(&gz), json!({"status": "closed"})).await, 403, "forbidden");
     assert_envelope(&app.delete(&path, Some(&gz)).await, 403, "forbidden");
     assert_envelope(&app.post("/api/v1/demand-lists", Some(&gz), demand_list("冒名清单", "pxcast", "360300")).await, 403, "forbidden");
+    // pxcast's draft does not exist for gzrobot: every verb answers 404, and it is unchanged.
+    let px = app.token_for("pxcast-admin");
+    let draft = app.post("/api/v1/demand-lists", Some(&px), demand_list("草稿清单", "pxcast", "360300")).await;
+    assert_eq!(draft.status, 201, "{}", draft.text());
+    let draft_path = format!("/api/v1/demand-lists/{}", draft.json["id"].as_str().expect("id"));
+    assert_envelope(&app.get(&draft_path, Some(&gz)).await, 404, "not_found");
+    assert_envelope(&app.put(&draft_path, Some(&gz), demand_list("改别人的草稿", "pxcast", "360300")).await, 404, "not_found");
+    assert_envelope(&app.post(&format!("{draft_path}/status"), Some(&gz), json!({"status": "published"})).await, 404, "not_found");
+    assert_envelope(&app.delete(&draft_path, Some(&gz)).await, 404, "not_found");
+    assert_eq!(app.get(&draft_path, Some(&px)).await.json["title"], "草稿清单");
     let import = app
         .post_bytes(
             "/api/v1/imports/demand?enterprise=pxcast&title=x",

@@ -308,6 +308,27 @@ async fn cohort_job_and_skill_level_certificate() {
     }
     assert_eq!((last["issued"].clone(), last["skipped"].clone()), (json!(0), json!(2)), "{last}");
     assert_eq!(app.count("credentials"), 2);
+
+    // A job whose server stopped mid-way reports itself failed, with what to do, once it has
+    // been silent for longer than any chunk takes; a job that just progressed is left alone.
+    {
+        use diesel::prelude::*;
+        use rongtong_registry::schema::issuance_jobs;
+        let mut conn = app.db.conn().expect("conn");
+        let silent = (chrono::Utc::now() - chrono::Duration::minutes(11)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        diesel::update(issuance_jobs::table.find(&id))
+            .set((issuance_jobs::state.eq("running"), issuance_jobs::done.eq(1), issuance_jobs::updated_at.eq(&silent)))
+            .execute(&mut conn)
+            .expect("simulate a cut-off job");
+        diesel::update(issuance_jobs::table.find(&id2))
+            .set(issuance_jobs::state.eq("running"))
+            .execute(&mut conn)
+            .expect("simulate a running job");
+    }
+    let cut = app.get(&format!("/api/v1/issuance-jobs/{id}"), Some(&pxou)).await.json;
+    assert_eq!(cut["state"], "failed", "{cut}");
+    assert!(cut["error"].as_str().is_some_and(|e| e.starts_with("interrupted")), "{cut}");
+    assert_eq!(app.get(&format!("/api/v1/issuance-jobs/{id2}"), Some(&pxou)).await.json["state"], "running");
     assert_envelope(
         &app.post("/api/v1/issuance-jobs", Some(&app.token_for("jxou-admin")), json!({"course": "ZNZZ-01"})).await,
         403,

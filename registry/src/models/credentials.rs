@@ -968,8 +968,32 @@ pub fn create_job(conn: &mut DbConnection, org_id: &str, course_id: &str, reques
     find_job(conn, &id)
 }
 
-/// A job by id.
+/// A queued or running job that has recorded no progress for this long was cut off — the
+/// server running it stopped. Progress is written after every 200 completions (well under
+/// a second of signing), so ten minutes of silence is not a slow job.
+pub const JOB_STALE_AFTER_MINUTES: i64 = 10;
+
+/// A job by id. A job found stale ([`JOB_STALE_AFTER_MINUTES`]) is marked `failed` here,
+/// when somebody looks, rather than at start-up: with many server nodes on one PostgreSQL,
+/// a node that starts cannot tell its own interrupted jobs from another node's running ones.
 pub fn find_job(conn: &mut DbConnection, id: &str) -> QueryResult<JobView> {
+    let job: JobView = issuance_jobs::table.find(id).select(JobView::as_select()).first(conn)?;
+    let silent_since = chrono::DateTime::parse_from_rfc3339(&job.updated_at).map(|t| t.with_timezone(&chrono::Utc));
+    let stale = matches!(job.state.as_str(), "queued" | "running")
+        && silent_since.is_ok_and(|t| chrono::Utc::now() - t > chrono::Duration::minutes(JOB_STALE_AFTER_MINUTES));
+    if !stale {
+        return Ok(job);
+    }
+    let reason = format!(
+        "interrupted: no progress for {JOB_STALE_AFTER_MINUTES} minutes (the server running it stopped); start the job again — \
+         completions that already have a credential are skipped"
+    );
+    // Only if nobody recorded progress in the meantime (same state and timestamp).
+    diesel::update(
+        issuance_jobs::table.find(id).filter(issuance_jobs::state.eq(&job.state)).filter(issuance_jobs::updated_at.eq(&job.updated_at)),
+    )
+    .set((issuance_jobs::state.eq("failed"), issuance_jobs::error.eq(Some(reason)), issuance_jobs::updated_at.eq(now())))
+    .execute(conn)?;
     issuance_jobs::table.find(id).select(JobView::as_select()).first(conn)
 }
 

@@ -105,7 +105,7 @@ pub async fn find_course(State(state): State<AppState>, caller: Caller, AppPath(
         .db
         .run(move |c| {
             let mut row = m::find_course_row(c, &id)?;
-            if !m::can_see_course(c, &caller, &row)? {
+            if !m::can_see_course(c, caller.principal(), &row)? {
                 // Unpublished courses do not exist for outsiders: for them a bare code is the
                 // latest published version, not a provider's draft of the next one.
                 let public = if row.id != id && !id.contains('@') { m::find_public_course_row(c, &row.code)? } else { None };
@@ -131,6 +131,9 @@ pub async fn update_course(
         .run(move |c| {
             c.transaction(|c| {
                 let row = m::find_course_row(c, &id)?;
+                if !m::can_see_course(c, Some(&p), &row)? {
+                    return Err(AppError::NotFound(format!("course {id}"))); // another tenant's draft
+                }
                 let org = provider_for(c, &p, &input.provider)?;
                 if org.id != row.provider_id || input.code != row.code || input.version != row.version {
                     return Err(AppError::invalid("code", "provider, code and version of a course cannot change"));
@@ -158,6 +161,9 @@ pub async fn delete_course(State(state): State<AppState>, p: Principal, AppPath(
         .db
         .run(move |c| {
             let row = m::find_course_row(c, &id)?;
+            if !m::can_see_course(c, Some(&p), &row)? {
+                return Err(AppError::NotFound(format!("course {id}"))); // another tenant's draft
+            }
             let org = accounts::find_org(c, &row.provider_id)?;
             p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "delete this course")?;
             if row.status() != CourseStatus::Draft {

@@ -90,7 +90,7 @@ pub async fn find_demand_list(
         .db
         .run(move |c| {
             let row = m::find_list_row(c, &id)?;
-            if !m::can_see_list(c, &caller, &row)? {
+            if !m::can_see_list(c, caller.principal(), &row)? {
                 return Err(AppError::NotFound(format!("demand list {id}")));
             }
             Ok(m::list_views(c, vec![row])?.remove(0))
@@ -113,6 +113,9 @@ pub async fn update_demand_list(
         .run(move |c| {
             c.transaction(|c| {
                 let row = m::find_list_row(c, &id)?;
+                if !m::can_see_list(c, Some(&p), &row)? {
+                    return Err(AppError::NotFound(format!("demand list {id}"))); // another tenant's draft
+                }
                 let org = enterprise_for(c, &p, &input.enterprise)?;
                 if org.id != row.enterprise_id {
                     return Err(AppError::invalid("enterprise", "a demand list cannot move to another enterprise"));
@@ -136,6 +139,9 @@ pub async fn delete_demand_list(State(state): State<AppState>, p: Principal, App
         .db
         .run(move |c| {
             let row = m::find_list_row(c, &id)?;
+            if !m::can_see_list(c, Some(&p), &row)? {
+                return Err(AppError::NotFound(format!("demand list {id}"))); // another tenant's draft
+            }
             let org = accounts::find_org(c, &row.enterprise_id)?;
             p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "delete this demand list")?;
             if row.status() != DemandStatus::Draft {
@@ -168,6 +174,9 @@ pub async fn update_demand_status(
         .db
         .run(move |c| {
             let row = m::find_list_row(c, &id)?;
+            if !m::can_see_list(c, Some(&p), &row)? {
+                return Err(AppError::NotFound(format!("demand list {id}"))); // another tenant's draft
+            }
             let org = accounts::find_org(c, &row.enterprise_id)?;
             p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "change this demand list")?;
             if !row.status().can_move_to(input.status) {

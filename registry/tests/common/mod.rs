@@ -1,0 +1,83 @@
+//! The real server for the binary's tests: `rongtong serve --demo` on a free port of
+//! 127.0.0.1, on a fresh SQLite file, with a public base URL that is *not* where it
+//! listens (as in production behind a proxy), so every test has to map one to the other.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use rongtong_registry::keystore::Kek;
+
+/// A running demo server; killed when dropped.
+pub struct DemoServer {
+    child: Child,
+    /// Where it listens: `http://127.0.0.1:PORT`.
+    pub local: String,
+    /// Its public base URL (`RONGTONG_BASE_URL`).
+    pub base: String,
+    /// The demo's platform-admin token.
+    pub token: String,
+    /// `DATABASE_URL` of its store.
+    pub db_url: String,
+    /// Its key-encryption key.
+    pub kek: Kek,
+    _dir: tempfile::TempDir,
+}
+
+impl DemoServer {
+    /// Starts `rongtong serve --demo` with public base URL `base` and waits until it listens.
+    pub fn start(base: &str) -> DemoServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let kek = Kek::generate();
+        let db_url = format!("sqlite://{}", dir.path().join("server.db").display());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rongtong"))
+            .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &db_url)
+            .env("RONGTONG_KEK", kek.to_base64().as_str())
+            .env("RONGTONG_BASE_URL", base)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start rongtong serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut token = None;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("read stdout");
+            if let Some(t) = line.trim().strip_prefix("export RONGTONG_TOKEN=") {
+                token = Some(t.to_string());
+            }
+            if line.contains("listening on") || Instant::now() > deadline {
+                break;
+            }
+        }
+        let Some(token) = token else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the demo server did not print an admin token");
+        };
+        DemoServer { child, local: format!("http://127.0.0.1:{port}"), base: base.to_string(), token, db_url, kek, _dir: dir }
+    }
+
+    /// Runs the `rongtong` binary against this server's store and public base URL.
+    #[allow(dead_code)] // not every test binary that includes this module uses it
+    pub fn rongtong(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_rongtong"))
+            .args(args)
+            .env("DATABASE_URL", &self.db_url)
+            .env("RONGTONG_KEK", self.kek.to_base64().as_str())
+            .env("RONGTONG_BASE_URL", &self.base)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run rongtong")
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
