@@ -44,6 +44,30 @@ pub enum Role {
     Learner,
 }
 
+/// A level of the review a course passes before it goes public (三级审核).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, strum::Display, strum::EnumString, strum::AsRefStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ReviewStage {
+    /// The admins of the provider's city (地市子站).
+    City,
+    /// The admins of the provider's province (省校主站).
+    Province,
+    /// The platform's admins.
+    Platform,
+}
+
+/// The levels a course of a provider in `region` passes, in order: its city (only when the
+/// provider sits in a city or county), its province, then the platform.
+pub fn review_chain(region: &RegionCode) -> Vec<ReviewStage> {
+    let mut chain = Vec::with_capacity(3);
+    if region.city().is_some() {
+        chain.push(ReviewStage::City);
+    }
+    chain.extend([ReviewStage::Province, ReviewStage::Platform]);
+    chain
+}
+
 /// The organization an account belongs to, as authorization needs it.
 #[derive(Debug, Clone)]
 pub struct OrgScope {
@@ -119,6 +143,17 @@ impl Principal {
     pub fn can_edit_org_content(&self, org_id: &str, org_region: &RegionCode) -> bool {
         self.administers_region(org_region)
             || (matches!(self.role, Role::OrgAdmin | Role::OrgStaff) && self.org.as_ref().is_some_and(|o| o.id == org_id))
+    }
+
+    /// True when this principal reviews courses of a provider in `region` at `stage`: the
+    /// admin of exactly that city, of exactly that province, or the platform. Each level
+    /// signs off itself; a province admin does not stand in for a city.
+    pub fn reviews_at(&self, stage: ReviewStage, region: &RegionCode) -> bool {
+        match stage {
+            ReviewStage::City => self.role == Role::RegionAdmin && region.city().is_some() && self.region == region.city(),
+            ReviewStage::Province => self.role == Role::RegionAdmin && self.region.as_ref() == Some(&region.province()),
+            ReviewStage::Platform => self.role == Role::PlatformAdmin,
+        }
     }
 
     /// True when this principal may manage the organization itself and its people.

@@ -70,6 +70,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(courses::list_courses, courses::create_course))
         .routes(routes!(courses::find_course, courses::update_course, courses::delete_course))
         .routes(routes!(courses::update_course_status))
+        .routes(routes!(courses::list_course_reviews))
         .routes(routes!(courses::list_curricula, courses::create_curriculum))
         .routes(routes!(courses::find_curriculum, courses::update_curriculum, courses::delete_curriculum))
         .routes(routes!(courses::list_completions, courses::create_completion))

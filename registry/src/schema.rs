@@ -126,6 +126,7 @@ diesel::table! {
         status -> Text,
         created_at -> Text,
         updated_at -> Text,
+        review_stage -> Nullable<Text>,
     }
 }
 
@@ -154,6 +155,7 @@ diesel::table! {
         to_status -> Text,
         comment -> Nullable<Text>,
         created_at -> Text,
+        stage -> Nullable<Text>,
     }
 }
 

@@ -386,29 +386,68 @@ async fn a_token_secret_is_shown_once_and_a_revoked_token_is_refused() {
 // ---------------------------------------------------------------- course review
 
 #[tokio::test]
-async fn a_course_goes_through_review_by_the_region_admin() {
+async fn a_city_course_passes_three_review_levels_before_it_is_public() {
     let (app, _) = TestApp::with_demo();
-    let pxou = app.token_for("pxou-admin");
-    let px = app.token_for("px-admin");
+    let pxou = app.token_for("pxou-admin"); // a college in Pingxiang (360300)
+    let (px, jx, admin) = (app.token_for("px-admin"), app.token_for("jx-admin"), app.token_for("admin"));
     let created = app.post("/api/v1/courses", Some(&pxou), course("PX-REVIEW-01", "pxou")).await;
     assert_eq!(created.status, 201, "{}", created.text());
     let status = "/api/v1/courses/PX-REVIEW-01/status";
 
     let submitted = app.post(status, Some(&pxou), json!({"status": "in_review"})).await;
     assert_eq!(submitted.status, 200, "{}", submitted.text());
-    assert_eq!(submitted.json["status"], "in_review");
+    assert_eq!((&submitted.json["status"], &submitted.json["review_stage"]), (&json!("in_review"), &json!("city")));
     // Still invisible to the public while in review.
     assert_envelope(&app.get("/api/v1/courses/PX-REVIEW-01", None).await, 404, "not_found");
 
-    // The provider cannot publish its own course; another college cannot even see it.
+    // The provider cannot approve its own course; another college cannot even see it.
     assert_envelope(&app.post(status, Some(&pxou), json!({"status": "published"})).await, 403, "forbidden");
     assert_envelope(&app.post(status, Some(&app.token_for("jxou-admin")), json!({"status": "published"})).await, 404, "not_found");
-    assert_eq!(app.get("/api/v1/courses/PX-REVIEW-01", Some(&pxou)).await.json["status"], "in_review");
+    // Levels are not skipped: the province and the platform wait for the city.
+    for early in [&jx, &admin] {
+        let resp = app.post(status, Some(early), json!({"status": "published"})).await;
+        assert_envelope(&resp, 403, "forbidden");
+        assert!(resp.text().contains("city"), "{}", resp.text());
+    }
+    // The city's queue holds it; the province's does not yet.
+    let queue = app.get("/api/v1/courses?review_stage=city&region=360300", Some(&px)).await;
+    assert_eq!(item_strings(&queue.json, "code"), ["PX-REVIEW-01"], "{}", queue.text());
+    assert_eq!(app.get("/api/v1/courses?review_stage=province", Some(&jx)).await.json["total"], 0);
 
-    let published = app.post(status, Some(&px), json!({"status": "published", "comment": "同意发布"})).await;
+    // City, then province: still in review, one level further each time.
+    let city = app.post(status, Some(&px), json!({"status": "published", "comment": "市级审核通过"})).await;
+    assert_eq!((&city.json["status"], &city.json["review_stage"]), (&json!("in_review"), &json!("province")), "{}", city.text());
+    assert_envelope(&app.post(status, Some(&px), json!({"status": "published"})).await, 403, "forbidden");
+    let province = app.post(status, Some(&jx), json!({"status": "published", "comment": "省级审核通过"})).await;
+    assert_eq!((&province.json["status"], &province.json["review_stage"]), (&json!("in_review"), &json!("platform")));
+    assert_envelope(&app.get("/api/v1/courses/PX-REVIEW-01", None).await, 404, "not_found");
+    // The platform's approval publishes it.
+    let published = app.post(status, Some(&admin), json!({"status": "published", "comment": "同意发布"})).await;
     assert_eq!(published.status, 200, "{}", published.text());
     assert_eq!(published.json["status"], "published");
+    assert!(published.json.get("review_stage").is_none(), "{}", published.text());
     assert_eq!(app.get("/api/v1/courses/PX-REVIEW-01", None).await.json["status"], "published");
+
+    // The trail: who acted, at which level, with what comment — public once published.
+    let trail = app.get("/api/v1/courses/PX-REVIEW-01/reviews", None).await;
+    assert_eq!(trail.status, 200, "{}", trail.text());
+    let steps: Vec<(String, String, String)> = trail
+        .json
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| {
+            (r["by"].as_str().unwrap_or("").into(), r["stage"].as_str().unwrap_or("-").into(), r["to_status"].as_str().unwrap_or("").into())
+        })
+        .collect();
+    let expected = [
+        ("pxou-admin", "-", "in_review"),
+        ("px-admin", "city", "in_review"),
+        ("jx-admin", "province", "in_review"),
+        ("admin", "platform", "published"),
+    ];
+    assert_eq!(steps, expected.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())));
+    assert_eq!(trail.json[1]["comment"], "市级审核通过");
 
     // published → draft and published → in_review are not transitions.
     for to in ["draft", "in_review", "published"] {
@@ -421,6 +460,30 @@ async fn a_course_goes_through_review_by_the_region_admin() {
     // Archiving is allowed to the provider.
     let archived = app.post(status, Some(&pxou), json!({"status": "archived"})).await;
     assert_eq!(archived.json["status"], "archived", "{}", archived.text());
+}
+
+#[tokio::test]
+async fn a_province_level_course_starts_at_the_province_and_a_return_restarts_the_chain() {
+    let (app, _) = TestApp::with_demo();
+    let jxou = app.token_for("jxou-admin"); // the provincial open university (360000)
+    let (jx, admin) = (app.token_for("jx-admin"), app.token_for("admin"));
+    assert_eq!(app.post("/api/v1/courses", Some(&jxou), course("JX-REVIEW-01", "jxou")).await.status, 201);
+    let status = "/api/v1/courses/JX-REVIEW-01/status";
+    let submitted = app.post(status, Some(&jxou), json!({"status": "in_review"})).await;
+    assert_eq!(submitted.json["review_stage"], "province", "no city level for a provincial provider: {}", submitted.text());
+    // A city admin is no reviewer of it (and cannot see it).
+    assert_envelope(&app.post(status, Some(&app.token_for("px-admin")), json!({"status": "published"})).await, 404, "not_found");
+    assert_eq!(app.post(status, Some(&jx), json!({"status": "published"})).await.json["review_stage"], "platform");
+    // The platform sends it back; resubmitted, it starts again at the province.
+    let back = app.post(status, Some(&admin), json!({"status": "draft", "comment": "请补充考核方式"})).await;
+    assert_eq!(back.json["status"], "draft", "{}", back.text());
+    let again = app.post(status, Some(&jxou), json!({"status": "in_review"})).await;
+    assert_eq!(again.json["review_stage"], "province");
+    let trail = app.get("/api/v1/courses/JX-REVIEW-01/reviews", Some(&jxou)).await;
+    assert_eq!(trail.json[2]["stage"], "platform");
+    assert_eq!(trail.json[2]["comment"], "请补充考核方式");
+    // Outsiders do not see an unpublished course's trail.
+    assert_envelope(&app.get("/api/v1/courses/JX-REVIEW-01/reviews", None).await, 404, "not_found");
 }
 
 #[tokio::test]

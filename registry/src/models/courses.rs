@@ -7,7 +7,7 @@ use rongtong_catalog::{CourseInput, CourseStatus, CurriculumInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Caller, Principal};
+use crate::auth::{Caller, Principal, ReviewStage};
 use crate::db::{DbConnection, is_unique_violation, new_id, now};
 use crate::error::{AppError, AppResult};
 use crate::models::accounts::region_prefix_pattern;
@@ -47,6 +47,8 @@ pub struct CourseRow {
     pub created_at: String,
     /// Last changed.
     pub updated_at: String,
+    /// While in review: the level that must act next.
+    pub review_stage: Option<String>,
 }
 
 impl CourseRow {
@@ -100,6 +102,9 @@ pub struct CourseView {
     pub delivery_mode: String,
     /// `draft`, `in_review`, `published` or `archived`.
     pub status: String,
+    /// While `in_review`: the level that must act next — `city`, `province` or `platform`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_stage: Option<String>,
     /// Skills taught.
     pub skills: Vec<CourseSkillView>,
     /// Codes of prerequisite courses.
@@ -171,6 +176,7 @@ pub fn course_views(conn: &mut DbConnection, rows: Vec<CourseRow>) -> QueryResul
                 credits: r.credits,
                 delivery_mode: r.delivery_mode,
                 status: r.status,
+                review_stage: r.review_stage,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
             }
@@ -359,32 +365,80 @@ pub fn update_course(conn: &mut DbConnection, id: &str, input: &CourseInput, ski
     Ok(())
 }
 
-/// Moves a course to `to`, recording who did it and why.
+/// Moves a course to `to` and records who did it, and at which review level they acted.
+/// `review_stage` is what the course awaits afterwards (only while `in_review`).
 pub fn set_course_status(
     conn: &mut DbConnection,
     row: &CourseRow,
     to: CourseStatus,
-    reviewer_id: &str,
+    actor_id: &str,
     comment: Option<&str>,
+    acted_as: Option<ReviewStage>,
+    review_stage: Option<ReviewStage>,
 ) -> AppResult<()> {
     let from = row.status();
-    if !from.can_move_to(to) {
+    let advancing = from == CourseStatus::InReview && to == CourseStatus::InReview;
+    if !advancing && !from.can_move_to(to) {
         let allowed: Vec<&str> = from.next().iter().map(|s| s.as_ref()).collect();
         return Err(AppError::conflict("status", format!("a {from} course can move to {} only, not {to}", allowed.join(" or "))));
     }
-    diesel::update(courses::table.find(&row.id)).set((courses::status.eq(to.as_ref()), courses::updated_at.eq(now()))).execute(conn)?;
+    let stage = review_stage.filter(|_| to == CourseStatus::InReview).map(|s| s.as_ref().to_string());
+    diesel::update(courses::table.find(&row.id))
+        .set((courses::status.eq(to.as_ref()), courses::review_stage.eq(stage), courses::updated_at.eq(now())))
+        .execute(conn)?;
     diesel::insert_into(course_reviews::table)
         .values((
             course_reviews::id.eq(new_id()),
             course_reviews::course_id.eq(&row.id),
-            course_reviews::reviewer_id.eq(reviewer_id),
+            course_reviews::reviewer_id.eq(actor_id),
             course_reviews::from_status.eq(from.as_ref()),
             course_reviews::to_status.eq(to.as_ref()),
             course_reviews::comment.eq(comment),
+            course_reviews::stage.eq(acted_as.map(|s| s.as_ref().to_string())),
             course_reviews::created_at.eq(now()),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// One step of a course's review history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewView {
+    /// Status before.
+    pub from_status: String,
+    /// Status after (`in_review` → `in_review` is an approval passed on to the next level).
+    pub to_status: String,
+    /// The review level the actor acted at; absent for the provider's own steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// Who (username).
+    pub by: String,
+    /// Their comment (the reason when a course is sent back).
+    pub comment: Option<String>,
+    /// When.
+    pub at: String,
+}
+
+/// A course's review history, oldest first.
+pub fn review_history(conn: &mut DbConnection, course_id: &str) -> QueryResult<Vec<ReviewView>> {
+    type Step = (String, String, Option<String>, String, Option<String>, String);
+    let rows: Vec<Step> = course_reviews::table
+        .inner_join(users::table.on(users::id.eq(course_reviews::reviewer_id)))
+        .filter(course_reviews::course_id.eq(course_id))
+        .order((course_reviews::created_at, course_reviews::id))
+        .select((
+            course_reviews::from_status,
+            course_reviews::to_status,
+            course_reviews::stage,
+            users::username,
+            course_reviews::comment,
+            course_reviews::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(from_status, to_status, stage, by, comment, at)| ReviewView { from_status, to_status, stage, by, comment, at })
+        .collect())
 }
 
 /// Filters for listing courses.
@@ -400,6 +454,10 @@ pub struct CourseFilter {
     /// Only courses of providers inside this region.
     #[param(value_type = Option<String>)]
     pub region: Option<rongtong_catalog::RegionCode>,
+    /// Only courses in review awaiting this level (`city`, `province`, `platform`): a
+    /// reviewer's queue, e.g. `?review_stage=city&region=360300`.
+    #[param(value_type = Option<String>)]
+    pub review_stage: Option<ReviewStage>,
     /// Text in the code or titles.
     pub q: Option<String>,
     /// Page number (from 1).
@@ -454,6 +512,9 @@ pub fn list_courses(
         }
         if let Some(s) = f.status {
             q = q.filter(courses::status.eq(s.as_ref().to_string()));
+        }
+        if let Some(stage) = f.review_stage {
+            q = q.filter(courses::review_stage.eq(stage.as_ref().to_string()));
         }
         if let Some(ids) = &region_orgs {
             q = q.filter(courses::provider_id.eq_any(ids.clone()));

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
-use crate::auth::{Caller, Principal, Role};
+use crate::auth::{Caller, Principal, ReviewStage, Role, review_chain};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::accounts::{self as accounts, OrgRow};
@@ -191,9 +191,12 @@ pub struct StatusInput {
     pub comment: Option<String>,
 }
 
-/// Moves a course through review: the provider submits (draft → in_review) and withdraws;
-/// an admin of the provider's region publishes or sends it back (in_review → published |
-/// draft); the provider or an admin archives it.
+/// Moves a course through review (三级审核). The provider submits (draft → in_review) and
+/// may withdraw. The course then waits for each level of its chain in turn — the admins of
+/// the provider's city (for a provider inside a city), of its province, then the platform —
+/// and each level's `{"status": "published"}` approves it at that level; the last approval
+/// publishes it. Any reviewer of the chain may send it back (in_review → draft, with a
+/// comment). The provider or an admin archives it.
 #[utoipa::path(post, path = "/courses/{id}/status", tag = "courses", params(("id" = String, Path)), request_body = StatusInput, responses((status = 200, body = CourseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_course_status(
     State(state): State<AppState>,
@@ -208,26 +211,70 @@ pub async fn update_course_status(
             let org = accounts::find_org(c, &row.provider_id)?;
             let region = org.region_code()?;
             let provider_side = p.can_edit_org_content(&org.id, &region);
-            let reviewer = p.administers_region(&region);
             if !provider_side && !matches!(row.status(), CourseStatus::Published | CourseStatus::Archived) {
                 // Unpublished courses do not exist for outsiders (as in `find_course`): no 403
                 // or 409 that would reveal the course and its status.
                 return Err(AppError::NotFound(format!("course {id}")));
             }
+            let chain = review_chain(&region);
+            let awaiting = row.review_stage.as_deref().and_then(|s| s.parse::<ReviewStage>().ok()).or_else(|| chain.first().copied());
+            let my_stage = chain.iter().copied().find(|s| p.reviews_at(*s, &region));
             use CourseStatus::*;
-            let allowed = match (row.status(), input.status) {
-                (Draft, InReview) | (Archived, Draft) => provider_side,
-                (InReview, Draft) => provider_side || reviewer,
-                (InReview, Published) => reviewer,
-                (_, Archived) => provider_side || reviewer,
-                _ => true, // illegal transitions are refused below with 409
+            let (to, acted_as, next) = match (row.status(), input.status) {
+                (Draft, InReview) => {
+                    p.ensure(provider_side, "submit this course for review")?;
+                    (InReview, None, chain.first().copied())
+                }
+                (InReview, Published) => {
+                    let Some(stage) = awaiting else { return Err(AppError::Internal("empty review chain".into())) };
+                    if !p.reviews_at(stage, &region) {
+                        return Err(AppError::Forbidden(format!(
+                            "this course awaits the {stage} review level; only its reviewers may approve it now"
+                        )));
+                    }
+                    let next = chain.iter().skip_while(|s| **s != stage).nth(1).copied();
+                    (if next.is_some() { InReview } else { Published }, Some(stage), next)
+                }
+                (InReview, Draft) => {
+                    p.ensure(provider_side || my_stage.is_some(), "send this course back")?;
+                    (Draft, my_stage, None)
+                }
+                (Archived, Draft) => {
+                    p.ensure(provider_side, "reopen this course")?;
+                    (Draft, None, None)
+                }
+                (_, Archived) => {
+                    p.ensure(provider_side, "archive this course")?;
+                    (Archived, my_stage, None)
+                }
+                (_, to) => (to, None, None), // illegal transitions are refused with 409
             };
-            p.ensure(allowed, &format!("move this course from {} to {}", row.status, input.status))?;
-            c.transaction(|c| m::set_course_status(c, &row, input.status, &p.user_id, input.comment.as_deref()))?;
+            c.transaction(|c| m::set_course_status(c, &row, to, &p.user_id, input.comment.as_deref(), acted_as, next))?;
             m::find_course(c, &row.id)
         })
         .await?;
     Ok(AppJson(view))
+}
+
+/// A course's review history, oldest first: who submitted, approved at which level, or
+/// sent it back and why. Visible to whoever may see the course.
+#[utoipa::path(get, path = "/courses/{id}/reviews", tag = "courses", params(("id" = String, Path)), responses((status = 200, body = Vec<m::ReviewView>), (status = 404, body = ErrorBody)))]
+pub async fn list_course_reviews(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<String>,
+) -> AppResult<AppJson<Vec<m::ReviewView>>> {
+    let history = state
+        .db
+        .run(move |c| {
+            let row = m::find_course_row(c, &id)?;
+            if !m::can_see_course(c, caller.principal(), &row)? {
+                return Err(AppError::NotFound(format!("course {id}")));
+            }
+            Ok::<_, AppError>(m::review_history(c, &row.id)?)
+        })
+        .await?;
+    Ok(AppJson(history))
 }
 
 /// Filter for curricula.
