@@ -116,7 +116,7 @@ pub fn audit_credentials(
     let options = VerifyOptions { trusted_issuers: Some(m::trusted_issuers(rows)?), ..VerifyOptions::obv3() };
     let resolver = CachingResolver::new(DbResolver::new(resolver_conn, ctx));
     let now = chrono::Utc::now();
-    let mut report = AuditReport { total: 0, ..AuditReport::default() };
+    let mut report = AuditReport::default();
     let mut after: Option<String> = None;
     loop {
         let page = m::all_credentials(rows, after.as_deref(), PAGE)?;

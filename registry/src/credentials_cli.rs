@@ -181,7 +181,7 @@ pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
         }
         if let Some(http) = &resolver.http {
             for (url, ok) in http.asked() {
-                let what = if ok { "fetched" } else { "unreachable" };
+                let what = if ok { "fetched" } else { "fetch failed" };
                 match http.inner().target(&url) {
                     from if from == url => println!("  {what:<12} {url}"),
                     from => println!("  {what:<12} {url} (from {from})"),

@@ -80,7 +80,7 @@ fn verify_fetches_did_documents_and_status_lists_and_sees_a_fresh_revocation() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("FAIL issuer_key"), "{text}");
-    assert!(text.contains(&format!("unreachable  https://rongtong.test/orgs/{issuer}/did.json")), "{text}");
+    assert!(text.contains(&format!("fetch failed https://rongtong.test/orgs/{issuer}/did.json")), "{text}");
 
     // A malformed --mirror is a usage error (clap's exit code 2), not a verdict.
     let out = server.rongtong(&["verify", &active_file, "--mirror", "https://rongtong.test/"]);

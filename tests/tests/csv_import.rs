@@ -377,3 +377,28 @@ async fn the_demand_export_of_a_published_list_reimports_to_the_same_positions()
     assert_eq!(strip(&copy.json), strip(&original.json));
     assert_eq!(copy.json["total_headcount"], original.json["total_headcount"]);
 }
+
+#[tokio::test]
+async fn an_exported_formula_is_text_in_the_spreadsheet_and_imports_back_unchanged() {
+    let (app, _) = TestApp::with_demo();
+    let px = app.token_for("pxcast-admin");
+    let formula = "=HYPERLINK(\"http://evil.example\",\"点此领证\")";
+    let mut body = common::demand_list("公式清单", "pxcast", "360300");
+    body["items"][0]["position"] = json!(formula);
+    let created = app.post("/api/v1/demand-lists", Some(&px), body).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json["id"].as_str().expect("id");
+
+    let export = app.get(&format!("/api/v1/exports/demand-lists/{id}"), Some(&px)).await;
+    assert_eq!(export.status, 200, "{}", export.text());
+    // The position cell starts with an apostrophe inside its quotes: text, not a formula.
+    let text = export.text();
+    assert!(text.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点此领证\"\")\","), "{text}");
+
+    // Imported as it came out, the position is the original text again.
+    let copy = app.post_bytes("/api/v1/imports/demand?enterprise=pxcast&title=copy", Some(&px), "text/csv", export.bytes.clone()).await;
+    assert_eq!(copy.status, 200, "{}", copy.text());
+    let copy_id = copy.json["demand_list_id"].as_str().expect("id");
+    let list = app.get(&format!("/api/v1/demand-lists/{copy_id}"), Some(&px)).await;
+    assert_eq!(list.json["items"][0]["position"], formula, "{}", list.text());
+}

@@ -10,6 +10,10 @@
 //! The export → import round trip is lossless for values that are already normalised the way
 //! the importer normalises them: cells are trimmed on import, so text with leading or
 //! trailing blanks, or `Some("")`, comes back trimmed / `None`.
+//!
+//! Every cell goes through the formula guard ([`super::guard`]): text starting with `=`, `+`,
+//! `-` or `@` is written as `'=…`, which Excel and WPS show as text rather than run, and the
+//! importer reads back without the `'`.
 
 use std::io::{self, Write};
 
@@ -69,6 +73,15 @@ fn writer<W: Write>(mut out: W, specs: &[ColumnSpec], options: &ExportOptions) -
     Ok(w)
 }
 
+/// Writes one record, every cell through the formula guard.
+fn write_row<W: Write>(w: &mut csv::Writer<W>, cells: &[&str]) -> io::Result<()> {
+    for cell in cells {
+        w.write_field(super::guard(cell).as_bytes())?;
+    }
+    w.write_record(None::<&[u8]>)?;
+    Ok(())
+}
+
 fn opt(value: &Option<String>) -> &str {
     value.as_deref().unwrap_or("")
 }
@@ -103,20 +116,23 @@ pub fn write_courses<'c, W: Write>(out: W, courses: impl IntoIterator<Item = &'c
         let hours = c.hours.to_string();
         let credits = c.credits.to_string();
         let prerequisites = c.prerequisites.join(";");
-        w.write_record([
-            c.code.as_str(),
-            &c.version,
-            &c.title_zh,
-            opt(&c.title_en),
-            &c.provider,
-            &hours,
-            &credits,
-            &skills,
-            &prerequisites,
-            opt(&c.description_zh),
-            opt(&c.description_en),
-            c.delivery_mode.as_ref(),
-        ])?;
+        write_row(
+            &mut w,
+            &[
+                c.code.as_str(),
+                &c.version,
+                &c.title_zh,
+                opt(&c.title_en),
+                &c.provider,
+                &hours,
+                &credits,
+                &skills,
+                &prerequisites,
+                opt(&c.description_zh),
+                opt(&c.description_en),
+                c.delivery_mode.as_ref(),
+            ],
+        )?;
     }
     w.flush()
 }
@@ -135,15 +151,18 @@ pub fn write_demand_items<'d, W: Write>(
         };
         let headcount = d.headcount.to_string();
         let deadline = d.deadline.map(|date| date.format("%Y-%m-%d").to_string()).unwrap_or_default();
-        w.write_record([
-            d.position.as_str(),
-            opt(&d.occupation),
-            &headcount,
-            d.region.as_ref().map_or("", |r| r.as_str()),
-            &deadline,
-            &cell(RequirementKind::Essential),
-            &cell(RequirementKind::Optional),
-        ])?;
+        write_row(
+            &mut w,
+            &[
+                d.position.as_str(),
+                opt(&d.occupation),
+                &headcount,
+                d.region.as_ref().map_or("", |r| r.as_str()),
+                &deadline,
+                &cell(RequirementKind::Essential),
+                &cell(RequirementKind::Optional),
+            ],
+        )?;
     }
     w.flush()
 }
@@ -155,17 +174,20 @@ pub fn write_skills<'s, W: Write>(out: W, skills: impl IntoIterator<Item = &'s S
     let mut w = writer(out, SKILL_COLUMNS, options)?;
     for s in skills {
         let alt = s.alt_labels.join("|");
-        w.write_record([
-            opt(&s.uri),
-            &s.framework,
-            opt(&s.label_zh),
-            opt(&s.label_en),
-            s.skill_type.as_ref(),
-            opt(&s.reuse_level),
-            &s.status,
-            &alt,
-            opt(&s.description),
-        ])?;
+        write_row(
+            &mut w,
+            &[
+                opt(&s.uri),
+                &s.framework,
+                opt(&s.label_zh),
+                opt(&s.label_en),
+                s.skill_type.as_ref(),
+                opt(&s.reuse_level),
+                &s.status,
+                &alt,
+                opt(&s.description),
+            ],
+        )?;
     }
     w.flush()
 }

@@ -179,6 +179,55 @@ pub enum ImportError {
 
 /// Splits a list cell on `;` or full-width `；`, trimming items and dropping empty ones, so
 /// that `a; b；c;` and `a;b;c` mean the same thing.
+/// Characters that make Excel and WPS treat a cell as a formula (CSV injection, OWASP).
+const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
+
+/// What an export writes for `cell`: a cell whose text starts with a formula character is
+/// written with a leading `'`, so that a spreadsheet shows it as text instead of running
+/// it — a course title `=HYPERLINK(…)` from one tenant must not become a live link or a
+/// DDE command on another's machine. A cell already starting with `'` gets one more, so
+/// that [`unguard`] gives back exactly what was exported. Leading blanks are dropped
+/// (the importer trims them anyway).
+pub(crate) fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
+    let t = cell.trim_start();
+    if t.starts_with(FORMULA_STARTS) || t.starts_with('\'') { format!("'{t}").into() } else { cell.into() }
+}
+
+/// The inverse of [`guard`], applied to every trimmed cell on import: one leading `'` is
+/// removed when a formula character or another `'` follows it. A lone `'x` stays as typed.
+pub(crate) fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) || rest.starts_with('\'') => rest,
+        _ => cell,
+    }
+}
+
 pub(crate) fn split_list(cell: &str) -> impl Iterator<Item = &str> {
     cell.split([';', '；']).map(str::trim).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{guard, unguard};
+
+    #[test]
+    fn formula_cells_are_written_as_text_and_read_back_exactly() {
+        for (value, written) in [
+            ("=HYPERLINK(\"http://x\",\"点我\")", "'=HYPERLINK(\"http://x\",\"点我\")"),
+            ("+86 791", "'+86 791"),
+            ("-5 级", "'-5 级"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("'=already quoted", "''=already quoted"),
+            ("'plain", "''plain"),
+            ("智能铸造", "智能铸造"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(guard(value), written, "{value}");
+            assert_eq!(unguard(&guard(value)), value, "{value}");
+        }
+        // What a user typed keeps its apostrophe unless it guards something.
+        assert_eq!(unguard("'plain"), "'plain");
+        assert_eq!(unguard("'"), "'");
+    }
 }

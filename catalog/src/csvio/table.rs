@@ -83,9 +83,10 @@ impl HeaderMap {
         if problems.is_empty() { Ok(HeaderMap { index, headers, specs, blank }) } else { Err(ImportError::Headers(problems)) }
     }
 
-    /// The cell of spec `i` in `record`, trimmed; `""` when the column is absent.
+    /// The cell of spec `i` in `record`, trimmed and without an export's formula guard
+    /// ([`super::unguard`]); `""` when the column is absent.
     pub fn cell<'r>(&self, record: &'r StringRecord, i: usize) -> &'r str {
-        self.index[i].and_then(|p| record.get(p)).map(str::trim).unwrap_or("")
+        self.index[i].and_then(|p| record.get(p)).map(|c| super::unguard(c.trim())).unwrap_or("")
     }
 
     /// The header of spec `i` as the user wrote it, or its canonical name when absent.
