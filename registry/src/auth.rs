@@ -204,7 +204,8 @@ pub fn hash_token(secret: &str) -> String {
 /// Looks a bearer token up; `None` when unknown or revoked.
 pub fn principal_for_token(conn: &mut DbConnection, secret: &str) -> QueryResult<Option<Principal>> {
     let hash = hash_token(secret);
-    let row: Option<(String, String, String, String, Option<String>, Option<String>)> = api_tokens::table
+    type TokenRow = (String, String, String, String, Option<String>, Option<String>);
+    let row: Option<TokenRow> = api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(&hash))
         .filter(api_tokens::revoked.eq(false))

@@ -204,21 +204,21 @@ pub fn import_courses(
             ));
             continue;
         }
-        if let Some(p) = actor {
-            if !p.can_edit_org_content(&org.id, &org.region_code()?) {
-                errors.push(RowError::new(row, col("provider"), format!("you may not write courses for {}", org.code)));
-                continue;
-            }
+        if let Some(p) = actor
+            && !p.can_edit_org_content(&org.id, &org.region_code()?)
+        {
+            errors.push(RowError::new(row, col("provider"), format!("you may not write courses for {}", org.code)));
+            continue;
         }
-        if let Some((_, status)) = existing.get(&(input.code.clone(), input.version.clone())) {
-            if status != CourseStatus::Draft.as_ref() {
-                errors.push(RowError::new(
-                    row,
-                    col("version"),
-                    format!("course {} version {} is already {status}; import it as a new version", input.code, input.version),
-                ));
-                continue;
-            }
+        if let Some((_, status)) = existing.get(&(input.code.clone(), input.version.clone()))
+            && status != CourseStatus::Draft.as_ref()
+        {
+            errors.push(RowError::new(
+                row,
+                col("version"),
+                format!("course {} version {} is already {status}; import it as a new version", input.code, input.version),
+            ));
+            continue;
         }
         checked.push((row, input, org.id.clone()));
     }

@@ -3,6 +3,8 @@
 //!
 //! Runs on SQLite, or on PostgreSQL when `TEST_DATABASE_URL` is set (a fresh schema per test).
 
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
 use std::process::{Command, Output};
 
 use diesel::connection::SimpleConnection;
@@ -83,10 +85,10 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some((base, schema)) = &self.pg {
-            if let Ok(mut c) = PgConnection::establish(base) {
-                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-            }
+        if let Some((base, schema)) = &self.pg
+            && let Ok(mut c) = PgConnection::establish(base)
+        {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }
     }
 }

@@ -72,7 +72,7 @@ fn match_gap_json_is_the_api_body_and_bad_flags_are_named() {
     let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(body["operation"], "gap");
     assert_eq!(body["result"]["learner"], "learner-zhang");
-    assert!(body["result"]["met"][0]["matched"]["evidence"].as_str().unwrap().starts_with("completion "), "{body}");
+    assert!(body["result"]["met"][0]["matched"]["evidence"].as_str().expect("evidence").starts_with("completion "), "{body}");
 
     let bad = db.run(&["match", "supply", "--region", "36"]);
     assert!(!bad.status.success());

@@ -209,10 +209,10 @@ impl Default for TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some((base, schema)) = &self.pg {
-            if let Ok(mut c) = PgConnection::establish(base) {
-                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-            }
+        if let Some((base, schema)) = &self.pg
+            && let Ok(mut c) = PgConnection::establish(base)
+        {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }
     }
 }

@@ -1,5 +1,7 @@
 //! CRUD and validation through the API: every refusal names its field, lists page and filter.
 
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
 mod common;
 
 use common::{CASTING, POUR, ROBOTICS, SAFETY, assert_envelope, course, demand_list, demo_list_id, item_strings, organization, uscc};

@@ -1,5 +1,7 @@
 //! Who may do what: one test per role and tenant boundary, on real HTTP responses.
 
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
 mod common;
 
 use axum::body::Body;

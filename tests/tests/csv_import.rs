@@ -1,6 +1,8 @@
 //! CSV uploads and downloads through the API: a bad file is refused whole with every bad row
 //! named, GB18030 and Chinese headers import, and export → import round-trips.
 
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
 mod common;
 
 use common::{assert_envelope, item_strings};

@@ -1,6 +1,8 @@
 //! The demo data, as a new user meets it: casting and robot modules listed, skills found in
 //! Chinese, demand lists published.
 
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
 use rongtong_tests::{TestApp, enc};
 
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! ESCO import through the API: a multipart upload of the official CSV files.
 
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
 mod common;
 
 use axum::body::Body;

@@ -2,6 +2,8 @@
 //! college and a learner each get their answer, with its reasons, from the real router over a
 //! real database (SQLite, or PostgreSQL with `TEST_DATABASE_URL`).
 
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
 mod common;
 
 use axum::body::Body;

@@ -156,10 +156,10 @@ impl Db {
         let backend = Backend::from_url(url)?;
         if backend == Backend::Sqlite {
             let path = sqlite_path(url);
-            if path != ":memory:" {
-                if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|source| DbError::DataDir { path: dir.display().to_string(), source })?;
-                }
+            if path != ":memory:"
+                && let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|source| DbError::DataDir { path: dir.display().to_string(), source })?;
             }
         }
         // An in-memory SQLite database exists once per connection: keep it to one.

@@ -343,9 +343,12 @@ pub fn skill_ids_by_uri(conn: &mut DbConnection, uris: &[&str]) -> QueryResult<H
     Ok(out)
 }
 
+/// `(id, uri, label_zh, label_en)` of a skill.
+pub type SkillLabels = (String, String, Option<String>, Option<String>);
+
 /// Every skill as `(id, uri, label_zh, label_en)`: what label resolution and the matching
 /// snapshot need.
-pub fn all_skill_labels(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Option<String>, Option<String>)>> {
+pub fn all_skill_labels(conn: &mut DbConnection) -> QueryResult<Vec<SkillLabels>> {
     skills::table.select((skills::id, skills::uri, skills::label_zh, skills::label_en)).load(conn)
 }
 
@@ -573,7 +576,8 @@ pub fn find_occupation(conn: &mut DbConnection, key: &str) -> AppResult<Occupati
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::NotFound(format!("occupation {key}")))?;
-    let reqs: Vec<(String, Option<String>, Option<String>, String, i32)> = occupation_skills::table
+    type Requirement = (String, Option<String>, Option<String>, String, i32);
+    let reqs: Vec<Requirement> = occupation_skills::table
         .inner_join(skills::table)
         .filter(occupation_skills::occupation_id.eq(&row.0))
         .order((occupation_skills::kind.asc(), skills::uri.asc()))
@@ -621,7 +625,8 @@ pub fn list_occupations(conn: &mut DbConnection, f: &OccupationFilter, limit: i6
         q
     };
     let total: i64 = build().count().get_result(conn)?;
-    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, Option<String>)> = build()
+    type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = build()
         .order(occupations::uri)
         .limit(limit)
         .offset(offset)

@@ -122,7 +122,8 @@ pub fn course_views(conn: &mut DbConnection, rows: Vec<CourseRow>) -> QueryResul
     let mut prereq_map: HashMap<String, Vec<String>> = HashMap::new();
     let mut providers: HashMap<String, (String, String)> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let s: Vec<(String, String, Option<String>, Option<String>, i32, f64)> = course_skills::table
+        type Taught = (String, String, Option<String>, Option<String>, i32, f64);
+        let s: Vec<Taught> = course_skills::table
             .inner_join(skills::table)
             .filter(course_skills::course_id.eq_any(chunk))
             .order((course_skills::course_id, skills::uri))
@@ -785,7 +786,8 @@ pub fn list_completions(
     if let Some(p) = provider_ids {
         q = q.filter(courses::provider_id.eq_any(p.to_vec()));
     }
-    let rows: Vec<(String, String, String, String, String, String, String, Option<String>, String)> = q
+    type Row = (String, String, String, String, String, String, String, Option<String>, String);
+    let rows: Vec<Row> = q
         .order((completions::completed_on.asc(), completions::id.asc()))
         .select((
             completions::id,

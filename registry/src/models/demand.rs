@@ -231,7 +231,8 @@ pub fn list_views(conn: &mut DbConnection, rows: Vec<DemandListRow>) -> QueryRes
     let item_ids: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
     let mut skill_map: HashMap<String, Vec<DemandSkillView>> = HashMap::new();
     for chunk in item_ids.chunks(500) {
-        let s: Vec<(String, String, Option<String>, Option<String>, String, i32)> = demand_item_skills::table
+        type Required = (String, String, Option<String>, Option<String>, String, i32);
+        let s: Vec<Required> = demand_item_skills::table
             .inner_join(skills::table)
             .filter(demand_item_skills::item_id.eq_any(chunk))
             .order((demand_item_skills::item_id, demand_item_skills::kind, skills::uri))
