@@ -91,7 +91,9 @@ fn setup(c: &mut DbConnection, n: usize) -> Vec<String> {
 fn main() {
     let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = Db::open(&format!("sqlite://{}", dir.path().join("bench.db").display()), 2).expect("open");
+    let cores = std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1);
+    // One connection for the issuing (then the audit's reader), one per audit worker.
+    let db = Db::open(&format!("sqlite://{}", dir.path().join("bench.db").display()), cores as u32 + 1).expect("open");
     let mut conn = db.conn().expect("conn");
     let ids = setup(&mut conn, n);
     let kek = Kek::generate();
@@ -108,12 +110,19 @@ fn main() {
     let t = Instant::now();
     let again = conn.transaction(|c| issue_for_completions(c, ctx, &ids[..ids.len().min(2000)])).expect("retry");
     println!("retry of 2,000 (idempotent): {} issued, {} skipped in {:.2} s", again.issued, again.skipped, t.elapsed().as_secs_f64());
-    let mut lists = db.conn().expect("conn");
-    let t = Instant::now();
-    let report = rongtong_registry::audit::audit_credentials(&mut conn, &mut lists, ctx, |_, _| {}).expect("audit");
-    let secs = t.elapsed().as_secs_f64();
-    assert!(report.clean(), "{:?}", report.problems.first());
-    println!("audit re-verified {} credentials in {secs:.2} s ({:.0}/s, batch Ed25519)", report.total, report.total as f64 / secs);
+    drop(conn);
+    for workers in [1, cores] {
+        let t = Instant::now();
+        let report =
+            rongtong_registry::audit::audit_credentials(&db, ctx, workers, rongtong_registry::audit::PAGE, |_, _| {}).expect("audit");
+        let secs = t.elapsed().as_secs_f64();
+        assert!(report.clean(), "{:?}", report.problems.first());
+        println!(
+            "audit re-verified {} credentials in {secs:.2} s ({:.0}/s, batch Ed25519, {workers} worker(s))",
+            report.total,
+            report.total as f64 / secs
+        );
+    }
     let size = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0);
     println!("database file: {:.0} MiB", size as f64 / 1048576.0);
 }

@@ -6,17 +6,19 @@
 //! registry serves still verifies — and that every status bit says what the store says
 //! (a credential recorded as revoked must fail `status`; an active one must pass). Stored
 //! credentials are checked a page at a time with one Ed25519 batch equation per page
-//! ([`rongtong_credentials::verify_batch`]); DID documents and status lists come from the
-//! database through [`DbResolver`], each asked once per run ([`CachingResolver`]).
+//! ([`rongtong_credentials::verify_batch`]), pages spread over the cores; DID documents and
+//! status lists come from the database through [`DbResolver`], each asked once per worker
+//! ([`CachingResolver`]).
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, mpsc};
 
 use rongtong_credentials::did::CachingResolver;
 use rongtong_credentials::verify::{CHECK_ISSUER_TRUST, CHECK_STATUS, VerifyOptions};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::db::DbConnection;
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::models::credentials::{self as m, CredentialRow, DbResolver, IssueContext};
 
@@ -100,41 +102,81 @@ pub fn judge(row: &CredentialRow, report: &rongtong_credentials::VerificationRep
     }
 }
 
-/// Audits every stored credential. `rows` pages through the credentials table and
-/// `resolver_conn` serves DID documents and status lists (two connections, because the
-/// resolver holds its own for the whole run). `progress(done, total)` is called after
-/// each page.
+/// Audits every stored credential. The calling thread pages through the credentials table
+/// (`page` rows at a time; [`PAGE`] unless testing) and `workers` threads verify the pages, each with its own database connection for DID
+/// documents and status lists (a resolver holds one for its whole run) and its own cache.
+/// `db` needs a pool of `workers + 1` connections. `progress(done, total)` is called as
+/// pages complete. Problems are reported in id order whatever thread found them.
 pub fn audit_credentials(
-    rows: &mut DbConnection,
-    resolver_conn: &mut DbConnection,
+    db: &Db,
     ctx: IssueContext<'_>,
+    workers: usize,
+    page: i64,
     mut progress: impl FnMut(usize, usize),
 ) -> AppResult<AuditReport> {
     use diesel::prelude::*;
-    let total: i64 = crate::schema::credentials::table.count().get_result(rows)?;
+    let mut rows = db.conn()?;
+    let total: i64 = crate::schema::credentials::table.count().get_result(&mut *rows)?;
     let total = usize::try_from(total).unwrap_or(0);
-    let options = VerifyOptions { trusted_issuers: Some(m::trusted_issuers(rows)?), ..VerifyOptions::obv3() };
-    let resolver = CachingResolver::new(DbResolver::new(resolver_conn, ctx));
+    let options = VerifyOptions { trusted_issuers: Some(m::trusted_issuers(&mut rows)?), ..VerifyOptions::obv3() };
     let now = chrono::Utc::now();
+    let workers = workers.max(1);
+    let (page_tx, page_rx) = mpsc::sync_channel::<Vec<CredentialRow>>(workers);
+    let page_rx = Mutex::new(page_rx);
+    let (done_tx, done_rx) = mpsc::channel::<AppResult<Vec<Result<Verdict, Problem>>>>();
     let mut report = AuditReport::default();
-    let mut after: Option<String> = None;
-    loop {
-        let page = m::all_credentials(rows, after.as_deref(), PAGE)?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id.clone());
-        let docs: Vec<Value> = page.iter().map(|r| serde_json::from_str(&r.json).unwrap_or(Value::Null)).collect();
-        let verdicts = rongtong_credentials::verify_batch(&docs, &resolver, now, &options);
-        for (row, v) in page.iter().zip(&verdicts) {
-            match judge(row, v) {
-                Ok(verdict) => *report.counts.entry(verdict).or_default() += 1,
-                Err(p) => {
-                    *report.counts.entry(Verdict::Problem).or_default() += 1;
-                    report.problems.push(p);
+    std::thread::scope(|scope| -> AppResult<()> {
+        for _ in 0..workers {
+            let (page_rx, done_tx, options) = (&page_rx, done_tx.clone(), &options);
+            scope.spawn(move || {
+                let mut conn = match db.conn() {
+                    Ok(c) => c,
+                    Err(e) => return drop(done_tx.send(Err(e.into()))),
+                };
+                let resolver = CachingResolver::new(DbResolver::new(&mut conn, ctx));
+                // Take the next page while the lock is held only for the `recv`.
+                while let Some(page) = page_rx.lock().ok().and_then(|rx| rx.recv().ok()) {
+                    let docs: Vec<Value> = page.iter().map(|r| serde_json::from_str(&r.json).unwrap_or(Value::Null)).collect();
+                    let reports = rongtong_credentials::verify_batch(&docs, &resolver, now, options);
+                    let verdicts = page.iter().zip(&reports).map(|(row, r)| judge(row, r)).collect();
+                    if done_tx.send(Ok(verdicts)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut collect = |verdicts: Vec<Result<Verdict, Problem>>, report: &mut AuditReport| {
+            report.total += verdicts.len();
+            for v in verdicts {
+                match v {
+                    Ok(verdict) => *report.counts.entry(verdict).or_default() += 1,
+                    Err(p) => {
+                        *report.counts.entry(Verdict::Problem).or_default() += 1;
+                        report.problems.push(p);
+                    }
                 }
             }
+            progress(report.total, total.max(report.total));
+        };
+        let mut after: Option<String> = None;
+        loop {
+            let rows = m::all_credentials(&mut rows, after.as_deref(), page.max(1))?;
+            let Some(last) = rows.last() else { break };
+            after = Some(last.id.clone());
+            if page_tx.send(rows).is_err() {
+                break; // every worker has stopped: their errors are below
+            }
+            while let Ok(done) = done_rx.try_recv() {
+                collect(done?, &mut report);
+            }
         }
-        report.total += page.len();
-        progress(report.total, total.max(report.total));
-    }
+        drop(page_tx);
+        for done in done_rx {
+            collect(done?, &mut report);
+        }
+        Ok(())
+    })?;
+    report.problems.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(report)
 }

@@ -217,8 +217,8 @@ pub fn export(config: &Config, dir: &Path) -> CliResult<ExitCode> {
 /// Runs `rongtong audit credentials`: exit 0 when every stored credential verifies and its
 /// status bits agree with the store, 1 otherwise.
 pub fn audit(config: &Config, json: bool) -> CliResult<ExitCode> {
-    let db = Db::open(&config.database.url, 2)?;
-    let (mut rows, mut lists) = (db.conn()?, db.conn()?);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    let db = Db::open(&config.database.url, workers as u32 + 1)?;
     let kek = config.credentials.kek.load()?;
     let ctx = IssueContext { base_url: &config.server.base_url, kek: &kek };
     let bar = indicatif::ProgressBar::new(0);
@@ -227,7 +227,7 @@ pub fn audit(config: &Config, json: bool) -> CliResult<ExitCode> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let report = crate::audit::audit_credentials(&mut rows, &mut lists, ctx, |done, total| {
+    let report = crate::audit::audit_credentials(&db, ctx, workers, crate::audit::PAGE, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;
