@@ -21,7 +21,8 @@ use crate::{Error, Result};
 
 /// Supplies documents by URL: did:web DID documents and status-list credentials.
 ///
-/// The registry implements it over its HTTP client or its own database; the CLI over files.
+/// The registry server implements it over its own database; `rongtong verify` over files
+/// given on the command line and HTTP(S), behind a [`CachingResolver`].
 /// Implementations must return the parsed JSON of what the URL serves, or an error; they
 /// should cache (Bitstring Status List §3.2) and must bound time themselves — verification
 /// calls it synchronously.

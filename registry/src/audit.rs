@@ -11,7 +11,7 @@
 //! ([`CachingResolver`]).
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 
 use rongtong_credentials::did::CachingResolver;
 use rongtong_credentials::verify::{CHECK_ISSUER_TRUST, CHECK_STATUS, VerifyOptions};
@@ -122,12 +122,14 @@ pub fn audit_credentials(
     let now = chrono::Utc::now();
     let workers = workers.max(1);
     let (page_tx, page_rx) = mpsc::sync_channel::<Vec<CredentialRow>>(workers);
-    let page_rx = Mutex::new(page_rx);
+    // Only the workers hold the receiver: if they all stop (say no connection could be had),
+    // it is dropped and the reader's `send` fails instead of blocking for ever.
+    let page_rx = Arc::new(Mutex::new(page_rx));
     let (done_tx, done_rx) = mpsc::channel::<AppResult<Vec<Result<Verdict, Problem>>>>();
     let mut report = AuditReport::default();
     std::thread::scope(|scope| -> AppResult<()> {
         for _ in 0..workers {
-            let (page_rx, done_tx, options) = (&page_rx, done_tx.clone(), &options);
+            let (page_rx, done_tx, options) = (Arc::clone(&page_rx), done_tx.clone(), &options);
             scope.spawn(move || {
                 let mut conn = match db.conn() {
                     Ok(c) => c,
@@ -145,7 +147,7 @@ pub fn audit_credentials(
                 }
             });
         }
-        drop(done_tx);
+        drop((done_tx, page_rx));
         let mut collect = |verdicts: Vec<Result<Verdict, Problem>>, report: &mut AuditReport| {
             report.total += verdicts.len();
             for v in verdicts {

@@ -98,7 +98,8 @@ impl HttpResolver {
         if !(target.starts_with("https://") || target.starts_with("http://")) {
             return Err("only http(s) URLs are fetched".into());
         }
-        let shown = if target == url { String::new() } else { format!(" (from {target})") };
+        let mirrored = target != url.split('#').next().unwrap_or_default();
+        let shown = if mirrored { format!(" (from {target})") } else { String::new() };
         let mut response = self.agent.get(&target).header("Accept", ACCEPT).call().map_err(|e| format!("{e}{shown}"))?;
         let bytes = response
             .body_mut()

@@ -420,6 +420,10 @@ async fn a_city_course_passes_three_review_levels_before_it_is_public() {
     let city = app.post(status, Some(&px), json!({"status": "published", "comment": "市级审核通过"})).await;
     assert_eq!((&city.json["status"], &city.json["review_stage"]), (&json!("in_review"), &json!("province")), "{}", city.text());
     assert_envelope(&app.post(status, Some(&px), json!({"status": "published"})).await, 403, "forbidden");
+    // Submitting again is no way back to the first level.
+    let resubmit = app.post(status, Some(&pxou), json!({"status": "in_review"})).await;
+    assert_envelope(&resubmit, 409, "conflict");
+    assert_eq!(app.get("/api/v1/courses/PX-REVIEW-01", Some(&pxou)).await.json["review_stage"], "province");
     let province = app.post(status, Some(&jx), json!({"status": "published", "comment": "省级审核通过"})).await;
     assert_eq!((&province.json["status"], &province.json["review_stage"]), (&json!("in_review"), &json!("platform")));
     assert_envelope(&app.get("/api/v1/courses/PX-REVIEW-01", None).await, 404, "not_found");

@@ -378,7 +378,8 @@ pub fn set_course_status(
     review_stage: Option<ReviewStage>,
 ) -> AppResult<()> {
     let from = row.status();
-    let advancing = from == CourseStatus::InReview && to == CourseStatus::InReview;
+    // in_review → in_review only as one level's approval handing the course to the next.
+    let advancing = from == CourseStatus::InReview && to == CourseStatus::InReview && acted_as.is_some() && review_stage.is_some();
     if !advancing && !from.can_move_to(to) {
         let allowed: Vec<&str> = from.next().iter().map(|s| s.as_ref()).collect();
         return Err(AppError::conflict("status", format!("a {from} course can move to {} only, not {to}", allowed.join(" or "))));
