@@ -233,6 +233,13 @@ pub fn can_see_course(conn: &mut DbConnection, who: Option<&Principal>, row: &Co
     Ok(p.can_edit_org_content(&row.provider_id, &region))
 }
 
+/// A course `who` may see, by id, `code` or `code@version`; another tenant's draft (or
+/// course in review) is "not found", exactly like a course that does not exist.
+pub fn find_visible_course_row(conn: &mut DbConnection, who: Option<&Principal>, key: &str) -> AppResult<CourseRow> {
+    let row = find_course_row(conn, key)?;
+    if can_see_course(conn, who, &row)? { Ok(row) } else { Err(AppError::NotFound(format!("course {key}"))) }
+}
+
 /// Course codes reachable from `start` through prerequisites (stored ones plus `extra`,
 /// the prerequisites of courses being written in the same request or file).
 fn reachable_prereqs(conn: &mut DbConnection, start: &[String], extra: &HashMap<String, Vec<String>>) -> QueryResult<HashSet<String>> {

@@ -296,6 +296,13 @@ pub fn can_see_list(conn: &mut DbConnection, who: Option<&Principal>, row: &Dema
     Ok(p.can_edit_org_content(&row.enterprise_id, &region))
 }
 
+/// A demand list `who` may see; another tenant's draft is "not found", exactly like a list
+/// that does not exist.
+pub fn find_visible_list_row(conn: &mut DbConnection, who: Option<&Principal>, id: &str) -> AppResult<DemandListRow> {
+    let row = find_list_row(conn, id)?;
+    if can_see_list(conn, who, &row)? { Ok(row) } else { Err(AppError::NotFound(format!("demand list {id}"))) }
+}
+
 /// Filters for demand lists.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 pub struct DemandFilter {

@@ -130,10 +130,7 @@ pub async fn update_course(
         .db
         .run(move |c| {
             c.transaction(|c| {
-                let row = m::find_course_row(c, &id)?;
-                if !m::can_see_course(c, Some(&p), &row)? {
-                    return Err(AppError::NotFound(format!("course {id}"))); // another tenant's draft
-                }
+                let row = m::find_visible_course_row(c, Some(&p), &id)?;
                 let org = provider_for(c, &p, &input.provider)?;
                 if org.id != row.provider_id || input.code != row.code || input.version != row.version {
                     return Err(AppError::invalid("code", "provider, code and version of a course cannot change"));
@@ -160,10 +157,7 @@ pub async fn delete_course(State(state): State<AppState>, p: Principal, AppPath(
     state
         .db
         .run(move |c| {
-            let row = m::find_course_row(c, &id)?;
-            if !m::can_see_course(c, Some(&p), &row)? {
-                return Err(AppError::NotFound(format!("course {id}"))); // another tenant's draft
-            }
+            let row = m::find_visible_course_row(c, Some(&p), &id)?;
             let org = accounts::find_org(c, &row.provider_id)?;
             p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "delete this course")?;
             if row.status() != CourseStatus::Draft {
@@ -267,10 +261,7 @@ pub async fn list_course_reviews(
     let history = state
         .db
         .run(move |c| {
-            let row = m::find_course_row(c, &id)?;
-            if !m::can_see_course(c, caller.principal(), &row)? {
-                return Err(AppError::NotFound(format!("course {id}")));
-            }
+            let row = m::find_visible_course_row(c, caller.principal(), &id)?;
             Ok::<_, AppError>(m::review_history(c, &row.id)?)
         })
         .await?;

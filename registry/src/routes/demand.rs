@@ -89,11 +89,8 @@ pub async fn find_demand_list(
     let view = state
         .db
         .run(move |c| {
-            let row = m::find_list_row(c, &id)?;
-            if !m::can_see_list(c, caller.principal(), &row)? {
-                return Err(AppError::NotFound(format!("demand list {id}")));
-            }
-            Ok(m::list_views(c, vec![row])?.remove(0))
+            let row = m::find_visible_list_row(c, caller.principal(), &id)?;
+            Ok::<_, AppError>(m::list_views(c, vec![row])?.remove(0))
         })
         .await?;
     Ok(AppJson(view))
@@ -112,10 +109,7 @@ pub async fn update_demand_list(
         .db
         .run(move |c| {
             c.transaction(|c| {
-                let row = m::find_list_row(c, &id)?;
-                if !m::can_see_list(c, Some(&p), &row)? {
-                    return Err(AppError::NotFound(format!("demand list {id}"))); // another tenant's draft
-                }
+                let row = m::find_visible_list_row(c, Some(&p), &id)?;
                 let org = enterprise_for(c, &p, &input.enterprise)?;
                 if org.id != row.enterprise_id {
                     return Err(AppError::invalid("enterprise", "a demand list cannot move to another enterprise"));
@@ -138,10 +132,7 @@ pub async fn delete_demand_list(State(state): State<AppState>, p: Principal, App
     state
         .db
         .run(move |c| {
-            let row = m::find_list_row(c, &id)?;
-            if !m::can_see_list(c, Some(&p), &row)? {
-                return Err(AppError::NotFound(format!("demand list {id}"))); // another tenant's draft
-            }
+            let row = m::find_visible_list_row(c, Some(&p), &id)?;
             let org = accounts::find_org(c, &row.enterprise_id)?;
             p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "delete this demand list")?;
             if row.status() != DemandStatus::Draft {
@@ -173,10 +164,7 @@ pub async fn update_demand_status(
     let view = state
         .db
         .run(move |c| {
-            let row = m::find_list_row(c, &id)?;
-            if !m::can_see_list(c, Some(&p), &row)? {
-                return Err(AppError::NotFound(format!("demand list {id}"))); // another tenant's draft
-            }
+            let row = m::find_visible_list_row(c, Some(&p), &id)?;
             let org = accounts::find_org(c, &row.enterprise_id)?;
             p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "change this demand list")?;
             if !row.status().can_move_to(input.status) {

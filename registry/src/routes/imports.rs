@@ -143,10 +143,7 @@ pub async fn find_demand_export(State(state): State<AppState>, caller: Caller, A
     let bytes = state
         .db
         .run(move |c| {
-            let row = demand_m::find_list_row(c, &id)?;
-            if !demand_m::can_see_list(c, caller.principal(), &row)? {
-                return Err(AppError::NotFound(format!("demand list {id}")));
-            }
+            let row = demand_m::find_visible_list_row(c, caller.principal(), &id)?;
             let view = demand_m::list_views(c, vec![row])?.remove(0);
             import::export_demand(&view)
         })
