@@ -14,6 +14,7 @@ pub mod occupation;
 pub mod org;
 pub mod region;
 pub mod requirement;
+pub mod review;
 pub mod skill;
 pub mod validate;
 
@@ -24,5 +25,6 @@ pub use occupation::OccupationInput;
 pub use org::{OrgKind, OrganizationInput, Uscc, UsccError};
 pub use region::{Region, RegionCode, RegionCodeError, RegionLevel};
 pub use requirement::{RequirementKind, SkillRequirement};
+pub use review::ReviewStage;
 pub use skill::{FrameworkInput, FrameworkKind, SkillInput, SkillRelation, SkillRelationKind, SkillType};
 pub use validate::{FieldError, ValidationErrors};

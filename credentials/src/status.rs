@@ -86,6 +86,23 @@ impl StatusList {
         Ok(StatusList { bytes: vec![0; entries / 8] })
     }
 
+    /// A list over stored bytes (bit `i` is the most significant bit first, as in
+    /// `encodedList`), e.g. a registry's stored bitmap; the same length rules as [`StatusList::new`].
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self> {
+        StatusList::new(bytes.len() * 8)?;
+        Ok(StatusList { bytes })
+    }
+
+    /// The raw bits, most significant bit first: what a registry stores.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The raw bits, consumed.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
     /// Number of entries (bits).
     pub fn len(&self) -> usize {
         self.bytes.len() * 8

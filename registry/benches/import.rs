@@ -10,8 +10,8 @@ use std::time::Instant;
 
 use rongtong_catalog::{OrgKind, OrganizationInput, Region, SkillInput, SkillType};
 use rongtong_registry::db::Db;
-use rongtong_registry::import::{ImportOptions, import_courses, import_demand};
 use rongtong_registry::models::{accounts, catalog};
+use rongtong_registry::services::import::{ImportOptions, import_courses, import_demand};
 
 const SKILLS: usize = 2_000;
 

@@ -13,11 +13,11 @@ use std::time::Instant;
 
 use diesel::prelude::*;
 use rongtong_catalog::{OrgKind, OrganizationInput, Region};
+use rongtong_registry::db::schema::{completions, courses, users};
 use rongtong_registry::db::{Db, DbConnection};
-use rongtong_registry::keystore::Kek;
 use rongtong_registry::models::accounts;
-use rongtong_registry::models::credentials::{IssueContext, issue_for_completions};
-use rongtong_registry::schema::{completions, courses, users};
+use rongtong_registry::services::credentials::issuance::{IssueContext, issue_for_completions};
+use rongtong_registry::services::credentials::keystore::Kek;
 
 fn setup(c: &mut DbConnection, n: usize) -> Vec<String> {
     for (code, zh, en) in [("360000", "江西省", "Jiangxi"), ("360300", "萍乡市", "Pingxiang")] {
@@ -113,8 +113,14 @@ fn main() {
     drop(conn);
     for workers in [1, cores] {
         let t = Instant::now();
-        let report =
-            rongtong_registry::audit::audit_credentials(&db, ctx, workers, rongtong_registry::audit::PAGE, |_, _| {}).expect("audit");
+        let report = rongtong_registry::services::credentials::reverify::audit_credentials(
+            &db,
+            ctx,
+            workers,
+            rongtong_registry::services::credentials::reverify::PAGE,
+            |_, _| {},
+        )
+        .expect("audit");
         let secs = t.elapsed().as_secs_f64();
         assert!(report.clean(), "{:?}", report.problems.first());
         println!(

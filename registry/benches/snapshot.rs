@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use diesel::connection::SimpleConnection;
 use rongtong_registry::db::{Db, DbConnection};
-use rongtong_registry::snapshot::{data_version, load_snapshot};
+use rongtong_registry::services::matching::snapshot::{data_version, load_snapshot};
 
 const SKILLS: usize = 15_000;
 const COURSES: usize = 100_000;

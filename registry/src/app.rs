@@ -14,12 +14,13 @@ pub struct App {
     /// Configuration read from the environment.
     pub config: Config,
     /// The matching snapshot, rebuilt lazily when the store's `data_version` moves.
-    pub matching: crate::snapshot::SnapshotCache,
+    pub matching: crate::services::matching::snapshot::SnapshotCache,
 }
 
-/// Cheap-to-clone handle on [`App`]; handlers take `State(state): State<AppState>` or use
-/// it through extractors.
-#[derive(Debug, Clone)]
+/// Cheap-to-clone handle on [`App`]. It is an extractor itself (through axum's `State`), so a
+/// handler simply takes `state: AppState`.
+#[derive(Debug, Clone, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::State))]
 pub struct AppState(pub Arc<App>);
 
 impl Deref for AppState {
@@ -34,7 +35,7 @@ impl App {
     /// the first matching request). Use this rather than a struct literal, so adding state
     /// does not touch every caller.
     pub fn new(db: Db, config: Config) -> App {
-        App { db, config, matching: crate::snapshot::SnapshotCache::default() }
+        App { db, config, matching: crate::services::matching::snapshot::SnapshotCache::default() }
     }
 
     /// The public base URL, without a trailing slash.

@@ -71,14 +71,14 @@ impl ServerConfig {
 #[derive(Debug, Clone)]
 pub struct CredentialsConfig {
     /// The KEK source; the key itself is read only when a key is generated or used.
-    pub kek: crate::keystore::KekSource,
+    pub kek: crate::services::credentials::keystore::KekSource,
 }
 
 impl CredentialsConfig {
     /// Reads `RONGTONG_KEK` or `RONGTONG_KEK_FILE`; with neither, a development key file
     /// `rongtong.kek` in the folder of the SQLite database (or `data/`).
     pub fn from_env(database: &DatabaseConfig) -> Result<Self, ConfigError> {
-        use crate::keystore::{Kek, KekSource};
+        use crate::services::credentials::keystore::{Kek, KekSource};
         if let Ok(text) = env::var("RONGTONG_KEK") {
             let kek = Kek::from_base64(&text).map_err(|e| ConfigError {
                 name: "RONGTONG_KEK",
@@ -101,8 +101,8 @@ impl CredentialsConfig {
     }
 
     /// A fixed KEK (tests, benchmarks).
-    pub fn with_kek(kek: crate::keystore::Kek) -> Self {
-        CredentialsConfig { kek: crate::keystore::KekSource::Key(std::sync::Arc::new(kek)) }
+    pub fn with_kek(kek: crate::services::credentials::keystore::Kek) -> Self {
+        CredentialsConfig { kek: crate::services::credentials::keystore::KekSource::Key(std::sync::Arc::new(kek)) }
     }
 }
 

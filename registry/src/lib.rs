@@ -1,28 +1,35 @@
-//! The Rongtong registry: the HTTP service, its store and its command-line interface.
+//! The Rongtong registry: the HTTP service, its web pages, its store and its command line.
 //!
-//! A request flows `router` → a handler in `routes/` → `Db::run` → query functions in
-//! `models/` → diesel (SQLite or PostgreSQL). Domain rules (validation, skill levels, region
-//! codes) come from `rongtong-catalog`; the registry adds identity, tenancy, persistence and
-//! HTTP. See docs/ARCHITECTURE.md.
+//! The layers depend downwards only:
+//!
+//! ```text
+//! cli/ (commands)   routes/ (JSON)   pages/ (HTML)     translate: parse, authorise, present
+//!              \          |          /
+//!               services/ (workflows: import, credentials, matching, review, demo)
+//!                         |
+//!               models/ (rows, views, queries — the only SQL)
+//!                         |
+//!               db/ (pool, connection, schema)
+//! ```
+//!
+//! `auth/` is beside them: who the caller is (`Caller`, `Principal`) and, in `auth::policy`,
+//! every rule of who may see or do what, written once. Domain rules (validation, skill levels,
+//! region codes, completion results) come from `rongtong-catalog`. See docs/ARCHITECTURE.md.
+//!
+//! Only what the binary, the end-to-end suite and the benchmarks need is public; everything
+//! else is `pub(crate)`, so the compiler reports dead code.
 
 pub mod app;
-pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod credentials_cli;
 pub mod db;
-pub mod demo;
 pub mod error;
-pub mod fetch;
-pub mod import;
-pub mod keystore;
-pub mod matching;
 pub mod models;
+mod pages;
 pub mod router;
-pub mod routes;
-pub mod schema;
-pub mod snapshot;
+mod routes;
+pub mod services;
 
 pub use app::{App, AppState};
 pub use router::{build_router, openapi};

@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, ErrorItem};
+use crate::pages::certificate;
 use crate::routes::{accounts, catalog, courses, credentials, demand, health, imports, matching};
 
 #[derive(OpenApi)]
@@ -113,7 +114,7 @@ fn public() -> OpenApiRouter<AppState> {
         .routes(routes!(credentials::find_platform_did))
         .routes(routes!(credentials::find_org_did))
         .routes(routes!(credentials::find_status_list))
-        .routes(routes!(credentials::find_public_credential))
+        .routes(routes!(certificate::find_public_credential))
 }
 
 /// The OpenAPI 3.1 document of every `/api/v1` route.

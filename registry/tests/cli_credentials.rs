@@ -6,8 +6,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use rongtong_registry::db::Db;
-use rongtong_registry::keystore::{self, Kek};
-use rongtong_registry::models::credentials::{self as m, IssueContext};
+use rongtong_registry::services::credentials::issuance::IssueContext;
+use rongtong_registry::services::credentials::keystore::{self, Kek};
+use rongtong_registry::services::credentials::status;
 use serde_json::Value;
 
 const BASE: &str = "https://rongtong.test";
@@ -35,7 +36,7 @@ fn issue_export_and_verify_offline() {
     let db = Db::open(&url, 1).expect("open");
     {
         let mut conn = db.conn().expect("conn");
-        rongtong_registry::demo::seed(&mut conn).expect("seed").expect("fresh");
+        rongtong_registry::services::demo::seed(&mut conn).expect("seed").expect("fresh");
     }
 
     // Cohort issuance from the CLI, then a retry that issues nothing.
@@ -64,13 +65,13 @@ fn issue_export_and_verify_offline() {
         let list_url = vc["credentialStatus"][0]["statusListCredential"].as_str().expect("url").to_string();
         let id = list_url.rsplit('/').next().expect("id").to_string();
         let ctx = IssueContext { base_url: BASE, kek: &kek };
-        (doc, (list_url, m::status_list_credential(&mut conn, ctx, &id).expect("list").expect("exists")))
+        (doc, (list_url, status::status_list_credential(&mut conn, ctx, &id).expect("list").expect("exists")))
     };
     let susp_url = vc["credentialStatus"][1]["statusListCredential"].as_str().expect("url").to_string();
     let susp = {
         let mut conn = db.conn().expect("conn");
         let ctx = IssueContext { base_url: BASE, kek: &kek };
-        m::status_list_credential(&mut conn, ctx, susp_url.rsplit('/').next().expect("id")).expect("list").expect("exists")
+        status::status_list_credential(&mut conn, ctx, susp_url.rsplit('/').next().expect("id")).expect("list").expect("exists")
     };
     let did_file = dir.path().join("did.json");
     let list_file = dir.path().join("list.json");
@@ -137,7 +138,7 @@ fn issue_export_and_verify_offline() {
 #[test]
 fn audit_re_verifies_the_store_and_names_what_is_wrong() {
     use diesel::prelude::*;
-    use rongtong_registry::schema::credentials;
+    use rongtong_registry::db::schema::credentials;
 
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("audit.db").display());
@@ -145,8 +146,8 @@ fn audit_re_verifies_the_store_and_names_what_is_wrong() {
     let db = Db::open(&url, 1).expect("open");
     let issued = {
         let mut conn = db.conn().expect("conn");
-        rongtong_registry::demo::seed(&mut conn).expect("seed").expect("fresh");
-        rongtong_registry::demo::seed_credentials(&mut conn, BASE, &kek).expect("credentials")
+        rongtong_registry::services::demo::seed(&mut conn).expect("seed").expect("fresh");
+        rongtong_registry::services::demo::seed_credentials(&mut conn, BASE, &kek).expect("credentials")
     };
 
     // As issued: everything verifies, and the demo's one revocation is where the store says.
@@ -192,7 +193,8 @@ fn audit_re_verifies_the_store_and_names_what_is_wrong() {
         let pool = Db::open(&url, 4).expect("pool");
         let ctx = IssueContext { base_url: BASE, kek: &kek };
         let mut pages = 0;
-        let small = rongtong_registry::audit::audit_credentials(&pool, ctx, 3, 4, |_, _| pages += 1).expect("audit");
+        let small =
+            rongtong_registry::services::credentials::reverify::audit_credentials(&pool, ctx, 3, 4, |_, _| pages += 1).expect("audit");
         assert_eq!(pages, (issued as usize).div_ceil(4));
         assert_eq!(small.total, issued as usize);
         assert_eq!(serde_json::to_value(&small).expect("json"), report);

@@ -29,7 +29,7 @@ impl DemoDb {
             _ => (format!("sqlite://{}", dir.path().join("demo.db").display()), None),
         };
         let db = Db::open(&url, 1).expect("open");
-        rongtong_registry::demo::seed(&mut db.conn().expect("conn")).expect("seed").expect("empty database");
+        rongtong_registry::services::demo::seed(&mut db.conn().expect("conn")).expect("seed").expect("empty database");
         DemoDb { url, _dir: dir, pg }
     }
 

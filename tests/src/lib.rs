@@ -89,7 +89,7 @@ impl TestApp {
         let config = Config {
             database: DatabaseConfig { url, pool_size: 4 },
             server: ServerConfig { addr: "127.0.0.1:0".into(), base_url: BASE_URL.into(), max_body_bytes: 8 * 1024 * 1024 },
-            credentials: CredentialsConfig::with_kek(rongtong_registry::keystore::Kek::generate()),
+            credentials: CredentialsConfig::with_kek(rongtong_registry::services::credentials::keystore::Kek::generate()),
         };
         let state = AppState(std::sync::Arc::new(App::new(db.clone(), config)));
         TestApp { router: build_router(state), db, _dir: dir, pg }
@@ -100,7 +100,7 @@ impl TestApp {
         let app = TestApp::new();
         let token = {
             let mut conn = app.db.conn().expect("conn");
-            rongtong_registry::demo::seed(&mut conn).expect("seed demo").expect("empty database")
+            rongtong_registry::services::demo::seed(&mut conn).expect("seed demo").expect("empty database")
         };
         (app, token)
     }

@@ -313,7 +313,7 @@ async fn cohort_job_and_skill_level_certificate() {
     // been silent for longer than any chunk takes; a job that just progressed is left alone.
     {
         use diesel::prelude::*;
-        use rongtong_registry::schema::issuance_jobs;
+        use rongtong_registry::db::schema::issuance_jobs;
         let mut conn = app.db.conn().expect("conn");
         let silent = (chrono::Utc::now() - chrono::Duration::minutes(11)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         diesel::update(issuance_jobs::table.find(&id))
@@ -382,9 +382,9 @@ async fn demo_credentials_cover_each_kind_and_one_is_revoked() {
     let (app, _) = TestApp::with_demo();
     let n = {
         let mut conn = app.db.conn().expect("conn");
-        let kek = rongtong_registry::keystore::Kek::generate();
-        let n = rongtong_registry::demo::seed_credentials(&mut conn, BASE_URL, &kek).expect("seed");
-        assert_eq!(rongtong_registry::demo::seed_credentials(&mut conn, BASE_URL, &kek).expect("again"), n, "idempotent");
+        let kek = rongtong_registry::services::credentials::keystore::Kek::generate();
+        let n = rongtong_registry::services::demo::seed_credentials(&mut conn, BASE_URL, &kek).expect("seed");
+        assert_eq!(rongtong_registry::services::demo::seed_credentials(&mut conn, BASE_URL, &kek).expect("again"), n, "idempotent");
         n
     };
     assert_eq!(n, 18);
@@ -395,7 +395,7 @@ async fn demo_credentials_cover_each_kind_and_one_is_revoked() {
     assert_eq!(items.iter().filter(|c| c["status"] == "revoked").count(), 1);
     // Matching evidence skips the revoked one (learner-liu's GYJQR-06, of her six).
     let mut conn = app.db.conn().expect("conn");
-    let liu = rongtong_registry::models::accounts::find_user(&mut conn, rongtong_registry::demo::REVOKED_LEARNER).expect("liu");
+    let liu = rongtong_registry::models::accounts::find_user(&mut conn, rongtong_registry::services::demo::REVOKED_LEARNER).expect("liu");
     let ev = rongtong_registry::models::credentials::valid_credential_evidence(&mut conn, &liu.id).expect("evidence");
     assert_eq!(ev.len(), 5);
     assert!(ev.iter().all(|e| !e.skills.is_empty()));

@@ -53,7 +53,7 @@ async fn demo_seeding_twice_changes_nothing() {
     let (app, _) = TestApp::with_demo();
     let before = app.count("courses");
     let mut conn = app.db.conn().unwrap();
-    assert!(rongtong_registry::demo::seed(&mut conn).unwrap().is_none());
+    assert!(rongtong_registry::services::demo::seed(&mut conn).unwrap().is_none());
     drop(conn);
     assert_eq!(app.count("courses"), before);
 }

@@ -338,8 +338,8 @@ async fn certificates_count_as_evidence_and_revocation_withdraws_it() {
     let (app, admin) = TestApp::with_demo();
     {
         let mut conn = app.db.conn().expect("conn");
-        let kek = rongtong_registry::keystore::Kek::generate();
-        rongtong_registry::demo::seed_credentials(&mut conn, rongtong_tests::BASE_URL, &kek).expect("seed credentials");
+        let kek = rongtong_registry::services::credentials::keystore::Kek::generate();
+        rongtong_registry::services::demo::seed_credentials(&mut conn, rongtong_tests::BASE_URL, &kek).expect("seed credentials");
     }
     // learner-zhang holds jxeval's 铸造工 (6-18-02-01) level-4 certificate.
     let gap = app.get("/api/v1/matching/gap?learner=learner-zhang&occupation=6-18-02-01", Some(&admin)).await;

@@ -103,3 +103,35 @@ async fn the_fallback_detector_itself_works() {
     assert_eq!(resp.status, 404);
     assert_eq!(resp.json["errors"][0]["detail"], "route not found");
 }
+
+/// Issue 8: an anonymous write is 401 on every route that needs an account, before its body
+/// is judged — malformed JSON included — so the answer never depends on which handler parses
+/// first. The list of routes is the served OpenAPI document, so a new write route is covered
+/// the day it is added.
+#[tokio::test]
+async fn every_secured_write_answers_401_before_judging_the_body() {
+    let (app, _) = TestApp::with_demo();
+    let doc = app.get("/api/openapi.json", None).await.json;
+    let mut checked = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in ["post", "put", "patch", "delete"] {
+            let Some(op) = item.get(method) else { continue };
+            let secured = op["security"].as_array().is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            if !secured {
+                continue;
+            }
+            let uri = fill(path);
+            let m = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).expect("method");
+            for (content_type, body) in [("application/json", b"{not json".to_vec()), ("text/csv", b"\xff\xfe\x00garbage".to_vec())] {
+                let resp = app.request(m.clone(), &uri, None, Some(content_type), body).await;
+                assert_eq!(resp.status, 401, "{method} {path} ({content_type}) without a token: {} {}", resp.status, resp.text());
+                assert_eq!(resp.error_codes(), vec!["unauthorized".to_string()], "{method} {path}: {}", resp.text());
+            }
+            checked.push(format!("{method} {path}"));
+        }
+    }
+    for must in ["post /api/v1/credentials/skill-level", "post /api/v1/issuance-jobs", "post /api/v1/presentations", "post /api/v1/courses"]
+    {
+        assert!(checked.iter().any(|c| c == must), "{must} was not among the secured writes: {checked:?}");
+    }
+}

@@ -5,10 +5,11 @@ use rongtong_catalog::{OrgKind, OrganizationInput, Region, RegionCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::auth::policy::Coverage;
 use crate::auth::{NewToken, Role, mint_token};
+use crate::db::schema::{api_tokens, organizations, regions, users};
 use crate::db::{DbConnection, is_unique_violation, new_id, now};
 use crate::error::{AppError, AppResult};
-use crate::schema::{api_tokens, organizations, regions, users};
 
 // ---------------------------------------------------------------- regions
 
@@ -95,20 +96,15 @@ pub fn region_prefix_pattern(region: &RegionCode) -> String {
     }
 }
 
-/// The organizations whose unpublished content (draft courses, draft demand lists)
-/// `caller` may see: `None` for all (platform admins), else the list of ids — every
-/// organization in a region admin's region, an organization's own people their own, and
-/// nothing for learners and anonymous callers.
-pub fn private_scope(conn: &mut DbConnection, caller: &crate::auth::Caller) -> QueryResult<Option<Vec<String>>> {
-    let Some(p) = caller.principal() else { return Ok(Some(vec![])) };
-    Ok(match p.role {
-        Role::PlatformAdmin => None,
-        Role::RegionAdmin => {
-            let pat = p.region.as_ref().map(region_prefix_pattern).unwrap_or_else(|| "-".into());
-            Some(organizations::table.filter(organizations::region.like(pat)).select(organizations::id).load(conn)?)
+/// The ids of the organisations a [`Coverage`] includes: `None` for all (no filter needed).
+pub fn covered_org_ids(conn: &mut DbConnection, coverage: &Coverage) -> QueryResult<Option<Vec<String>>> {
+    Ok(match coverage {
+        Coverage::Everything => None,
+        Coverage::Region(r) => {
+            Some(organizations::table.filter(organizations::region.like(region_prefix_pattern(r))).select(organizations::id).load(conn)?)
         }
-        Role::OrgAdmin | Role::OrgStaff => Some(p.org.iter().map(|o| o.id.clone()).collect()),
-        Role::Learner => Some(vec![]),
+        Coverage::Org(id) => Some(vec![id.clone()]),
+        Coverage::Nothing => Some(vec![]),
     })
 }
 
@@ -387,6 +383,46 @@ pub fn find_user(conn: &mut DbConnection, id_or_name: &str) -> AppResult<UserVie
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::NotFound(format!("user {id_or_name}")))
+}
+
+/// The accounts a [`Coverage`] includes — an account belongs to a region by its home region
+/// or its organisation's — optionally of one role, by username; returns `(page, total)`.
+pub fn list_users(
+    conn: &mut DbConnection,
+    coverage: &Coverage,
+    role: Option<Role>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<UserView>, i64)> {
+    let build = || {
+        let mut q = users::table.into_boxed();
+        match coverage {
+            Coverage::Everything => {}
+            Coverage::Region(r) => {
+                let pat = region_prefix_pattern(r);
+                let orgs_in = organizations::table.filter(organizations::region.like(pat.clone())).select(organizations::id);
+                q = q.filter(users::region.like(pat).or(users::org_id.eq_any(orgs_in.nullable())));
+            }
+            Coverage::Org(id) => q = q.filter(users::org_id.eq(id.clone())),
+            Coverage::Nothing => q = q.filter(users::id.eq("")),
+        }
+        if let Some(role) = role {
+            q = q.filter(users::role.eq(role.as_ref().to_string()));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let items = build().order(users::username).limit(limit).offset(offset).select(UserView::as_select()).load(conn)?;
+    Ok((items, total))
+}
+
+/// The ids of the accounts named among `ids_or_names` (usernames or ids), chunked.
+pub fn user_ids(conn: &mut DbConnection, ids_or_names: &[String]) -> QueryResult<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in ids_or_names.chunks(400) {
+        out.extend(users::table.filter(users::username.eq_any(chunk).or(users::id.eq_any(chunk))).select(users::id).load::<String>(conn)?);
+    }
+    Ok(out)
 }
 
 /// A token as listed (never the secret).

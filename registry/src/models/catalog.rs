@@ -9,9 +9,9 @@ use rongtong_catalog::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::db::schema::{frameworks, occupation_skills, occupations, skill_relations, skills};
 use crate::db::{DbConnection, new_id, now};
 use crate::error::{AppError, AppResult};
-use crate::schema::{frameworks, occupation_skills, occupations, skill_relations, skills};
 
 // ---------------------------------------------------------------- frameworks
 

@@ -7,13 +7,14 @@ use rongtong_catalog::{CourseInput, CourseStatus, CurriculumInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Caller, Principal, ReviewStage};
+use crate::auth::{Caller, Principal, policy};
+use crate::db::schema::{
+    completions, course_prerequisites, course_reviews, course_skills, courses, curricula, curriculum_modules, organizations, skills, users,
+};
 use crate::db::{DbConnection, is_unique_violation, new_id, now};
 use crate::error::{AppError, AppResult};
 use crate::models::accounts::region_prefix_pattern;
-use crate::schema::{
-    completions, course_prerequisites, course_reviews, course_skills, courses, curricula, curriculum_modules, organizations, skills, users,
-};
+use rongtong_catalog::ReviewStage;
 
 /// A course as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -230,7 +231,7 @@ pub fn can_see_course(conn: &mut DbConnection, who: Option<&Principal>, row: &Co
     let Some(p) = who else { return Ok(false) };
     let region: String = organizations::table.find(&row.provider_id).select(organizations::region).first(conn)?;
     let region = region.parse().map_err(|e: rongtong_catalog::RegionCodeError| AppError::Internal(e.to_string()))?;
-    Ok(p.can_edit_org_content(&row.provider_id, &region))
+    Ok(policy::may_see_unpublished(Some(p), &row.provider_id, &region))
 }
 
 /// A course `who` may see, by id, `code` or `code@version`; another tenant's draft (or
@@ -498,7 +499,7 @@ pub fn list_courses(
         None => None,
     };
     // Which providers' unpublished courses the caller may see.
-    let private_scope = crate::models::accounts::private_scope(conn, caller)?;
+    let private_scope = crate::models::accounts::covered_org_ids(conn, &policy::coverage(caller.principal()))?;
     let region_orgs: Option<Vec<String>> = match &f.region {
         Some(r) => {
             Some(organizations::table.filter(organizations::region.like(region_prefix_pattern(r))).select(organizations::id).load(conn)?)

@@ -7,12 +7,12 @@ use rongtong_catalog::{DemandItemInput, DemandListInput, DemandStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Caller, Principal};
+use crate::auth::{Caller, Principal, policy};
+use crate::db::schema::{demand_item_skills, demand_items, demand_lists, organizations, regions, skills};
 use crate::db::{DbConnection, new_id, now};
 use crate::error::{AppError, AppResult};
 use crate::models::accounts::{region_prefix_pattern, require_region};
 use crate::models::catalog::skill_ids_by_uri;
-use crate::schema::{demand_item_skills, demand_items, demand_lists, organizations, regions, skills};
 
 /// A required skill of a demand item.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -293,7 +293,7 @@ pub fn can_see_list(conn: &mut DbConnection, who: Option<&Principal>, row: &Dema
     let Some(p) = who else { return Ok(false) };
     let region: String = organizations::table.find(&row.enterprise_id).select(organizations::region).first(conn)?;
     let region = region.parse().map_err(|e: rongtong_catalog::RegionCodeError| AppError::Internal(e.to_string()))?;
-    Ok(p.can_edit_org_content(&row.enterprise_id, &region))
+    Ok(policy::may_see_unpublished(Some(p), &row.enterprise_id, &region))
 }
 
 /// A demand list `who` may see; another tenant's draft is "not found", exactly like a list
@@ -341,7 +341,7 @@ pub fn list_lists(
         ),
         None => None,
     };
-    let private_scope = crate::models::accounts::private_scope(conn, caller)?;
+    let private_scope = crate::models::accounts::covered_org_ids(conn, &policy::coverage(caller.principal()))?;
     let skill_lists: Option<Vec<String>> = match &f.skill {
         Some(uri) => Some(
             demand_item_skills::table

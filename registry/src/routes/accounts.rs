@@ -1,6 +1,5 @@
 //! Regions, organizations, accounts and API tokens.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use diesel::prelude::*;
 use rongtong_catalog::{OrganizationInput, Region};
@@ -8,14 +7,12 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
-use crate::auth::{Principal, Role};
+use crate::auth::{Principal, Role, policy};
 use crate::db::DbConnection;
+use crate::db::schema::api_tokens;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult};
-use crate::models::accounts::{
-    self as m, CreatedToken, OrgFilter, OrgView, RegionView, TokenView, UserInput, UserView, region_prefix_pattern,
-};
+use crate::models::accounts::{self as m, CreatedToken, OrgFilter, OrgView, RegionView, TokenView, UserInput, UserView};
 use crate::models::pagination::{Page, PageParams};
-use crate::schema::{api_tokens, organizations, users};
 
 /// Filter for listing regions.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -26,25 +23,21 @@ pub struct RegionFilter {
 
 /// Lists regions (province → city), optionally the children of one.
 #[utoipa::path(get, path = "/regions", tag = "accounts", params(RegionFilter), responses((status = 200, body = Vec<RegionView>)))]
-pub async fn list_regions(State(state): State<AppState>, AppQuery(f): AppQuery<RegionFilter>) -> AppResult<AppJson<Vec<RegionView>>> {
+pub async fn list_regions(state: AppState, AppQuery(f): AppQuery<RegionFilter>) -> AppResult<AppJson<Vec<RegionView>>> {
     let rows = state.db.run(move |c| m::list_regions(c, f.parent.as_deref()).map_err(AppError::from)).await?;
     Ok(AppJson(rows))
 }
 
 /// Shows one region.
 #[utoipa::path(get, path = "/regions/{code}", tag = "accounts", params(("code" = String, Path, description = "GB/T 2260 code")), responses((status = 200, body = RegionView), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn find_region(State(state): State<AppState>, AppPath(code): AppPath<String>) -> AppResult<AppJson<RegionView>> {
+pub async fn find_region(state: AppState, AppPath(code): AppPath<String>) -> AppResult<AppJson<RegionView>> {
     Ok(AppJson(state.db.run(move |c| m::find_region(c, &code)).await?))
 }
 
 /// Adds or renames a region. Platform admins add provinces; a province admin adds the
 /// cities and counties of its province.
 #[utoipa::path(post, path = "/regions", tag = "accounts", request_body = RegionInputDoc, responses((status = 201, body = RegionView), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn create_region(
-    State(state): State<AppState>,
-    p: Principal,
-    AppJson(input): AppJson<Region>,
-) -> AppResult<(StatusCode, AppJson<RegionView>)> {
+pub async fn create_region(state: AppState, p: Principal, AppJson(input): AppJson<Region>) -> AppResult<(StatusCode, AppJson<RegionView>)> {
     let allowed = p.is_platform_admin() || input.code.parent().is_some_and(|parent| p.administers_region(&parent));
     p.ensure(allowed, "create or rename this region")?;
     let view = state.db.run(move |c| m::upsert_region(c, &input)).await?;
@@ -66,7 +59,7 @@ pub struct RegionInputDoc {
 /// Lists organizations, filtered by kind, region (a province includes its cities) and text.
 /// Public: organizations are part of the shared catalog.
 #[utoipa::path(get, path = "/organizations", tag = "accounts", params(OrgFilter), responses((status = 200, body = Page<OrgView>)))]
-pub async fn list_organizations(State(state): State<AppState>, AppQuery(f): AppQuery<OrgFilter>) -> AppResult<AppJson<Page<OrgView>>> {
+pub async fn list_organizations(state: AppState, AppQuery(f): AppQuery<OrgFilter>) -> AppResult<AppJson<Page<OrgView>>> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
     let (rows, total) = state.db.run(move |c| m::list_orgs(c, &f, per_page, offset).map_err(AppError::from)).await?;
     Ok(AppJson(Page { items: rows.into_iter().map(OrgView::from).collect(), total, page, per_page }))
@@ -74,14 +67,14 @@ pub async fn list_organizations(State(state): State<AppState>, AppQuery(f): AppQ
 
 /// Shows one organization by code (or id).
 #[utoipa::path(get, path = "/organizations/{code}", tag = "accounts", params(("code" = String, Path)), responses((status = 200, body = OrgView), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn find_organization(State(state): State<AppState>, AppPath(code): AppPath<String>) -> AppResult<AppJson<OrgView>> {
+pub async fn find_organization(state: AppState, AppPath(code): AppPath<String>) -> AppResult<AppJson<OrgView>> {
     Ok(AppJson(state.db.run(move |c| m::find_org(c, &code)).await?.into()))
 }
 
 /// Registers an organization. Platform admins anywhere; region admins inside their region.
 #[utoipa::path(post, path = "/organizations", tag = "accounts", request_body = OrgInputDoc, responses((status = 201, body = OrgView), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_organization(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppJson(input): AppJson<OrganizationInput>,
 ) -> AppResult<(StatusCode, AppJson<OrgView>)> {
@@ -112,7 +105,7 @@ pub struct OrgInputDoc {
 /// its region; moving it to another region needs rights there too.
 #[utoipa::path(put, path = "/organizations/{code}", tag = "accounts", params(("code" = String, Path)), request_body = OrgInputDoc, responses((status = 200, body = OrgView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn update_organization(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppPath(code): AppPath<String>,
     AppJson(input): AppJson<OrganizationInput>,
@@ -136,7 +129,7 @@ pub async fn update_organization(
 
 /// The account behind the token.
 #[utoipa::path(get, path = "/me", tag = "accounts", responses((status = 200, body = UserView), (status = 401, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn find_me(State(state): State<AppState>, p: Principal) -> AppResult<AppJson<UserView>> {
+pub async fn find_me(state: AppState, p: Principal) -> AppResult<AppJson<UserView>> {
     let id = p.user_id.clone();
     Ok(AppJson(state.db.run(move |c| m::find_user(c, &id)).await?))
 }
@@ -204,34 +197,13 @@ pub struct UserFilter {
 /// Lists the accounts the caller manages: all for platform admins, those inside the region
 /// for region admins, the organization's people for its admin.
 #[utoipa::path(get, path = "/users", tag = "accounts", params(UserFilter), responses((status = 200, body = Page<UserView>), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn list_users(
-    State(state): State<AppState>,
-    p: Principal,
-    AppQuery(f): AppQuery<UserFilter>,
-) -> AppResult<AppJson<Page<UserView>>> {
+pub async fn list_users(state: AppState, p: Principal, AppQuery(f): AppQuery<UserFilter>) -> AppResult<AppJson<Page<UserView>>> {
     p.ensure(matches!(p.role, Role::PlatformAdmin | Role::RegionAdmin | Role::OrgAdmin), "list accounts")?;
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
     let (items, total) = state
         .db
         .run(move |c| {
-            let build = || {
-                let mut q = users::table.into_boxed();
-                match p.role {
-                    Role::RegionAdmin => {
-                        let pat = p.region.as_ref().map(region_prefix_pattern).unwrap_or_else(|| "-".into());
-                        let orgs_in = organizations::table.filter(organizations::region.like(pat.clone())).select(organizations::id);
-                        q = q.filter(users::region.like(pat).or(users::org_id.eq_any(orgs_in.nullable())));
-                    }
-                    Role::OrgAdmin => q = q.filter(users::org_id.eq(p.org.as_ref().map(|o| o.id.clone()))),
-                    _ => {}
-                }
-                if let Some(role) = f.role {
-                    q = q.filter(users::role.eq(role.as_ref().to_string()));
-                }
-                q
-            };
-            let total: i64 = build().count().get_result(c)?;
-            let items = build().order(users::username).limit(per_page).offset(offset).select(UserView::as_select()).load(c)?;
+            let (items, total) = m::list_users(c, &policy::coverage(Some(&p)), f.role, per_page, offset)?;
             Ok::<_, AppError>((items, total))
         })
         .await?;
@@ -241,11 +213,7 @@ pub async fn list_users(
 /// Creates an account. Who may create whom follows the tenancy rules: region admins inside
 /// their region, organization admins for their own organization (colleges also enrol learners).
 #[utoipa::path(post, path = "/users", tag = "accounts", request_body = UserInput, responses((status = 201, body = UserView), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn create_user(
-    State(state): State<AppState>,
-    p: Principal,
-    AppJson(input): AppJson<UserInput>,
-) -> AppResult<(StatusCode, AppJson<UserView>)> {
+pub async fn create_user(state: AppState, p: Principal, AppJson(input): AppJson<UserInput>) -> AppResult<(StatusCode, AppJson<UserView>)> {
     let view = state
         .db
         .run(move |c| {
@@ -258,7 +226,7 @@ pub async fn create_user(
 
 /// Shows an account: one's own, or one the caller manages.
 #[utoipa::path(get, path = "/users/{id}", tag = "accounts", params(("id" = String, Path, description = "user id or username")), responses((status = 200, body = UserView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn find_user(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<AppJson<UserView>> {
+pub async fn find_user(state: AppState, p: Principal, AppPath(id): AppPath<String>) -> AppResult<AppJson<UserView>> {
     let user = state
         .db
         .run(move |c| {
@@ -281,7 +249,7 @@ pub struct TokenInput {
 /// in this response only.
 #[utoipa::path(post, path = "/users/{id}/tokens", tag = "accounts", params(("id" = String, Path)), request_body = TokenInput, responses((status = 201, body = CreatedToken), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_token(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<TokenInput>,
@@ -302,7 +270,7 @@ pub async fn create_token(
 
 /// Lists an account's tokens (never their secrets).
 #[utoipa::path(get, path = "/users/{id}/tokens", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Vec<TokenView>), (status = 403, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn list_tokens(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<AppJson<Vec<TokenView>>> {
+pub async fn list_tokens(state: AppState, p: Principal, AppPath(id): AppPath<String>) -> AppResult<AppJson<Vec<TokenView>>> {
     let tokens = state
         .db
         .run(move |c| {
@@ -322,7 +290,7 @@ pub async fn list_tokens(State(state): State<AppState>, p: Principal, AppPath(id
 
 /// Revokes a token at once.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts", params(("id" = String, Path)), responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
-pub async fn delete_token(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
+pub async fn delete_token(state: AppState, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
     state
         .db
         .run(move |c| {

@@ -1,7 +1,6 @@
 //! Skill frameworks, skills, relations and occupations: the shared catalog. Reading is
 //! public; editing is for the platform and province admins.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use rongtong_catalog::skill::mint_skill_uri;
 use rongtong_catalog::{FrameworkInput, OccupationInput, SkillInput, SkillRelation, SkillRelationKind};
@@ -17,7 +16,7 @@ use crate::models::pagination::{Page, PageParams};
 
 /// Lists skill frameworks (ESCO, national standards, local frameworks) with versions.
 #[utoipa::path(get, path = "/frameworks", tag = "catalog", responses((status = 200, body = Vec<FrameworkView>)))]
-pub async fn list_frameworks(State(state): State<AppState>) -> AppResult<AppJson<Vec<FrameworkView>>> {
+pub async fn list_frameworks(state: AppState) -> AppResult<AppJson<Vec<FrameworkView>>> {
     Ok(AppJson(state.db.run(|c| m::list_frameworks(c).map_err(AppError::from)).await?))
 }
 
@@ -40,7 +39,7 @@ pub struct FrameworkInputDoc {
 /// Creates a framework, or updates the one with the same code (a new version label).
 #[utoipa::path(post, path = "/frameworks", tag = "catalog", request_body = FrameworkInputDoc, responses((status = 201, body = FrameworkView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_framework(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppJson(input): AppJson<FrameworkInput>,
 ) -> AppResult<(StatusCode, AppJson<FrameworkView>)> {
@@ -51,7 +50,7 @@ pub async fn create_framework(
 /// Searches skills by label in Chinese or English (alternative labels included), by
 /// framework and type. Exact label matches come first.
 #[utoipa::path(get, path = "/skills", tag = "catalog", params(SkillFilter), responses((status = 200, body = Page<SkillView>), (status = 400, body = ErrorBody)))]
-pub async fn list_skills(State(state): State<AppState>, AppQuery(f): AppQuery<SkillFilter>) -> AppResult<AppJson<Page<SkillView>>> {
+pub async fn list_skills(state: AppState, AppQuery(f): AppQuery<SkillFilter>) -> AppResult<AppJson<Page<SkillView>>> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
     let (items, total) = state.db.run(move |c| m::list_skills(c, &f, per_page, offset)).await?;
     Ok(AppJson(Page { items, total, page, per_page }))
@@ -84,7 +83,7 @@ pub struct SkillInputDoc {
 /// Creates a skill. Without a `uri`, one is minted under the configured base URL.
 #[utoipa::path(post, path = "/skills", tag = "catalog", request_body = SkillInputDoc, responses((status = 201, body = SkillView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_skill(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppJson(mut input): AppJson<SkillInput>,
 ) -> AppResult<(StatusCode, AppJson<SkillView>)> {
@@ -111,14 +110,14 @@ pub async fn create_skill(
 
 /// Shows one skill by id or URI (URL-encode a URI).
 #[utoipa::path(get, path = "/skills/{id}", tag = "catalog", params(("id" = String, Path, description = "skill id or URI")), responses((status = 200, body = SkillView), (status = 404, body = ErrorBody)))]
-pub async fn find_skill(State(state): State<AppState>, AppPath(id): AppPath<String>) -> AppResult<AppJson<SkillView>> {
+pub async fn find_skill(state: AppState, AppPath(id): AppPath<String>) -> AppResult<AppJson<SkillView>> {
     Ok(AppJson(state.db.run(move |c| m::find_skill(c, &id)).await?))
 }
 
 /// Replaces a skill's labels, description and type. The URI never changes.
 #[utoipa::path(put, path = "/skills/{id}", tag = "catalog", params(("id" = String, Path)), request_body = SkillInputDoc, responses((status = 200, body = SkillView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_skill(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(mut input): AppJson<SkillInput>,
@@ -144,7 +143,7 @@ pub async fn update_skill(
 
 /// Lists the relations (broader, prerequisite, related, exact/close match) of a skill.
 #[utoipa::path(get, path = "/skills/{id}/relations", tag = "catalog", params(("id" = String, Path)), responses((status = 200, body = Vec<RelationView>), (status = 404, body = ErrorBody)))]
-pub async fn list_skill_relations(State(state): State<AppState>, AppPath(id): AppPath<String>) -> AppResult<AppJson<Vec<RelationView>>> {
+pub async fn list_skill_relations(state: AppState, AppPath(id): AppPath<String>) -> AppResult<AppJson<Vec<RelationView>>> {
     Ok(AppJson(
         state
             .db
@@ -170,7 +169,7 @@ pub struct RelationInput {
 /// the matching engine counts as full equivalence for 互通互认).
 #[utoipa::path(post, path = "/skills/{id}/relations", tag = "catalog", params(("id" = String, Path)), request_body = RelationInput, responses((status = 201, body = Vec<RelationView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_skill_relation(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<RelationInput>,
@@ -189,10 +188,7 @@ pub async fn create_skill_relation(
 
 /// Lists occupations (职业), searchable by label or 大典 code.
 #[utoipa::path(get, path = "/occupations", tag = "catalog", params(OccupationFilter), responses((status = 200, body = Page<OccupationView>)))]
-pub async fn list_occupations(
-    State(state): State<AppState>,
-    AppQuery(f): AppQuery<OccupationFilter>,
-) -> AppResult<AppJson<Page<OccupationView>>> {
+pub async fn list_occupations(state: AppState, AppQuery(f): AppQuery<OccupationFilter>) -> AppResult<AppJson<Page<OccupationView>>> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
     let (items, total) = state.db.run(move |c| m::list_occupations(c, &f, per_page, offset)).await?;
     Ok(AppJson(Page { items, total, page, per_page }))
@@ -219,7 +215,7 @@ pub struct OccupationInputDoc {
 /// Creates an occupation, or updates the one with the same URI.
 #[utoipa::path(post, path = "/occupations", tag = "catalog", request_body = OccupationInputDoc, responses((status = 201, body = OccupationView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_occupation(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppJson(mut input): AppJson<OccupationInput>,
 ) -> AppResult<(StatusCode, AppJson<OccupationView>)> {
@@ -239,6 +235,6 @@ pub async fn create_occupation(
 
 /// Shows an occupation with its required skills, by id, URI or 大典 code.
 #[utoipa::path(get, path = "/occupations/{id}", tag = "catalog", params(("id" = String, Path)), responses((status = 200, body = OccupationView), (status = 404, body = ErrorBody)))]
-pub async fn find_occupation(State(state): State<AppState>, AppPath(id): AppPath<String>) -> AppResult<AppJson<OccupationView>> {
+pub async fn find_occupation(state: AppState, AppPath(id): AppPath<String>) -> AppResult<AppJson<OccupationView>> {
     Ok(AppJson(state.db.run(move |c| m::find_occupation(c, &id)).await?))
 }

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use diesel::prelude::*;
 use rongtong_catalog::{CourseInput, CourseStatus, CurriculumInput};
@@ -10,23 +9,21 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
-use crate::auth::{Caller, Principal, ReviewStage, Role, review_chain};
+use crate::auth::{Caller, Principal, Role, policy};
 use crate::db::DbConnection;
+use crate::db::schema::{completions, courses};
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::accounts::{self as accounts, OrgRow};
 use crate::models::catalog::resolve_skill_refs;
 use crate::models::courses::{self as m, CompletionInput, CompletionView, CourseFilter, CourseView, CurriculumView};
 use crate::models::pagination::{Page, PageParams};
-use crate::schema::{completions, courses};
+use crate::services::review;
+use rongtong_catalog::ReviewStage;
 
 /// Lists courses. Anonymous callers see the published catalog; providers also see their
 /// drafts, and region admins the courses waiting for their review.
 #[utoipa::path(get, path = "/courses", tag = "courses", params(CourseFilter), responses((status = 200, body = Page<CourseView>), (status = 400, body = ErrorBody)))]
-pub async fn list_courses(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppQuery(f): AppQuery<CourseFilter>,
-) -> AppResult<AppJson<Page<CourseView>>> {
+pub async fn list_courses(state: AppState, caller: Caller, AppQuery(f): AppQuery<CourseFilter>) -> AppResult<AppJson<Page<CourseView>>> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
     let (items, total) = state.db.run(move |c| m::list_courses(c, &caller, &f, per_page, offset)).await?;
     Ok(AppJson(Page { items, total, page, per_page }))
@@ -78,7 +75,7 @@ pub struct CourseInputDoc {
 /// Creates a course as a draft of its provider.
 #[utoipa::path(post, path = "/courses", tag = "courses", request_body = CourseInputDoc, responses((status = 201, body = CourseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_course(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppJson(input): AppJson<CourseInput>,
 ) -> AppResult<(StatusCode, AppJson<CourseView>)> {
@@ -100,7 +97,7 @@ pub async fn create_course(
 
 /// Shows a course by id, `code` (latest version) or `code@version`.
 #[utoipa::path(get, path = "/courses/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 200, body = CourseView), (status = 404, body = ErrorBody)))]
-pub async fn find_course(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<CourseView>> {
+pub async fn find_course(state: AppState, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<CourseView>> {
     let view = state
         .db
         .run(move |c| {
@@ -120,7 +117,7 @@ pub async fn find_course(State(state): State<AppState>, caller: Caller, AppPath(
 /// Replaces a draft course. Published courses are immutable: publish a new version.
 #[utoipa::path(put, path = "/courses/{id}", tag = "courses", params(("id" = String, Path)), request_body = CourseInputDoc, responses((status = 200, body = CourseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_course(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<CourseInput>,
@@ -153,7 +150,7 @@ pub async fn update_course(
 
 /// Deletes a draft course that nobody has completed. Anything else is archived instead.
 #[utoipa::path(delete, path = "/courses/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn delete_course(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
+pub async fn delete_course(state: AppState, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
     state
         .db
         .run(move |c| {
@@ -193,7 +190,7 @@ pub struct StatusInput {
 /// comment). The provider or an admin archives it.
 #[utoipa::path(post, path = "/courses/{id}/status", tag = "courses", params(("id" = String, Path)), request_body = StatusInput, responses((status = 200, body = CourseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_course_status(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<StatusInput>,
@@ -210,39 +207,10 @@ pub async fn update_course_status(
                 // or 409 that would reveal the course and its status.
                 return Err(AppError::NotFound(format!("course {id}")));
             }
-            let chain = review_chain(&region);
-            let awaiting = row.review_stage.as_deref().and_then(|s| s.parse::<ReviewStage>().ok()).or_else(|| chain.first().copied());
-            let my_stage = chain.iter().copied().find(|s| p.reviews_at(*s, &region));
-            use CourseStatus::*;
-            let (to, acted_as, next) = match (row.status(), input.status) {
-                (Draft, InReview) => {
-                    p.ensure(provider_side, "submit this course for review")?;
-                    (InReview, None, chain.first().copied())
-                }
-                (InReview, Published) => {
-                    let Some(stage) = awaiting else { return Err(AppError::Internal("empty review chain".into())) };
-                    if !p.reviews_at(stage, &region) {
-                        return Err(AppError::Forbidden(format!(
-                            "this course awaits the {stage} review level; only its reviewers may approve it now"
-                        )));
-                    }
-                    let next = chain.iter().skip_while(|s| **s != stage).nth(1).copied();
-                    (if next.is_some() { InReview } else { Published }, Some(stage), next)
-                }
-                (InReview, Draft) => {
-                    p.ensure(provider_side || my_stage.is_some(), "send this course back")?;
-                    (Draft, my_stage, None)
-                }
-                (Archived, Draft) => {
-                    p.ensure(provider_side, "reopen this course")?;
-                    (Draft, None, None)
-                }
-                (_, Archived) => {
-                    p.ensure(provider_side, "archive this course")?;
-                    (Archived, my_stage, None)
-                }
-                (_, to) => (to, None, None), // illegal transitions are refused with 409
-            };
+            let awaiting = row.review_stage.as_deref().and_then(|s| s.parse::<ReviewStage>().ok());
+            let reviews_at = |stage| p.reviews_at(stage, &region);
+            let actor = review::Actor { provider_side, reviews_at: &reviews_at };
+            let review::Decision { to, acted_as, next } = review::decide(row.status(), input.status, awaiting, &region, &actor)?;
             c.transaction(|c| m::set_course_status(c, &row, to, &p.user_id, input.comment.as_deref(), acted_as, next))?;
             m::find_course(c, &row.id)
         })
@@ -253,11 +221,7 @@ pub async fn update_course_status(
 /// A course's review history, oldest first: who submitted, approved at which level, or
 /// sent it back and why. Visible to whoever may see the course.
 #[utoipa::path(get, path = "/courses/{id}/reviews", tag = "courses", params(("id" = String, Path)), responses((status = 200, body = Vec<m::ReviewView>), (status = 404, body = ErrorBody)))]
-pub async fn list_course_reviews(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(id): AppPath<String>,
-) -> AppResult<AppJson<Vec<m::ReviewView>>> {
+pub async fn list_course_reviews(state: AppState, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<Vec<m::ReviewView>>> {
     let history = state
         .db
         .run(move |c| {
@@ -293,17 +257,14 @@ pub struct CurriculumInputDoc {
 
 /// Lists curricula (public).
 #[utoipa::path(get, path = "/curricula", tag = "courses", params(CurriculumFilter), responses((status = 200, body = Vec<CurriculumView>)))]
-pub async fn list_curricula(
-    State(state): State<AppState>,
-    AppQuery(f): AppQuery<CurriculumFilter>,
-) -> AppResult<AppJson<Vec<CurriculumView>>> {
+pub async fn list_curricula(state: AppState, AppQuery(f): AppQuery<CurriculumFilter>) -> AppResult<AppJson<Vec<CurriculumView>>> {
     Ok(AppJson(state.db.run(move |c| m::list_curricula(c, f.provider.as_deref())).await?))
 }
 
 /// Creates a curriculum: a college programme of ordered modules (course codes).
 #[utoipa::path(post, path = "/curricula", tag = "courses", request_body = CurriculumInputDoc, responses((status = 201, body = CurriculumView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_curriculum(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppJson(input): AppJson<CurriculumInput>,
 ) -> AppResult<(StatusCode, AppJson<CurriculumView>)> {
@@ -324,14 +285,14 @@ pub async fn create_curriculum(
 
 /// Shows a curriculum.
 #[utoipa::path(get, path = "/curricula/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 200, body = CurriculumView), (status = 404, body = ErrorBody)))]
-pub async fn find_curriculum(State(state): State<AppState>, AppPath(id): AppPath<String>) -> AppResult<AppJson<CurriculumView>> {
+pub async fn find_curriculum(state: AppState, AppPath(id): AppPath<String>) -> AppResult<AppJson<CurriculumView>> {
     Ok(AppJson(state.db.run(move |c| m::find_curriculum(c, &id).map(|(v, _)| v)).await?))
 }
 
 /// Replaces a curriculum's title and modules.
 #[utoipa::path(put, path = "/curricula/{id}", tag = "courses", params(("id" = String, Path)), request_body = CurriculumInputDoc, responses((status = 200, body = CurriculumView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_curriculum(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<CurriculumInput>,
@@ -357,14 +318,14 @@ pub async fn update_curriculum(
 
 /// Deletes a curriculum (its courses stay).
 #[utoipa::path(delete, path = "/curricula/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn delete_curriculum(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
+pub async fn delete_curriculum(state: AppState, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
     state
         .db
         .run(move |c| {
             let (current, provider_id) = m::find_curriculum(c, &id)?;
             let org = accounts::find_org(c, &provider_id)?;
             p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "delete this curriculum")?;
-            diesel::delete(crate::schema::curricula::table.find(&current.id)).execute(c)?;
+            diesel::delete(crate::db::schema::curricula::table.find(&current.id)).execute(c)?;
             Ok::<_, AppError>(())
         })
         .await?;
@@ -382,7 +343,7 @@ pub struct CompletionFilter {
 /// platform admins see all.
 #[utoipa::path(get, path = "/completions", tag = "courses", params(CompletionFilter), responses((status = 200, body = Vec<CompletionView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_completions(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppQuery(f): AppQuery<CompletionFilter>,
 ) -> AppResult<AppJson<Vec<CompletionView>>> {
@@ -400,17 +361,9 @@ pub async fn list_completions(
                     }
                     Ok(m::list_completions(c, Some(&p.user_id), None)?)
                 }
-                Role::PlatformAdmin => Ok(m::list_completions(c, learner_id.as_deref(), None)?),
-                Role::OrgAdmin | Role::OrgStaff => {
-                    let own: Vec<String> = p.org.iter().map(|o| o.id.clone()).collect();
-                    Ok(m::list_completions(c, learner_id.as_deref(), Some(&own))?)
-                }
-                Role::RegionAdmin => {
-                    let pat = p.region.as_ref().map(accounts::region_prefix_pattern).unwrap_or_else(|| "-".into());
-                    use crate::schema::organizations;
-                    let orgs: Vec<String> =
-                        organizations::table.filter(organizations::region.like(pat)).select(organizations::id).load(c)?;
-                    Ok(m::list_completions(c, learner_id.as_deref(), Some(&orgs))?)
+                _ => {
+                    let orgs = accounts::covered_org_ids(c, &policy::coverage(Some(&p)))?;
+                    Ok(m::list_completions(c, learner_id.as_deref(), orgs.as_deref())?)
                 }
             }
         })
@@ -422,7 +375,7 @@ pub async fn list_completions(
 /// admin of its region) may; each learner completes a course once.
 #[utoipa::path(post, path = "/completions", tag = "courses", request_body = CompletionInput, responses((status = 201, body = CompletionView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_completion(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppJson(input): AppJson<CompletionInput>,
 ) -> AppResult<(StatusCode, AppJson<CompletionView>)> {

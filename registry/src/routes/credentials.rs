@@ -8,9 +8,8 @@
 //! the public documents need no token. Signing keys are loaded inside the handler's
 //! database closure and dropped (zeroized) there; no response or error ever carries one.
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use diesel::prelude::*;
 use rongtong_catalog::{OrgKind, SkillLevel};
 use rongtong_credentials::verify::{PresentationOptions, VerifyOptions};
@@ -19,18 +18,19 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
-use crate::auth::{Caller, Principal, Role};
+use crate::auth::{Principal, Role, policy};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
-use crate::keystore::{self, Kek, Owner};
 use crate::models::accounts;
-use crate::models::credentials::{
-    self as m, CredentialScope, CredentialView, DbResolver, IssueContext, IssueReport, JobView, SkillLevelInput, StatusAction,
-};
+use crate::models::credentials::{self as m, CredentialScope, CredentialView, JobView};
 use crate::models::pagination::{Page, PageParams};
+use crate::services::credentials::issuance::{self, IssueContext, IssueReport, SkillLevelInput};
+use crate::services::credentials::keystore::{self, Kek, Owner};
+use crate::services::credentials::resolver::DbResolver;
+use crate::services::credentials::status::{self, StatusAction};
 
 /// Loads the KEK (a missing or malformed key file is a server fault: 500, detail logged).
-fn kek(state: &AppState) -> AppResult<std::sync::Arc<Kek>> {
+pub(crate) fn kek(state: &AppState) -> AppResult<std::sync::Arc<Kek>> {
     Ok(state.config.credentials.kek.load()?)
 }
 
@@ -54,17 +54,16 @@ fn credential_view(c: &mut DbConnection, base: &str, row: m::CredentialRow, with
 /// issued (200 instead of 201): retrying never creates a second credential.
 #[utoipa::path(post, path = "/completions/{id}/credential", tag = "credentials", params(("id" = String, Path, description = "completion id")), responses((status = 201, body = CredentialView), (status = 200, body = CredentialView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_completion_credential(
-    State(state): State<AppState>,
-    caller: Caller,
+    state: AppState,
+    p: Principal,
     AppPath(id): AppPath<String>,
 ) -> AppResult<(StatusCode, AppJson<CredentialView>)> {
-    let p = caller.require()?.clone();
     let kek = kek(&state)?;
     let base = state.base_url().to_string();
     let (created, view) = state
         .db
         .run(move |c| {
-            use crate::schema::{completions, courses};
+            use crate::db::schema::{completions, courses};
             let provider: String = completions::table
                 .inner_join(courses::table)
                 .filter(completions::id.eq(&id))
@@ -86,8 +85,8 @@ pub async fn create_completion_credential(
 /// Issues for one completion; a concurrent duplicate (unique violation) returns the winner's.
 fn issue_one(c: &mut DbConnection, ctx: IssueContext<'_>, completion_id: &str) -> AppResult<IssueReport> {
     let ids = [completion_id.to_string()];
-    match c.transaction(|c| m::issue_for_completions(c, ctx, &ids)) {
-        Err(AppError::Conflict { .. }) => c.transaction(|c| m::issue_for_completions(c, ctx, &ids)),
+    match c.transaction(|c| issuance::issue_for_completions(c, ctx, &ids)) {
+        Err(AppError::Conflict { .. }) => c.transaction(|c| issuance::issue_for_completions(c, ctx, &ids)),
         other => other,
     }
 }
@@ -96,11 +95,10 @@ fn issue_one(c: &mut DbConnection, ctx: IssueContext<'_>, completion_id: &str) -
 /// evaluation organisation (评价组织) may; idempotent per learner, occupation and level.
 #[utoipa::path(post, path = "/credentials/skill-level", tag = "credentials", request_body = SkillLevelInput, responses((status = 201, body = CredentialView), (status = 200, body = CredentialView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_skill_level_credential(
-    State(state): State<AppState>,
-    caller: Caller,
+    state: AppState,
+    p: Principal,
     AppJson(input): AppJson<SkillLevelInput>,
 ) -> AppResult<(StatusCode, AppJson<CredentialView>)> {
-    let p = caller.require()?.clone();
     let level = SkillLevel::new(input.level).map_err(|e| AppError::invalid("level", e.to_string()))?;
     let assessed_on = input.assessed_on.unwrap_or_else(|| chrono::Utc::now().date_naive());
     if assessed_on > chrono::Utc::now().date_naive() {
@@ -131,7 +129,7 @@ pub async fn create_skill_level_credential(
             }
             let ctx = IssueContext { base_url: &base, kek: &kek };
             let (row, created) =
-                c.transaction(|c| m::issue_skill_level(c, ctx, &org.id, &learner.id, &input.occupation, level, assessed_on))?;
+                c.transaction(|c| issuance::issue_skill_level(c, ctx, &org.id, &learner.id, &input.occupation, level, assessed_on))?;
             Ok::<_, AppError>((created, credential_view(c, &base, row, true)?))
         })
         .await?;
@@ -153,16 +151,15 @@ pub struct JobInput {
 /// issuance: completions that already have a credential are skipped.
 #[utoipa::path(post, path = "/issuance-jobs", tag = "credentials", request_body = JobInput, responses((status = 202, body = JobView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_issuance_job(
-    State(state): State<AppState>,
-    caller: Caller,
+    state: AppState,
+    p: Principal,
     AppJson(input): AppJson<JobInput>,
 ) -> AppResult<(StatusCode, AppJson<JobView>)> {
-    let p = caller.require()?.clone();
     let kek = kek(&state)?;
     let (job, ids) = state
         .db
         .run(move |c| {
-            let (org_id, course_id, ids) = m::cohort_completions(c, &input.course, input.learners.as_deref())?;
+            let (org_id, course_id, ids) = issuance::cohort_completions(c, &input.course, input.learners.as_deref())?;
             p.ensure(is_staff_of(&p, &org_id), "issue credentials of this organization")?;
             let job = m::create_job(c, &org_id, &course_id, &p.user_id, ids.len())?;
             Ok::<_, AppError>((job, ids))
@@ -175,7 +172,7 @@ pub async fn create_issuance_job(
         let res = db
             .run(move |c| {
                 let ctx = IssueContext { base_url: &base, kek: &kek };
-                m::run_job(c, ctx, &job_id, &ids).map_err(AppError::from)
+                issuance::run_job(c, ctx, &job_id, &ids).map_err(AppError::from)
             })
             .await;
         if let Err(e) = res {
@@ -187,8 +184,7 @@ pub async fn create_issuance_job(
 
 /// Shows a cohort issuance job's progress (its organisation's people only).
 #[utoipa::path(get, path = "/issuance-jobs/{id}", tag = "credentials", params(("id" = String, Path)), responses((status = 200, body = JobView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn find_issuance_job(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<JobView>> {
-    let p = caller.require()?.clone();
+pub async fn find_issuance_job(state: AppState, p: Principal, AppPath(id): AppPath<String>) -> AppResult<AppJson<JobView>> {
     let job = state
         .db
         .run(move |c| {
@@ -217,11 +213,10 @@ pub struct CredentialFilter {
 /// issued; a platform admin sees all; a region admin those of organisations in the region.
 #[utoipa::path(get, path = "/credentials", tag = "credentials", params(CredentialFilter), responses((status = 200, body = Page<CredentialView>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_credentials(
-    State(state): State<AppState>,
-    caller: Caller,
+    state: AppState,
+    p: Principal,
     AppQuery(f): AppQuery<CredentialFilter>,
 ) -> AppResult<AppJson<Page<CredentialView>>> {
-    let p = caller.require()?.clone();
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
     let base = state.base_url().to_string();
     let (items, total) = state
@@ -229,17 +224,7 @@ pub async fn list_credentials(
         .run(move |c| {
             let scope = match p.role {
                 Role::Learner => CredentialScope { learner_id: Some(p.user_id.clone()), issuer_org_ids: None },
-                Role::PlatformAdmin => CredentialScope::default(),
-                Role::OrgAdmin | Role::OrgStaff => {
-                    CredentialScope { learner_id: None, issuer_org_ids: Some(p.org.iter().map(|o| o.id.clone()).collect()) }
-                }
-                Role::RegionAdmin => {
-                    use crate::schema::organizations;
-                    let pat = p.region.as_ref().map(accounts::region_prefix_pattern).unwrap_or_else(|| "-".into());
-                    let orgs: Vec<String> =
-                        organizations::table.filter(organizations::region.like(pat)).select(organizations::id).load(c)?;
-                    CredentialScope { learner_id: None, issuer_org_ids: Some(orgs) }
-                }
+                _ => CredentialScope { learner_id: None, issuer_org_ids: accounts::covered_org_ids(c, &policy::coverage(Some(&p)))? },
             };
             let (rows, total) = m::list_credentials(c, &scope, per_page, offset)?;
             Ok::<_, AppError>((m::credential_views(c, &base, rows, false)?, total))
@@ -251,12 +236,7 @@ pub async fn list_credentials(
 /// Shows one credential with its signed JSON (the learner's download). 404 for anyone but
 /// its learner, its issuer's people and platform admins.
 #[utoipa::path(get, path = "/credentials/{id}", tag = "credentials", params(("id" = String, Path)), responses((status = 200, body = CredentialView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn find_credential(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(id): AppPath<String>,
-) -> AppResult<AppJson<CredentialView>> {
-    let p = caller.require()?.clone();
+pub async fn find_credential(state: AppState, p: Principal, AppPath(id): AppPath<String>) -> AppResult<AppJson<CredentialView>> {
     let base = state.base_url().to_string();
     let view = state
         .db
@@ -284,12 +264,11 @@ pub struct StatusChange {
 /// The status list reflects the change at once (the next `GET /status/{list}` is re-signed).
 #[utoipa::path(post, path = "/credentials/{id}/status", tag = "credentials", params(("id" = String, Path)), request_body = StatusChange, responses((status = 200, body = CredentialView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_credential_status(
-    State(state): State<AppState>,
-    caller: Caller,
+    state: AppState,
+    p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<StatusChange>,
 ) -> AppResult<AppJson<CredentialView>> {
-    let p = caller.require()?.clone();
     let mut errs = rongtong_catalog::ValidationErrors::new();
     rongtong_catalog::validate::check_text(&mut errs, "reason", &input.reason, 500);
     errs.into_result()?;
@@ -302,7 +281,7 @@ pub async fn update_credential_status(
                 return Err(AppError::NotFound(format!("credential {id}")));
             }
             p.ensure(is_staff_of(&p, &row.issuer_org_id), "change the status of this credential")?;
-            c.transaction(|c| m::set_status(c, &row, input.action, input.reason.trim()))?;
+            c.transaction(|c| status::set_status(c, &row, input.action, input.reason.trim()))?;
             let row = m::find_credential(c, &row.id)?;
             credential_view(c, &base, row, false)
         })
@@ -313,12 +292,7 @@ pub async fn update_credential_status(
 /// Rotates an organisation's issuing key (its admins): new credentials use `key-N+1`; old
 /// keys stay in the DID document so everything signed before keeps verifying.
 #[utoipa::path(post, path = "/organizations/{id}/keys", tag = "credentials", params(("id" = String, Path, description = "organization code or id")), responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_org_key(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(code): AppPath<String>,
-) -> AppResult<(StatusCode, AppJson<Value>)> {
-    let p = caller.require()?.clone();
+pub async fn create_org_key(state: AppState, p: Principal, AppPath(code): AppPath<String>) -> AppResult<(StatusCode, AppJson<Value>)> {
     let kek = kek(&state)?;
     let base = state.base_url().to_string();
     let doc = state
@@ -354,11 +328,10 @@ pub struct PresentationInput {
 /// verifier's challenge and domain.
 #[utoipa::path(post, path = "/presentations", tag = "credentials", request_body = PresentationInput, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_presentation(
-    State(state): State<AppState>,
-    caller: Caller,
+    state: AppState,
+    p: Principal,
     AppJson(input): AppJson<PresentationInput>,
 ) -> AppResult<(StatusCode, AppJson<Value>)> {
-    let p = caller.require()?.clone();
     if p.role != Role::Learner {
         return Err(AppError::Forbidden("only learners present their credentials".into()));
     }
@@ -430,7 +403,7 @@ pub struct VerifyResult {
 /// other hosts (foreign did:web issuers fail `issuer_key`).
 #[utoipa::path(post, path = "/verify", tag = "credentials", params(VerifyParams), request_body = Object, responses((status = 200, body = VerifyResult), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn create_verification(
-    State(state): State<AppState>,
+    state: AppState,
     AppQuery(params): AppQuery<VerifyParams>,
     AppJson(body): AppJson<Value>,
 ) -> AppResult<AppJson<VerifyResult>> {
@@ -482,13 +455,13 @@ pub async fn create_verification(
 
 // ---------------------------------------------------------------- public documents
 
-fn ld_json(v: Value, media: &'static str) -> Response {
+pub(crate) fn ld_json(v: Value, media: &'static str) -> Response {
     ([(header::CONTENT_TYPE, media), (header::CACHE_CONTROL, "no-cache")], v.to_string()).into_response()
 }
 
 /// The platform's DID document (`did:web:<host>`), with every key it ever used.
 #[utoipa::path(get, path = "/.well-known/did.json", tag = "public", responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
-pub async fn find_platform_did(State(state): State<AppState>) -> AppResult<Response> {
+pub async fn find_platform_did(state: AppState) -> AppResult<Response> {
     let kek = kek(&state)?;
     let base = state.base_url().to_string();
     let doc = state
@@ -508,7 +481,7 @@ pub async fn find_platform_did(State(state): State<AppState>) -> AppResult<Respo
 /// An organisation's DID document (`did:web:<host>:orgs:<code>`): every key, retired ones
 /// included, under `assertionMethod`. 404 until the organisation has issued something.
 #[utoipa::path(get, path = "/orgs/{code}/did.json", tag = "public", params(("code" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
-pub async fn find_org_did(State(state): State<AppState>, AppPath(code): AppPath<String>) -> AppResult<Response> {
+pub async fn find_org_did(state: AppState, AppPath(code): AppPath<String>) -> AppResult<Response> {
     let base = state.base_url().to_string();
     let doc = state
         .db
@@ -523,161 +496,15 @@ pub async fn find_org_did(State(state): State<AppState>, AppPath(code): AppPath<
 /// A signed `BitstringStatusListCredential` (revocation or suspension), re-signed after
 /// every status change.
 #[utoipa::path(get, path = "/status/{id}", tag = "public", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
-pub async fn find_status_list(State(state): State<AppState>, AppPath(id): AppPath<String>) -> AppResult<Response> {
+pub async fn find_status_list(state: AppState, AppPath(id): AppPath<String>) -> AppResult<Response> {
     let kek = kek(&state)?;
     let base = state.base_url().to_string();
     let vc = state
         .db
         .run(move |c| {
             let ctx = IssueContext { base_url: &base, kek: &kek };
-            m::status_list_credential(c, ctx, &id)?.ok_or_else(|| AppError::NotFound(format!("status list {id}")))
+            status::status_list_credential(c, ctx, &id)?.ok_or_else(|| AppError::NotFound(format!("status list {id}")))
         })
         .await?;
     Ok(ld_json(vc, "application/vc+ld+json"))
-}
-
-/// `?format=json` on the public credential page.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct FormatParam {
-    /// `json` for the credential JSON instead of the HTML page.
-    pub format: Option<String>,
-}
-
-/// The public page of a credential (its share link and QR target): a printable A4
-/// certificate in Chinese and English with a QR code and the live verification result; the
-/// signed credential JSON with `Accept: application/ld+json` (or `application/vc`,
-/// `application/json`) or `?format=json`. Anyone holding the link may see it.
-#[utoipa::path(get, path = "/credentials/{id}", tag = "public", params(("id" = String, Path), FormatParam), responses((status = 200, description = "HTML page or credential JSON"), (status = 404, body = ErrorBody)))]
-pub async fn find_public_credential(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    AppPath(id): AppPath<String>,
-    AppQuery(q): AppQuery<FormatParam>,
-) -> AppResult<Response> {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
-    let wants_json = q.format.as_deref() == Some("json")
-        || accept.contains("application/ld+json")
-        || accept.contains("application/vc")
-        || (accept.contains("application/json") && !accept.contains("text/html"));
-    let kek = kek(&state)?;
-    let base = state.base_url().to_string();
-    let (row, learner_name, issuer_name, report) = state
-        .db
-        .run(move |c| {
-            let row = m::find_credential(c, &id)?;
-            let learner: String = {
-                use crate::schema::users;
-                users::table.find(&row.learner_id).select(users::display_name).first(c)?
-            };
-            let issuer = accounts::find_org(c, &row.issuer_org_id)?;
-            let report = if wants_json {
-                None
-            } else {
-                let doc = row.document()?;
-                let ctx = IssueContext { base_url: &base, kek: &kek };
-                let resolver = DbResolver::new(c, ctx);
-                Some(rongtong_credentials::verify(&doc, &resolver, chrono::Utc::now(), &VerifyOptions::obv3()))
-            };
-            Ok::<_, AppError>((row, learner, (issuer.name_zh, issuer.name_en), report))
-        })
-        .await?;
-    if wants_json {
-        let media = if accept.contains("application/ld+json") { "application/ld+json" } else { "application/json" };
-        return Ok(ld_json(row.document()?, media));
-    }
-    let url = m::public_url(state.base_url(), &row.id);
-    Ok(Html(certificate_html(&row, &learner_name, &issuer_name, report.as_ref(), &url)?).into_response())
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-fn qr_svg(url: &str) -> AppResult<String> {
-    let code = qrcode::QrCode::new(url.as_bytes()).map_err(|e| AppError::Internal(format!("QR code: {e}")))?;
-    Ok(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(150, 150).quiet_zone(true).build())
-}
-
-fn certificate_html(
-    row: &m::CredentialRow,
-    learner: &str,
-    issuer: &(String, Option<String>),
-    report: Option<&rongtong_credentials::VerificationReport>,
-    url: &str,
-) -> AppResult<String> {
-    let doc = row.document()?;
-    let ach = &doc["credentialSubject"]["achievement"];
-    let name = ach["name"].as_str().unwrap_or(&row.name);
-    let (name_zh, name_en) = match name.split_once(" (") {
-        Some((zh, en)) => (zh.to_string(), en.trim_end_matches(')').to_string()),
-        None => (name.to_string(), String::new()),
-    };
-    let (title_zh, title_en) = if row.kind == "skill_level" {
-        ("职业技能等级证书", "Vocational Skill Level Certificate")
-    } else {
-        ("培训合格证书", "Training Certificate")
-    };
-    let valid_from = doc["validFrom"].as_str().unwrap_or("").get(..10).unwrap_or("");
-    let (badge, badge_class) = match (row.status(), report) {
-        ("revoked", _) => (format!("已撤销 Revoked — {}", esc(row.status_reason.as_deref().unwrap_or(""))), "bad"),
-        ("suspended", _) => (format!("已暂停 Suspended — {}", esc(row.status_reason.as_deref().unwrap_or(""))), "bad"),
-        (_, Some(r)) if r.verified => ("✓ 已验证 Verified: signature, issuer key, dates and status all check out".to_string(), "ok"),
-        (_, Some(r)) => {
-            let failed: Vec<&str> = r.checks.iter().filter(|c| !c.passed).map(|c| c.name).collect();
-            (format!("✗ 验证未通过 Not verified ({})", failed.join(", ")), "bad")
-        }
-        _ => (String::new(), "ok"),
-    };
-    let skills: Vec<String> =
-        ach["alignment"].as_array().map(|a| a.iter().filter_map(|x| x["targetName"].as_str()).map(esc).collect()).unwrap_or_default();
-    let qr = qr_svg(url)?;
-    Ok(format!(
-        r#"<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{title_zh} · {name_zh}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-@page {{ size: A4 portrait; margin: 0; }}
-body {{ margin: 0; background: #eee; font-family: "Noto Serif CJK SC", "Songti SC", SimSun, serif; color: #222; }}
-.sheet {{ box-sizing: border-box; width: 210mm; min-height: 297mm; margin: 10mm auto; padding: 22mm 20mm; background: #fff; border: 3mm double #9c1c1c; position: relative; }}
-h1 {{ text-align: center; font-size: 30pt; letter-spacing: .4em; color: #9c1c1c; margin: 0; }}
-h2 {{ text-align: center; font-size: 13pt; font-weight: normal; margin: 2mm 0 14mm; }}
-.holder {{ font-size: 20pt; text-align: center; margin: 8mm 0; }}
-.body {{ font-size: 13pt; line-height: 1.9; }}
-.en {{ color: #555; font-size: 10.5pt; }}
-.meta {{ margin-top: 12mm; font-size: 10pt; }}
-.qr {{ position: absolute; right: 20mm; bottom: 20mm; text-align: center; font-size: 8pt; }}
-.status {{ padding: 2mm 4mm; margin-top: 8mm; font-size: 10pt; }}
-.ok {{ background: #e7f5e9; color: #1b5e20; }} .bad {{ background: #fde8e8; color: #9c1c1c; }}
-@media print {{ body {{ background: #fff; }} .sheet {{ margin: 0; }} }}
-</style></head>
-<body><div class="sheet">
-<h1>{title_zh}</h1><h2>{title_en}</h2>
-<div class="holder">{learner}</div>
-<div class="body">
-<p>完成并通过：<strong>{name_zh}</strong><br><span class="en">has successfully completed: {name_en}</span></p>
-<p>{skills_line}</p>
-<p>颁发机构 Issuer：<strong>{issuer_zh}</strong> <span class="en">{issuer_en}</span><br>
-生效日期 Valid from：{valid_from}</p>
-</div>
-<div class="status {badge_class}">{badge}</div>
-<div class="meta">证书编号 Credential ID：{id}<br>签发者 Issuer DID：{issuer_did}<br>
-本证书为开放徽章 3.0 可验证凭证，可离线验证。 This is an Open Badges 3.0 verifiable credential; <a href="{url}?format=json">JSON</a>.</div>
-<div class="qr">{qr}<br>扫码验证 Scan to verify</div>
-</div></body></html>"#,
-        title_zh = title_zh,
-        title_en = title_en,
-        learner = esc(learner),
-        name_zh = esc(&name_zh),
-        name_en = esc(&name_en),
-        skills_line = if skills.is_empty() { String::new() } else { format!("相关技能 Skills：{}", skills.join("、")) },
-        issuer_zh = esc(&issuer.0),
-        issuer_en = esc(issuer.1.as_deref().unwrap_or("")),
-        valid_from = esc(valid_from),
-        badge_class = badge_class,
-        badge = badge,
-        id = esc(&row.id),
-        issuer_did = esc(doc["issuer"]["id"].as_str().unwrap_or("")),
-        url = esc(url),
-        qr = qr,
-    ))
 }

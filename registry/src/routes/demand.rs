@@ -1,6 +1,5 @@
 //! Talent-demand lists (人才需求清单): enterprises publish what they need.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use diesel::prelude::*;
 use rongtong_catalog::{DemandListInput, DemandStatus, OrgKind};
@@ -10,11 +9,11 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::auth::{Caller, Principal};
 use crate::db::DbConnection;
+use crate::db::schema::demand_lists;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::accounts::{self as accounts, OrgRow};
 use crate::models::demand::{self as m, DemandFilter, DemandListView};
 use crate::models::pagination::{Page, PageParams};
-use crate::schema::demand_lists;
 
 /// The enterprise of a demand list, checked against the caller's rights.
 pub fn enterprise_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppResult<OrgRow> {
@@ -30,7 +29,7 @@ pub fn enterprise_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppRes
 /// lists; an enterprise also sees its drafts.
 #[utoipa::path(get, path = "/demand-lists", tag = "demand", params(DemandFilter), responses((status = 200, body = Page<DemandListView>), (status = 400, body = ErrorBody)))]
 pub async fn list_demand_lists(
-    State(state): State<AppState>,
+    state: AppState,
     caller: Caller,
     AppQuery(f): AppQuery<DemandFilter>,
 ) -> AppResult<AppJson<Page<DemandListView>>> {
@@ -60,7 +59,7 @@ pub struct DemandListInputDoc {
 /// Creates a demand list as a draft of the enterprise.
 #[utoipa::path(post, path = "/demand-lists", tag = "demand", request_body = DemandListInputDoc, responses((status = 201, body = DemandListView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_demand_list(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppJson(input): AppJson<DemandListInput>,
 ) -> AppResult<(StatusCode, AppJson<DemandListView>)> {
@@ -81,11 +80,7 @@ pub async fn create_demand_list(
 
 /// Shows a demand list with its positions and required skills.
 #[utoipa::path(get, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), responses((status = 200, body = DemandListView), (status = 404, body = ErrorBody)))]
-pub async fn find_demand_list(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(id): AppPath<String>,
-) -> AppResult<AppJson<DemandListView>> {
+pub async fn find_demand_list(state: AppState, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<DemandListView>> {
     let view = state
         .db
         .run(move |c| {
@@ -99,7 +94,7 @@ pub async fn find_demand_list(
 /// Replaces a demand list (draft or published; closed lists are kept as they were).
 #[utoipa::path(put, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), request_body = DemandListInputDoc, responses((status = 200, body = DemandListView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_demand_list(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<DemandListInput>,
@@ -128,7 +123,7 @@ pub async fn update_demand_list(
 
 /// Deletes a draft demand list; published lists are closed instead.
 #[utoipa::path(delete, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn delete_demand_list(State(state): State<AppState>, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
+pub async fn delete_demand_list(state: AppState, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
     state
         .db
         .run(move |c| {
@@ -156,7 +151,7 @@ pub struct DemandStatusInput {
 /// Publishes, closes, reopens or unpublishes a demand list.
 #[utoipa::path(post, path = "/demand-lists/{id}/status", tag = "demand", params(("id" = String, Path)), request_body = DemandStatusInput, responses((status = 200, body = DemandListView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_demand_status(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<DemandStatusInput>,

@@ -1,6 +1,5 @@
 //! Liveness and readiness.
 
-use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -21,7 +20,7 @@ pub struct Health {
 
 /// Reports whether the service and its database are up. Load balancers poll it.
 #[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = Health), (status = 503, body = crate::error::ErrorBody)))]
-pub async fn find_health(State(state): State<AppState>) -> AppResult<AppJson<Health>> {
+pub async fn find_health(state: AppState) -> AppResult<AppJson<Health>> {
     use diesel::connection::SimpleConnection;
     state.db.run(|c| c.batch_execute("SELECT 1").map_err(|e| AppError::Unavailable(e.to_string()))).await?;
     Ok(AppJson(Health {

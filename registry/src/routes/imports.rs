@@ -7,8 +7,8 @@
 //! the report.
 
 use axum::body::Bytes;
+use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -17,8 +17,8 @@ use utoipa::IntoParams;
 use crate::app::AppState;
 use crate::auth::{Caller, Principal};
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
-use crate::import::{self, EscoReport, ImportOptions, ImportReport};
 use crate::models::demand as demand_m;
+use crate::services::import::{self, EscoReport, ImportOptions, ImportReport};
 
 /// Options of a course upload.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,7 +35,7 @@ pub struct CourseImportParams {
 /// draft with the same code and version is updated.
 #[utoipa::path(post, path = "/imports/courses", tag = "imports", params(CourseImportParams), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_course_import(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppQuery(params): AppQuery<CourseImportParams>,
     body: Bytes,
@@ -63,7 +63,7 @@ pub struct DemandImportParams {
 /// Imports a demand list (one position per row) from a CSV body.
 #[utoipa::path(post, path = "/imports/demand", tag = "imports", params(DemandImportParams), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_demand_import(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     AppQuery(params): AppQuery<DemandImportParams>,
     body: Bytes,
@@ -80,7 +80,7 @@ pub async fn create_demand_import(
 /// Idempotent: skills and occupations are matched by URI.
 #[utoipa::path(post, path = "/imports/esco", tag = "imports", request_body(content = String, content_type = "multipart/form-data"), responses((status = 200, body = EscoReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_esco_import(
-    State(state): State<AppState>,
+    state: AppState,
     p: Principal,
     form: Result<Multipart, MultipartRejection>,
 ) -> AppResult<AppJson<EscoReport>> {
@@ -125,21 +125,21 @@ pub struct CourseExportParams {
 /// Downloads the published course catalog as CSV (UTF-8 with BOM, so Excel shows the
 /// Chinese correctly), in the import format.
 #[utoipa::path(get, path = "/exports/courses.csv", tag = "imports", params(CourseExportParams), responses((status = 200, content_type = "text/csv", body = String)))]
-pub async fn find_course_export(State(state): State<AppState>, AppQuery(params): AppQuery<CourseExportParams>) -> AppResult<Response> {
+pub async fn find_course_export(state: AppState, AppQuery(params): AppQuery<CourseExportParams>) -> AppResult<Response> {
     let bytes = state.db.run(move |c| import::export_courses(c, params.provider.as_deref(), true)).await?;
     Ok(csv_response(bytes, "courses.csv"))
 }
 
 /// Downloads the skills catalog as CSV.
 #[utoipa::path(get, path = "/exports/skills.csv", tag = "imports", responses((status = 200, content_type = "text/csv", body = String)))]
-pub async fn find_skill_export(State(state): State<AppState>) -> AppResult<Response> {
+pub async fn find_skill_export(state: AppState) -> AppResult<Response> {
     let bytes = state.db.run(import::export_skills).await?;
     Ok(csv_response(bytes, "skills.csv"))
 }
 
 /// Downloads one demand list's positions as CSV, in the import format.
 #[utoipa::path(get, path = "/exports/demand-lists/{id}", tag = "imports", params(("id" = String, Path)), responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ErrorBody)))]
-pub async fn find_demand_export(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<Response> {
+pub async fn find_demand_export(state: AppState, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<Response> {
     let bytes = state
         .db
         .run(move |c| {

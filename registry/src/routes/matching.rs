@@ -1,21 +1,19 @@
 //! Matching (issue 3): the six operations of the skills graph over the API.
 //!
-//! Every handler gets the current snapshot from the app's [`SnapshotCache`](crate::snapshot::SnapshotCache)
+//! Every handler gets the current snapshot from the app's [`SnapshotCache`](crate::services::matching::snapshot::SnapshotCache)
 //! (rebuilt only when `data_version` moved), checks the caller's rights, runs the operation on
 //! the blocking pool (a ranking or path over a provincial snapshot is CPU work, not I/O), and
 //! answers with a [`MatchingAnswer`]: the result with its reasons, the snapshot's figures, the
 //! query time and labels. Parameters, rights and the text of errors are shared with the CLI in
-//! [`crate::matching`].
-
-use axum::extract::State;
+//! [`crate::services::matching`].
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, AppJson, AppQuery, AppResult, ErrorBody};
-use crate::matching::{
+use crate::services::matching::snapshot::{Current, Snapshot, SnapshotInfo};
+use crate::services::matching::{
     self as svc, AlignmentParams, CandidatesParams, CoverageParams, LearnerParams, MatchingAnswer, Op, Outcome, SupplyParams,
 };
-use crate::snapshot::{Current, Snapshot, SnapshotInfo};
 
 /// Runs an operation on the blocking pool and wraps its outcome.
 async fn run<F>(current: Current, f: F) -> AppResult<AppJson<MatchingAnswer>>
@@ -35,11 +33,7 @@ where
 /// region's published demand asks for, weighted by headcount, with the gaps no course closes.
 /// Public: it aggregates published demand and courses (a draft list only for its enterprise).
 #[utoipa::path(get, path = "/matching/coverage", tag = "matching", params(CoverageParams), responses((status = 200, body = MatchingAnswer), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn find_coverage(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppQuery(p): AppQuery<CoverageParams>,
-) -> AppResult<AppJson<MatchingAnswer>> {
+pub async fn find_coverage(state: AppState, caller: Caller, AppQuery(p): AppQuery<CoverageParams>) -> AppResult<AppJson<MatchingAnswer>> {
     let snap = state.matching.get(&state.db).await?;
     svc::authorize(Some(&caller), &snap.snapshot, Op::Coverage(&p))?;
     run(snap, move |s| svc::coverage(s, &p)).await
@@ -49,11 +43,7 @@ pub async fn find_coverage(
 /// (completion records), missing ones essential first, level shortfalls. For the learner
 /// and the admins of the learner's region.
 #[utoipa::path(get, path = "/matching/gap", tag = "matching", params(LearnerParams), responses((status = 200, body = MatchingAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn find_gap(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppQuery(p): AppQuery<LearnerParams>,
-) -> AppResult<AppJson<MatchingAnswer>> {
+pub async fn find_gap(state: AppState, caller: Caller, AppQuery(p): AppQuery<LearnerParams>) -> AppResult<AppJson<MatchingAnswer>> {
     caller.require()?;
     let snap = state.matching.get(&state.db).await?;
     svc::authorize(Some(&caller), &snap.snapshot, Op::Learner(&p))?;
@@ -64,11 +54,7 @@ pub async fn find_gap(
 /// closes the learner's gap to a target, closed under prerequisites and ordered, each course
 /// with the gap skills it closes, and the skills no course can close with the reason.
 #[utoipa::path(get, path = "/matching/path", tag = "matching", params(LearnerParams), responses((status = 200, body = MatchingAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn find_path(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppQuery(p): AppQuery<LearnerParams>,
-) -> AppResult<AppJson<MatchingAnswer>> {
+pub async fn find_path(state: AppState, caller: Caller, AppQuery(p): AppQuery<LearnerParams>) -> AppResult<AppJson<MatchingAnswer>> {
     caller.require()?;
     let snap = state.matching.get(&state.db).await?;
     svc::authorize(Some(&caller), &snap.snapshot, Op::Learner(&p))?;
@@ -80,7 +66,7 @@ pub async fn find_path(
 /// each with a per-requirement breakdown. For the enterprise that owns the position and admins.
 #[utoipa::path(get, path = "/matching/candidates", tag = "matching", params(CandidatesParams), responses((status = 200, body = MatchingAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn find_candidates(
-    State(state): State<AppState>,
+    state: AppState,
     caller: Caller,
     AppQuery(p): AppQuery<CandidatesParams>,
 ) -> AppResult<AppJson<MatchingAnswer>> {
@@ -94,11 +80,7 @@ pub async fn find_candidates(
 /// published demand of a region (default: the college's city): the headcount-weighted share
 /// covered, what is demanded but not taught, what is taught but not demanded. Public.
 #[utoipa::path(get, path = "/matching/alignment", tag = "matching", params(AlignmentParams), responses((status = 200, body = MatchingAnswer), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn find_alignment(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppQuery(p): AppQuery<AlignmentParams>,
-) -> AppResult<AppJson<MatchingAnswer>> {
+pub async fn find_alignment(state: AppState, caller: Caller, AppQuery(p): AppQuery<AlignmentParams>) -> AppResult<AppJson<MatchingAnswer>> {
     let snap = state.matching.get(&state.db).await?;
     svc::authorize(Some(&caller), &snap.snapshot, Op::Public)?;
     let modules = match p.curriculum.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
@@ -124,7 +106,7 @@ pub async fn find_alignment(
 /// the published courses teaching it and the learners holding it (anonymous counts). Public.
 #[utoipa::path(get, path = "/matching/supply-demand", tag = "matching", params(SupplyParams), responses((status = 200, body = MatchingAnswer), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn find_supply_demand(
-    State(state): State<AppState>,
+    state: AppState,
     caller: Caller,
     AppQuery(p): AppQuery<SupplyParams>,
 ) -> AppResult<AppJson<MatchingAnswer>> {
@@ -136,7 +118,7 @@ pub async fn find_supply_demand(
 /// The current matching snapshot's figures (version, build time, memory, sizes, warnings),
 /// for operators watching rebuild cost. Building it if stale is part of the answer.
 #[utoipa::path(get, path = "/matching/snapshot", tag = "matching", responses((status = 200, body = SnapshotInfo)))]
-pub async fn find_snapshot(State(state): State<AppState>) -> AppResult<AppJson<SnapshotInfo>> {
+pub async fn find_snapshot(state: AppState) -> AppResult<AppJson<SnapshotInfo>> {
     let snap = state.matching.get(&state.db).await?;
     Ok(AppJson(snap.snapshot.info.clone()))
 }

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use rongtong_registry::keystore::Kek;
+use rongtong_registry::services::credentials::keystore::Kek;
 
 /// A running demo server; killed when dropped.
 pub struct DemoServer {

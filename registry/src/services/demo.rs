@@ -11,23 +11,23 @@ use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::db::DbConnection;
+use crate::db::schema::{demand_lists, organizations};
 use crate::error::{AppError, AppResult};
-use crate::import::{self, ImportOptions};
 use crate::models::accounts::{self, UserInput};
 use crate::models::{catalog as catalog_m, courses as courses_m};
-use crate::schema::{demand_lists, organizations};
+use crate::services::import::{self, ImportOptions};
 
-const REGIONS: &str = include_str!("../demo/regions.json");
-const ORGANIZATIONS: &str = include_str!("../demo/organizations.json");
-const SKILLS_ZH: &str = include_str!("../demo/skills_zh.csv");
-const OCCUPATIONS: &str = include_str!("../demo/occupations.json");
-const COURSES: &[u8] = include_bytes!("../demo/courses.csv");
-const DEMAND_LISTS: &str = include_str!("../demo/demand-lists.json");
-const DEMAND_FOUNDRY: &[u8] = include_bytes!("../demo/demand-foundry.csv");
-const DEMAND_ROBOTICS: &[u8] = include_bytes!("../demo/demand-robotics.csv");
-const LEARNERS: &str = include_str!("../demo/learners.json");
-const ESCO_SKILLS: &[u8] = include_bytes!("../demo/esco-sample/skills_en.csv");
-const ESCO_OCCUPATIONS: &[u8] = include_bytes!("../demo/esco-sample/occupations_en.csv");
+const REGIONS: &str = include_str!("../../demo/regions.json");
+const ORGANIZATIONS: &str = include_str!("../../demo/organizations.json");
+const SKILLS_ZH: &str = include_str!("../../demo/skills_zh.csv");
+const OCCUPATIONS: &str = include_str!("../../demo/occupations.json");
+const COURSES: &[u8] = include_bytes!("../../demo/courses.csv");
+const DEMAND_LISTS: &str = include_str!("../../demo/demand-lists.json");
+const DEMAND_FOUNDRY: &[u8] = include_bytes!("../../demo/demand-foundry.csv");
+const DEMAND_ROBOTICS: &[u8] = include_bytes!("../../demo/demand-robotics.csv");
+const LEARNERS: &str = include_str!("../../demo/learners.json");
+const ESCO_SKILLS: &[u8] = include_bytes!("../../demo/esco-sample/skills_en.csv");
+const ESCO_OCCUPATIONS: &[u8] = include_bytes!("../../demo/esco-sample/occupations_en.csv");
 
 /// Username of the demo platform admin.
 pub const ADMIN: &str = "admin";
@@ -185,18 +185,19 @@ pub const REVOKED_COURSE: &str = "GYJQR-06";
 /// `jxeval` (铸造工 6-18-02-01, level 4, for learner-zhang), and revokes learner-liu's
 /// GYJQR-06 certificate with a reason, so every kind and state can be seen. Idempotent: a second run
 /// issues nothing new. Returns how many credentials exist afterwards.
-pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::keystore::Kek) -> AppResult<usize> {
+pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::services::credentials::keystore::Kek) -> AppResult<usize> {
+    use crate::db::schema::completions;
     use crate::models::credentials as cred;
-    use crate::schema::completions;
-    let ctx = cred::IssueContext { base_url, kek };
+    use crate::services::credentials::{issuance, status};
+    let ctx = issuance::IssueContext { base_url, kek };
     conn.transaction(|c| {
         let ids: Vec<String> = completions::table.order(completions::id).select(completions::id).load(c)?;
-        cred::issue_for_completions(c, ctx, &ids)?;
+        issuance::issue_for_completions(c, ctx, &ids)?;
         let eval = accounts::find_org(c, "jxeval")?;
         let zhang = accounts::find_user(c, "learner-zhang")?;
         let level = rongtong_catalog::SkillLevel::new(4).map_err(|e| AppError::Internal(e.to_string()))?;
         let date = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).ok_or_else(|| AppError::Internal("date".into()))?;
-        cred::issue_skill_level(c, ctx, &eval.id, &zhang.id, "6-18-02-01", level, date)?;
+        issuance::issue_skill_level(c, ctx, &eval.id, &zhang.id, "6-18-02-01", level, date)?;
         let learner = accounts::find_user(c, REVOKED_LEARNER)?;
         let course = crate::models::courses::find_course_row(c, REVOKED_COURSE)?;
         let completion: Option<String> = completions::table
@@ -209,9 +210,9 @@ pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::ke
         if let Some(target) = rows.iter().find(|r| r.completion_id.is_some() && r.completion_id == completion)
             && rows.iter().all(|r| !r.revoked)
         {
-            cred::set_status(c, target, cred::StatusAction::Revoke, "演示：成绩复核不合格 (demo: failed re-assessment)")?;
+            status::set_status(c, target, status::StatusAction::Revoke, "演示：成绩复核不合格 (demo: failed re-assessment)")?;
         }
-        let total: i64 = crate::schema::credentials::table.count().get_result(c)?;
+        let total: i64 = crate::db::schema::credentials::table.count().get_result(c)?;
         Ok(total as usize)
     })
 }

@@ -14,7 +14,6 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
-use std::process::ExitCode;
 
 use diesel::prelude::*;
 use rongtong_catalog::csvio::{self, CourseReader, DemandReader, ImportError, RowError, SkillIndex};
@@ -23,14 +22,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Principal;
-use crate::cli::{ExportCommand, ImportCommand};
-use crate::config::Config;
-use crate::db::{Db, DbConnection, new_id, now};
+use crate::db::schema::{course_prerequisites, course_skills, courses, occupations, organizations, regions, skills};
+use crate::db::{DbConnection, new_id, now};
 use crate::error::{AppError, AppResult};
 use crate::models::accounts::{self, OrgRow};
 use crate::models::catalog as catalog_m;
 use crate::models::{courses as courses_m, demand as demand_m};
-use crate::schema::{course_prerequisites, course_skills, courses, occupations, organizations, regions, skills};
 
 /// Options of an import.
 #[derive(Debug, Clone, Copy, Default)]
@@ -492,9 +489,9 @@ pub fn export_demand(view: &demand_m::DemandListView) -> AppResult<Vec<u8>> {
 /// The skills catalog as CSV.
 pub fn export_skills(conn: &mut DbConnection) -> AppResult<Vec<u8>> {
     let rows: Vec<(catalog_m::SkillRow, String)> = skills::table
-        .inner_join(crate::schema::frameworks::table)
+        .inner_join(crate::db::schema::frameworks::table)
         .order(skills::uri)
-        .select((catalog_m::SkillRow::as_select(), crate::schema::frameworks::code))
+        .select((catalog_m::SkillRow::as_select(), crate::db::schema::frameworks::code))
         .load(conn)?;
     let inputs: Vec<rongtong_catalog::SkillInput> = rows
         .into_iter()
@@ -513,122 +510,6 @@ pub fn export_skills(conn: &mut DbConnection) -> AppResult<Vec<u8>> {
     let mut out = Vec::new();
     csvio::write_skills(&mut out, &inputs, &csvio::ExportOptions::default()).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(out)
-}
-
-// ---------------------------------------------------------------- CLI
-
-fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta} left)") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_message(what.to_string());
-    bar
-}
-
-fn print_report(report: &ImportReport) {
-    for e in &report.errors {
-        eprintln!("row {}, column {}: {}", e.row, e.column, e.reason);
-    }
-    println!(
-        "read {} rows ({}): {} created, {} updated, {} bad rows{}",
-        report.rows_read,
-        report.encoding,
-        report.created,
-        report.updated,
-        report.errors.len(),
-        report.demand_list_id.as_deref().map(|id| format!(", demand list {id}")).unwrap_or_default()
-    );
-}
-
-/// Prints every bad row and returns the exit code for a rejected file.
-fn print_rejection(e: AppError) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    match e {
-        AppError::CsvRows(rows) => {
-            for r in &rows {
-                eprintln!("row {}, column {}: {}", r.row, r.column, r.reason);
-            }
-            eprintln!("rejected: {} bad rows; nothing was stored (fix them, or pass --keep-good-rows)", rows.len());
-            Ok(ExitCode::FAILURE)
-        }
-        AppError::Validation(v) => {
-            for f in &v.errors {
-                eprintln!("{}: {}", f.field, f.message);
-            }
-            Ok(ExitCode::FAILURE)
-        }
-        other => Err(Box::new(other)),
-    }
-}
-
-/// Counts data lines for the progress bar (an estimate: quoted line breaks count too).
-fn line_estimate(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1) as u64
-}
-
-/// Runs `rongtong import …`.
-pub fn cli_import(config: &Config, cmd: ImportCommand) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let db = Db::open(&config.database.url, 2)?;
-    let mut conn = db.conn()?;
-    let result = match cmd {
-        ImportCommand::Esco { dir } => {
-            let report = crate::import::import_esco_dir(&mut conn, &dir)?;
-            println!("{report}");
-            return Ok(ExitCode::SUCCESS);
-        }
-        ImportCommand::Courses { file, keep_good_rows } => {
-            let bytes = read_file(&file)?;
-            let bar = progress_bar(line_estimate(&bytes), "courses");
-            let r = import_courses(&mut conn, &bytes, None, ImportOptions { keep_good_rows, publish: false }, &mut |n| {
-                bar.set_position(n as u64)
-            });
-            bar.finish_and_clear();
-            r
-        }
-        ImportCommand::Demand { file, org, title, publish, keep_good_rows } => {
-            let bytes = read_file(&file)?;
-            let title =
-                title.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "demand".into()));
-            let bar = progress_bar(line_estimate(&bytes), "demand");
-            let r = import_demand(&mut conn, &bytes, &org, &title, None, ImportOptions { keep_good_rows, publish }, &mut |n| {
-                bar.set_position(n as u64)
-            });
-            bar.finish_and_clear();
-            r
-        }
-    };
-    match result {
-        Ok(report) => {
-            print_report(&report);
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => print_rejection(e),
-    }
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()).into())
-}
-
-/// Runs `rongtong export …`.
-pub fn cli_export(config: &Config, cmd: ExportCommand) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let db = Db::open(&config.database.url, 1)?;
-    let mut conn = db.conn()?;
-    let (bytes, out) = match cmd {
-        ExportCommand::Courses { out } => (export_courses(&mut conn, None, false)?, out),
-        ExportCommand::Skills { out } => (export_skills(&mut conn)?, out),
-        ExportCommand::Credentials { dir } => return crate::credentials_cli::export(config, &dir),
-        ExportCommand::Demand { id, out } => {
-            let row = demand_m::find_list_row(&mut conn, &id)?;
-            let view = demand_m::list_views(&mut conn, vec![row])?.remove(0);
-            (export_demand(&view)?, out)
-        }
-    };
-    match out {
-        Some(path) => std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 // ---------------------------------------------------------------- ESCO

@@ -17,15 +17,17 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use diesel::prelude::*;
 use rand::RngCore;
-use rongtong_catalog::{OrgKind, RegionCode};
+use rongtong_catalog::{OrgKind, RegionCode, ReviewStage};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+pub mod policy;
+
 use crate::app::AppState;
 use crate::db::DbConnection;
+use crate::db::schema::{api_tokens, organizations, users};
 use crate::error::AppError;
-use crate::schema::{api_tokens, organizations, users};
 
 /// What an account is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, strum::Display, strum::EnumString, strum::AsRefStr)]
@@ -42,30 +44,6 @@ pub enum Role {
     OrgStaff,
     /// A learner.
     Learner,
-}
-
-/// A level of the review a course passes before it goes public (三级审核).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, strum::Display, strum::EnumString, strum::AsRefStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ReviewStage {
-    /// The admins of the provider's city (地市子站).
-    City,
-    /// The admins of the provider's province (省校主站).
-    Province,
-    /// The platform's admins.
-    Platform,
-}
-
-/// The levels a course of a provider in `region` passes, in order: its city (only when the
-/// provider sits in a city or county), its province, then the platform.
-pub fn review_chain(region: &RegionCode) -> Vec<ReviewStage> {
-    let mut chain = Vec::with_capacity(3);
-    if region.city().is_some() {
-        chain.push(ReviewStage::City);
-    }
-    chain.extend([ReviewStage::Province, ReviewStage::Platform]);
-    chain
 }
 
 /// The organization an account belongs to, as authorization needs it.
@@ -141,8 +119,7 @@ impl Principal {
     /// True when this principal may edit content owned by the organization
     /// (`org_id` in `org_region`).
     pub fn can_edit_org_content(&self, org_id: &str, org_region: &RegionCode) -> bool {
-        self.administers_region(org_region)
-            || (matches!(self.role, Role::OrgAdmin | Role::OrgStaff) && self.org.as_ref().is_some_and(|o| o.id == org_id))
+        policy::coverage(Some(self)).includes(org_id, org_region)
     }
 
     /// True when this principal reviews courses of a provider in `region` at `stage`: the

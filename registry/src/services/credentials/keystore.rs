@@ -30,9 +30,9 @@ use rongtong_credentials::{PublicKey, SigningKey};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
+use crate::db::schema::issuer_keys;
 use crate::db::{DbConnection, new_id, now};
 use crate::error::{AppError, AppResult};
-use crate::schema::issuer_keys;
 
 /// The key-encryption key. `Debug` prints no key material; zeroized on drop.
 #[derive(Clone)]

@@ -46,12 +46,12 @@ use rongtong_matching::{BuildError, CourseSpec, DemandSpec, GraphBuilder, Learne
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{Db, DbConnection};
-use crate::error::{AppError, AppResult};
-use crate::schema::{
+use crate::db::schema::{
     completions, course_prerequisites, course_skills, courses, credentials, demand_item_skills, demand_items, demand_lists,
     occupation_skills, occupations, organizations, skill_relations, skills, users,
 };
+use crate::db::{Db, DbConnection};
+use crate::error::{AppError, AppResult};
 
 /// Facts about one demand item that matching requests need besides the graph: who owns it
 /// (for authorization) and its title (for readable reports).
@@ -496,7 +496,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
     let occ_index: HashMap<&str, usize> = occ_specs.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
     let mut certified: Vec<Vec<VerifiedSkill>> = vec![Vec::new(); learner_specs.len()];
     let cert_rows: Vec<(String, String, Option<String>, Option<i32>)> = credentials::table
-        .filter(credentials::kind.eq("skill_level"))
+        .filter(credentials::kind.eq(crate::models::credentials::CredentialKind::SkillLevel.as_ref()))
         .filter(credentials::revoked.eq(false))
         .filter(credentials::suspended.eq(false))
         .order(credentials::id)

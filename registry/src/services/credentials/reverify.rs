@@ -20,7 +20,9 @@ use serde_json::Value;
 
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::models::credentials::{self as m, CredentialRow, DbResolver, IssueContext};
+use crate::models::credentials::{self as m, CredentialRow, CredentialStatus};
+use crate::services::credentials::issuance::IssueContext;
+use crate::services::credentials::resolver::DbResolver;
 
 /// Credentials verified per batch equation. Larger batches gain little (the per-signature
 /// cost flattens out near 64) and hold more documents in memory.
@@ -47,7 +49,7 @@ pub struct Problem {
     /// Credential id.
     pub id: String,
     /// What the store records: `active`, `revoked` or `suspended`.
-    pub recorded: &'static str,
+    pub recorded: CredentialStatus,
     /// `name: detail` of every failed check, or why a passing one is wrong.
     pub failures: Vec<String>,
 }
@@ -70,32 +72,24 @@ impl AuditReport {
     }
 }
 
-fn recorded(row: &CredentialRow) -> &'static str {
-    match (row.revoked, row.suspended) {
-        (true, _) => "revoked",
-        (false, true) => "suspended",
-        (false, false) => "active",
-    }
-}
-
 /// Compares one verification report with what the store records.
 pub fn judge(row: &CredentialRow, report: &rongtong_credentials::VerificationReport) -> Result<Verdict, Problem> {
     let failed: Vec<_> = report.checks.iter().filter(|c| !c.passed && c.name != CHECK_ISSUER_TRUST).collect();
     let untrusted = report.trusted == Some(false);
-    let state = recorded(row);
+    let state = row.status();
     let status_says = match failed.as_slice() {
-        [] => Some("active"),
-        [only] if only.name == CHECK_STATUS && only.detail.starts_with("revoked") => Some("revoked"),
-        [only] if only.name == CHECK_STATUS && only.detail.starts_with("suspended") => Some("suspended"),
+        [] => Some(CredentialStatus::Active),
+        [only] if only.name == CHECK_STATUS && only.detail.starts_with("revoked") => Some(CredentialStatus::Revoked),
+        [only] if only.name == CHECK_STATUS && only.detail.starts_with("suspended") => Some(CredentialStatus::Suspended),
         _ => None,
     };
     let problem = |failures: Vec<String>| Problem { id: row.id.clone(), recorded: state, failures };
     match status_says {
         _ if untrusted => Err(problem(vec!["issuer_trust: not issued by one of this registry's DIDs".into()])),
         Some(s) if s == state => Ok(match s {
-            "revoked" => Verdict::Revoked,
-            "suspended" => Verdict::Suspended,
-            _ => Verdict::Valid,
+            CredentialStatus::Revoked => Verdict::Revoked,
+            CredentialStatus::Suspended => Verdict::Suspended,
+            CredentialStatus::Active => Verdict::Valid,
         }),
         Some(s) => Err(problem(vec![format!("status: the status lists say {s}, the store says {state}")])),
         None => Err(problem(failed.iter().map(|c| format!("{}: {}", c.name, c.detail)).collect())),
@@ -116,7 +110,7 @@ pub fn audit_credentials(
 ) -> AppResult<AuditReport> {
     use diesel::prelude::*;
     let mut rows = db.conn()?;
-    let total: i64 = crate::schema::credentials::table.count().get_result(&mut *rows)?;
+    let total: i64 = crate::db::schema::credentials::table.count().get_result(&mut *rows)?;
     let total = usize::try_from(total).unwrap_or(0);
     let options = VerifyOptions { trusted_issuers: Some(m::trusted_issuers(&mut rows)?), ..VerifyOptions::obv3() };
     let now = chrono::Utc::now();

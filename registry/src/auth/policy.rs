@@ -1,0 +1,129 @@
+//! Who may see or do what: every such rule of the registry, written once.
+//!
+//! Routes, pages, services and the models' visibility filters call these functions; none of
+//! them re-derives a rule from roles. The rules:
+//!
+//! * **Coverage** ([`coverage`]): the organisations whose records (unpublished content,
+//!   completions, certificates, people) a principal covers — the platform everything, a
+//!   region admin every organisation inside their region (a province its cities), an
+//!   organisation's admins and staff their own organisation, learners and anonymous callers
+//!   none. Learners see their own records by a separate rule ([`is_self`]).
+//! * **Unpublished content** ([`may_see_unpublished`]): a draft or a course in review exists
+//!   only for those who cover its owner; for everybody else it is "not found".
+//! * **Learners' data** ([`may_see_learner`]): the learner themself and the admins of the
+//!   learner's region.
+//! * **Acting for a learner** ([`may_act_as_learner`]): only the learner. Administrators manage
+//!   accounts but never sign or present for a learner.
+
+use rongtong_catalog::RegionCode;
+
+use crate::auth::{Principal, Role};
+
+/// The organisations a principal covers (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coverage {
+    /// Every organisation (platform admins).
+    Everything,
+    /// Every organisation inside a region (region admins).
+    Region(RegionCode),
+    /// One organisation (its admins and staff).
+    Org(String),
+    /// None (learners, anonymous callers, accounts missing their region or organisation).
+    Nothing,
+}
+
+/// The organisations `who` covers.
+pub fn coverage(who: Option<&Principal>) -> Coverage {
+    let Some(p) = who else { return Coverage::Nothing };
+    match p.role {
+        Role::PlatformAdmin => Coverage::Everything,
+        Role::RegionAdmin => p.region.clone().map_or(Coverage::Nothing, Coverage::Region),
+        Role::OrgAdmin | Role::OrgStaff => p.org.as_ref().map_or(Coverage::Nothing, |o| Coverage::Org(o.id.clone())),
+        Role::Learner => Coverage::Nothing,
+    }
+}
+
+impl Coverage {
+    /// Whether an organisation (`org_id` in `org_region`) is covered.
+    pub fn includes(&self, org_id: &str, org_region: &RegionCode) -> bool {
+        match self {
+            Coverage::Everything => true,
+            Coverage::Region(r) => org_region.is_within(r),
+            Coverage::Org(id) => id == org_id,
+            Coverage::Nothing => false,
+        }
+    }
+}
+
+/// Whether `who` may see (and so edit, subject to the action's own rule) unpublished content
+/// — a draft course or demand list, a course in review — owned by `org_id` in `org_region`.
+pub fn may_see_unpublished(who: Option<&Principal>, org_id: &str, org_region: &RegionCode) -> bool {
+    coverage(who).includes(org_id, org_region)
+}
+
+/// Whether `who` is the learner `learner_id`.
+pub fn is_self(who: &Principal, learner_id: &str) -> bool {
+    who.user_id == learner_id
+}
+
+/// Whether `who` may see a learner's records, gap and learning path: the learner and the
+/// admins of the learner's home region.
+pub fn may_see_learner(who: &Principal, learner_id: &str, learner_region: Option<&RegionCode>) -> bool {
+    is_self(who, learner_id) || learner_region.is_some_and(|r| who.administers_region(r))
+}
+
+/// Whether `who` may act as the learner — mint their tokens, sign a presentation with their
+/// holder key: only the learner. An administrator who could would be able to present a
+/// learner's certificates as the learner.
+pub fn may_act_as_learner(who: &Principal, learner_id: &str) -> bool {
+    is_self(who, learner_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::OrgScope;
+
+    fn principal(role: Role, region: Option<&str>, org: Option<&str>) -> Principal {
+        Principal {
+            user_id: "u".into(),
+            username: "u".into(),
+            role,
+            org: org.map(|id| OrgScope {
+                id: id.into(),
+                code: id.into(),
+                kind: rongtong_catalog::OrgKind::College,
+                region: "360300".parse().expect("region"),
+            }),
+            region: region.map(|r| r.parse().expect("region")),
+        }
+    }
+
+    #[test]
+    fn a_province_admin_covers_its_cities_but_a_city_admin_not_its_neighbour() {
+        let pingxiang: RegionCode = "360300".parse().expect("region");
+        let province = principal(Role::RegionAdmin, Some("360000"), None);
+        let ganzhou = principal(Role::RegionAdmin, Some("360700"), None);
+        assert!(may_see_unpublished(Some(&province), "o", &pingxiang));
+        assert!(!may_see_unpublished(Some(&ganzhou), "o", &pingxiang));
+    }
+
+    #[test]
+    fn organisations_cover_only_themselves_and_learners_nothing() {
+        let r: RegionCode = "360300".parse().expect("region");
+        let staff = principal(Role::OrgStaff, None, Some("college"));
+        assert!(may_see_unpublished(Some(&staff), "college", &r));
+        assert!(!may_see_unpublished(Some(&staff), "foundry", &r));
+        assert!(!may_see_unpublished(Some(&principal(Role::Learner, Some("360300"), None)), "college", &r));
+        assert!(!may_see_unpublished(None, "college", &r));
+    }
+
+    #[test]
+    fn only_the_learner_acts_as_the_learner() {
+        let admin = principal(Role::PlatformAdmin, None, None);
+        assert!(!may_act_as_learner(&admin, "learner-1"));
+        let mut me = principal(Role::Learner, Some("360300"), None);
+        me.user_id = "learner-1".into();
+        assert!(may_act_as_learner(&me, "learner-1"));
+    }
+}

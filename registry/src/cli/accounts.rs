@@ -1,0 +1,86 @@
+//! `rongtong user …` and `rongtong token …`: accounts and API tokens from the shell.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use crate::auth::Role;
+use crate::config::Config;
+use crate::db::Db;
+use crate::models::accounts::{self, UserInput};
+
+use super::CliResult;
+
+/// `rongtong user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Create(UserArgs),
+}
+
+/// Fields of a new account.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// Login name.
+    #[arg(long)]
+    pub username: String,
+    /// Display name (defaults to the username).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// platform_admin, region_admin, org_admin, org_staff or learner.
+    #[arg(long)]
+    pub role: Role,
+    /// Organization code (org admins and staff).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Region code (region admins; a learner's home).
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
+/// `rongtong token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Mint an API token for an account and print it (shown once).
+    Create {
+        /// The account's username.
+        #[arg(long)]
+        user: String,
+        /// A label for the token.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+/// Runs `rongtong user …`.
+pub(crate) fn run_user(config: &Config, cmd: UserCommand) -> CliResult<ExitCode> {
+    let UserCommand::Create(args) = cmd;
+    let db = Db::open(&config.database.url, 1)?;
+    let mut conn = db.conn()?;
+    let region = args.region.as_deref().map(str::parse).transpose()?;
+    let user = accounts::create_user(
+        &mut conn,
+        &UserInput {
+            display_name: args.name.unwrap_or_else(|| args.username.clone()),
+            username: args.username,
+            role: args.role,
+            org: args.org,
+            region,
+            opt_in: false,
+        },
+    )?;
+    println!("created {} ({}) id {}", user.username, user.role, user.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `rongtong token …`.
+pub(crate) fn run_token(config: &Config, cmd: TokenCommand) -> CliResult<ExitCode> {
+    let TokenCommand::Create { user, name } = cmd;
+    let db = Db::open(&config.database.url, 1)?;
+    let mut conn = db.conn()?;
+    let account = accounts::find_user(&mut conn, &user)?;
+    let token = accounts::create_token(&mut conn, &account.id, &name)?;
+    println!("{}", token.token_secret);
+    eprintln!("token {} for {} — shown once, store it now", token.token.id, account.username);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,105 @@
+//! The command-line interface: `rongtong serve | migrate | import | export | user | token | issue |
+//! verify | audit | match`.
+
+//!
+//! One module per command: its clap arguments, its run function and its printing. Nothing
+//! below this layer imports clap; the work itself is in `services/`.
+
+mod accounts;
+pub(crate) mod credentials;
+mod import;
+mod matching;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+/// Rongtong (融通): skills catalog, micro-courses, demand lists and verifiable certificates
+/// for 产教融合.
+#[derive(Debug, Parser)]
+#[command(name = "rongtong", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (migrations run first).
+    Serve {
+        /// Listen address (overrides RONGTONG_ADDR).
+        #[arg(long)]
+        addr: Option<String>,
+        /// Seed an empty database with the Jiangxi demo data and print an admin token.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run pending database migrations and exit.
+    Migrate,
+    /// Import CSV files into the catalog.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Export the catalog as CSV.
+    #[command(subcommand)]
+    Export(import::ExportCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(accounts::UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(accounts::TokenCommand),
+    /// Issue training certificates for a course's cohort (idempotent; progress bar).
+    Issue(credentials::IssueArgs),
+    /// Verify a credential or presentation file: exit 0 valid, 1 invalid.
+    Verify(credentials::VerifyArgs),
+    /// Re-verify what the store holds.
+    #[command(subcommand)]
+    Audit(credentials::AuditCommand),
+    /// Matching: demand coverage, learner gap, learning path, candidates, alignment, supply.
+    #[command(subcommand)]
+    Match(matching::MatchCommand),
+}
+
+/// Parses the command line, runs the command, and maps failure to exit code 1 with the
+/// error on standard error.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+pub(crate) type CliResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> CliResult<ExitCode> {
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Serve { addr, demo } => serve::serve(config, addr, demo),
+        Command::Migrate => serve::migrate(&config),
+        Command::Import(cmd) => import::run_import(&config, cmd),
+        Command::Export(import::ExportCommand::Credentials { dir }) => credentials::export(&config, &dir),
+        Command::Export(cmd) => import::run_export(&config, cmd),
+        Command::Issue(args) => credentials::issue(&config, args),
+        Command::Verify(args) => credentials::verify(args),
+        Command::Audit(credentials::AuditCommand::Credentials { json }) => credentials::audit(&config, json),
+        Command::User(cmd) => accounts::run_user(&config, cmd),
+        Command::Token(cmd) => accounts::run_token(&config, cmd),
+        Command::Match(cmd) => matching::run(&config, cmd),
+    }
+}

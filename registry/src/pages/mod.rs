@@ -1,0 +1,3 @@
+//! HTML pages, rendered by the server from the same services and policy as the JSON routes.
+
+pub(crate) mod certificate;

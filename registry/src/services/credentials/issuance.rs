@@ -1,0 +1,369 @@
+//! Issuing certificates: training certificates (培训合格证书) from completion records, one at
+//! a time or for a cohort in a background job, and skill-level certificates (职业技能等级证书)
+//! from evaluation organisations.
+//!
+//! Issuance is **idempotent**: a completion has at most one credential, so issuing again
+//! returns the credential already issued; skill-level certificates are unique per learner ×
+//! issuer × occupation × level. The recipient is the learner's `did:key` when they have a
+//! holder key, otherwise a salted SHA-256 of their username (never a plain identity number).
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::Connection;
+use rongtong_catalog::SkillLevel;
+use rongtong_credentials::obv3::{self, AchievementSpec, Alignment, CertificateKind, CredentialSpec, IssuerProfile, Recipient};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::{DbConnection, now};
+use crate::error::{AppError, AppResult};
+use crate::models::credentials::{self as m, AlignedSkill, CompletionForIssue, CredentialKind, CredentialRow, JobState};
+use crate::services::credentials::keystore::{self, ActiveKey, Kek, Owner};
+use crate::services::credentials::status::{allocate_many, status_entries};
+
+/// What issuing needs besides a connection: the public base URL and the KEK.
+#[derive(Debug, Clone, Copy)]
+pub struct IssueContext<'a> {
+    /// Public base URL, without a trailing slash.
+    pub base_url: &'a str,
+    /// Key-encryption key.
+    pub kek: &'a Kek,
+}
+
+/// The outcome of issuing for a set of completions.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct IssueReport {
+    /// Credentials created now.
+    pub issued: usize,
+    /// Completions that already had one (returned, not re-issued).
+    pub skipped: usize,
+    /// (completion id, credential id) for every completion asked for.
+    pub credentials: Vec<(String, String)>,
+}
+
+fn issuer_profile(conn: &mut DbConnection, ctx: IssueContext<'_>, org_id: &str) -> AppResult<(IssuerProfile, ActiveKey)> {
+    let (code, name) = m::issuer_names(conn, org_id)?;
+    let did = keystore::org_did(ctx.base_url, &code)?;
+    let key = keystore::active_issuer_key(conn, ctx.kek, Owner::Org(org_id), &did)?;
+    Ok((IssuerProfile { did, name }, key))
+}
+
+fn hashed_recipient(username: &str) -> Recipient {
+    Recipient::HashedIdentifier { identifier: username.to_string(), identity_type: "identifier".into(), salt: obv3::random_salt() }
+}
+
+/// learner id → recipient: their holder DID, or a salted hash of their username.
+fn recipients(conn: &mut DbConnection, learners: &[(String, String)]) -> AppResult<HashMap<String, Recipient>> {
+    let ids: Vec<String> = learners.iter().map(|(id, _)| id.clone()).collect();
+    let dids = m::learner_dids(conn, &ids)?;
+    Ok(learners
+        .iter()
+        .map(|(id, username)| {
+            let r = match dids.get(id) {
+                Some(did) => Recipient::Did(did.clone()),
+                None => hashed_recipient(username),
+            };
+            (id.clone(), r)
+        })
+        .collect())
+}
+
+fn alignments(skills: &[AlignedSkill]) -> Vec<Alignment> {
+    skills
+        .iter()
+        .map(|(uri, zh, en)| {
+            let mut a = Alignment::competency(zh.clone().or(en.clone()).unwrap_or_else(|| uri.clone()), uri.clone());
+            a.target_framework = Some("融通技能图谱".into());
+            a
+        })
+        .collect()
+}
+
+/// Signs specs on every core (`std::thread::scope`; the key is shared read-only) and
+/// serialises them there too. Returns the credentials' JSON text.
+fn sign_all(specs: &[CredentialSpec], key: &ActiveKey, created: &str) -> AppResult<Vec<String>> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(specs.len().max(1));
+    let chunk = specs.len().div_ceil(threads).max(1);
+    let results: Vec<AppResult<Vec<String>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = specs
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|spec| {
+                            obv3::issue(spec, &key.key, &key.verification_method, created)
+                                .map(|v| v.to_string())
+                                .map_err(|e| AppError::Internal(format!("signing {}: {e}", spec.id)))
+                        })
+                        .collect::<AppResult<Vec<String>>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(AppError::Internal("signing thread panicked".into())))).collect()
+    });
+    let mut out = Vec::with_capacity(specs.len());
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
+/// Issues training certificates (培训合格证书) for completion records, signed by each course
+/// provider's active key. Completions that already have a credential are skipped and their
+/// credential returned: a retry never creates a second one. Run it inside a transaction.
+///
+/// Arguments: `completion_ids` (unknown ids are a 422). Returns an [`IssueReport`].
+/// Complexity: one query per 500 completions, signing spread over all cores.
+pub fn issue_for_completions(conn: &mut DbConnection, ctx: IssueContext<'_>, completion_ids: &[String]) -> AppResult<IssueReport> {
+    let mut report = IssueReport::default();
+    let mut existing = m::credentials_of_completions(conn, completion_ids)?;
+    let infos = m::completions_for_issue(conn, completion_ids)?;
+    let found: HashSet<&str> = infos.iter().map(|i| i.completion_id.as_str()).collect();
+    if let Some(missing) = completion_ids.iter().find(|id| !found.contains(id.as_str())) {
+        return Err(AppError::invalid("completion", format!("no completion record {missing}")));
+    }
+    let todo: Vec<&CompletionForIssue> = infos.iter().filter(|i| !existing.contains_key(&i.completion_id)).collect();
+    report.skipped = infos.len() - todo.len();
+
+    let course_ids: Vec<String> = todo.iter().map(|i| i.course_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let course_skills = m::course_skill_labels(conn, &course_ids)?;
+    let learners: Vec<(String, String)> = todo.iter().map(|i| (i.learner_id.clone(), i.username.clone())).collect();
+    let recips = recipients(conn, &learners)?;
+
+    let mut by_org: HashMap<String, Vec<&CompletionForIssue>> = HashMap::new();
+    for i in &todo {
+        by_org.entry(i.provider_id.clone()).or_default().push(i);
+    }
+    let issued_at = now();
+    for (org_id, items) in by_org {
+        let (issuer, key) = issuer_profile(conn, ctx, &org_id)?;
+        let slots = allocate_many(conn, &issuer.did, items.len())?;
+        let specs: Vec<CredentialSpec> = items
+            .iter()
+            .zip(&slots)
+            .map(|(i, (list, index))| {
+                // The same learner may complete several courses of one batch: recipients are reused.
+                let recipient = recips.get(&i.learner_id).cloned().unwrap_or_else(|| hashed_recipient(&i.username));
+                let skills = course_skills.get(&i.course_id).map(|s| alignments(s)).unwrap_or_default();
+                training_spec(ctx.base_url, &issuer, i, recipient, skills, list, *index)
+            })
+            .collect();
+        let docs = sign_all(&specs, &key, &issued_at)?;
+        let rows: Vec<CredentialRow> = items
+            .iter()
+            .zip(specs.iter().zip(docs))
+            .zip(&slots)
+            .map(|((i, (spec, doc)), (list, index))| CredentialRow {
+                id: spec.id.clone(),
+                completion_id: Some(i.completion_id.clone()),
+                learner_id: i.learner_id.clone(),
+                issuer_org_id: org_id.clone(),
+                kind: CredentialKind::Training.to_string(),
+                name: spec.achievement.name_zh.clone(),
+                occupation_code: None,
+                skill_level: None,
+                json: doc,
+                status_list_id: list.clone(),
+                status_index: *index as i64,
+                revoked: false,
+                suspended: false,
+                status_reason: None,
+                status_changed_at: None,
+                issued_at: issued_at.clone(),
+            })
+            .collect();
+        m::insert_credentials(conn, &rows)?;
+        report.issued += rows.len();
+        existing.extend(rows.into_iter().map(|r| (r.completion_id.unwrap_or_default(), r.id)));
+    }
+    report.credentials = completion_ids.iter().filter_map(|c| Some((c.clone(), existing.get(c)?.clone()))).collect();
+    Ok(report)
+}
+
+fn training_spec(
+    base_url: &str,
+    issuer: &IssuerProfile,
+    i: &CompletionForIssue,
+    recipient: Recipient,
+    alignments: Vec<Alignment>,
+    list: &str,
+    index: u64,
+) -> CredentialSpec {
+    let credits = (i.credits.fract() == 0.0 && i.credits > 0.0).then_some(i.credits as u32);
+    CredentialSpec {
+        id: format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+        issuer: issuer.clone(),
+        recipient,
+        achievement: AchievementSpec {
+            id: format!("{base_url}/achievements/courses/{}/{}", enc_segment(&i.code), enc_segment(&i.version)),
+            kind: CertificateKind::Training,
+            name_zh: format!("{}培训合格证书", i.title_zh),
+            name_en: i.title_en.as_ref().map(|en| format!("{en} (training certificate)")),
+            description: format!("完成微课程《{}》（{} 学时，{} 学分）的学习并考核合格。", i.title_zh, i.hours, i.credits),
+            criteria_narrative: format!("完成全部 {} 学时并通过考核；考核结果：{}。", i.hours, i.result),
+            alignments,
+            credits_available: credits,
+        },
+        valid_from: format!("{}T00:00:00Z", i.completed_on),
+        valid_until: None,
+        status: status_entries(base_url, list, index),
+    }
+}
+
+/// Percent-encodes a path segment (course codes are plain, but stay safe).
+fn enc_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// A skill-level certificate request.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SkillLevelInput {
+    /// Learner username or id.
+    pub learner: String,
+    /// Occupation code, URI or id.
+    pub occupation: String,
+    /// Level 1 (highest) – 5.
+    pub level: u8,
+    /// Issuing evaluation organisation code (defaults to the caller's organisation).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Date of the assessment, YYYY-MM-DD (default today).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub assessed_on: Option<chrono::NaiveDate>,
+}
+
+/// Issues a vocational skill-level certificate (职业技能等级证书) from an evaluation
+/// organisation, or returns the one already issued for the same learner, occupation and
+/// level (idempotent). Returns the row and whether it was created now.
+pub fn issue_skill_level(
+    conn: &mut DbConnection,
+    ctx: IssueContext<'_>,
+    org_id: &str,
+    learner_id: &str,
+    occupation_key: &str,
+    level: SkillLevel,
+    assessed_on: chrono::NaiveDate,
+) -> AppResult<(CredentialRow, bool)> {
+    let (occ_id, uri, code, label_zh, label_en) = m::occupation_for_issue(conn, occupation_key)?
+        .ok_or_else(|| AppError::invalid("occupation", format!("no occupation {occupation_key}")))?;
+    let occ_code = code.clone().unwrap_or_else(|| uri.clone());
+    if let Some(row) = m::find_skill_level_credential(conn, learner_id, org_id, &occ_code, level.number() as i32)? {
+        return Ok((row, false));
+    }
+    let learner = crate::models::accounts::find_user(conn, learner_id)?;
+    let (issuer, key) = issuer_profile(conn, ctx, org_id)?;
+    let (list, index) =
+        allocate_many(conn, &issuer.did, 1)?.into_iter().next().ok_or_else(|| AppError::Internal("no status slot".into()))?;
+    let recipient = recipients(conn, &[(learner_id.to_string(), learner.username.clone())])?
+        .remove(learner_id)
+        .ok_or_else(|| AppError::Internal("no recipient".into()))?;
+    let occ_name = label_zh.clone().or(label_en.clone()).unwrap_or_else(|| occ_code.clone());
+    // Skills the occupation requires, as alignments after the occupation itself.
+    let skills = m::occupation_skill_labels(conn, &occ_id)?;
+    let ach_id = format!("{}/achievements/occupations/{}/level-{}", ctx.base_url, enc_segment(&occ_code), level.number());
+    let spec = CredentialSpec {
+        id: format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+        issuer,
+        recipient,
+        achievement: AchievementSpec {
+            id: ach_id,
+            kind: CertificateKind::SkillLevel {
+                occupation_code: occ_code.clone(),
+                occupation_name: occ_name.clone(),
+                occupation_url: uri,
+                level,
+            },
+            name_zh: format!("{occ_name}（{}）", level.name_zh()),
+            name_en: label_en.map(|en| format!("{en}, {}", level.name_en())),
+            description: format!("职业技能等级认定：{occ_name}，{}。", level.name_zh()),
+            criteria_narrative: "理论知识考试与操作技能考核均合格。".into(),
+            alignments: alignments(&skills),
+            credits_available: None,
+        },
+        valid_from: format!("{assessed_on}T00:00:00Z"),
+        valid_until: None,
+        status: status_entries(ctx.base_url, &list, index),
+    };
+    let issued_at = now();
+    let doc =
+        obv3::issue(&spec, &key.key, &key.verification_method, &issued_at).map_err(|e| AppError::Internal(format!("signing: {e}")))?;
+    let row = CredentialRow {
+        id: spec.id.clone(),
+        completion_id: None,
+        learner_id: learner_id.to_string(),
+        issuer_org_id: org_id.to_string(),
+        kind: CredentialKind::SkillLevel.to_string(),
+        name: spec.achievement.name_zh.clone(),
+        occupation_code: Some(occ_code),
+        skill_level: Some(level.number() as i32),
+        json: doc.to_string(),
+        status_list_id: list,
+        status_index: index as i64,
+        revoked: false,
+        suspended: false,
+        status_reason: None,
+        status_changed_at: None,
+        issued_at,
+    };
+    m::insert_credentials(conn, std::slice::from_ref(&row))?;
+    Ok((row, true))
+}
+
+/// The completion ids of a cohort: every completion of the course (id, `code` — every
+/// version of that code from the same provider — or `code@version`), optionally only of
+/// the given learners (usernames or ids). Returns (provider org id, course id, completion ids).
+pub fn cohort_completions(
+    conn: &mut DbConnection,
+    course_key: &str,
+    learners: Option<&[String]>,
+) -> AppResult<(String, String, Vec<String>)> {
+    let course = crate::models::courses::find_course_row(conn, course_key)
+        .map_err(|_| AppError::invalid("course", format!("no course {course_key}")))?;
+    let course_ids: Vec<String> = if course.id == course_key || course_key.contains('@') {
+        vec![course.id.clone()]
+    } else {
+        m::course_versions(conn, &course.code, &course.provider_id)?
+    };
+    let learner_ids = match learners {
+        Some(ls) => {
+            let ids = crate::models::accounts::user_ids(conn, ls)?;
+            if ids.len() < ls.len() {
+                return Err(AppError::invalid("learners", "some learners are unknown"));
+            }
+            Some(ids)
+        }
+        None => None,
+    };
+    let ids = m::completion_ids_of(conn, &course_ids, learner_ids.as_deref())?;
+    Ok((course.provider_id, course.id, ids))
+}
+
+/// Runs a cohort job: issues in chunks of 200 completions, each chunk in its own
+/// transaction, recording progress after each. A failure marks the job `failed` with the
+/// reason; credentials issued before it stay (re-running the job skips them).
+pub fn run_job(conn: &mut DbConnection, ctx: IssueContext<'_>, job_id: &str, completion_ids: &[String]) -> AppResult<()> {
+    let mut progress = (0, 0, 0);
+    m::update_job(conn, job_id, JobState::Running, progress, None)?;
+    for chunk in completion_ids.chunks(200) {
+        match conn.transaction(|c| issue_for_completions(c, ctx, chunk)) {
+            Ok(r) => {
+                progress = (progress.0 + chunk.len(), progress.1 + r.issued, progress.2 + r.skipped);
+                m::update_job(conn, job_id, JobState::Running, progress, None)?;
+            }
+            Err(e) => {
+                tracing::error!(job = job_id, error = %e, "issuance job failed");
+                let shown = match e {
+                    AppError::Internal(_) => "internal error (see the server log)".to_string(),
+                    other => other.to_string(),
+                };
+                m::update_job(conn, job_id, JobState::Failed, progress, Some(shown))?;
+                return Ok(());
+            }
+        }
+    }
+    m::update_job(conn, job_id, JobState::Done, progress, None)?;
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! Certificates in the registry: issuer keys (`keystore`), issuance from completions and
+//! skill-level assessments (`issuance`), revocation and status lists (`status`), resolving
+//! DIDs and status lists from the store (`resolver`) or the web (`fetch`), and re-verifying
+//! the store (`reverify`).
+
+pub(crate) mod fetch;
+pub mod issuance;
+pub mod keystore;
+pub(crate) mod resolver;
+pub mod reverify;
+pub mod status;

@@ -1,0 +1,8 @@
+//! Workflows: what a request or a command asks for, over the models. A workflow that both an
+//! HTTP route and a command run lives here once; routes, pages and commands only translate.
+
+pub mod credentials;
+pub mod demo;
+pub mod import;
+pub mod matching;
+pub(crate) mod review;
