@@ -135,6 +135,54 @@ pub struct Region {
     pub name_en: String,
 }
 
+/// One division of the embedded GB/T 2260 list: a province-level division or a
+/// prefecture-level one (地级: cities, prefectures, autonomous prefectures, leagues).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Division {
+    /// Six-digit code, e.g. `360300`.
+    pub code: &'static str,
+    /// Official Chinese name, e.g. `萍乡市`.
+    pub name_zh: &'static str,
+    /// The province's code for a prefecture-level division; `None` for a province.
+    pub parent: Option<&'static str>,
+    /// [`RegionLevel::Province`] or [`RegionLevel::City`].
+    pub level: RegionLevel,
+}
+
+/// The embedded list, `catalog/data/gbt2260-regions.csv` (provenance and licence in
+/// `catalog/data/README.md`).
+const GBT2260_CSV: &str = include_str!("../data/gbt2260-regions.csv");
+
+/// Every province-level division (34, Taiwan, Hong Kong and Macao included, as in GB/T 2260)
+/// and every prefecture-level division (333), in code order, so that a fresh database knows
+/// the regions demand, courses and learners are filed under without an import.
+///
+/// Municipalities (北京, 天津, 上海, 重庆) have no prefecture level, and the pseudo-entries
+/// for county-level units directly under a province (`429000` 省直辖县级行政区划) are not
+/// divisions, so neither appears.
+///
+/// The file is embedded and checked by the tests, so parsing cannot fail at run time; a
+/// malformed line would be skipped rather than panic.
+///
+/// ```
+/// use rongtong_catalog::{RegionLevel, gbt2260_divisions};
+/// let all = gbt2260_divisions();
+/// assert_eq!(all.iter().filter(|d| d.level == RegionLevel::Province).count(), 34);
+/// let pingxiang = all.iter().find(|d| d.code == "360300").unwrap();
+/// assert_eq!((pingxiang.name_zh, pingxiang.parent), ("萍乡市", Some("360000")));
+/// ```
+pub fn gbt2260_divisions() -> Vec<Division> {
+    GBT2260_CSV
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut f = line.split(',');
+            let (code, name_zh, parent, level) = (f.next()?, f.next()?, f.next()?, f.next()?);
+            Some(Division { code, name_zh, parent: Some(parent).filter(|p| !p.is_empty()), level: level.trim().parse().ok()? })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +197,34 @@ mod tests {
         assert!(!county.is_within(&ganzhou));
         assert!(ganzhou.is_within(&"360000".parse().unwrap()));
         assert!(!ganzhou.is_within(&"440000".parse().unwrap()));
+    }
+
+    #[test]
+    fn gbt2260_list() {
+        let all = gbt2260_divisions();
+        let provinces: Vec<&Division> = all.iter().filter(|d| d.level == RegionLevel::Province).collect();
+        assert_eq!(provinces.len(), 34);
+        assert_eq!(all.len() - provinces.len(), 333, "prefecture-level divisions");
+        let find = |c: &str| all.iter().find(|d| d.code == c).unwrap_or_else(|| panic!("{c} missing"));
+        assert_eq!((find("360000").name_zh, find("360000").parent), ("江西省", None));
+        for (code, name) in [("360300", "萍乡市"), ("360700", "赣州市"), ("360600", "鹰潭市")] {
+            let d = find(code);
+            assert_eq!((d.name_zh, d.parent, d.level), (name, Some("360000"), RegionLevel::City));
+        }
+        let mut codes: Vec<&str> = all.iter().map(|d| d.code).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len(), "codes unique and sorted");
+        for d in &all {
+            let code: RegionCode = d.code.parse().unwrap();
+            assert_eq!(code.level(), d.level, "{}", d.code);
+            assert!(!d.name_zh.is_empty());
+            if let Some(p) = d.parent {
+                assert_eq!(find(p).level, RegionLevel::Province, "{} parent", d.code);
+                assert_eq!(code.parent().unwrap().as_str(), p, "{} parent", d.code);
+            }
+        }
+        // Every line of the file parsed (none silently skipped).
+        assert_eq!(GBT2260_CSV.lines().count() - 1, all.len());
     }
 
     #[test]

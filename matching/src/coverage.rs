@@ -103,17 +103,19 @@ pub struct DemandCoverage {
     pub region: Option<String>,
     /// Demand items included, by id.
     pub demand_items: Vec<String>,
-    /// Total headcount of those items.
+    /// Total headcount of those items: people wanted.
     pub total_headcount: u64,
-    /// Σ headcount over requirement instances (an item with 5 skills and 10 people counts 50).
-    pub demanded_headcount: u64,
-    /// Part of `demanded_headcount` whose skill is taught to the level.
-    pub taught_headcount: u64,
+    /// Demanded (position, skill) pairs: Σ over items of headcount × required skills (an
+    /// item with 5 skills and 10 people counts 50). Not a headcount: a person needing five
+    /// skills is five pairs. The weight of the coverage figures below.
+    pub demanded_positions_skills: u64,
+    /// Part of `demanded_positions_skills` whose skill is taught to the level.
+    pub taught_positions_skills: u64,
     /// Part only partially taught.
-    pub partially_taught_headcount: u64,
+    pub partially_taught_positions_skills: u64,
     /// Part not taught at all.
-    pub untaught_headcount: u64,
-    /// `taught_headcount / demanded_headcount` (1 when nothing is demanded).
+    pub untaught_positions_skills: u64,
+    /// `taught_positions_skills / demanded_positions_skills` (1 when nothing is demanded).
     pub taught_share: f64,
     /// Every demanded (skill, level), most demanded first (then by skill URI and level).
     pub skills: Vec<SkillCoverage>,
@@ -143,11 +145,14 @@ pub struct CurriculumAlignment {
     pub courses: Vec<String>,
     /// Published demand items in the region.
     pub demand_items: usize,
-    /// Σ headcount over requirement instances.
-    pub demanded_headcount: u64,
+    /// Total headcount of those items: people wanted.
+    pub total_headcount: u64,
+    /// Demanded (position, skill) pairs: Σ over items of headcount × required skills (see
+    /// [`DemandCoverage::demanded_positions_skills`]); not a headcount.
+    pub demanded_positions_skills: u64,
     /// Part of it the courses teach to the level.
-    pub covered_headcount: u64,
-    /// `covered_headcount / demanded_headcount` (1 when nothing is demanded).
+    pub covered_positions_skills: u64,
+    /// `covered_positions_skills / demanded_positions_skills` (1 when nothing is demanded).
     pub covered_share: f64,
     /// Headcount-weighted mean credit, counting partial credit (≥ `covered_share`).
     pub credit_share: f64,
@@ -268,8 +273,9 @@ impl SkillsGraph {
     /// b.add_demand(&DemandSpec { id: "d1".into(), region: "360302".into(), headcount: 10, published: true, requirements: vec![req("plc"), req("cnc")] })?;
     /// let g = b.build()?;
     /// let cov = g.demand_coverage(DemandSelection::Region("360000"), 10)?; // Jiangxi includes 360302
-    /// assert_eq!(cov.demanded_headcount, 20);
-    /// assert_eq!(cov.taught_headcount, 10);
+    /// assert_eq!(cov.total_headcount, 10); // people
+    /// assert_eq!(cov.demanded_positions_skills, 20); // 10 people × 2 skills
+    /// assert_eq!(cov.taught_positions_skills, 10);
     /// assert_eq!(cov.gaps[0].skill, "https://ex.cn/skills/cnc");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -336,10 +342,10 @@ impl SkillsGraph {
             region,
             demand_items: items.iter().map(|d| self.dem.ids[d.index()].to_string()).collect(),
             total_headcount: items.iter().map(|d| u64::from(self.dem.headcount[d.index()])).sum(),
-            demanded_headcount: demanded,
-            taught_headcount: taught,
-            partially_taught_headcount: sum(CoverageStatus::PartiallyTaught),
-            untaught_headcount: sum(CoverageStatus::Untaught),
+            demanded_positions_skills: demanded,
+            taught_positions_skills: taught,
+            partially_taught_positions_skills: sum(CoverageStatus::PartiallyTaught),
+            untaught_positions_skills: sum(CoverageStatus::Untaught),
             taught_share: if demanded == 0 { 1.0 } else { taught as f64 / demanded as f64 },
             skills,
             gaps,
@@ -366,6 +372,7 @@ impl SkillsGraph {
                         level,
                         evidence: None,
                         course: Some(self.course_id(c).to_string()),
+                        kind: None,
                     },
                     hours: self.course_hours[c.index()],
                 })
@@ -461,6 +468,7 @@ impl SkillsGraph {
                     level,
                     evidence: None,
                     course: Some(self.course_id(CourseIdx(c)).to_string()),
+                    kind: None,
                 }),
             });
         }
@@ -482,8 +490,9 @@ impl SkillsGraph {
             region: r.code(),
             courses: set.iter().map(|&c| self.course_id(c).to_string()).collect(),
             demand_items: items.len(),
-            demanded_headcount: total,
-            covered_headcount: covered,
+            total_headcount: items.iter().map(|d| u64::from(self.dem.headcount[d.index()])).sum(),
+            demanded_positions_skills: total,
+            covered_positions_skills: covered,
             covered_share: if total == 0 { 1.0 } else { covered as f64 / total as f64 },
             credit_share: if total == 0 { 1.0 } else { credit / total as f64 },
             demanded_not_taught: demanded.iter().filter(|d| d.status != CoverageStatus::Taught).cloned().collect(),

@@ -53,7 +53,7 @@ impl SkillsGraph {
     /// # Example
     /// ```
     /// use rongtong_catalog::{RequirementKind, SkillLevel, SkillRequirement};
-    /// use rongtong_matching::{GraphBuilder, LearnerSpec, Target, VerifiedSkill};
+    /// use rongtong_matching::{EvidenceKind, GraphBuilder, LearnerSpec, Target, VerifiedSkill};
     ///
     /// let mut b = GraphBuilder::new();
     /// b.add_skill("https://ex.cn/skills/plc");
@@ -62,7 +62,7 @@ impl SkillsGraph {
     ///     id: "l1".into(),
     ///     region: "360300".into(),
     ///     opted_in_to_be_found: true,
-    ///     skills: vec![VerifiedSkill { skill: "https://ex.cn/skills/plc".into(), level: SkillLevel::L4, evidence: "cert-9".into() }],
+    ///     skills: vec![VerifiedSkill { skill: "https://ex.cn/skills/plc".into(), level: SkillLevel::L4, evidence: "cert-9".into(), kind: EvidenceKind::SkillCertificate }],
     ///     completed_courses: vec![],
     /// })?;
     /// let g = b.build()?;

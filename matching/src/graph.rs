@@ -8,7 +8,12 @@
 //! * courses in compressed-row (CSR) form, prerequisites checked acyclic with petgraph;
 //! * inverted indexes: skill → published courses sorted by level (highest first), then by
 //!   cost including prerequisites (one copy per cost measure), and
-//!   skill → learners sorted by learner index, with levels.
+//!   skill → learners sorted by learner index, with levels, over *credential-backed*
+//!   holdings only (the candidate ranking is its only reader, and it scores only credentials).
+//!
+//! A learner's holdings are kept twice: all verified evidence (gap, path, supply figures)
+//! and the credential-backed subset (ranking), each deduplicated per skill to its highest
+//! level, a credential preferred over a bare completion at the same level.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -22,8 +27,8 @@ use rongtong_catalog::{RequirementKind, SkillLevel, SkillRelationKind, SkillRequ
 
 use crate::fxhash::FxMap;
 use crate::model::{
-    BuildError, CourseIdx, CourseSpec, DemandIdx, DemandSpec, LearnerIdx, LearnerSpec, OccupationIdx, OccupationSpec, QueryError, Req,
-    SkillIdx, Target, TargetRef,
+    BuildError, CourseIdx, CourseSpec, DemandIdx, DemandSpec, EvidenceKind, LearnerIdx, LearnerSpec, OccupationIdx, OccupationSpec,
+    QueryError, Req, SkillIdx, Target, TargetRef,
 };
 use crate::rank::RankScratch;
 use crate::region::Region;
@@ -76,6 +81,7 @@ pub struct GraphBuilder {
     h_skill: Vec<SkillIdx>,
     h_level: Vec<SkillLevel>,
     h_ev: Vec<(u32, u16)>,
+    h_kind: Vec<EvidenceKind>,
     ev_arena: String,
     l_done_off: Vec<usize>,
     done_names: Vec<Box<str>>,
@@ -158,8 +164,10 @@ impl GraphBuilder {
             id: course.id.clone(),
             provider: course.provider.clone(),
             region,
-            hours: course.hours,
-            credits: course.credits,
+            // `+ 0.0` turns -0.0 (which passes the check above) into 0.0, so no cost or
+            // total derived from it is ever serialised as `-0.0`.
+            hours: course.hours + 0.0,
+            credits: course.credits + 0.0,
             published: course.published,
             teaches,
             prerequisites: course.prerequisites.clone(),
@@ -202,7 +210,9 @@ impl GraphBuilder {
     }
 
     /// Adds a learner with their verified skills and completed courses. A skill listed twice
-    /// keeps its highest level (and that level's evidence).
+    /// keeps its highest level (and that level's evidence, a credential preferred over a
+    /// bare completion); separately, the highest level a *credential* proves is kept for
+    /// rankings.
     pub fn add_learner(&mut self, learner: &LearnerSpec) -> Result<(), BuildError> {
         let region = Region::parse(&learner.region)
             .ok_or_else(|| BuildError::InvalidRegion { context: format!("learner {}", learner.id), code: learner.region.clone() })?;
@@ -215,6 +225,7 @@ impl GraphBuilder {
                 self.h_skill.truncate(start);
                 self.h_level.truncate(start);
                 self.h_ev.truncate(start);
+                self.h_kind.truncate(start);
                 return Err(BuildError::UnknownSkill { context: format!("learner {}", learner.id), uri: v.skill.clone() });
             };
             let mut ev = v.evidence.as_str();
@@ -237,6 +248,7 @@ impl GraphBuilder {
             self.h_skill.push(s);
             self.h_level.push(v.level);
             self.h_ev.push((at, ev.len() as u16));
+            self.h_kind.push(v.kind);
         }
         self.l_ids.push(learner.id.as_str().into());
         self.l_region.push(region);
@@ -294,8 +306,20 @@ impl GraphBuilder {
             prereq.extend(ps);
             prereq_off.push(prereq.len() as u32);
         }
-        if let Err(cycle) = toposort(&pg, None) {
-            return Err(BuildError::PrerequisiteCycle { course: courses[cycle.node_id().index()].id.clone() });
+        if toposort(&pg, None).is_err() {
+            // The catalog's check names the whole loop, in order, as the API and the importer
+            // do; toposort only knows one node on it.
+            let (courses, prereq, prereq_off) = (&courses, &prereq, &prereq_off);
+            let edges = courses.iter().enumerate().flat_map(|(i, c)| {
+                prereq[prereq_off[i] as usize..prereq_off[i + 1] as usize]
+                    .iter()
+                    .map(move |p| (c.id.as_str(), courses[p.index()].id.as_str()))
+            });
+            let first = rongtong_catalog::prerequisite_cycles(edges).into_iter().next();
+            let mut cycle = first.map(|c| c.path).unwrap_or_default();
+            let course = cycle.first().cloned().unwrap_or_default();
+            cycle.push(course.clone());
+            return Err(BuildError::PrerequisiteCycle { course, cycle });
         }
         drop(pg);
         // Taught skills per course, deduplicated (highest level wins).
@@ -396,28 +420,50 @@ impl GraphBuilder {
         let mut hold_skill = Vec::with_capacity(n_hold);
         let mut hold_level = Vec::with_capacity(n_hold);
         let mut hold_ev = Vec::with_capacity(n_hold);
+        let mut hold_kind = Vec::with_capacity(n_hold);
+        let mut cert_off = Vec::with_capacity(n_learners + 1);
+        let mut cert_skill = Vec::new();
+        let mut cert_level = Vec::new();
+        let mut cert_ev = Vec::new();
+        let mut cert_kind = Vec::new();
         let mut done_off = Vec::with_capacity(n_learners + 1);
         let mut done = Vec::new();
         let mut learner_region = Vec::with_capacity(n_learners);
         let mut opted = vec![0u64; n_learners.div_ceil(64)];
         let mut learner_ids = Vec::with_capacity(n_learners);
-        let mut tmp: Vec<(SkillIdx, SkillLevel, (u32, u16))> = Vec::new();
+        let mut tmp: Vec<(SkillIdx, SkillLevel, EvidenceKind, (u32, u16))> = Vec::new();
         hold_off.push(0u32);
+        cert_off.push(0u32);
         done_off.push(0u32);
         for (new, &old) in perm.iter().enumerate() {
             let old = old as usize;
             tmp.clear();
             for h in self.l_hold_off[old]..self.l_hold_off[old + 1] {
-                tmp.push((self.h_skill[h], self.h_level[h], self.h_ev[h]));
+                tmp.push((self.h_skill[h], self.h_level[h], self.h_kind[h], self.h_ev[h]));
             }
-            tmp.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-            tmp.dedup_by_key(|t| t.0);
-            for &(s, l, e) in &tmp {
-                hold_skill.push(s);
-                hold_level.push(l);
-                hold_ev.push(e);
+            // By skill, highest level first, then credentials before bare completions, then
+            // insertion order (stable sort): the first of each skill is what counts.
+            tmp.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.is_credential().cmp(&b.2.is_credential()).reverse()));
+            let mut last: Option<SkillIdx> = None;
+            let mut last_cert: Option<SkillIdx> = None;
+            for &(s, l, k, e) in &tmp {
+                if last != Some(s) {
+                    last = Some(s);
+                    hold_skill.push(s);
+                    hold_level.push(l);
+                    hold_ev.push(e);
+                    hold_kind.push(k);
+                }
+                if k.is_credential() && last_cert != Some(s) {
+                    last_cert = Some(s);
+                    cert_skill.push(s);
+                    cert_level.push(l);
+                    cert_ev.push(e);
+                    cert_kind.push(k);
+                }
             }
             hold_off.push(hold_skill.len() as u32);
+            cert_off.push(cert_skill.len() as u32);
             for name in &self.done_names[self.l_done_off[old]..self.l_done_off[old + 1]] {
                 let c = course_map.get(name).copied().ok_or_else(|| BuildError::UnknownCourse {
                     context: format!("completed course of learner {}", self.l_ids[old]),
@@ -440,9 +486,11 @@ impl GraphBuilder {
         drop(self.h_skill);
         drop(self.h_level);
         drop(self.h_ev);
-        // skill → learners (sorted by learner index because we fill in learner order).
+        drop(self.h_kind);
+        // skill → learners (sorted by learner index because we fill in learner order), over
+        // credential-backed holdings: the ranking is the only reader.
         let mut lix_off = vec![0u32; n_skills + 1];
-        for s in &hold_skill {
+        for s in &cert_skill {
             lix_off[s.index() + 1] += 1;
         }
         for i in 0..n_skills {
@@ -451,7 +499,7 @@ impl GraphBuilder {
         // Holders per skill at or above each level, so a query knows how long a postings list
         // is once filtered by the required level, without reading it.
         let mut lix_at_least = vec![[0u32; 5]; n_skills];
-        for (s, l) in hold_skill.iter().zip(&hold_level) {
+        for (s, l) in cert_skill.iter().zip(&cert_level) {
             for (i, lv) in SkillLevel::ALL_ASCENDING.iter().enumerate() {
                 if l.satisfies(*lv) {
                     lix_at_least[s.index()][i] += 1;
@@ -459,14 +507,14 @@ impl GraphBuilder {
             }
         }
         let mut fill = lix_off.clone();
-        let total = hold_skill.len();
+        let total = cert_skill.len();
         let mut lix_learner = vec![LearnerIdx(0); total];
         let mut lix_level = vec![SkillLevel::LOWEST; total];
         for l in 0..n_learners {
-            for h in hold_off[l] as usize..hold_off[l + 1] as usize {
-                let at = &mut fill[hold_skill[h].index()];
+            for h in cert_off[l] as usize..cert_off[l + 1] as usize {
+                let at = &mut fill[cert_skill[h].index()];
                 lix_learner[*at as usize] = LearnerIdx(l as u32);
-                lix_level[*at as usize] = hold_level[h];
+                lix_level[*at as usize] = cert_level[h];
                 *at += 1;
             }
         }
@@ -502,6 +550,12 @@ impl GraphBuilder {
             hold_skill,
             hold_level,
             hold_ev,
+            hold_kind,
+            cert_off,
+            cert_skill,
+            cert_level,
+            cert_ev,
+            cert_kind,
             ev_arena: self.ev_arena,
             done_off,
             done,
@@ -639,6 +693,12 @@ pub struct SkillsGraph {
     pub(crate) hold_skill: Vec<SkillIdx>,
     pub(crate) hold_level: Vec<SkillLevel>,
     pub(crate) hold_ev: Vec<(u32, u16)>,
+    pub(crate) hold_kind: Vec<EvidenceKind>,
+    pub(crate) cert_off: Vec<u32>,
+    pub(crate) cert_skill: Vec<SkillIdx>,
+    pub(crate) cert_level: Vec<SkillLevel>,
+    pub(crate) cert_ev: Vec<(u32, u16)>,
+    pub(crate) cert_kind: Vec<EvidenceKind>,
     pub(crate) ev_arena: String,
     pub(crate) done_off: Vec<u32>,
     pub(crate) done: Vec<CourseIdx>,
@@ -782,6 +842,12 @@ impl SkillsGraph {
             + vec_bytes(&self.hold_skill)
             + vec_bytes(&self.hold_level)
             + vec_bytes(&self.hold_ev)
+            + vec_bytes(&self.hold_kind)
+            + vec_bytes(&self.cert_off)
+            + vec_bytes(&self.cert_skill)
+            + vec_bytes(&self.cert_level)
+            + vec_bytes(&self.cert_ev)
+            + vec_bytes(&self.cert_kind)
             + self.ev_arena.capacity()
             + vec_bytes(&self.done_off)
             + vec_bytes(&self.done)
@@ -823,13 +889,13 @@ impl SkillsGraph {
         }
     }
 
-    /// Learners holding `s`, in learner order, with levels.
+    /// Learners holding `s` by a credential, in learner order, with levels.
     pub(crate) fn learners_holding(&self, s: SkillIdx) -> (&[LearnerIdx], &[SkillLevel]) {
         let (a, b) = (self.lix_off[s.index()] as usize, self.lix_off[s.index() + 1] as usize);
         (&self.lix_learner[a..b], &self.lix_level[a..b])
     }
 
-    /// How many learners hold `s` at `level` or higher.
+    /// How many learners hold `s` by a credential at `level` or higher.
     pub(crate) fn holders_at_least(&self, s: SkillIdx, level: SkillLevel) -> usize {
         self.lix_at_least[s.index()][usize::from(level.rank() - 1)] as usize
     }
@@ -845,9 +911,27 @@ impl SkillsGraph {
         self.hold_skill[r].binary_search(&s).ok().map(|i| (self.hold_level[base + i], (base + i) as u32))
     }
 
-    pub(crate) fn evidence(&self, holding: u32) -> &str {
+    pub(crate) fn evidence(&self, holding: u32) -> (&str, EvidenceKind) {
         let (a, n) = self.hold_ev[holding as usize];
-        self.ev_arena.get(a as usize..a as usize + n as usize).unwrap_or("")
+        (self.ev_arena.get(a as usize..a as usize + n as usize).unwrap_or(""), self.hold_kind[holding as usize])
+    }
+
+    /// A learner's credential-backed holdings (what a ranking scores).
+    pub(crate) fn cert_range(&self, l: LearnerIdx) -> std::ops::Range<usize> {
+        self.cert_off[l.index()] as usize..self.cert_off[l.index() + 1] as usize
+    }
+
+    /// A learner's level of a skill as proven by a credential, and the credential holding
+    /// index.
+    pub(crate) fn certified_level(&self, l: LearnerIdx, s: SkillIdx) -> Option<(SkillLevel, u32)> {
+        let r = self.cert_range(l);
+        let base = r.start;
+        self.cert_skill[r].binary_search(&s).ok().map(|i| (self.cert_level[base + i], (base + i) as u32))
+    }
+
+    pub(crate) fn cert_evidence(&self, holding: u32) -> (&str, EvidenceKind) {
+        let (a, n) = self.cert_ev[holding as usize];
+        (self.ev_arena.get(a as usize..a as usize + n as usize).unwrap_or(""), self.cert_kind[holding as usize])
     }
 
     pub(crate) fn completed(&self, l: LearnerIdx) -> &[CourseIdx] {

@@ -25,7 +25,7 @@
 //! ```
 //! use std::sync::Arc;
 //! use rongtong_catalog::{RequirementKind, SkillLevel, SkillRelationKind, SkillRequirement};
-//! use rongtong_matching::{GraphBuilder, LearnerSpec, Target, VerifiedSkill};
+//! use rongtong_matching::{EvidenceKind, GraphBuilder, LearnerSpec, Target, VerifiedSkill};
 //!
 //! let mut b = GraphBuilder::new();
 //! b.add_skill("http://data.europa.eu/esco/skill/plc");
@@ -33,7 +33,7 @@
 //! b.add_relation("https://rongtong.cn/skills/gb-plc", SkillRelationKind::ExactMatch, "http://data.europa.eu/esco/skill/plc")?;
 //! b.add_learner(&LearnerSpec {
 //!     id: "l1".into(), region: "360300".into(), opted_in_to_be_found: true,
-//!     skills: vec![VerifiedSkill { skill: "https://rongtong.cn/skills/gb-plc".into(), level: SkillLevel::L2, evidence: "cert-1".into() }],
+//!     skills: vec![VerifiedSkill { skill: "https://rongtong.cn/skills/gb-plc".into(), level: SkillLevel::L2, evidence: "cert-1".into(), kind: EvidenceKind::SkillCertificate }],
 //!     completed_courses: vec![],
 //! })?;
 //! let graph = Arc::new(b.build()?);
@@ -62,8 +62,8 @@ pub use coverage::{
 pub use gap::LearnerGap;
 pub use graph::{GraphBuilder, MAX_EVIDENCE_BYTES, SkillsGraph};
 pub use model::{
-    BuildError, CourseIdx, CourseSpec, DemandIdx, DemandSpec, LearnerIdx, LearnerSpec, OccupationIdx, OccupationSpec, QueryError, SkillIdx,
-    SkillNeed, Target, TargetRef, VerifiedSkill,
+    BuildError, CourseIdx, CourseSpec, DemandIdx, DemandSpec, EvidenceKind, LearnerIdx, LearnerSpec, OccupationIdx, OccupationSpec,
+    QueryError, SkillIdx, SkillNeed, Target, TargetRef, VerifiedSkill,
 };
 pub use path::{
     CostBy, EXACT_LIMIT, IMPROVE_LIMIT, KEEP_PER_COVER, LearningPath, PathMethod, PathStep, PathStrategy, SEARCH_BUDGET, SEGMENT_LIMIT,

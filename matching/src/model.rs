@@ -104,7 +104,36 @@ pub struct DemandSpec {
     pub requirements: Vec<SkillRequirement>,
 }
 
-/// A skill a learner holds with verified evidence (a certificate, an assessment).
+/// What kind of record proves a verified skill, which decides where it counts.
+///
+/// Every kind counts for a learner's own gap and learning path (a learner who completed a
+/// course need not take it again). Only credentials in force ([`EvidenceKind::is_credential`])
+/// score in an enterprise's candidate ranking: an employer ranks on what the learner can
+/// show, and a completion with no certificate yet is listed in the breakdown as
+/// `no_certificate_yet` without scoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A skill-level certificate (职业技能等级证书) in force.
+    SkillCertificate,
+    /// A training certificate (培训合格证书) in force for a passing course completion.
+    TrainingCertificate,
+    /// A recognition of prior learning in force (reserved for the recognition workflow).
+    Recognition,
+    /// A passing completion record with no certificate issued (yet). The default, so that
+    /// evidence whose kind nobody stated never scores in a ranking by accident.
+    #[default]
+    Completion,
+}
+
+impl EvidenceKind {
+    /// True for credentials in force, the only evidence a candidate ranking scores.
+    pub const fn is_credential(self) -> bool {
+        !matches!(self, EvidenceKind::Completion)
+    }
+}
+
+/// A skill a learner holds with verified evidence (a certificate, a passing completion).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifiedSkill {
     /// Skill URI.
@@ -114,6 +143,9 @@ pub struct VerifiedSkill {
     /// What proves it: a certificate id or a short description, echoed in every result that
     /// relies on this skill so that a decision can be traced back to its evidence.
     pub evidence: String,
+    /// What kind of record the evidence is; only credentials score in rankings.
+    #[serde(default)]
+    pub kind: EvidenceKind,
 }
 
 /// A learner: only verified skills are given to the matching engine, so nothing it reports
@@ -205,10 +237,13 @@ pub enum BuildError {
         course: String,
     },
     /// Course prerequisites form a cycle, so no order could ever satisfy them.
-    #[error("course prerequisites form a cycle through `{course}`")]
+    #[error("course prerequisites form a cycle: {}", cycle.join(" → "))]
     PrerequisiteCycle {
-        /// One course on the cycle.
+        /// The first course on the cycle (the smallest id on it).
         course: String,
+        /// The cycle in order, closed: each course requires the next, and the last is
+        /// `course` again (as found by [`rongtong_catalog::prerequisite_cycles`]).
+        cycle: Vec<String>,
     },
     /// A region that is not a six-digit GB/T 2260 code.
     #[error("{context}: `{code}` is not a GB/T 2260 region code")]

@@ -19,6 +19,8 @@ use rongtong_catalog::SkillLevel;
 use serde::Serialize;
 
 use crate::SkillsGraph;
+#[cfg(doc)]
+use crate::model::EvidenceKind;
 use crate::model::{LearnerIdx, QueryError, Req, SkillIdx, Target, TargetRef};
 use crate::report::RequirementOutcome;
 use crate::satisfaction::{Via, credit_milli};
@@ -105,7 +107,9 @@ pub struct Score {
     pub optional_credit: f64,
     /// Number of optional requirements.
     pub optional_total: u32,
-    /// The three tiers packed into one integer; larger is better.
+    /// The three tiers packed into one integer; larger is better. An internal sort key, not
+    /// part of the JSON: clients compare the tiers above, or simply the rank.
+    #[serde(skip)]
     pub key: u64,
 }
 
@@ -120,7 +124,8 @@ pub struct RankedCandidate {
     pub region: String,
     /// The score.
     pub score: Score,
-    /// One outcome per requirement, in target order; it recomputes the score exactly.
+    /// One outcome per requirement, in target order, judged on credentials; it recomputes
+    /// the score exactly.
     pub breakdown: Vec<RequirementOutcome>,
 }
 
@@ -161,7 +166,10 @@ impl SkillsGraph {
     /// Ranks the learners who opted in to be found against a target and returns the top
     /// `k`, each with a per-requirement breakdown.
     ///
-    /// Only verified skills count. Scores are lexicographic (essential requirements met, then
+    /// Only skills backed by a credential in force count ([`EvidenceKind::is_credential`]:
+    /// skill-level and training certificates, recognitions); a skill evidenced only by a
+    /// completion without a certificate is shown in the breakdown as `no_certificate_yet` and
+    /// does not score. Scores are lexicographic (essential requirements met, then
     /// essential credit, then optional credit; see `docs/MATCHING.md`), so adding a verified
     /// skill never lowers a score, and a learner meeting more essentials always ranks higher.
     /// Ties go to the smaller learner id.
@@ -191,7 +199,7 @@ impl SkillsGraph {
     /// # Example
     /// ```
     /// use rongtong_catalog::{RequirementKind, SkillLevel, SkillRequirement};
-    /// use rongtong_matching::{GraphBuilder, LearnerSpec, Target, VerifiedSkill};
+    /// use rongtong_matching::{EvidenceKind, GraphBuilder, LearnerSpec, Target, VerifiedSkill};
     ///
     /// let mut b = GraphBuilder::new();
     /// b.add_skill("https://ex.cn/skills/plc");
@@ -200,7 +208,7 @@ impl SkillsGraph {
     ///         id: id.into(),
     ///         region: "360300".into(),
     ///         opted_in_to_be_found: id != "cy",
-    ///         skills: vec![VerifiedSkill { skill: "https://ex.cn/skills/plc".into(), level, evidence: format!("cert-{id}") }],
+    ///         skills: vec![VerifiedSkill { skill: "https://ex.cn/skills/plc".into(), level, evidence: format!("cert-{id}"), kind: EvidenceKind::SkillCertificate }],
     ///         completed_courses: vec![],
     ///     })?;
     /// }
@@ -249,7 +257,7 @@ impl SkillsGraph {
                     learner: self.learner_id(l).to_string(),
                     region: self.region_of_learner(l).code(),
                     score: Score::from_key(kv, ess_total, opt_total),
-                    breakdown: reqs.iter().map(|r| self.learner_outcome(r, l)).collect(),
+                    breakdown: reqs.iter().map(|r| self.ranked_outcome(r, l)).collect(),
                 }
             })
             .collect();
@@ -280,8 +288,8 @@ impl SkillsGraph {
         best: &mut [u32],
         dirty: &mut Vec<u16>,
     ) -> u64 {
-        let r = self.holding_range(l);
-        for (s, lv) in self.hold_skill[r.clone()].iter().zip(&self.hold_level[r]) {
+        let r = self.cert_range(l);
+        for (s, lv) in self.cert_skill[r.clone()].iter().zip(&self.cert_level[r]) {
             let mut e = rev_head[s.index()] as usize;
             while let Some(&(t, q, via)) = rev.entries.get(e) {
                 if t != *s {
@@ -480,7 +488,8 @@ impl SkillsGraph {
     }
 
     /// The score of one learner against a target, computed requirement by requirement with
-    /// the satisfaction function (no index, no packing shortcuts). It is what a ranking's
+    /// the satisfaction function over the learner's credentials (no index, no packing
+    /// shortcuts). It is what a ranking's
     /// breakdown adds up to; exposed so callers (and tests) can check any learner, ranked
     /// or not.
     ///
@@ -492,7 +501,7 @@ impl SkillsGraph {
         if reqs.len() > MAX_REQUIREMENTS {
             return Err(QueryError::TooManyRequirements(reqs.len()));
         }
-        let key = reqs.iter().map(|r| pack(r.essential, self.judge(r.skill, r.level, |s| self.learner_level(l, s)).credit_milli)).sum();
+        let key = reqs.iter().map(|r| pack(r.essential, self.judge(r.skill, r.level, |s| self.certified_level(l, s)).credit_milli)).sum();
         let ess = reqs.iter().filter(|r| r.essential).count() as u32;
         Ok(Score::from_key(key, ess, reqs.len() as u32 - ess))
     }

@@ -16,7 +16,7 @@ pub struct SupplyDemandRow {
     /// Region code at the requested granularity.
     pub region: String,
     /// Headcount of published demand items in the region requiring the skill (essential or
-    /// optional, any level).
+    /// optional, any level): people, each item counted once however it lists the skill.
     pub demanded_headcount: u64,
     /// The part of it where the skill is essential.
     pub essential_headcount: u64,
@@ -26,7 +26,8 @@ pub struct SupplyDemandRow {
     /// level).
     pub courses_teaching: usize,
     /// Learners in the region holding the skill verified (any level, opted in or not: this
-    /// is an anonymous count).
+    /// is an anonymous count; a passing completion counts as much as a certificate, since
+    /// this is supply, not a ranking).
     pub learners_holding: usize,
 }
 
@@ -74,7 +75,7 @@ impl SkillsGraph {
     /// # Example
     /// ```
     /// use rongtong_catalog::{RegionLevel, RequirementKind, SkillLevel, SkillRequirement};
-    /// use rongtong_matching::{DemandSpec, GraphBuilder, LearnerSpec, VerifiedSkill};
+    /// use rongtong_matching::{DemandSpec, EvidenceKind, GraphBuilder, LearnerSpec, VerifiedSkill};
     ///
     /// let mut b = GraphBuilder::new();
     /// b.add_skill("https://ex.cn/skills/plc");
@@ -82,7 +83,7 @@ impl SkillsGraph {
     /// b.add_demand(&DemandSpec { id: "d1".into(), region: "360302".into(), headcount: 120, published: true, requirements: vec![req] })?;
     /// b.add_learner(&LearnerSpec {
     ///     id: "l1".into(), region: "360321".into(), opted_in_to_be_found: false,
-    ///     skills: vec![VerifiedSkill { skill: "https://ex.cn/skills/plc".into(), level: SkillLevel::L4, evidence: "c1".into() }],
+    ///     skills: vec![VerifiedSkill { skill: "https://ex.cn/skills/plc".into(), level: SkillLevel::L4, evidence: "c1".into(), kind: EvidenceKind::Completion }],
     ///     completed_courses: vec![],
     /// })?;
     /// let g = b.build()?;

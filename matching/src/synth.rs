@@ -11,7 +11,7 @@ use rongtong_catalog::{CourseSkill, RequirementKind, SkillLevel, SkillRelationKi
 
 use crate::SkillsGraph;
 use crate::graph::GraphBuilder;
-use crate::model::{BuildError, CourseSpec, DemandSpec, LearnerSpec, OccupationSpec, SkillNeed, VerifiedSkill};
+use crate::model::{BuildError, CourseSpec, DemandSpec, EvidenceKind, LearnerSpec, OccupationSpec, SkillNeed, VerifiedSkill};
 
 /// SplitMix64: tiny, fast, statistically decent, and fully specified, so seeds reproduce.
 #[derive(Debug, Clone)]
@@ -311,7 +311,14 @@ pub fn populate(cfg: &SynthConfig, b: &mut GraphBuilder) -> Result<(), BuildErro
         zipf.distinct(&mut rng, k, &mut picks);
         spec.skills.truncate(picks.len());
         while spec.skills.len() < picks.len() {
-            spec.skills.push(VerifiedSkill { skill: String::new(), level: SkillLevel::L5, evidence: String::new() });
+            // Certificates, so rankings over synthetic data weigh every skill (as before
+            // completions without a certificate stopped scoring) and benchmarks stay comparable.
+            spec.skills.push(VerifiedSkill {
+                skill: String::new(),
+                level: SkillLevel::L5,
+                evidence: String::new(),
+                kind: EvidenceKind::TrainingCertificate,
+            });
         }
         for (j, (v, &s)) in spec.skills.iter_mut().zip(&picks).enumerate() {
             v.skill.clear();

@@ -10,8 +10,8 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use rongtong_catalog::{CourseSkill, RequirementKind, SkillLevel, SkillRelationKind, SkillRequirement};
 use rongtong_matching::{
-    CostBy, CourseSpec, DemandSelection, DemandSpec, GraphBuilder, LearnerSpec, PathMethod, PathStrategy, SkillNeed, SkillsGraph, Status,
-    Target, Unclosable, VerifiedSkill, Via,
+    CostBy, CourseSpec, DemandSelection, DemandSpec, EvidenceKind, GraphBuilder, LearnerSpec, PathMethod, PathStrategy, SkillNeed,
+    SkillsGraph, Status, Target, Unclosable, VerifiedSkill, Via,
 };
 
 const KINDS: [SkillRelationKind; 5] = [
@@ -34,7 +34,10 @@ struct Course {
 
 #[derive(Debug, Clone)]
 struct Learner {
+    /// Skills proven by a certificate (score in rankings).
     skills: Vec<(usize, u8)>,
+    /// Skills proven only by a completion without a certificate (count for gap and path only).
+    uncertified: Vec<(usize, u8)>,
     opted_in: bool,
     region: usize,
     completed: Vec<Index>,
@@ -60,9 +63,20 @@ fn instance(max_courses: usize) -> impl Strategy<Value = Instance> {
             prop::collection::vec(any::<Index>(), 0..3),
         )
             .prop_map(|(hours, credits, published, teaches, prereqs)| Course { hours, credits, published, teaches, prereqs });
-        let learner =
-            (prop::collection::vec((0..ns, 1u8..=5), 0..5), any::<bool>(), 0..REGIONS.len(), prop::collection::vec(any::<Index>(), 0..2))
-                .prop_map(|(skills, opted_in, region, completed)| Learner { skills, opted_in, region, completed });
+        let learner = (
+            prop::collection::vec((0..ns, 1u8..=5), 0..5),
+            prop::collection::vec((0..ns, 1u8..=5), 0..3),
+            any::<bool>(),
+            0..REGIONS.len(),
+            prop::collection::vec(any::<Index>(), 0..2),
+        )
+            .prop_map(|(skills, uncertified, opted_in, region, completed)| Learner {
+                skills,
+                uncertified,
+                opted_in,
+                region,
+                completed,
+            });
         (
             Just(ns),
             relations,
@@ -118,7 +132,18 @@ impl Instance {
                 .skills
                 .iter()
                 .enumerate()
-                .map(|(j, &(s, lv))| VerifiedSkill { skill: uri(s), level: lvl(lv), evidence: format!("cert-{i}-{j}") })
+                .map(|(j, &(s, lv))| VerifiedSkill {
+                    skill: uri(s),
+                    level: lvl(lv),
+                    evidence: format!("cert-{i}-{j}"),
+                    kind: EvidenceKind::TrainingCertificate,
+                })
+                .chain(l.uncertified.iter().enumerate().map(|(j, &(s, lv))| VerifiedSkill {
+                    skill: uri(s),
+                    level: lvl(lv),
+                    evidence: format!("completion-{i}-{j}"),
+                    kind: EvidenceKind::Completion,
+                }))
                 .collect(),
             completed_courses: self.completed(i).iter().map(|c| format!("course-{c:02}")).collect(),
         }
@@ -445,7 +470,60 @@ proptest! {
             prop_assert!((ess - c.score.essential_credit).abs() < 1e-9);
         }
         let again = inst.build(true).rank_candidates(Target::Demand("demand"), k).expect("known demand");
-        prop_assert_eq!(ranking, again);
+        prop_assert_eq!(&ranking, &again);
+
+        // Only credentials score: dropping every uncertified completion changes no score and
+        // no order, and certifying them makes no score lower.
+        let mut certs_only = inst.clone();
+        let mut all_certified = inst.clone();
+        for (c, a) in certs_only.learners.iter_mut().zip(all_certified.learners.iter_mut()) {
+            c.uncertified.clear();
+            a.skills.append(&mut a.uncertified);
+        }
+        let plain = certs_only.build(false).rank_candidates(Target::Demand("demand"), k).expect("known demand");
+        let keys = |r: &rongtong_matching::Ranking| r.candidates.iter().map(|c| (c.score.key, c.learner.clone())).collect::<Vec<_>>();
+        prop_assert_eq!(keys(&ranking), keys(&plain));
+        let promoted = all_certified.build(false);
+        for l in 0..inst.learners.len() {
+            let id = format!("learner-{l:02}");
+            let before = g.learner_score(&id, Target::Demand("demand")).expect("known");
+            let after = promoted.learner_score(&id, Target::Demand("demand")).expect("known");
+            prop_assert!(after.key >= before.key);
+        }
+        // The breakdown shows uncertified evidence exactly where it would earn more than the
+        // credentials do, which is where the learner's gap (all evidence) has more credit.
+        for c in &ranking.candidates {
+            let gap = g.learner_gap(&c.learner, Target::Demand("demand")).expect("known");
+            for o in &c.breakdown {
+                let all = gap.met.iter().chain(&gap.missing).find(|x| x.skill == o.skill).expect("every requirement in the gap");
+                prop_assert_eq!(o.no_certificate_yet.is_some(), all.credit > o.credit, "{}", o.skill);
+                if let Some(e) = &o.no_certificate_yet {
+                    prop_assert_eq!(e.kind, Some(EvidenceKind::Completion));
+                }
+                prop_assert!(o.matched.as_ref().is_none_or(|m| m.kind.is_some_and(EvidenceKind::is_credential)));
+            }
+        }
+    }
+
+    /// Gap and path count completions: a learner's gap is the same whether their completions
+    /// carry a certificate or not.
+    #[test]
+    fn gap_counts_completions(inst in instance(4)) {
+        let mut all_certified = inst.clone();
+        for a in all_certified.learners.iter_mut() {
+            a.skills.append(&mut a.uncertified);
+        }
+        let (g, h) = (inst.build(false), all_certified.build(false));
+        for l in 0..inst.learners.len() {
+            let id = format!("learner-{l:02}");
+            let a = g.learner_gap(&id, Target::Demand("demand")).expect("known");
+            let b = h.learner_gap(&id, Target::Demand("demand")).expect("known");
+            let view = |x: &rongtong_matching::LearnerGap| {
+                x.met.iter().chain(&x.missing).map(|o| (o.skill.clone(), o.status, (o.credit * 1000.0) as u32)).collect::<Vec<_>>()
+            };
+            prop_assert_eq!(view(&a), view(&b));
+            prop_assert_eq!(a.qualifies, b.qualifies);
+        }
     }
 
     /// Adding a verified skill never lowers a learner's score.

@@ -3,8 +3,8 @@
 
 use rongtong_catalog::{CourseSkill, RegionLevel, RequirementKind, SkillLevel, SkillRelationKind, SkillRequirement};
 use rongtong_matching::{
-    BuildError, CostBy, CourseSelection, CourseSpec, CoverageStatus, DemandSelection, DemandSpec, GraphBuilder, LearnerSpec, PathMethod,
-    QueryError, SkillNeed, SkillsGraph, Status, Target, Unclosable, VerifiedSkill, Via,
+    BuildError, CostBy, CourseSelection, CourseSpec, CoverageStatus, DemandSelection, DemandSpec, EvidenceKind, GraphBuilder, LearnerSpec,
+    PathMethod, QueryError, SkillNeed, SkillsGraph, Status, Target, Unclosable, VerifiedSkill, Via,
 };
 
 const ESCO_PLC: &str = "http://data.europa.eu/esco/skill/plc";
@@ -36,7 +36,15 @@ fn learner(id: &str, skills: &[(&str, SkillLevel)]) -> LearnerSpec {
         id: id.into(),
         region: "360300".into(),
         opted_in_to_be_found: true,
-        skills: skills.iter().map(|&(s, level)| VerifiedSkill { skill: s.into(), level, evidence: format!("cert:{id}:{s}") }).collect(),
+        skills: skills
+            .iter()
+            .map(|&(s, level)| VerifiedSkill {
+                skill: s.into(),
+                level,
+                evidence: format!("cert:{id}:{s}"),
+                kind: EvidenceKind::SkillCertificate,
+            })
+            .collect(),
         completed_courses: vec![],
     }
 }
@@ -214,8 +222,9 @@ fn coverage_counts_published_demand_inside_the_region_only() {
     let g = catalog();
     let cov = g.demand_coverage(DemandSelection::Region("360000"), 10).expect("valid");
     assert_eq!(cov.demand_items, ["d1"], "d3 is unpublished, d2 is in Shenzhen");
-    assert_eq!(cov.demanded_headcount, 8);
-    assert_eq!(cov.taught_headcount, 4);
+    assert_eq!(cov.total_headcount, 4, "people");
+    assert_eq!(cov.demanded_positions_skills, 8, "4 people × 2 skills");
+    assert_eq!(cov.taught_positions_skills, 4);
     let plc = &cov.skills.iter().find(|s| s.skill == ESCO_PLC).expect("row");
     assert_eq!(plc.status, CoverageStatus::Taught);
     assert_eq!(plc.full[0].course, "b-plc");
@@ -233,6 +242,7 @@ fn alignment_and_supply() {
     let a = g.curriculum_alignment(CourseSelection::Provider("pvtc"), "360000").expect("valid");
     assert_eq!(a.courses, ["a-basics", "b-plc", "c-close", "e-weld"], "d-draft is unpublished");
     assert_eq!(a.covered_share, 0.5);
+    assert_eq!((a.total_headcount, a.demanded_positions_skills, a.covered_positions_skills), (4, 8, 4));
     let not_demanded: Vec<&str> = a.taught_not_demanded.iter().map(|t| t.skill.as_str()).collect();
     assert_eq!(not_demanded, [PREREQ, OTHER]); // CLOSE_PLC earns partial credit: it is demanded through a relation
     let sd = g.supply_and_demand(None, RegionLevel::Province, false).expect("valid");
@@ -247,7 +257,9 @@ fn build_rejects_bad_references() {
     assert!(matches!(b.add_relation(ESCO_PLC, SkillRelationKind::Related, "urn:x"), Err(BuildError::UnknownSkill { .. })));
     b.add_course(&course("x", 1.0, &[], &["y"], true)).expect("forward reference is fine until build");
     b.add_course(&course("y", 1.0, &[], &["x"], true)).expect("valid");
-    assert!(matches!(b.build(), Err(BuildError::PrerequisiteCycle { .. })));
+    let err = b.build().expect_err("x and y require each other");
+    assert!(matches!(&err, BuildError::PrerequisiteCycle { course, cycle } if course == "x" && cycle == &["x", "y", "x"]), "{err:?}");
+    assert_eq!(err.to_string(), "course prerequisites form a cycle: x → y → x");
     let mut b = taxonomy();
     b.add_learner(&learner("same", &[])).expect("valid");
     b.add_learner(&learner("same", &[])).expect("valid");
@@ -295,4 +307,122 @@ fn synthetic_data_is_deterministic_and_every_operation_runs_on_it() {
     assert!(a.curriculum_alignment(CourseSelection::Provider("P001"), "110000").is_ok());
     assert!(!a.supply_and_demand(None, RegionLevel::Province, true).expect("supply").rows.is_empty());
     assert!(a.heap_bytes() > 0);
+}
+
+/// A learner with one skill proven by a certificate and one by a bare completion.
+fn mixed_learner(id: &str, cert: (&str, SkillLevel), completion: (&str, SkillLevel)) -> LearnerSpec {
+    let mut l = learner(id, &[cert]);
+    l.skills.push(VerifiedSkill {
+        skill: completion.0.into(),
+        level: completion.1,
+        evidence: format!("completion:{id}:{}", completion.0),
+        kind: EvidenceKind::Completion,
+    });
+    l
+}
+
+#[test]
+fn ranking_scores_credentials_only_and_shows_completions_as_no_certificate_yet() {
+    let mut b = taxonomy();
+    // ann: PLC by certificate, welding by a completion without certificate.
+    b.add_learner(&mixed_learner("ann", (ESCO_PLC, SkillLevel::L3), (OTHER, SkillLevel::L3))).expect("valid");
+    // bo: PLC at level 4 by certificate, and at level 2 by a later completion.
+    b.add_learner(&mixed_learner("bo", (ESCO_PLC, SkillLevel::L4), (ESCO_PLC, SkillLevel::L2))).expect("valid");
+    let g = b.build().expect("valid graph");
+    let reqs = [essential(ESCO_PLC, SkillLevel::L3), essential(OTHER, SkillLevel::L4)];
+    let r = g.rank_candidates(Target::Requirements(&reqs), 10).expect("ranking");
+    let ids: Vec<&str> = r.candidates.iter().map(|c| c.learner.as_str()).collect();
+    assert_eq!(ids, ["ann", "bo"]);
+    let ann = &r.candidates[0];
+    assert_eq!(ann.score.essential_met, 1, "welding by completion does not score");
+    let weld = &ann.breakdown[1];
+    assert_eq!((weld.status, weld.credit), (Status::Missing, 0.0));
+    let pending = weld.no_certificate_yet.as_ref().expect("shown as no certificate yet");
+    assert_eq!(
+        (pending.kind, pending.evidence.as_deref()),
+        (Some(EvidenceKind::Completion), Some("completion:ann:https://rongtong.cn/skills/welding"))
+    );
+    assert_eq!(ann.breakdown[0].matched.as_ref().and_then(|m| m.kind), Some(EvidenceKind::SkillCertificate));
+    assert!(ann.breakdown[0].no_certificate_yet.is_none());
+    // bo's certificate is below the level; the higher completion is shown, not scored.
+    let bo = &r.candidates[1];
+    assert_eq!(bo.score.essential_met, 0);
+    assert_eq!(bo.breakdown[0].shortfall.as_ref().map(|s| s.held), Some(SkillLevel::L4));
+    assert_eq!(bo.breakdown[0].no_certificate_yet.as_ref().map(|e| e.level), Some(SkillLevel::L2));
+    // The learner's own gap counts the completions: ann meets both, bo meets PLC.
+    let gap = g.learner_gap("ann", Target::Requirements(&reqs)).expect("known");
+    assert!(gap.qualifies);
+    assert_eq!(gap.met[1].matched.as_ref().and_then(|m| m.kind), Some(EvidenceKind::Completion));
+    assert_eq!(g.learner_gap("bo", Target::Requirements(&reqs)).expect("known").essential_met, 1);
+    // A learner whose only evidence is an uncertified completion is not a candidate at all.
+    let only_weld = g.rank_candidates(Target::Requirements(&reqs[1..]), 10).expect("ranking");
+    assert!(only_weld.candidates.is_empty());
+}
+
+#[test]
+fn same_level_prefers_the_certificate_as_evidence() {
+    let mut b = taxonomy();
+    b.add_learner(&mixed_learner("cy", (ESCO_PLC, SkillLevel::L3), (ESCO_PLC, SkillLevel::L3))).expect("valid");
+    let mut l = learner("dee", &[(ESCO_PLC, SkillLevel::L3)]);
+    // Same skill and level, completion listed first: the certificate is still the evidence.
+    l.skills.insert(
+        0,
+        VerifiedSkill { skill: ESCO_PLC.into(), level: SkillLevel::L3, evidence: "completion".into(), kind: EvidenceKind::Completion },
+    );
+    b.add_learner(&l).expect("valid");
+    let g = b.build().expect("valid graph");
+    let reqs = [essential(ESCO_PLC, SkillLevel::L3)];
+    for id in ["cy", "dee"] {
+        let gap = g.learner_gap(id, Target::Requirements(&reqs)).expect("known");
+        assert_eq!(gap.met[0].matched.as_ref().and_then(|m| m.kind), Some(EvidenceKind::SkillCertificate), "{id}");
+    }
+    assert_eq!(g.rank_candidates(Target::Requirements(&reqs), 5).expect("ranking").candidates.len(), 2);
+}
+
+/// Walks a JSON value and fails on any negative zero or on a field named `key`.
+fn assert_clean(v: &serde_json::Value, path: &str) {
+    match v {
+        serde_json::Value::Number(n) => assert!(!(n.as_f64() == Some(0.0) && n.to_string().starts_with('-')), "-0 at {path}"),
+        serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| assert_clean(x, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(o) => {
+            for (k, x) in o {
+                assert_ne!(k, "key", "internal packed key serialised at {path}");
+                assert_clean(x, &format!("{path}.{k}"));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn json_has_no_negative_zero_and_no_packed_keys() {
+    let mut b = taxonomy();
+    // A free course entered as -0.0 hours: it passes validation, and must not print as -0.
+    b.add_course(&CourseSpec { credits: -0.0, ..course("free", -0.0, &[(ESCO_PLC, SkillLevel::L3)], &[], true) }).expect("valid");
+    b.add_learner(&learner("l", &[(ESCO_PLC, SkillLevel::L4)])).expect("valid");
+    b.add_demand(&DemandSpec {
+        id: "d".into(),
+        region: "360300".into(),
+        headcount: 1,
+        published: true,
+        requirements: vec![essential(ESCO_PLC, SkillLevel::L3), essential(OTHER, SkillLevel::L3)],
+    })
+    .expect("valid");
+    let g = b.build().expect("valid graph");
+    let need = [SkillNeed { skill: ESCO_PLC.into(), level: SkillLevel::L3 }];
+    let values = [
+        serde_json::to_value(g.learning_path(&need, &[], CostBy::Hours).expect("path")),
+        serde_json::to_value(g.learning_path(&need, &[], CostBy::Credits).expect("path")),
+        serde_json::to_value(g.rank_candidates(Target::Demand("d"), 5).expect("ranking")),
+        serde_json::to_value(g.demand_coverage(DemandSelection::Region("360000"), 5).expect("coverage")),
+        serde_json::to_value(g.curriculum_alignment(CourseSelection::Provider("pvtc"), "360300").expect("alignment")),
+        serde_json::to_value(g.learner_gap("l", Target::Demand("d")).expect("gap")),
+        serde_json::to_value(g.supply_and_demand(None, RegionLevel::City, true).expect("supply")),
+    ];
+    for v in values {
+        let v = v.expect("serialisable");
+        assert_clean(&v, "$");
+    }
+    let p = serde_json::to_string(&g.learning_path(&need, &[], CostBy::Hours).expect("path")).expect("json");
+    assert!(p.contains("\"total_cost\":0.0"), "{p}");
 }
