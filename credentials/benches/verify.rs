@@ -41,11 +41,13 @@ fn spec(i: u32) -> CredentialSpec {
             description: "完成工业机器人日常维护与故障排查。".into(),
             criteria_narrative: "通过理论考试与实操考核。".into(),
             alignments: vec![Alignment::competency("机器人预防性维护", "https://rongtong.example/skills/SK-0042")],
-            credits_available: Some(2),
+            credits_available: Some(2.0),
+            hours: None,
         },
         valid_from: "2026-01-15T00:00:00Z".into(),
         valid_until: None,
         status: vec![],
+        ..Default::default()
     }
 }
 

@@ -9,10 +9,12 @@
 //! It implements only the subset of JSON-LD 1.1 expansion and RDF conversion that the
 //! `[VC v2, OB 3.0.3]` contexts and our documents use: node objects, `@id`/`@type` aliases,
 //! `@set` and no containers, type- and property-scoped contexts (with the non-propagation
-//! revert rule), `@id`/`@vocab`/datatype coercion, strings, booleans and integers.
+//! revert rule), `@id`/`@vocab`/datatype coercion, strings, booleans and finite numbers
+//! (integers as `xsd:integer` lexical forms, others in json-ld's canonical double form, e.g.
+//! `creditsAvailable: 1.5` → `"1.5E0"^^xsd:float`).
 //! **Anything else makes it return `None`** — nested `@context`, value objects, `@list`,
 //! `@graph` containers, `@json`, language or direction defaults, reverse properties,
-//! non-integer numbers, undefined terms, relative or odd IRIs, a key that is an IRI — and
+//! non-finite numbers, undefined terms, relative or odd IRIs, a key that is an IRI — and
 //! the caller falls back to the generic path, which also produces the precise error.
 //! So the fast path never accepts what the generic path would reject; a property test
 //! (`tests/fastpath.rs`) checks that both give identical canonical N-Quads.
@@ -321,16 +323,15 @@ fn scalar_value(v: &Value, c: &Ctx, def: TermDef<'_>) -> Option<Term> {
         (Some(json_ld::Type::Vocab), Value::String(s)) => vocab_iri(c, s),
         (Some(json_ld::Type::Iri(dt)), v) => {
             let dt = dt.as_str();
-            let lexical = match v {
-                Value::String(s) => s.clone(),
-                Value::Bool(b) => b.to_string(),
-                Value::Number(n) if dt != XSD_DOUBLE => integer(n)?,
-                _ => return None,
-            };
-            Some(Term::typed(lexical, dt))
+            match v {
+                Value::String(s) => Some(Term::typed(s.clone(), dt)),
+                Value::Bool(b) => Some(Term::typed(b.to_string(), dt)),
+                Value::Number(n) => number(n, Some(dt)),
+                _ => None,
+            }
         }
         (_, Value::Bool(b)) => Some(Term::typed(b.to_string(), XSD_BOOLEAN)),
-        (_, Value::Number(n)) => Some(Term::typed(integer(n)?, XSD_INTEGER)),
+        (_, Value::Number(n)) => number(n, None),
         (_, Value::String(s)) => {
             if def.language().is_some()
                 || def.direction().is_some()
@@ -345,8 +346,30 @@ fn scalar_value(v: &Value, c: &Ctx, def: TermDef<'_>) -> Option<Term> {
     }
 }
 
-fn integer(n: &serde_json::Number) -> Option<String> {
-    if let Some(i) = n.as_i64() { Some(i.to_string()) } else { n.as_u64().map(|u| u.to_string()) }
+/// A JSON number as json-ld 0.21 turns it into a literal (`json_ld_core::rdf`, after
+/// json-syntax has read the number by value, as JavaScript does): a whole number in `i64`
+/// range becomes that integer (`2.0`, `-0.0` → `"2"`, `"0"`) with the datatype (default
+/// `xsd:integer`), unless the datatype is `xsd:double`; anything else the float in canonical
+/// double form (`1.5E0`, `1.0E-1`, `1.0E21`, printed with json-ld's own `pretty_dtoa`
+/// settings) with the datatype (default `xsd:double`). Integers beyond ±2^53 (not exactly a
+/// float) and non-finite values are left to the generic path.
+fn number(n: &serde_json::Number, datatype: Option<&str>) -> Option<Term> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    const I64_END: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    let f = match n.as_i64() {
+        Some(i) if (i as f64).abs() <= EXACT => i as f64,
+        Some(_) => return None,
+        None if n.is_u64() => return None,
+        None => n.as_f64()?,
+    };
+    if !f.is_finite() {
+        return None;
+    }
+    if datatype != Some(XSD_DOUBLE) && f.fract() == 0.0 && (-I64_END..I64_END).contains(&f) {
+        return Some(Term::typed((f as i64).to_string(), datatype.unwrap_or(XSD_INTEGER)));
+    }
+    const CANONICAL: pretty_dtoa::FmtFloatConfig = pretty_dtoa::FmtFloatConfig::default().force_e_notation().capitalize_e(true);
+    Some(Term::typed(pretty_dtoa::dtoa(f, CANONICAL), datatype.unwrap_or(XSD_DOUBLE)))
 }
 
 /// Expands `doc` (whose `@context` is the allow-listed `list`) to quads, or `None` when the

@@ -49,11 +49,16 @@
 //!         description: "职业技能等级认定".into(),
 //!         criteria_narrative: "理论知识与操作技能考核均合格。".into(),
 //!         alignments: vec![],
-//!         credits_available: None,
+//!         ..Default::default()
 //!     },
 //!     valid_from: "2026-01-15T00:00:00Z".into(),
 //!     valid_until: None,
 //!     status: vec![],
+//!     // What an employer reads, all signed and all optional (see `obv3::CredentialSpec`).
+//!     learner_name: Some("李明轩".into()),
+//!     grade: Some(Grade::from_text("合格")),
+//!     certificate_number: Some("JX-JD-2026-000123".into()),
+//!     ..Default::default()
 //! };
 //! let vm = key.public_key().did_key_verification_method();
 //! let vc = issue(&spec, &key, &vm, "2026-01-15T08:00:00Z").unwrap();

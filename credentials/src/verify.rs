@@ -82,13 +82,28 @@ pub struct VerificationReport {
     pub trusted: Option<bool>,
     /// Every check, in order.
     pub checks: Vec<Check>,
+    /// The credential's `validFrom`, as written in it (RFC 3339), so a page or CLI can show
+    /// the validity period next to the verdict. `None` when absent or not a string. Signed
+    /// (and so to be believed) only when `verified`; the `dates` check judges it.
+    pub valid_from: Option<String>,
+    /// The credential's `validUntil` (expiry), as written in it; `None` when it never
+    /// expires. Same caveat as `valid_from`.
+    pub valid_until: Option<String>,
 }
 
 impl VerificationReport {
     fn from_checks(checks: Vec<Check>) -> Self {
         let verified = !checks.is_empty() && checks.iter().filter(|c| c.name != CHECK_ISSUER_TRUST).all(|c| c.passed);
         let trusted = checks.iter().find(|c| c.name == CHECK_ISSUER_TRUST).map(|c| c.passed);
-        VerificationReport { verified, trusted, checks }
+        VerificationReport { verified, trusted, checks, valid_from: None, valid_until: None }
+    }
+
+    /// Copies the validity period stated in `doc` into the report.
+    fn with_validity(mut self, doc: &Value) -> Self {
+        let get = |f: &str| doc.get(f).and_then(Value::as_str).map(str::to_string);
+        self.valid_from = get("validFrom");
+        self.valid_until = get("validUntil");
+        self
     }
 
     /// The check with this name, if it ran.
@@ -348,13 +363,22 @@ fn prepare_credential(
     (checks, pending, issuer)
 }
 
+/// `validFrom` ≤ now < `validUntil` (VC 2.0 §4.9: from `validUntil` on the credential is no
+/// longer valid). The detail names the failing bound and both instants in RFC 3339 UTC, e.g.
+/// `expired: validUntil 2029-01-15T00:00:00Z has passed (now 2029-03-01T00:00:00Z)`.
 fn check_dates(doc: &Value, now: DateTime<Utc>) -> Check {
     let get = |f: &str| doc.get(f).and_then(Value::as_str).map(|s| proof::check_date_time(s).map(|d| d.with_timezone(&Utc)));
+    let show = |d: DateTime<Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     match (get("validFrom"), get("validUntil")) {
         (Some(Err(e)), _) | (_, Some(Err(e))) => Check::fail(CHECK_DATES, e.to_string()),
-        (Some(Ok(from)), _) if now < from => Check::fail(CHECK_DATES, format!("not yet valid (validFrom {from})")),
-        (_, Some(Ok(until))) if now >= until => Check::fail(CHECK_DATES, format!("expired (validUntil {until})")),
-        _ => Check::pass(CHECK_DATES, format!("valid at {now}")),
+        (Some(Ok(from)), _) if now < from => {
+            Check::fail(CHECK_DATES, format!("not yet valid: validFrom {} is in the future (now {})", show(from), show(now)))
+        }
+        (_, Some(Ok(until))) if now >= until => {
+            Check::fail(CHECK_DATES, format!("expired: validUntil {} has passed (now {})", show(until), show(now)))
+        }
+        (_, Some(Ok(until))) => Check::pass(CHECK_DATES, format!("valid at {} (until {})", show(now), show(until))),
+        _ => Check::pass(CHECK_DATES, format!("valid at {} (no expiry)", show(now))),
     }
 }
 
@@ -466,7 +490,7 @@ pub fn verify(doc: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, options:
     if let Some(p) = pending {
         insert_proof_check(&mut checks, signature_check(&p));
     }
-    VerificationReport::from_checks(checks)
+    VerificationReport::from_checks(checks).with_validity(doc)
 }
 
 /// [`verify`] for JSON text; malformed JSON is a failed `json` check.
@@ -504,12 +528,13 @@ pub fn verify_batch(docs: &[Value], resolver: &dyn Resolver, now: DateTime<Utc>,
         !pend.is_empty() && ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() && keys.iter().all(|k| !k.is_weak());
     prepared
         .into_iter()
-        .map(|(mut checks, p)| {
+        .zip(docs)
+        .map(|((mut checks, p), doc)| {
             if let Some(p) = p {
                 let c = if batch_ok { Check::pass(CHECK_PROOF, "Ed25519 signature verifies (batch)") } else { signature_check(&p) };
                 insert_proof_check(&mut checks, c);
             }
-            VerificationReport::from_checks(checks)
+            VerificationReport::from_checks(checks).with_validity(doc)
         })
         .collect()
 }

@@ -4,13 +4,15 @@
 mod common;
 
 use rongtong_catalog::SkillLevel;
-use rongtong_credentials::contexts::ContextPolicy;
+use rongtong_credentials::contexts::{self, ContextPolicy};
 use rongtong_credentials::did::{DidDocumentBuilder, MapResolver, did_web_to_url};
-use rongtong_credentials::obv3::{self, AchievementSpec, Alignment, CertificateKind, CredentialSpec, IssuerProfile, Recipient};
-use rongtong_credentials::proof::{self, ProofOptions};
+use rongtong_credentials::obv3::{
+    self, AchievementSpec, Alignment, CertificateKind, CredentialSpec, Grade, GradeType, IssuerProfile, Recipient,
+};
+use rongtong_credentials::proof::{self, Canonicalizer, ProofOptions};
 use rongtong_credentials::status::{self, StatusList, StatusListEntry, StatusPurpose};
 use rongtong_credentials::verify::{self, PresentationOptions, VerifyOptions, create_presentation, parse_now, verify_str};
-use rongtong_credentials::{SigningKey, verify_batch};
+use rongtong_credentials::{SigningKey, canon, fastpath, verify_batch};
 use serde_json::Value;
 
 const LIST_URL: &str = "https://rongtong.example/status/1";
@@ -43,7 +45,8 @@ fn spec(kind: CertificateKind, recipient: Recipient, index: u64) -> CredentialSp
                 target_code: Some("SK-0042".into()),
                 ..Alignment::competency("机器人预防性维护", "https://rongtong.example/skills/SK-0042")
             }],
-            credits_available: Some(2),
+            credits_available: Some(2.0),
+            hours: None,
         },
         valid_from: "2026-01-15T00:00:00Z".into(),
         valid_until: Some("2029-01-15T00:00:00Z".into()),
@@ -51,6 +54,7 @@ fn spec(kind: CertificateKind, recipient: Recipient, index: u64) -> CredentialSp
             StatusListEntry::new(StatusPurpose::Revocation, index, LIST_URL),
             StatusListEntry::new(StatusPurpose::Suspension, index, SUSP_URL),
         ],
+        ..Default::default()
     }
 }
 
@@ -433,4 +437,243 @@ fn jcs_credentials_verify_and_are_held_to_the_same_json_ld_rules() {
     bad["proof"] = proof_opts;
     let rep = verify::verify(&bad, &r, now(), &VerifyOptions::obv3());
     assert!(!rep.verified && rep.failed("json_ld"), "{rep:#?}");
+}
+
+/// A certificate with every optional detail: name, credits, hours, grade, number, expiry.
+fn detailed(kind: CertificateKind, recipient: Recipient) -> CredentialSpec {
+    let mut s = spec(kind, recipient, 4321);
+    s.achievement.credits_available = Some(2.5);
+    s.achievement.hours = Some(32.0);
+    s.learner_name = Some("李明轩".into());
+    s.credits_earned = Some(2.5);
+    s.hours_completed = Some(32.0);
+    s.grade = Some(Grade::from_text("优秀"));
+    s.certificate_number = Some("JX-PXOU-2026-000123".into());
+    s.valid_until = Some("2028-01-15T00:00:00Z".into());
+    s
+}
+
+fn detailed_kinds() -> Vec<(&'static str, CredentialSpec)> {
+    vec![
+        ("training, hashed", detailed(CertificateKind::Training, hashed())),
+        (
+            "training, did",
+            detailed(CertificateKind::Training, Recipient::Did("did:key:z6MkhcEz8GCrbxyPuzHbBhZGbgdHYUxpNvvftMUAVFxPzNQa".into())),
+        ),
+        ("skill-level", detailed(skill_level(), hashed())),
+        ("micro", detailed(CertificateKind::Micro, hashed())),
+    ]
+}
+
+/// Every detail is signed, expands strictly under `[VC v2, OB 3.0.3]`, takes the fast path,
+/// and verifies with either canonicaliser.
+#[test]
+fn certificate_details_sign_and_verify_on_both_paths() {
+    let r = resolver(&[], &[]);
+    let generic = VerifyOptions { canonicalizer: Canonicalizer::Generic, ..VerifyOptions::obv3() };
+    for (name, s) in detailed_kinds() {
+        let unsigned = obv3::build_credential(&s).expect("build");
+        let list = contexts::check_contexts(&unsigned, ContextPolicy::OpenBadges).expect("ctx");
+        let quads = fastpath::try_expand(&unsigned, list).unwrap_or_else(|| panic!("{name}: the fast path must cover every detail"));
+        assert_eq!(
+            canon::canonicalize(&quads).expect("fast"),
+            canon::canonical_nquads(&unsigned, ContextPolicy::OpenBadges).expect("generic"),
+            "{name}: fast and generic N-Quads differ"
+        );
+        let vc = issue(&s);
+        for (path, options) in [("fast", VerifyOptions::obv3()), ("generic", generic.clone())] {
+            let report = verify::verify(&vc, &r, now(), &options);
+            assert!(report.verified, "{name} ({path}): {report:#?}");
+            assert_eq!(report.valid_from.as_deref(), Some("2026-01-15T00:00:00Z"));
+            assert_eq!(report.valid_until.as_deref(), Some("2028-01-15T00:00:00Z"));
+        }
+    }
+}
+
+/// Where each detail lands, per docs/CREDENTIALS.md ("Certificate details").
+#[test]
+fn certificate_details_are_where_ob_puts_them() {
+    let vc = issue(&detailed(CertificateKind::Training, hashed()));
+    let subject = &vc["credentialSubject"];
+    let achievement = &subject["achievement"];
+    let ach = achievement["id"].as_str().expect("achievement id");
+    assert_eq!(vc["validUntil"], "2028-01-15T00:00:00Z");
+    assert_eq!(subject["identifier"][0]["hashed"], true, "the hashed identifier stays first");
+    assert_eq!(
+        subject["identifier"][1],
+        serde_json::json!({"type": "IdentityObject", "hashed": false, "identityHash": "李明轩", "identityType": "name"})
+    );
+    assert_eq!(achievement["creditsAvailable"], 2.5);
+    assert_eq!(subject["creditsEarned"], 2.5);
+    assert_eq!(subject["licenseNumber"], "JX-PXOU-2026-000123");
+    assert_eq!(
+        achievement["resultDescription"],
+        serde_json::json!([
+            {"id": format!("{ach}#hours"), "type": ["ResultDescription"], "name": "学时 (learning hours)",
+             "resultType": "ext:LearningHours", "valueMax": "32"},
+            {"id": format!("{ach}#grade"), "type": ["ResultDescription"], "name": "考核结果 (assessment result)",
+             "resultType": "LetterGrade"},
+        ])
+    );
+    assert_eq!(
+        subject["result"],
+        serde_json::json!([
+            {"type": ["Result"], "resultDescription": format!("{ach}#hours"), "value": "32"},
+            {"type": ["Result"], "resultDescription": format!("{ach}#grade"), "value": "优秀"},
+        ])
+    );
+    assert_eq!(achievement["achievementType"], "Certificate");
+    // Whole numbers stay JSON integers: `2`, never `2.0`.
+    let mut whole = detailed(CertificateKind::Training, hashed());
+    whole.achievement.credits_available = Some(2.0);
+    whole.credits_earned = Some(2.0);
+    let text = obv3::build_credential(&whole).expect("build").to_string();
+    assert!(text.contains(r#""creditsAvailable":2,"#) || text.contains(r#""creditsAvailable":2}"#), "{text}");
+    assert!(text.contains(r#""creditsEarned":2,"#) || text.contains(r#""creditsEarned":2}"#), "{text}");
+}
+
+/// A skill-level certificate reads as an assessment (`Certification`), its level result
+/// first, then the grade.
+#[test]
+fn skill_level_details_read_as_an_assessment() {
+    let mut s = detailed(skill_level(), Recipient::Did("did:key:z6MkhcEz8GCrbxyPuzHbBhZGbgdHYUxpNvvftMUAVFxPzNQa".into()));
+    s.achievement.hours = None;
+    s.hours_completed = None;
+    s.grade = Some(Grade { value: "合格".into(), grade_type: GradeType::LetterGrade });
+    let vc = issue(&s);
+    let subject = &vc["credentialSubject"];
+    assert_eq!(subject["achievement"]["achievementType"], "Certification");
+    assert_eq!(subject["id"], "did:key:z6MkhcEz8GCrbxyPuzHbBhZGbgdHYUxpNvvftMUAVFxPzNQa");
+    assert_eq!(subject["identifier"].as_array().expect("identifier").len(), 1, "only the name beside the DID");
+    let rds: Vec<&str> = subject["achievement"]["resultDescription"]
+        .as_array()
+        .expect("descriptions")
+        .iter()
+        .map(|d| d["resultType"].as_str().expect("resultType"))
+        .collect();
+    assert_eq!(rds, ["RubricCriterionLevel", "LetterGrade"]);
+    assert!(subject["result"][0]["achievedLevel"].is_string());
+    assert_eq!(subject["result"][1]["value"], "合格");
+    assert!(verify::verify(&vc, &resolver(&[], &[]), now(), &VerifyOptions::obv3()).verified);
+}
+
+/// Changing or removing any detail breaks the proof (and only the proof: the document is
+/// still well-formed and expands).
+#[test]
+fn altering_any_detail_breaks_the_proof() {
+    let r = resolver(&[], &[]);
+    let vc = issue(&detailed(CertificateKind::Training, hashed()));
+    let changes: Vec<(&str, Value)> = vec![
+        ("/credentialSubject/identifier/1/identityHash", "李明".into()),
+        ("/credentialSubject/identifier/1/hashed", true.into()),
+        ("/credentialSubject/achievement/creditsAvailable", 3.5.into()),
+        ("/credentialSubject/creditsEarned", 2.into()),
+        ("/credentialSubject/achievement/resultDescription/0/valueMax", "48".into()),
+        ("/credentialSubject/result/0/value", "48".into()),
+        ("/credentialSubject/achievement/resultDescription/1/resultType", "RawScore".into()),
+        ("/credentialSubject/result/1/value", "良好".into()),
+        ("/credentialSubject/licenseNumber", "JX-PXOU-2026-000124".into()),
+        ("/validUntil", "2099-01-15T00:00:00Z".into()),
+    ];
+    for (path, value) in changes {
+        let mut t = vc.clone();
+        let leaf = t.pointer_mut(path).unwrap_or_else(|| panic!("{path} is in the credential"));
+        assert_ne!(*leaf, value, "{path}: the change must change something");
+        *leaf = value;
+        let report = verify::verify(&t, &r, now(), &VerifyOptions::obv3());
+        assert!(!report.verified && report.failed("proof"), "changing {path} must break the proof: {report:#?}");
+        assert!(!report.failed("json_ld") && !report.failed("well_formed"), "{path}: {report:#?}");
+    }
+    for (parent, key) in [
+        ("/credentialSubject", "licenseNumber"),
+        ("/credentialSubject", "creditsEarned"),
+        ("/credentialSubject/achievement", "creditsAvailable"),
+        ("", "validUntil"),
+    ] {
+        let mut t = vc.clone();
+        let obj = if parent.is_empty() { &mut t } else { t.pointer_mut(parent).expect("parent") };
+        obj.as_object_mut().expect("object").remove(key).expect("present");
+        let report = verify::verify(&t, &r, now(), &VerifyOptions::obv3());
+        assert!(report.failed("proof"), "removing {parent}/{key} must break the proof");
+    }
+    let mut t = vc.clone();
+    t["credentialSubject"]["identifier"].as_array_mut().expect("ids").remove(1);
+    assert!(verify::verify(&t, &r, now(), &VerifyOptions::obv3()).failed("proof"), "removing the name must break the proof");
+}
+
+/// From `validUntil` on, `dates` fails and says why; every other check still passes, and
+/// the report carries the period for display.
+#[test]
+fn expired_credential_fails_dates_with_a_clear_detail() {
+    let r = resolver(&[], &[]);
+    let mut s = detailed(CertificateKind::Training, hashed());
+    s.valid_until = Some("2027-01-15T00:00:00+08:00".into());
+    let vc = issue(&s);
+    let before = verify::verify(&vc, &r, parse_now("2027-01-14T15:59:59Z").expect("t"), &VerifyOptions::obv3());
+    assert!(before.verified, "{before:#?}");
+    assert!(before.check("dates").expect("ran").detail.contains("until 2027-01-14T16:00:00Z"), "{before:#?}");
+    for at in ["2027-01-14T16:00:00Z", "2027-03-01T00:00:00Z"] {
+        let report = verify::verify(&vc, &r, parse_now(at).expect("t"), &VerifyOptions::obv3());
+        assert!(!report.verified, "{at}");
+        let failed: Vec<&str> = report.checks.iter().filter(|c| !c.passed).map(|c| c.name).collect();
+        assert_eq!(failed, ["dates"], "{at}: only the dates check fails");
+        let detail = &report.check("dates").expect("ran").detail;
+        assert_eq!(detail, &format!("expired: validUntil 2027-01-14T16:00:00Z has passed (now {at})"));
+        assert_eq!(report.valid_until.as_deref(), Some("2027-01-15T00:00:00+08:00"));
+        assert_eq!(report.valid_from.as_deref(), Some("2026-01-15T00:00:00Z"));
+    }
+    let early = verify::verify(&vc, &r, parse_now("2026-01-01T00:00:00Z").expect("t"), &VerifyOptions::obv3());
+    let detail = &early.check("dates").expect("ran").detail;
+    assert!(detail.starts_with("not yet valid: validFrom 2026-01-15T00:00:00Z"), "{detail}");
+    let batch = verify_batch(&[vc], &r, parse_now("2027-03-01T00:00:00Z").expect("t"), &VerifyOptions::obv3());
+    assert!(batch[0].failed("dates") && batch[0].valid_until.is_some());
+}
+
+/// The builder refuses details that cannot be true rather than sign them.
+#[test]
+fn refuses_untrue_details() {
+    let ok = detailed(CertificateKind::Training, hashed());
+    assert!(obv3::build_credential(&ok).is_ok());
+    let mut cases: Vec<(&str, CredentialSpec)> = Vec::new();
+    let mut c = ok.clone();
+    c.credits_earned = Some(3.0);
+    cases.push(("more credits earned than available", c));
+    let mut c = ok.clone();
+    c.hours_completed = Some(40.0);
+    cases.push(("more hours than the course has", c));
+    let mut c = ok.clone();
+    c.achievement.credits_available = Some(-1.0);
+    cases.push(("negative credits", c));
+    let mut c = ok.clone();
+    c.achievement.hours = Some(f64::NAN);
+    cases.push(("NaN hours", c));
+    let mut c = ok.clone();
+    c.learner_name = Some("  ".into());
+    cases.push(("blank name", c));
+    let mut c = ok.clone();
+    c.certificate_number = Some(String::new());
+    cases.push(("empty number", c));
+    let mut c = ok.clone();
+    c.grade = Some(Grade::from_text(""));
+    cases.push(("empty grade", c));
+    let mut c = ok.clone();
+    c.valid_until = Some(c.valid_from.clone());
+    cases.push(("validUntil not after validFrom", c));
+    let mut c = ok.clone();
+    c.recipient = Recipient::default();
+    cases.push(("no recipient", c));
+    for (name, c) in cases {
+        assert!(obv3::build_credential(&c).is_err(), "{name} must be refused");
+    }
+}
+
+/// With no detail given, the builder writes exactly what it wrote before the details existed
+/// (`tests/vectors/rongtong-obv3/`, built by the previous version).
+#[test]
+fn absent_details_change_nothing() {
+    for (name, s) in all_kinds() {
+        let built = obv3::build_credential(&s).expect("build");
+        let golden = common::read(&format!("rongtong-obv3/{name}.json"));
+        assert_eq!(serde_json::to_string_pretty(&built).expect("json") + "\n", golden, "{name}");
+    }
 }
