@@ -55,6 +55,49 @@ impl RegionCode {
         RegionCode(format!("{}0000", &self.0[..2]))
     }
 
+    /// The two-letter code of the province (GB/T 2260's alphabetic code, as in ISO 3166-2:CN:
+    /// `JX` for 江西, `GD` for 广东), used where people read and type identifiers — certificate
+    /// numbers. `None` for a numeric prefix that is no province.
+    pub fn province_letters(&self) -> Option<&'static str> {
+        Some(match &self.0[..2] {
+            "11" => "BJ",
+            "12" => "TJ",
+            "13" => "HE",
+            "14" => "SX",
+            "15" => "NM",
+            "21" => "LN",
+            "22" => "JL",
+            "23" => "HL",
+            "31" => "SH",
+            "32" => "JS",
+            "33" => "ZJ",
+            "34" => "AH",
+            "35" => "FJ",
+            "36" => "JX",
+            "37" => "SD",
+            "41" => "HA",
+            "42" => "HB",
+            "43" => "HN",
+            "44" => "GD",
+            "45" => "GX",
+            "46" => "HI",
+            "50" => "CQ",
+            "51" => "SC",
+            "52" => "GZ",
+            "53" => "YN",
+            "54" => "XZ",
+            "61" => "SN",
+            "62" => "GS",
+            "63" => "QH",
+            "64" => "NX",
+            "65" => "XJ",
+            "71" => "TW",
+            "81" => "HK",
+            "82" => "MO",
+            _ => return None,
+        })
+    }
+
     /// The city this code belongs to (`None` for a province).
     pub fn city(&self) -> Option<RegionCode> {
         match self.level() {
@@ -186,6 +229,20 @@ pub fn gbt2260_divisions() -> Vec<Division> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_province_of_the_embedded_list_has_its_two_letters() {
+        let provinces: Vec<Division> = gbt2260_divisions().into_iter().filter(|d| d.level == RegionLevel::Province).collect();
+        assert_eq!(provinces.len(), 34);
+        let mut letters = std::collections::HashSet::new();
+        for p in &provinces {
+            let code: RegionCode = p.code.parse().unwrap();
+            let l = code.province_letters().unwrap_or_else(|| panic!("{} {} has no letters", p.code, p.name_zh));
+            assert!(letters.insert(l), "{l} twice");
+        }
+        let pingxiang: RegionCode = "360300".parse().unwrap();
+        assert_eq!(pingxiang.province_letters(), Some("JX"));
+    }
 
     #[test]
     fn hierarchy() {

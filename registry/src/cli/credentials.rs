@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::models::credentials as m;
 use crate::services::credentials::fetch::{HttpResolver, Mirror};
-use crate::services::credentials::issuance::{self, IssueContext};
+use crate::services::credentials::issuance::{self, IssueContext, NotPassed};
 
 use super::CliResult;
 
@@ -91,15 +91,19 @@ pub fn issue(config: &Config, args: IssueArgs) -> CliResult<ExitCode> {
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} credentials ({per_sec}, {eta} left)")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let (mut issued, mut skipped) = (0, 0);
+    let (mut issued, mut skipped, mut not_passed) = (0, 0, Vec::new());
     for chunk in ids.chunks(1000) {
-        let r = diesel::Connection::transaction(&mut *conn, |c| issuance::issue_for_completions(c, ctx, chunk))?;
+        let r = diesel::Connection::transaction(&mut *conn, |c| issuance::issue_for_completions(c, ctx, chunk, NotPassed::Skip))?;
         issued += r.issued;
         skipped += r.skipped;
+        not_passed.extend(r.not_passed);
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
-    println!("{issued} credentials issued by {} ({skipped} completions already had one)", org.code);
+    for (completion, result) in &not_passed {
+        eprintln!("not issued: completion {completion} records `{result}`, not a pass");
+    }
+    println!("{issued} credentials issued by {} ({skipped} completions already had one, {} not passed)", org.code, not_passed.len());
     Ok(ExitCode::SUCCESS)
 }
 

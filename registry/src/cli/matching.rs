@@ -196,15 +196,15 @@ fn render(a: &MatchingAnswer, outcome: &Outcome) -> String {
         Outcome::Coverage(c) => {
             let _ = writeln!(
                 s,
-                "Demand coverage{}: {} position(s), {} people; {:.0}% of demanded skill-headcount taught to the level ({} of {}), {} partially, {} untaught",
+                "Demand coverage{}: {} position(s), {} people; {:.0}% of demanded position-skills taught to the level ({} of {}), {} partially, {} untaught",
                 c.region.as_ref().map(|r| format!(" in {r}")).unwrap_or_default(),
                 c.demand_items.len(),
                 c.total_headcount,
                 c.taught_share * 100.0,
-                c.taught_headcount,
-                c.demanded_headcount,
-                c.partially_taught_headcount,
-                c.untaught_headcount
+                c.taught_positions_skills,
+                c.demanded_positions_skills,
+                c.partially_taught_positions_skills,
+                c.untaught_positions_skills
             );
             for row in &c.skills {
                 let _ = writeln!(
@@ -324,13 +324,13 @@ fn render(a: &MatchingAnswer, outcome: &Outcome) -> String {
         Outcome::Alignment(al) => {
             let _ = writeln!(
                 s,
-                "Alignment of {} course(s) with {} published position(s) in {}: {:.0}% of demanded skill-headcount covered ({} of {}), credit share {:.0}%",
+                "Alignment of {} course(s) with {} published position(s) in {}: {:.0}% of demanded position-skills covered ({} of {}), credit share {:.0}%",
                 al.courses.len(),
                 al.demand_items,
                 al.region,
                 al.covered_share * 100.0,
-                al.covered_headcount,
-                al.demanded_headcount,
+                al.covered_positions_skills,
+                al.demanded_positions_skills,
                 al.credit_share * 100.0
             );
             let _ = writeln!(s, "Demanded but not taught to the level:");

@@ -98,6 +98,7 @@ diesel::table! {
         description -> Nullable<Text>,
         created_at -> Text,
         updated_at -> Text,
+        valid_months -> Nullable<Integer>,
     }
 }
 
@@ -127,6 +128,7 @@ diesel::table! {
         created_at -> Text,
         updated_at -> Text,
         review_stage -> Nullable<Text>,
+        valid_months -> Nullable<Integer>,
     }
 }
 
@@ -216,6 +218,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    certificate_counters (issuer_org_id, year) {
+        issuer_org_id -> Text,
+        year -> Integer,
+        next_value -> BigInt,
+    }
+}
+
+diesel::table! {
     completions (id) {
         id -> Text,
         learner_id -> Text,
@@ -276,6 +286,7 @@ diesel::table! {
         status_reason -> Nullable<Text>,
         status_changed_at -> Nullable<Text>,
         issued_at -> Text,
+        certificate_number -> Nullable<Text>,
     }
 }
 
@@ -293,6 +304,7 @@ diesel::table! {
         error -> Nullable<Text>,
         created_at -> Text,
         updated_at -> Text,
+        not_passed -> Integer,
     }
 }
 
@@ -318,6 +330,7 @@ diesel::joinable!(credentials -> organizations (issuer_org_id));
 diesel::joinable!(issuance_jobs -> courses (course_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    certificate_counters,
     regions,
     organizations,
     users,

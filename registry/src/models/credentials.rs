@@ -72,7 +72,7 @@ pub enum JobState {
     Failed,
 }
 
-/// A stored credential.
+/// A stored credential. Found by its id or its certificate number ([`find_credential`]).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = credentials)]
 pub struct CredentialRow {
@@ -108,6 +108,9 @@ pub struct CredentialRow {
     pub status_changed_at: Option<String>,
     /// Issued at.
     pub issued_at: String,
+    /// The human certificate number (证书编号), also in the signed document; `None` for
+    /// certificates issued before numbers existed.
+    pub certificate_number: Option<String>,
 }
 
 impl CredentialRow {
@@ -142,7 +145,9 @@ pub struct CredentialView {
     /// Public page (HTML; JSON with `?format=json`): the share link.
     pub url: String,
     /// `training` (培训合格证书) or `skill_level` (职业技能等级证书).
-    pub kind: String,
+    pub kind: CredentialKind,
+    /// The certificate number people read and type (证书编号), e.g. `JX-PXOU-2026-000123`.
+    pub certificate_number: Option<String>,
     /// Display name.
     pub name: String,
     /// Learner's username.
@@ -196,7 +201,8 @@ pub fn credential_views(
             let (issuer, issuer_name) = orgs.get(&r.issuer_org_id).cloned().unwrap_or_default();
             Ok(CredentialView {
                 url: public_url(base_url, &r.id),
-                kind: r.kind.clone(),
+                kind: r.kind(),
+                certificate_number: r.certificate_number.clone(),
                 name: r.name.clone(),
                 learner: names.get(&r.learner_id).cloned().unwrap_or_default(),
                 issuer,
@@ -219,7 +225,7 @@ pub fn credential_views(
 pub fn find_credential(conn: &mut DbConnection, id: &str) -> AppResult<CredentialRow> {
     let full = if id.starts_with("urn:uuid:") { id.to_string() } else { format!("urn:uuid:{id}") };
     credentials::table
-        .find(&full)
+        .filter(credentials::id.eq(&full).or(credentials::certificate_number.eq(id)))
         .select(CredentialRow::as_select())
         .first(conn)
         .optional()?
@@ -301,6 +307,21 @@ pub struct JobView {
     pub created_at: String,
     /// Last progress.
     pub updated_at: String,
+    /// Completions left out because their result is not a pass (no certificate certifies a fail).
+    pub not_passed: i32,
+}
+
+/// A job's counts so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobProgress {
+    /// Completions processed.
+    pub done: usize,
+    /// Credentials created.
+    pub issued: usize,
+    /// Completions that already had a credential.
+    pub skipped: usize,
+    /// Completions left out as not passed.
+    pub not_passed: usize,
 }
 
 /// Records a queued job.
@@ -356,15 +377,16 @@ pub fn update_job(
     conn: &mut DbConnection,
     job_id: &str,
     state: JobState,
-    (done, issued, skipped): (usize, usize, usize),
+    progress: JobProgress,
     error: Option<String>,
 ) -> QueryResult<usize> {
     diesel::update(issuance_jobs::table.find(job_id))
         .set((
             issuance_jobs::state.eq(state.as_ref()),
-            issuance_jobs::done.eq(done as i32),
-            issuance_jobs::issued.eq(issued as i32),
-            issuance_jobs::skipped.eq(skipped as i32),
+            issuance_jobs::done.eq(progress.done as i32),
+            issuance_jobs::issued.eq(progress.issued as i32),
+            issuance_jobs::skipped.eq(progress.skipped as i32),
+            issuance_jobs::not_passed.eq(progress.not_passed as i32),
             issuance_jobs::error.eq(error),
             issuance_jobs::updated_at.eq(now()),
         ))
@@ -479,6 +501,8 @@ pub struct CompletionForIssue {
     pub result: String,
     /// Completion date, YYYY-MM-DD.
     pub completed_on: String,
+    /// How long the course's certificate is valid, in months (`None`: no expiry).
+    pub valid_months: Option<i32>,
 }
 
 /// The completions among `ids` (chunked, so any number of ids stays under the backends'
@@ -506,6 +530,7 @@ pub fn completions_for_issue(conn: &mut DbConnection, ids: &[String]) -> QueryRe
                     courses::provider_id,
                     completions::result,
                     completions::completed_on,
+                    courses::valid_months,
                 ))
                 .load::<CompletionForIssue>(conn)?,
         );
@@ -575,16 +600,52 @@ pub fn issuer_names(conn: &mut DbConnection, org_id: &str) -> QueryResult<(Strin
     organizations::table.find(org_id).select((organizations::code, organizations::name_zh)).first(conn)
 }
 
-/// An occupation, looked up by id, URI or code: (id, URI, code, zh label, en label).
-pub type OccupationForIssue = (String, String, Option<String>, Option<String>, Option<String>);
+/// An occupation, looked up by id, URI or code: (id, URI, code, zh label, en label, validity
+/// of its skill-level certificates in months).
+pub type OccupationForIssue = (String, String, Option<String>, Option<String>, Option<String>, Option<i32>);
 
 /// The occupation a skill-level certificate is for, by id, URI or code.
 pub fn occupation_for_issue(conn: &mut DbConnection, key: &str) -> QueryResult<Option<OccupationForIssue>> {
     occupations::table
         .filter(occupations::id.eq(key).or(occupations::uri.eq(key)).or(occupations::code.eq(key)))
-        .select((occupations::id, occupations::uri, occupations::code, occupations::label_zh, occupations::label_en))
+        .select((
+            occupations::id,
+            occupations::uri,
+            occupations::code,
+            occupations::label_zh,
+            occupations::label_en,
+            occupations::valid_months,
+        ))
         .first(conn)
         .optional()
+}
+
+/// Reserves `n` consecutive certificate numbers' sequence values for an issuer in a year and
+/// returns the first. The counter row is created on first use and bumped in the caller's
+/// transaction, so concurrent issuers of one organisation queue on it and never share a value.
+pub fn reserve_certificate_sequence(conn: &mut DbConnection, org_id: &str, year: i32, n: usize) -> QueryResult<i64> {
+    use crate::db::schema::certificate_counters as cc;
+    let bumped = diesel::update(cc::table.find((org_id, year))).set(cc::next_value.eq(cc::next_value + n as i64)).execute(conn)?;
+    if bumped == 0 {
+        match diesel::insert_into(cc::table)
+            .values((cc::issuer_org_id.eq(org_id), cc::year.eq(year), cc::next_value.eq(1 + n as i64)))
+            .execute(conn)
+        {
+            Ok(_) => return Ok(1),
+            // Another transaction created it first: bump that one.
+            Err(e) if crate::db::is_unique_violation(&e) => {
+                diesel::update(cc::table.find((org_id, year))).set(cc::next_value.eq(cc::next_value + n as i64)).execute(conn)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let next: i64 = cc::table.find((org_id, year)).select(cc::next_value).first(conn)?;
+    Ok(next - n as i64)
+}
+
+/// An organisation's code and region, for its certificate numbers.
+pub fn issuer_code_and_region(conn: &mut DbConnection, org_id: &str) -> QueryResult<(String, String)> {
+    organizations::table.find(org_id).select((organizations::code, organizations::region)).first(conn)
 }
 
 /// The skill-level certificate already issued to a learner by an issuer for an occupation

@@ -85,8 +85,8 @@ pub async fn create_completion_credential(
 /// Issues for one completion; a concurrent duplicate (unique violation) returns the winner's.
 fn issue_one(c: &mut DbConnection, ctx: IssueContext<'_>, completion_id: &str) -> AppResult<IssueReport> {
     let ids = [completion_id.to_string()];
-    match c.transaction(|c| issuance::issue_for_completions(c, ctx, &ids)) {
-        Err(AppError::Conflict { .. }) => c.transaction(|c| issuance::issue_for_completions(c, ctx, &ids)),
+    match c.transaction(|c| issuance::issue_for_completions(c, ctx, &ids, issuance::NotPassed::Refuse)) {
+        Err(AppError::Conflict { .. }) => c.transaction(|c| issuance::issue_for_completions(c, ctx, &ids, issuance::NotPassed::Refuse)),
         other => other,
     }
 }

@@ -10,14 +10,14 @@
 use std::collections::{HashMap, HashSet};
 
 use diesel::Connection;
-use rongtong_catalog::SkillLevel;
-use rongtong_credentials::obv3::{self, AchievementSpec, Alignment, CertificateKind, CredentialSpec, IssuerProfile, Recipient};
+use rongtong_catalog::{CompletionResult, SkillLevel};
+use rongtong_credentials::obv3::{self, AchievementSpec, Alignment, CertificateKind, CredentialSpec, Grade, IssuerProfile, Recipient};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::{DbConnection, now};
 use crate::error::{AppError, AppResult};
-use crate::models::credentials::{self as m, AlignedSkill, CompletionForIssue, CredentialKind, CredentialRow, JobState};
+use crate::models::credentials::{self as m, AlignedSkill, CompletionForIssue, CredentialKind, CredentialRow, JobProgress, JobState};
 use crate::services::credentials::keystore::{self, ActiveKey, Kek, Owner};
 use crate::services::credentials::status::{allocate_many, status_entries};
 
@@ -37,8 +37,45 @@ pub struct IssueReport {
     pub issued: usize,
     /// Completions that already had one (returned, not re-issued).
     pub skipped: usize,
-    /// (completion id, credential id) for every completion asked for.
+    /// (completion id, credential id) for every completion that has a credential.
     pub credentials: Vec<(String, String)>,
+    /// (completion id, recorded result) of completions left out because they were not passed.
+    pub not_passed: Vec<(String, String)>,
+}
+
+/// What to do with a completion whose result is not a pass: a certificate of the course says
+/// the learner passed (培训合格证书), so one is never issued for a fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotPassed {
+    /// Refuse the whole request (422 naming the completion and its result): one issuance.
+    Refuse,
+    /// Leave it out and report it: a cohort.
+    Skip,
+}
+
+/// Whether a recorded result is a pass: `rongtong_catalog`'s rule, the one matching uses.
+/// A result that reads as neither pass nor fail is not a pass.
+fn passed(result: &str) -> bool {
+    CompletionResult::parse(result).is_ok_and(|r| r.is_pass())
+}
+
+/// `n` fresh certificate numbers of an issuer: `{province letters}-{ORG CODE}-{year}-{sequence}`,
+/// e.g. `JX-PXOU-2026-000123`, the sequence per issuer and year. People read them off paper
+/// and type them into the verify page, so they are short, upper case and unambiguous.
+fn certificate_numbers(conn: &mut DbConnection, org_id: &str, n: usize) -> AppResult<Vec<String>> {
+    use chrono::Datelike;
+    let (code, region) = m::issuer_code_and_region(conn, org_id)?;
+    let letters = region.parse::<rongtong_catalog::RegionCode>().ok().and_then(|r| r.province_letters()).unwrap_or("CN");
+    let year = chrono::Utc::now().year();
+    let first = m::reserve_certificate_sequence(conn, org_id, year, n)?;
+    Ok((0..n as i64).map(|k| format!("{letters}-{}-{year}-{:06}", code.to_uppercase(), first + k)).collect())
+}
+
+/// `validUntil` of a certificate valid `months` from `valid_from` (YYYY-MM-DD), if it expires.
+fn valid_until(valid_from: &str, months: Option<i32>) -> Option<String> {
+    let months = u32::try_from(months?).ok().filter(|m| *m > 0)?;
+    let from: chrono::NaiveDate = valid_from.parse().ok()?;
+    Some(format!("{}T00:00:00Z", from.checked_add_months(chrono::Months::new(months))?))
 }
 
 fn issuer_profile(conn: &mut DbConnection, ctx: IssueContext<'_>, org_id: &str) -> AppResult<(IssuerProfile, ActiveKey)> {
@@ -112,9 +149,15 @@ fn sign_all(specs: &[CredentialSpec], key: &ActiveKey, created: &str) -> AppResu
 /// provider's active key. Completions that already have a credential are skipped and their
 /// credential returned: a retry never creates a second one. Run it inside a transaction.
 ///
-/// Arguments: `completion_ids` (unknown ids are a 422). Returns an [`IssueReport`].
+/// Arguments: `completion_ids` (unknown ids are a 422); `not_passed`, what to do with a
+/// completion that was not passed. Returns an [`IssueReport`].
 /// Complexity: one query per 500 completions, signing spread over all cores.
-pub fn issue_for_completions(conn: &mut DbConnection, ctx: IssueContext<'_>, completion_ids: &[String]) -> AppResult<IssueReport> {
+pub fn issue_for_completions(
+    conn: &mut DbConnection,
+    ctx: IssueContext<'_>,
+    completion_ids: &[String],
+    not_passed: NotPassed,
+) -> AppResult<IssueReport> {
     let mut report = IssueReport::default();
     let mut existing = m::credentials_of_completions(conn, completion_ids)?;
     let infos = m::completions_for_issue(conn, completion_ids)?;
@@ -122,8 +165,21 @@ pub fn issue_for_completions(conn: &mut DbConnection, ctx: IssueContext<'_>, com
     if let Some(missing) = completion_ids.iter().find(|id| !found.contains(id.as_str())) {
         return Err(AppError::invalid("completion", format!("no completion record {missing}")));
     }
-    let todo: Vec<&CompletionForIssue> = infos.iter().filter(|i| !existing.contains_key(&i.completion_id)).collect();
-    report.skipped = infos.len() - todo.len();
+    for i in infos.iter().filter(|i| !passed(&i.result)) {
+        if not_passed == NotPassed::Refuse && !existing.contains_key(&i.completion_id) {
+            return Err(AppError::invalid(
+                "completion",
+                format!(
+                    "completion {} records the result `{}`, which is not a pass: a training certificate (培训合格证书) certifies a pass",
+                    i.completion_id,
+                    i.result.trim()
+                ),
+            ));
+        }
+        report.not_passed.push((i.completion_id.clone(), i.result.trim().to_string()));
+    }
+    let todo: Vec<&CompletionForIssue> = infos.iter().filter(|i| !existing.contains_key(&i.completion_id) && passed(&i.result)).collect();
+    report.skipped = infos.iter().filter(|i| existing.contains_key(&i.completion_id)).count();
 
     let course_ids: Vec<String> = todo.iter().map(|i| i.course_id.clone()).collect::<HashSet<_>>().into_iter().collect();
     let course_skills = m::course_skill_labels(conn, &course_ids)?;
@@ -138,14 +194,15 @@ pub fn issue_for_completions(conn: &mut DbConnection, ctx: IssueContext<'_>, com
     for (org_id, items) in by_org {
         let (issuer, key) = issuer_profile(conn, ctx, &org_id)?;
         let slots = allocate_many(conn, &issuer.did, items.len())?;
+        let numbers = certificate_numbers(conn, &org_id, items.len())?;
         let specs: Vec<CredentialSpec> = items
             .iter()
-            .zip(&slots)
-            .map(|(i, (list, index))| {
+            .zip(slots.iter().zip(numbers))
+            .map(|(i, ((list, index), number))| {
                 // The same learner may complete several courses of one batch: recipients are reused.
                 let recipient = recips.get(&i.learner_id).cloned().unwrap_or_else(|| hashed_recipient(&i.username));
                 let skills = course_skills.get(&i.course_id).map(|s| alignments(s)).unwrap_or_default();
-                training_spec(ctx.base_url, &issuer, i, recipient, skills, list, *index)
+                training_spec(ctx.base_url, &issuer, i, recipient, skills, (list, *index), number)
             })
             .collect();
         let docs = sign_all(&specs, &key, &issued_at)?;
@@ -170,6 +227,7 @@ pub fn issue_for_completions(conn: &mut DbConnection, ctx: IssueContext<'_>, com
                 status_reason: None,
                 status_changed_at: None,
                 issued_at: issued_at.clone(),
+                certificate_number: spec.certificate_number.clone(),
             })
             .collect();
         m::insert_credentials(conn, &rows)?;
@@ -180,16 +238,21 @@ pub fn issue_for_completions(conn: &mut DbConnection, ctx: IssueContext<'_>, com
     Ok(report)
 }
 
+/// The signed content of a training certificate: everything an employer reads on it — who,
+/// which course, its hours and credits, the grade, the number, the validity — is in the signed
+/// document, so the printed page and any verifier show what was signed, not today's rows.
 fn training_spec(
     base_url: &str,
     issuer: &IssuerProfile,
     i: &CompletionForIssue,
     recipient: Recipient,
     alignments: Vec<Alignment>,
-    list: &str,
-    index: u64,
+    (list, index): (&str, u64),
+    certificate_number: String,
 ) -> CredentialSpec {
-    let credits = (i.credits.fract() == 0.0 && i.credits > 0.0).then_some(i.credits as u32);
+    let credits = (i.credits > 0.0).then_some(i.credits);
+    let hours = (i.hours > 0.0).then_some(i.hours);
+    let result = i.result.trim();
     CredentialSpec {
         id: format!("urn:uuid:{}", uuid::Uuid::new_v4()),
         issuer: issuer.clone(),
@@ -197,16 +260,22 @@ fn training_spec(
         achievement: AchievementSpec {
             id: format!("{base_url}/achievements/courses/{}/{}", enc_segment(&i.code), enc_segment(&i.version)),
             kind: CertificateKind::Training,
-            name_zh: format!("{}培训合格证书", i.title_zh),
-            name_en: i.title_en.as_ref().map(|en| format!("{en} (training certificate)")),
+            name_zh: i.title_zh.clone(),
+            name_en: i.title_en.clone(),
             description: format!("完成微课程《{}》（{} 学时，{} 学分）的学习并考核合格。", i.title_zh, i.hours, i.credits),
-            criteria_narrative: format!("完成全部 {} 学时并通过考核；考核结果：{}。", i.hours, i.result),
+            criteria_narrative: format!("完成全部 {} 学时的学习，并通过考核。", i.hours),
             alignments,
             credits_available: credits,
+            hours,
         },
         valid_from: format!("{}T00:00:00Z", i.completed_on),
-        valid_until: None,
+        valid_until: valid_until(&i.completed_on, i.valid_months),
         status: status_entries(base_url, list, index),
+        learner_name: Some(i.display_name.clone()).filter(|n| !n.trim().is_empty()),
+        credits_earned: credits,
+        hours_completed: hours,
+        grade: (!result.is_empty()).then(|| Grade::from_text(result)),
+        certificate_number: Some(certificate_number),
     }
 }
 
@@ -247,7 +316,7 @@ pub fn issue_skill_level(
     level: SkillLevel,
     assessed_on: chrono::NaiveDate,
 ) -> AppResult<(CredentialRow, bool)> {
-    let (occ_id, uri, code, label_zh, label_en) = m::occupation_for_issue(conn, occupation_key)?
+    let (occ_id, uri, code, label_zh, label_en, valid_months) = m::occupation_for_issue(conn, occupation_key)?
         .ok_or_else(|| AppError::invalid("occupation", format!("no occupation {occupation_key}")))?;
     let occ_code = code.clone().unwrap_or_else(|| uri.clone());
     if let Some(row) = m::find_skill_level_credential(conn, learner_id, org_id, &occ_code, level.number() as i32)? {
@@ -257,6 +326,7 @@ pub fn issue_skill_level(
     let (issuer, key) = issuer_profile(conn, ctx, org_id)?;
     let (list, index) =
         allocate_many(conn, &issuer.did, 1)?.into_iter().next().ok_or_else(|| AppError::Internal("no status slot".into()))?;
+    let number = certificate_numbers(conn, org_id, 1)?.pop();
     let recipient = recipients(conn, &[(learner_id.to_string(), learner.username.clone())])?
         .remove(learner_id)
         .ok_or_else(|| AppError::Internal("no recipient".into()))?;
@@ -278,14 +348,17 @@ pub fn issue_skill_level(
             },
             name_zh: format!("{occ_name}（{}）", level.name_zh()),
             name_en: label_en.map(|en| format!("{en}, {}", level.name_en())),
-            description: format!("职业技能等级认定：{occ_name}，{}。", level.name_zh()),
-            criteria_narrative: "理论知识考试与操作技能考核均合格。".into(),
+            description: format!("经职业技能等级认定，{occ_name}达到{}。", level.name_zh()),
+            criteria_narrative: "通过职业技能等级认定：理论知识考试与操作技能考核均合格。".into(),
             alignments: alignments(&skills),
-            credits_available: None,
+            ..Default::default()
         },
         valid_from: format!("{assessed_on}T00:00:00Z"),
-        valid_until: None,
+        valid_until: valid_until(&assessed_on.to_string(), valid_months),
         status: status_entries(ctx.base_url, &list, index),
+        learner_name: Some(learner.display_name.clone()).filter(|n| !n.trim().is_empty()),
+        certificate_number: number,
+        ..Default::default()
     };
     let issued_at = now();
     let doc =
@@ -307,6 +380,7 @@ pub fn issue_skill_level(
         status_reason: None,
         status_changed_at: None,
         issued_at,
+        certificate_number: spec.certificate_number.clone(),
     };
     m::insert_credentials(conn, std::slice::from_ref(&row))?;
     Ok((row, true))
@@ -342,15 +416,19 @@ pub fn cohort_completions(
 }
 
 /// Runs a cohort job: issues in chunks of 200 completions, each chunk in its own
-/// transaction, recording progress after each. A failure marks the job `failed` with the
-/// reason; credentials issued before it stay (re-running the job skips them).
+/// transaction, recording progress after each. Completions that were not passed are left out
+/// and counted. A failure marks the job `failed` with the reason; credentials issued before
+/// it stay (re-running the job skips them).
 pub fn run_job(conn: &mut DbConnection, ctx: IssueContext<'_>, job_id: &str, completion_ids: &[String]) -> AppResult<()> {
-    let mut progress = (0, 0, 0);
+    let mut progress = JobProgress::default();
     m::update_job(conn, job_id, JobState::Running, progress, None)?;
     for chunk in completion_ids.chunks(200) {
-        match conn.transaction(|c| issue_for_completions(c, ctx, chunk)) {
+        match conn.transaction(|c| issue_for_completions(c, ctx, chunk, NotPassed::Skip)) {
             Ok(r) => {
-                progress = (progress.0 + chunk.len(), progress.1 + r.issued, progress.2 + r.skipped);
+                progress.done += chunk.len();
+                progress.issued += r.issued;
+                progress.skipped += r.skipped;
+                progress.not_passed += r.not_passed.len();
                 m::update_job(conn, job_id, JobState::Running, progress, None)?;
             }
             Err(e) => {

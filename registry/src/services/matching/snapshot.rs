@@ -11,11 +11,13 @@
 //! | occupations | `occupations` (id = URI) with `occupation_skills` |
 //! | demand items | `demand_items` with `demand_item_skills`; region = the item's own, else its list's; published ⇔ the list is `published` |
 //! | learners | users with role `learner`, id = username, region = their own, else their organization's; `opt_in` = consent to be found |
-//! | verified skills | completion records: a passing completion of a published or archived course means the learner holds every skill the course teaches at the course's target level; the evidence is the completion record (withdrawn when its training certificate is revoked or suspended). Skill-level certificates in force: every skill of the occupation's standard at the certified level |
-//! | completed courses | every passing completion, whatever the course's status |
+//! | verified skills | completion records: a passing completion means the learner holds every skill the course teaches at the course's target level; the evidence is the completion record, of kind `training_certificate` when its certificate is in force (it then scores in candidate rankings), `completion` when none was issued yet, and withdrawn when its certificate is revoked or suspended. Skill-level certificates in force: every skill of the occupation's standard at the certified level |
+//! | completed courses | every passing completion, as the version completed and as the version its code resolves to now |
 //!
-//! A completion whose result reads as a fail (`不合格`, `fail`, `failed`, case-insensitive) is
-//! neither evidence nor a done prerequisite. Signed certificates will add evidence later.
+//! Pass and fail are `rongtong_catalog::CompletionResult`'s rule, the same that refuses to
+//! issue a certificate for a failed completion: a fail (不合格, 未通过, 59, …) is neither
+//! evidence nor a done prerequisite, and a result that reads as neither counts for nothing
+//! (with a warning).
 //!
 //! # Staleness
 //!
@@ -35,14 +37,16 @@
 //! |---|---|---|
 //! | `RONGTONG_MATCHING_MAX_WAIT_MS` | `2000` | longest wait for a rebuild before answering from the previous snapshot |
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use rongtong_catalog::{CourseSkill, RequirementKind, SkillLevel, SkillRelationKind, SkillRequirement};
-use rongtong_matching::{BuildError, CourseSpec, DemandSpec, GraphBuilder, LearnerSpec, OccupationSpec, SkillsGraph, VerifiedSkill};
+use rongtong_catalog::{CompletionResult, CourseSkill, CourseStatus, RequirementKind, SkillLevel, SkillRelationKind, SkillRequirement};
+use rongtong_matching::{
+    BuildError, CourseSpec, DemandSpec, EvidenceKind, GraphBuilder, LearnerSpec, OccupationSpec, SkillsGraph, VerifiedSkill,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -202,11 +206,6 @@ pub fn data_version(conn: &mut DbConnection) -> QueryResult<i64> {
     Ok(rows.first().map_or(0, |r| r.version))
 }
 
-fn is_fail(result: &str) -> bool {
-    let r = result.trim().to_lowercase();
-    r == "不合格" || r == "fail" || r == "failed"
-}
-
 fn level(n: i32) -> SkillLevel {
     SkillLevel::try_from(n).unwrap_or(SkillLevel::LOWEST)
 }
@@ -284,16 +283,16 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
         ))
         .load(c)?;
     let mut course_key: HashMap<String, String> = HashMap::with_capacity(course_rows.len());
-    let mut course_public: HashMap<String, bool> = HashMap::with_capacity(course_rows.len());
+    let mut course_code: HashMap<String, String> = HashMap::with_capacity(course_rows.len());
     // code → (rank of status, created_at, id, key); the maximum wins.
     let mut best: HashMap<String, (u8, String, String, String)> = HashMap::new();
     let mut specs: Vec<CourseSpec> = Vec::with_capacity(course_rows.len());
     let mut spec_of: HashMap<String, usize> = HashMap::with_capacity(course_rows.len());
     for (id, code, version, provider_id, hours, credits, status, created_at, title) in course_rows {
         let key = format!("{code}@{version}");
-        let rank = match status.as_str() {
-            "published" => 2,
-            "archived" => 1,
+        let rank = match status.parse() {
+            Ok(CourseStatus::Published) => 2,
+            Ok(CourseStatus::Archived) => 1,
             _ => 0,
         };
         let cand = (rank, created_at, id.clone(), key.clone());
@@ -304,7 +303,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
             }
         }
         labels.insert(key.clone(), title);
-        course_public.insert(id.clone(), rank > 0);
+        course_code.insert(id.clone(), code.clone());
         course_key.insert(id.clone(), key.clone());
         let (provider, region) = org.get(&provider_id).cloned().map_or((None, None), |(c, r)| (Some(c), Some(r)));
         spec_of.insert(id, specs.len());
@@ -464,31 +463,52 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
         warnings
             .push(format!("{no_region} learners have no region (neither their own nor their organization's) and are left out of matching"));
     }
-    let mut evidence: Vec<Vec<(usize, String)>> = vec![Vec::new(); learner_specs.len()];
+    let mut evidence: Vec<Vec<(usize, String, EvidenceKind)>> = vec![Vec::new(); learner_specs.len()];
     let completion_rows: Vec<(String, String, String, String, String)> = completions::table
         .select((completions::id, completions::learner_id, completions::course_id, completions::result, completions::completed_on))
         .order(completions::id)
         .load(c)?;
-    // A completion whose training certificate was revoked or suspended is no longer evidence.
-    let withdrawn: HashSet<String> = credentials::table
-        .filter(credentials::revoked.eq(true).or(credentials::suspended.eq(true)))
+    // Training certificates of completions: in force (the completion scores in rankings) or
+    // withdrawn (revoked or suspended: the completion is no longer evidence at all).
+    let certificates: HashMap<String, bool> = credentials::table
         .filter(credentials::completion_id.is_not_null())
-        .select(credentials::completion_id.assume_not_null())
-        .load(c)?
+        .select((credentials::completion_id.assume_not_null(), credentials::revoked.or(credentials::suspended)))
+        .load::<(String, bool)>(c)?
         .into_iter()
         .collect();
+    let mut unreadable_results = 0usize;
     for (id, learner_id, course_id, result, completed_on) in completion_rows {
-        if is_fail(&result) || withdrawn.contains(&id) {
-            continue;
+        // One rule decides pass and fail, for matching as for issuance (rongtong_catalog).
+        match CompletionResult::parse(&result) {
+            Ok(r) if r.is_pass() => {}
+            Ok(_) => continue,
+            Err(_) => {
+                unreadable_results += 1;
+                continue;
+            }
         }
+        let kind = match certificates.get(&id) {
+            Some(true) => continue,
+            Some(false) => EvidenceKind::TrainingCertificate,
+            None => EvidenceKind::Completion,
+        };
         let (Some(&l), Some(&ci)) = (learner_of.get(&learner_id), spec_of.get(&course_id)) else { continue };
         let course = &specs[ci];
+        // Done is done whichever version was taken: the completed version, and the version the
+        // code resolves to for prerequisites (else a learner who took last year's version is
+        // asked to take the course again, and one who took this year's is not).
         learner_specs[l].completed_courses.push(course.id.clone());
-        if course_public.get(&course_id).copied().unwrap_or(false) {
-            // The verified skills themselves are spelled out only while feeding the builder,
-            // one learner at a time, so they never all sit in memory as strings.
-            evidence[l].push((ci, format!("completion {id}: {} {completed_on} {}", course.id, result.trim())));
+        if let Some(current) = course_code.get(&course_id).and_then(|code| course_by_code.get(code)).filter(|k| **k != course.id) {
+            learner_specs[l].completed_courses.push(current.clone());
         }
+        // The verified skills themselves are spelled out only while feeding the builder, one
+        // learner at a time, so they never all sit in memory as strings.
+        evidence[l].push((ci, format!("completion {id}: {} {completed_on} {}", course.id, result.trim()), kind));
+    }
+    if unreadable_results > 0 {
+        warnings.push(format!(
+            "{unreadable_results} completions have a result that is neither a pass nor a fail (e.g. 合格, 不合格, 85) and count for nothing"
+        ));
     }
 
     // Skill-level certificates (职业技能等级证书) in force: the holder has every skill the
@@ -511,6 +531,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
                 skill: r.skill.clone(),
                 level: certified_level,
                 evidence: format!("skill-level certificate {id}: {occupation} level {lv}"),
+                kind: EvidenceKind::SkillCertificate,
             });
         }
     }
@@ -567,64 +588,61 @@ struct Inputs<'a> {
     relations: &'a [(&'a str, SkillRelationKind, &'a str)],
     occupations: &'a [OccupationSpec],
     demand: &'a [DemandSpec],
-    /// Per learner: (course index, evidence text) of each passing completion of a public course.
-    evidence: &'a [Vec<(usize, String)>],
+    /// Per learner: (course index, evidence text, kind) of each passing completion.
+    evidence: &'a [Vec<(usize, String, EvidenceKind)>],
     /// Per learner: the skills their skill-level certificates in force attest.
     certified: &'a [Vec<VerifiedSkill>],
 }
 
 /// Feeds the builder and builds. A prerequisite cycle in the data (possible: prerequisites
 /// name codes, and versions change) would otherwise make every matching request fail; the
-/// course named in the error loses its prerequisites, with a warning, and the build retries.
+/// courses on each cycle ([`rongtong_catalog::prerequisite_cycles`], the one cycle check) lose
+/// the prerequisites inside it, with a warning naming the loop.
 fn build_breaking_cycles(
     inputs: &Inputs<'_>,
     specs: &mut [CourseSpec],
     learners: &mut [LearnerSpec],
     warnings: &mut Vec<String>,
 ) -> Result<SkillsGraph, SnapshotError> {
-    let mut broken: HashSet<String> = HashSet::new();
-    loop {
-        let mut b = GraphBuilder::new();
-        for uri in inputs.skills {
-            b.add_skill(uri);
-        }
-        for (from, kind, to) in inputs.relations {
-            b.add_relation(from, *kind, to)?;
-        }
-        for s in specs.iter() {
-            b.add_course(s)?;
-        }
-        for o in inputs.occupations {
-            b.add_occupation(o)?;
-        }
-        for d in inputs.demand {
-            b.add_demand(d)?;
-        }
-        let mut scratch: Vec<VerifiedSkill> = Vec::new();
-        for ((l, ev), certified) in learners.iter_mut().zip(inputs.evidence).zip(inputs.certified) {
-            scratch.clear();
-            scratch.extend(certified.iter().cloned());
-            for (ci, text) in ev {
-                for t in &specs[*ci].teaches {
-                    scratch.push(VerifiedSkill { skill: t.skill.clone(), level: t.level, evidence: text.clone() });
-                }
-            }
-            l.skills = std::mem::take(&mut scratch);
-            let added = b.add_learner(l);
-            scratch = std::mem::take(&mut l.skills);
-            added?;
-        }
-        match b.build() {
-            Ok(g) => return Ok(g),
-            Err(BuildError::PrerequisiteCycle { course }) if broken.len() < 64 && broken.insert(course.clone()) => {
-                warnings.push(format!("course prerequisites form a cycle through {course}; its prerequisites are ignored"));
-                if let Some(s) = specs.iter_mut().find(|s| s.id == course) {
-                    s.prerequisites.clear();
-                }
-            }
-            Err(e) => return Err(e.into()),
+    let cycles =
+        rongtong_catalog::prerequisite_cycles(specs.iter().flat_map(|s| s.prerequisites.iter().map(|p| (s.id.as_str(), p.as_str()))));
+    for cycle in cycles {
+        warnings.push(format!("course prerequisites form a cycle ({cycle}); those prerequisites are ignored"));
+        for s in specs.iter_mut().filter(|s| cycle.courses.contains(&s.id)) {
+            s.prerequisites.retain(|p| !cycle.courses.contains(p));
         }
     }
+    let mut b = GraphBuilder::new();
+    for uri in inputs.skills {
+        b.add_skill(uri);
+    }
+    for (from, kind, to) in inputs.relations {
+        b.add_relation(from, *kind, to)?;
+    }
+    for s in specs.iter() {
+        b.add_course(s)?;
+    }
+    for o in inputs.occupations {
+        b.add_occupation(o)?;
+    }
+    for d in inputs.demand {
+        b.add_demand(d)?;
+    }
+    let mut scratch: Vec<VerifiedSkill> = Vec::new();
+    for ((l, ev), certified) in learners.iter_mut().zip(inputs.evidence).zip(inputs.certified) {
+        scratch.clear();
+        scratch.extend(certified.iter().cloned());
+        for (ci, text, kind) in ev {
+            for t in &specs[*ci].teaches {
+                scratch.push(VerifiedSkill { skill: t.skill.clone(), level: t.level, evidence: text.clone(), kind: *kind });
+            }
+        }
+        l.skills = std::mem::take(&mut scratch);
+        let added = b.add_learner(l);
+        scratch = std::mem::take(&mut l.skills);
+        added?;
+    }
+    Ok(b.build()?)
 }
 
 /// Default for `RONGTONG_MATCHING_MAX_WAIT_MS`: how long a request waits for a rebuild before
