@@ -77,6 +77,23 @@ fn match_gap_json_is_the_api_body_and_bad_flags_are_named() {
     let bad = db.run(&["match", "supply", "--region", "36"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--region:"), "{}", String::from_utf8_lossy(&bad.stderr));
+    // A missing target is refused by the command line itself, naming both ways to give one.
     let missing = db.run(&["match", "gap", "--learner", "learner-li"]);
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("--demand-item:"), "{}", String::from_utf8_lossy(&missing.stderr));
+    assert!(!missing.status.success());
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.contains("--demand-item") && err.contains("--occupation"), "{err}");
+}
+
+#[test]
+fn each_match_subcommand_lists_only_its_own_flags_and_marks_the_required_ones() {
+    let db = DemoDb::new();
+    let help = |args: &[&str]| String::from_utf8_lossy(&db.run(args).stdout).into_owned();
+    let gap = help(&["match", "gap", "--help"]);
+    assert!(gap.contains("--learner") && gap.contains("--occupation"), "{gap}");
+    assert!(!gap.contains("--cost") && !gap.contains("--essential-only"), "path-only flags in gap's help:\n{gap}");
+    let path = help(&["match", "path", "--help"]);
+    assert!(path.contains("--cost") && path.contains("hours") && path.contains("credits"), "{path}");
+    let candidates = help(&["match", "candidates", "--help"]);
+    let usage = candidates.lines().find(|l| l.starts_with("Usage:")).unwrap_or_default();
+    assert!(usage.contains("--demand-item <DEMAND_ITEM>") && !usage.contains("[--demand-item"), "required flag shown as optional: {usage}");
 }

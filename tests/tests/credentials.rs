@@ -400,3 +400,37 @@ async fn demo_credentials_cover_each_kind_and_one_is_revoked() {
     assert_eq!(ev.len(), 5);
     assert!(ev.iter().all(|e| !e.skills.is_empty()));
 }
+
+/// Issue 8: certificates issued for failed completions before issuance knew pass from fail
+/// are revoked by the release's data repair, once, through the status list.
+#[tokio::test]
+async fn the_upgrade_revokes_certificates_issued_for_failed_results_once() {
+    use diesel::prelude::*;
+    use rongtong_registry::db::schema::completions;
+    use rongtong_registry::services::upgrade;
+
+    let (app, _) = TestApp::with_demo();
+    let college = app.token_for("pxou-admin");
+    let completion = completion_id(&app, &college, "learner-li", "ZNZZ-01").await;
+    let vc = issue(&app, &college, &completion).await;
+    let id = vc["id"].as_str().expect("id").to_string();
+    // As stored before the fix: the completion's result was a fail all along.
+    let repaired = {
+        let mut conn = app.db.conn().expect("conn");
+        diesel::update(completions::table.find(&completion)).set(completions::result.eq("不合格")).execute(&mut conn).expect("update");
+        let first = upgrade::run_data_repairs(&mut conn).expect("repair");
+        let second = upgrade::run_data_repairs(&mut conn).expect("again");
+        assert!(second.is_empty(), "a repair runs once: {second:?}");
+        first
+    };
+    assert_eq!(repaired, vec![("revoke_certificates_of_failed_completions".to_string(), 1)]);
+    let admin = app.token_for("admin");
+    let view = app.get(&format!("/api/v1/credentials/{}", id.trim_start_matches("urn:uuid:")), Some(&admin)).await;
+    assert_eq!(view.json["status"], "revoked", "{}", view.text());
+    assert_eq!(view.json["status_reason"], upgrade::FAILED_RESULT_REASON);
+    // Every verifier sees it: the status list says revoked.
+    let doc = app.get(&path_of(&format!("{BASE_URL}/credentials/{}?format=json", id.trim_start_matches("urn:uuid:"))), None).await.json;
+    let report = app.post("/api/v1/verify", None, doc).await.json;
+    assert_eq!(report["verified"], false, "{report}");
+    assert_eq!(check(&report, "status")["passed"], false, "{report}");
+}

@@ -128,10 +128,25 @@ async fn gaps_and_paths_are_for_the_learner_and_admins_only() {
 }
 
 #[tokio::test]
-async fn candidates_are_opted_in_learners_ranked_on_completion_evidence_for_the_enterprise_only() {
+async fn candidates_are_opted_in_learners_ranked_on_certified_skills_for_the_enterprise_only() {
     let (app, _) = TestApp::with_demo();
     let item = item_id(&app, "工业机器人运维技术员").await;
     let url = format!("/api/v1/matching/candidates?demand_item={item}");
+    // Completions alone do not score in a ranking (issue 8): nobody has a certificate yet.
+    let before = app.get(&url, Some(&app.token_for("gzrobot-admin"))).await;
+    assert_eq!(before.status, 200, "{}", before.text());
+    let scored: Vec<&serde_json::Value> = before.json["result"]["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["score"]["essential_met"].as_u64().unwrap_or(0) > 0)
+        .collect();
+    assert!(scored.is_empty(), "completion-only skills scored: {}", before.text());
+    {
+        let kek = rongtong_registry::services::credentials::keystore::Kek::generate();
+        let mut conn = app.db.conn().expect("conn");
+        rongtong_registry::services::demo::seed_credentials(&mut conn, rongtong_tests::BASE_URL, &kek).expect("issue certificates");
+    }
     let resp = app.get(&url, Some(&app.token_for("gzrobot-admin"))).await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     let cands = resp.json["result"]["candidates"].as_array().unwrap();

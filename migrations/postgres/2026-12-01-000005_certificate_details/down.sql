@@ -1,3 +1,4 @@
+DROP TABLE data_repairs;
 ALTER TABLE issuance_jobs DROP COLUMN not_passed;
 ALTER TABLE occupations DROP COLUMN valid_months;
 ALTER TABLE courses DROP COLUMN valid_months;

@@ -17,3 +17,12 @@ ALTER TABLE courses ADD COLUMN valid_months INTEGER;
 ALTER TABLE occupations ADD COLUMN valid_months INTEGER;
 -- Completions a cohort job left out because they were not passed.
 ALTER TABLE issuance_jobs ADD COLUMN not_passed INTEGER NOT NULL DEFAULT 0;
+-- Data repairs the binary runs once after these migrations (services::upgrade): a row here
+-- is a repair still to run; the repair deletes it in the transaction that does the work.
+CREATE TABLE data_repairs (
+    name TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+);
+-- Certificates issued before issuance knew pass from fail: revoke those of failed completions
+-- ("issued for a failed result"), through the status lists, so every verifier sees it.
+INSERT INTO data_repairs (name, created_at) VALUES ('revoke_certificates_of_failed_completions', '2026-12-01T00:00:00Z');

@@ -26,8 +26,8 @@ pub mod policy;
 
 use crate::app::AppState;
 use crate::db::DbConnection;
-use crate::db::schema::{api_tokens, organizations, users};
 use crate::error::AppError;
+use crate::models::accounts;
 
 /// What an account is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, strum::Display, strum::EnumString, strum::AsRefStr)]
@@ -181,25 +181,13 @@ pub fn hash_token(secret: &str) -> String {
 /// Looks a bearer token up; `None` when unknown or revoked.
 pub fn principal_for_token(conn: &mut DbConnection, secret: &str) -> QueryResult<Option<Principal>> {
     let hash = hash_token(secret);
-    type TokenRow = (String, String, String, String, Option<String>, Option<String>);
-    let row: Option<TokenRow> = api_tokens::table
-        .inner_join(users::table)
-        .filter(api_tokens::token_hash.eq(&hash))
-        .filter(api_tokens::revoked.eq(false))
-        .select((api_tokens::id, users::id, users::username, users::role, users::org_id, users::region))
-        .first(conn)
-        .optional()?;
-    let Some((token_id, user_id, username, role, org_id, region)) = row else { return Ok(None) };
+    let Some((token_id, user_id, username, role, org_id, region)) = accounts::token_account(conn, &hash)? else { return Ok(None) };
     let org = match org_id {
-        Some(id) => organizations::table
-            .find(&id)
-            .select((organizations::code, organizations::kind, organizations::region))
-            .first::<(String, String, String)>(conn)
-            .optional()?
+        Some(id) => accounts::org_scope_row(conn, &id)?
             .and_then(|(code, kind, region)| Some(OrgScope { id, code, kind: kind.parse().ok()?, region: region.parse().ok()? })),
         None => None,
     };
-    diesel::update(api_tokens::table.find(&token_id)).set(api_tokens::last_used_at.eq(crate::db::now())).execute(conn)?;
+    accounts::touch_token(conn, &token_id)?;
     Ok(Some(Principal {
         user_id,
         username,

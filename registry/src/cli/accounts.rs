@@ -6,7 +6,6 @@ use clap::{Args, Subcommand};
 
 use crate::auth::Role;
 use crate::config::Config;
-use crate::db::Db;
 use crate::models::accounts::{self, UserInput};
 
 use super::CliResult;
@@ -55,7 +54,7 @@ pub enum TokenCommand {
 /// Runs `rongtong user …`.
 pub(crate) fn run_user(config: &Config, cmd: UserCommand) -> CliResult<ExitCode> {
     let UserCommand::Create(args) = cmd;
-    let db = Db::open(&config.database.url, 1)?;
+    let db = crate::services::upgrade::open(&config.database.url, 1)?;
     let mut conn = db.conn()?;
     let region = args.region.as_deref().map(str::parse).transpose()?;
     let user = accounts::create_user(
@@ -76,7 +75,7 @@ pub(crate) fn run_user(config: &Config, cmd: UserCommand) -> CliResult<ExitCode>
 /// Runs `rongtong token …`.
 pub(crate) fn run_token(config: &Config, cmd: TokenCommand) -> CliResult<ExitCode> {
     let TokenCommand::Create { user, name } = cmd;
-    let db = Db::open(&config.database.url, 1)?;
+    let db = crate::services::upgrade::open(&config.database.url, 1)?;
     let mut conn = db.conn()?;
     let account = accounts::find_user(&mut conn, &user)?;
     let token = accounts::create_token(&mut conn, &account.id, &name)?;

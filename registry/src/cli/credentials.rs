@@ -19,7 +19,6 @@ use rongtong_credentials::verify::{PresentationOptions, VerifyOptions};
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::db::Db;
 use crate::models::credentials as m;
 use crate::services::credentials::fetch::{HttpResolver, Mirror};
 use crate::services::credentials::issuance::{self, IssueContext, NotPassed};
@@ -74,7 +73,7 @@ pub struct VerifyArgs {
 
 /// Runs `rongtong issue`.
 pub fn issue(config: &Config, args: IssueArgs) -> CliResult<ExitCode> {
-    let db = Db::open(&config.database.url, 1)?;
+    let db = crate::services::upgrade::open(&config.database.url, 1)?;
     let mut conn = db.conn()?;
     let learners = (!args.learners.is_empty()).then_some(args.learners.as_slice());
     let (org_id, _course_id, ids) = issuance::cohort_completions(&mut conn, &args.course, learners)?;
@@ -199,7 +198,7 @@ pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
 
 /// Runs `rongtong export credentials DIR`: one `<uuid>.json` per issued credential.
 pub fn export(config: &Config, dir: &Path) -> CliResult<ExitCode> {
-    let db = Db::open(&config.database.url, 1)?;
+    let db = crate::services::upgrade::open(&config.database.url, 1)?;
     let mut conn = db.conn()?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut after: Option<String> = None;
@@ -223,7 +222,7 @@ pub fn export(config: &Config, dir: &Path) -> CliResult<ExitCode> {
 /// status bits agree with the store, 1 otherwise.
 pub fn audit(config: &Config, json: bool) -> CliResult<ExitCode> {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
-    let db = Db::open(&config.database.url, workers as u32 + 1)?;
+    let db = crate::services::upgrade::open(&config.database.url, workers as u32 + 1)?;
     let kek = config.credentials.kek.load()?;
     let ctx = IssueContext { base_url: &config.server.base_url, kek: &kek };
     let bar = indicatif::ProgressBar::new(0);

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use crate::config::Config;
-use crate::db::Db;
 use crate::error::AppError;
 use crate::models::demand as demand_m;
 use crate::services::import::{
@@ -130,7 +129,7 @@ fn line_estimate(bytes: &[u8]) -> u64 {
 
 /// Runs `rongtong import …`.
 pub(crate) fn run_import(config: &Config, cmd: ImportCommand) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let db = Db::open(&config.database.url, 2)?;
+    let db = crate::services::upgrade::open(&config.database.url, 2)?;
     let mut conn = db.conn()?;
     let result = match cmd {
         ImportCommand::Esco { dir } => {
@@ -174,7 +173,7 @@ fn read_file(path: &Path) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
 
 /// Runs `rongtong export …`.
 pub(crate) fn run_export(config: &Config, cmd: ExportCommand) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let db = Db::open(&config.database.url, 1)?;
+    let db = crate::services::upgrade::open(&config.database.url, 1)?;
     let mut conn = db.conn()?;
     let (bytes, out) = match cmd {
         ExportCommand::Courses { out } => (export_courses(&mut conn, None, false)?, out),

@@ -388,7 +388,7 @@ fn target_name(a: &MatchingAnswer, t: &rongtong_matching::TargetRef) -> String {
 /// runs the operation as the operator (no rights check, like `rongtong import`) and prints
 /// the report or the JSON body. Errors carry the same text as the API's envelope.
 pub(crate) fn run(config: &crate::config::Config, cmd: MatchCommand) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
-    let db = crate::db::Db::open(&config.database.url, 1)?;
+    let db = crate::services::upgrade::open(&config.database.url, 1)?;
     let mut conn = db.conn()?;
     let snap = crate::services::matching::snapshot::load_snapshot(&mut conn).map_err(AppError::from).map_err(cli_error)?;
     eprintln!(

@@ -103,3 +103,18 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Match(cmd) => matching::run(&config, cmd),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// clap checks the whole definition (conflicting names, groups naming unknown flags,
+    /// required flags with defaults) only when asked; ask once here rather than at a user's
+    /// first unlucky invocation.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use crate::app::{App, AppState};
 use crate::config::Config;
-use crate::db::Db;
 
 use super::CliResult;
 
@@ -18,7 +17,7 @@ pub(crate) fn serve(mut config: Config, addr: Option<String>, demo: bool) -> Cli
         config.server.addr = a;
     }
     let addr: SocketAddr = config.server.addr.parse().map_err(|e| format!("listen address {}: {e}", config.server.addr))?;
-    let db = Db::open(&config.database.url, config.database.pool_size)?;
+    let db = crate::services::upgrade::open(&config.database.url, config.database.pool_size)?;
     if demo {
         // The key first: a bad RONGTONG_KEK_FILE must stop us before the catalog is seeded,
         // or a rerun would find "data already there" and never issue the certificates.
@@ -52,7 +51,7 @@ async fn shutdown_signal() {
 
 /// Runs `rongtong migrate`.
 pub(crate) fn migrate(config: &Config) -> CliResult<ExitCode> {
-    let db = Db::open(&config.database.url, 1)?;
+    let db = crate::services::upgrade::open(&config.database.url, 1)?;
     let ran = db.migrate()?;
     println!("database is up to date ({ran} migrations were pending before start-up ran them)");
     Ok(ExitCode::SUCCESS)

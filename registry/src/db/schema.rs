@@ -226,6 +226,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    data_repairs (name) {
+        name -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
     completions (id) {
         id -> Text,
         learner_id -> Text,
@@ -331,6 +338,7 @@ diesel::joinable!(issuance_jobs -> courses (course_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     certificate_counters,
+    data_repairs,
     regions,
     organizations,
     users,

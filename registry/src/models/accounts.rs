@@ -478,3 +478,42 @@ pub fn org_of(conn: &mut DbConnection, user: &UserView) -> AppResult<Option<OrgR
         None => Ok(None),
     }
 }
+
+/// An account's tokens, oldest first (never their secrets).
+pub fn list_tokens(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<TokenView>> {
+    api_tokens::table.filter(api_tokens::user_id.eq(user_id)).order(api_tokens::created_at).select(TokenView::as_select()).load(conn)
+}
+
+/// The account a token belongs to, if the token exists.
+pub fn token_owner(conn: &mut DbConnection, token_id: &str) -> QueryResult<Option<String>> {
+    api_tokens::table.find(token_id).select(api_tokens::user_id).first(conn).optional()
+}
+
+/// Revokes a token.
+pub fn revoke_token(conn: &mut DbConnection, token_id: &str) -> QueryResult<usize> {
+    diesel::update(api_tokens::table.find(token_id)).set(api_tokens::revoked.eq(true)).execute(conn)
+}
+
+/// What a bearer token stands for: (token id, user id, username, role, organisation id, region).
+pub type TokenAccountRow = (String, String, String, String, Option<String>, Option<String>);
+
+/// The account of a live (not revoked) token, by the token's hash.
+pub fn token_account(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<TokenAccountRow>> {
+    api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .filter(api_tokens::revoked.eq(false))
+        .select((api_tokens::id, users::id, users::username, users::role, users::org_id, users::region))
+        .first(conn)
+        .optional()
+}
+
+/// An organisation's (code, kind, region), as authorization needs them.
+pub fn org_scope_row(conn: &mut DbConnection, org_id: &str) -> QueryResult<Option<(String, String, String)>> {
+    organizations::table.find(org_id).select((organizations::code, organizations::kind, organizations::region)).first(conn).optional()
+}
+
+/// Records that a token was used now.
+pub fn touch_token(conn: &mut DbConnection, token_id: &str) -> QueryResult<usize> {
+    diesel::update(api_tokens::table.find(token_id)).set(api_tokens::last_used_at.eq(now())).execute(conn)
+}

@@ -825,3 +825,28 @@ pub fn list_completions(
         })
         .collect())
 }
+
+/// The provider (organisation id) of the course a completion is of, if the completion exists.
+pub fn completion_provider(conn: &mut DbConnection, completion_id: &str) -> QueryResult<Option<String>> {
+    completions::table
+        .inner_join(courses::table)
+        .filter(completions::id.eq(completion_id))
+        .select(courses::provider_id)
+        .first(conn)
+        .optional()
+}
+
+/// How many completions a course has.
+pub fn count_completions(conn: &mut DbConnection, course_id: &str) -> QueryResult<i64> {
+    completions::table.filter(completions::course_id.eq(course_id)).count().get_result(conn)
+}
+
+/// Deletes a course (its skills and prerequisites go with it).
+pub fn delete_course(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(courses::table.find(id)).execute(conn)
+}
+
+/// Deletes a curriculum (its modules go with it).
+pub fn delete_curriculum(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(curricula::table.find(id)).execute(conn)
+}

@@ -774,3 +774,27 @@ pub fn find_status_list(conn: &mut DbConnection, id: &str) -> QueryResult<Option
 pub fn cache_status_list_credential(conn: &mut DbConnection, id: &str, vc: &str) -> QueryResult<usize> {
     diesel::update(status_lists::table.find(id)).set(status_lists::credential.eq(vc)).execute(conn)
 }
+
+// ---------------------------------------------------------------- data repairs
+
+/// The names of the data repairs still to run (see `services::upgrade`).
+pub fn pending_data_repairs(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    use crate::db::schema::data_repairs;
+    data_repairs::table.order(data_repairs::name).select(data_repairs::name).load(conn)
+}
+
+/// Marks a data repair done.
+pub fn finish_data_repair(conn: &mut DbConnection, name: &str) -> QueryResult<usize> {
+    use crate::db::schema::data_repairs;
+    diesel::delete(data_repairs::table.find(name)).execute(conn)
+}
+
+/// Training certificates not revoked, with the result their completion records.
+pub fn unrevoked_training_certificates_with_results(conn: &mut DbConnection) -> QueryResult<Vec<(CredentialRow, String)>> {
+    credentials::table
+        .inner_join(completions::table.on(completions::id.nullable().eq(credentials::completion_id)))
+        .filter(credentials::revoked.eq(false))
+        .order(credentials::id)
+        .select((CredentialRow::as_select(), completions::result))
+        .load(conn)
+}

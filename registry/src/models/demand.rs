@@ -382,3 +382,15 @@ pub fn list_lists(
         .load(conn)?;
     Ok((list_views(conn, rows)?, total))
 }
+
+/// Deletes a demand list (its items and their skills go with it).
+pub fn delete_list(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(demand_lists::table.find(id)).execute(conn)
+}
+
+/// Sets a list's status (the caller checked the transition).
+pub fn set_list_status(conn: &mut DbConnection, id: &str, status: DemandStatus) -> QueryResult<usize> {
+    diesel::update(demand_lists::table.find(id))
+        .set((demand_lists::status.eq(status.as_ref()), demand_lists::updated_at.eq(now())))
+        .execute(conn)
+}

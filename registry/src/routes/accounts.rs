@@ -1,7 +1,6 @@
 //! Regions, organizations, accounts and API tokens.
 
 use axum::http::StatusCode;
-use diesel::prelude::*;
 use rongtong_catalog::{OrganizationInput, Region};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -9,7 +8,6 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::auth::{Principal, Role, policy};
 use crate::db::DbConnection;
-use crate::db::schema::api_tokens;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult};
 use crate::models::accounts::{self as m, CreatedToken, OrgFilter, OrgView, RegionView, TokenView, UserInput, UserView};
 use crate::models::pagination::{Page, PageParams};
@@ -276,13 +274,7 @@ pub async fn list_tokens(state: AppState, p: Principal, AppPath(id): AppPath<Str
         .run(move |c| {
             let user = m::find_user(c, &id)?;
             p.ensure(can_manage_user(c, &p, &user)?, "see this account's tokens")?;
-            Ok::<_, AppError>(
-                api_tokens::table
-                    .filter(api_tokens::user_id.eq(&user.id))
-                    .order(api_tokens::created_at)
-                    .select(TokenView::as_select())
-                    .load(c)?,
-            )
+            Ok::<_, AppError>(m::list_tokens(c, &user.id)?)
         })
         .await?;
     Ok(AppJson(tokens))
@@ -294,15 +286,10 @@ pub async fn delete_token(state: AppState, p: Principal, AppPath(id): AppPath<St
     state
         .db
         .run(move |c| {
-            let owner: String = api_tokens::table
-                .find(&id)
-                .select(api_tokens::user_id)
-                .first(c)
-                .optional()?
-                .ok_or_else(|| AppError::NotFound(format!("token {id}")))?;
+            let owner = m::token_owner(c, &id)?.ok_or_else(|| AppError::NotFound(format!("token {id}")))?;
             let user = m::find_user(c, &owner)?;
             p.ensure(can_manage_user(c, &p, &user)?, "revoke this token")?;
-            diesel::update(api_tokens::table.find(&id)).set(api_tokens::revoked.eq(true)).execute(c)?;
+            m::revoke_token(c, &id)?;
             Ok::<_, AppError>(())
         })
         .await?;

@@ -11,7 +11,6 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::auth::{Caller, Principal, Role, policy};
 use crate::db::DbConnection;
-use crate::db::schema::{completions, courses};
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::accounts::{self as accounts, OrgRow};
 use crate::models::catalog::resolve_skill_refs;
@@ -160,11 +159,11 @@ pub async fn delete_course(state: AppState, p: Principal, AppPath(id): AppPath<S
             if row.status() != CourseStatus::Draft {
                 return Err(AppError::conflict("status", "only draft courses can be deleted; archive it instead"));
             }
-            let done: i64 = completions::table.filter(completions::course_id.eq(&row.id)).count().get_result(c)?;
+            let done = m::count_completions(c, &row.id)?;
             if done > 0 {
                 return Err(AppError::conflict("id", "learners have completed this course; archive it instead"));
             }
-            diesel::delete(courses::table.find(&row.id)).execute(c)?;
+            m::delete_course(c, &row.id)?;
             Ok::<_, AppError>(())
         })
         .await?;
@@ -325,7 +324,7 @@ pub async fn delete_curriculum(state: AppState, p: Principal, AppPath(id): AppPa
             let (current, provider_id) = m::find_curriculum(c, &id)?;
             let org = accounts::find_org(c, &provider_id)?;
             p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "delete this curriculum")?;
-            diesel::delete(crate::db::schema::curricula::table.find(&current.id)).execute(c)?;
+            m::delete_curriculum(c, &current.id)?;
             Ok::<_, AppError>(())
         })
         .await?;
@@ -380,7 +379,7 @@ pub async fn create_completion(
     AppJson(input): AppJson<CompletionInput>,
 ) -> AppResult<(StatusCode, AppJson<CompletionView>)> {
     let mut errs = rongtong_catalog::ValidationErrors::new();
-    rongtong_catalog::validate::check_text(&mut errs, "result", &input.result, 100);
+    rongtong_catalog::check_result(&mut errs, "result", &input.result);
     rongtong_catalog::validate::check_opt_text(&mut errs, "assessor", input.assessor.as_deref(), 100);
     errs.check(input.completed_on <= chrono::Utc::now().date_naive(), "completed_on", "cannot be in the future");
     errs.into_result()?;

@@ -63,14 +63,8 @@ pub async fn create_completion_credential(
     let (created, view) = state
         .db
         .run(move |c| {
-            use crate::db::schema::{completions, courses};
-            let provider: String = completions::table
-                .inner_join(courses::table)
-                .filter(completions::id.eq(&id))
-                .select(courses::provider_id)
-                .first(c)
-                .optional()?
-                .ok_or_else(|| AppError::NotFound(format!("completion {id}")))?;
+            let provider =
+                crate::models::courses::completion_provider(c, &id)?.ok_or_else(|| AppError::NotFound(format!("completion {id}")))?;
             p.ensure(is_staff_of(&p, &provider), "issue credentials of this organization")?;
             let ctx = IssueContext { base_url: &base, kek: &kek };
             let report = issue_one(c, ctx, &id)?;

@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::auth::{Caller, Principal};
 use crate::db::DbConnection;
-use crate::db::schema::demand_lists;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::accounts::{self as accounts, OrgRow};
 use crate::models::demand::{self as m, DemandFilter, DemandListView};
@@ -133,7 +132,7 @@ pub async fn delete_demand_list(state: AppState, p: Principal, AppPath(id): AppP
             if row.status() != DemandStatus::Draft {
                 return Err(AppError::conflict("status", "only drafts can be deleted; close the list instead"));
             }
-            diesel::delete(demand_lists::table.find(&row.id)).execute(c)?;
+            m::delete_list(c, &row.id)?;
             Ok::<_, AppError>(())
         })
         .await?;
@@ -171,9 +170,7 @@ pub async fn update_demand_status(
                     return Err(AppError::invalid("items", "a demand list needs at least one position before it is published"));
                 }
             }
-            diesel::update(demand_lists::table.find(&row.id))
-                .set((demand_lists::status.eq(input.status.as_ref()), demand_lists::updated_at.eq(crate::db::now())))
-                .execute(c)?;
+            m::set_list_status(c, &row.id, input.status)?;
             let row = m::find_list_row(c, &row.id)?;
             Ok::<_, AppError>(m::list_views(c, vec![row])?.remove(0))
         })

@@ -6,3 +6,4 @@ pub mod demo;
 pub mod import;
 pub mod matching;
 pub(crate) mod review;
+pub mod upgrade;
