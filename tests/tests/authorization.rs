@@ -385,6 +385,23 @@ async fn a_token_secret_is_shown_once_and_a_revoked_token_is_refused() {
     assert_envelope(&app.delete("/api/v1/tokens/no-such-token", Some(&li)).await, 404, "not_found");
 }
 
+/// Administrators manage learners' accounts but never act as them: a learner's token could
+/// sign presentations with the learner's holder key.
+#[tokio::test]
+async fn administrators_never_mint_a_learners_token_or_present_for_them() {
+    let (app, admin) = TestApp::with_demo();
+    for who in [admin.clone(), app.token_for("px-admin"), app.token_for("pxou-admin")] {
+        let resp = app.post("/api/v1/users/learner-li/tokens", Some(&who), json!({"name": "as-li"})).await;
+        assert_envelope(&resp, 403, "forbidden");
+    }
+    // They still revoke a learner's tokens (a lost phone), and mint their staff's.
+    let li = app.token_for("learner-li");
+    let created = app.post("/api/v1/users/learner-li/tokens", Some(&li), json!({"name": "phone"})).await;
+    let id = created.json["id"].as_str().expect("id").to_string();
+    assert_eq!(app.delete(&format!("/api/v1/tokens/{id}"), Some(&admin)).await.status, 204);
+    assert_eq!(app.post("/api/v1/users/pxou-admin/tokens", Some(&admin), json!({"name": "ops"})).await.status, 201);
+}
+
 // ---------------------------------------------------------------- course review
 
 #[tokio::test]

@@ -517,3 +517,8 @@ pub fn org_scope_row(conn: &mut DbConnection, org_id: &str) -> QueryResult<Optio
 pub fn touch_token(conn: &mut DbConnection, token_id: &str) -> QueryResult<usize> {
     diesel::update(api_tokens::table.find(token_id)).set(api_tokens::last_used_at.eq(now())).execute(conn)
 }
+
+/// How many organisations the store holds.
+pub fn count_organizations(conn: &mut DbConnection) -> QueryResult<i64> {
+    organizations::table.count().get_result(conn)
+}

@@ -531,36 +531,6 @@ pub fn replace_occupation_skills(
     Ok(())
 }
 
-/// Adds one requirement to an occupation unless it is there (ESCO relation files).
-pub fn add_occupation_skill(
-    conn: &mut DbConnection,
-    occupation_id: &str,
-    skill_id: &str,
-    kind: RequirementKind,
-    level: SkillLevel,
-) -> QueryResult<bool> {
-    let n: i64 = occupation_skills::table
-        .filter(occupation_skills::occupation_id.eq(occupation_id))
-        .filter(occupation_skills::skill_id.eq(skill_id))
-        .count()
-        .get_result(conn)?;
-    if n > 0 {
-        diesel::update(occupation_skills::table.find((occupation_id, skill_id)))
-            .set((occupation_skills::kind.eq(kind.as_ref()), occupation_skills::min_level.eq(i32::from(level.number()))))
-            .execute(conn)?;
-        return Ok(false);
-    }
-    diesel::insert_into(occupation_skills::table)
-        .values((
-            occupation_skills::occupation_id.eq(occupation_id),
-            occupation_skills::skill_id.eq(skill_id),
-            occupation_skills::kind.eq(kind.as_ref()),
-            occupation_skills::min_level.eq(i32::from(level.number())),
-        ))
-        .execute(conn)?;
-    Ok(true)
-}
-
 /// An occupation by id, URI or 大典 code.
 pub fn find_occupation(conn: &mut DbConnection, key: &str) -> AppResult<OccupationView> {
     let row: (String, String, Option<String>, Option<String>, Option<String>, Option<String>) = occupations::table

@@ -393,75 +393,6 @@ pub fn update_job(
         .execute(conn)
 }
 
-// ---------------------------------------------------------------- matching evidence
-
-/// One valid credential as evidence of skills, for the matching engine.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CredentialEvidence {
-    /// Credential id.
-    pub credential_id: String,
-    /// `training` or `skill_level`.
-    pub kind: String,
-    /// Course (training certificates).
-    pub course_id: Option<String>,
-    /// Occupation code (skill-level certificates).
-    pub occupation_code: Option<String>,
-    /// Certified level (skill-level certificates), 1 = highest.
-    pub skill_level: Option<u8>,
-    /// (skill URI, level 1–5) the credential attests: the course's skills at their taught
-    /// level, or the occupation's required skills at the certified level.
-    pub skills: Vec<(String, u8)>,
-}
-
-/// Every credential of a learner that is neither revoked nor suspended, with the skills
-/// it attests — what the matching snapshot should treat as evidence (certified skills
-/// rather than self-declared ones). Stored credentials were verified when we signed them;
-/// this trusts the store and does not re-verify signatures.
-pub fn valid_credential_evidence(conn: &mut DbConnection, learner_id: &str) -> QueryResult<Vec<CredentialEvidence>> {
-    type EvidenceRow = (String, String, Option<String>, Option<String>, Option<i32>);
-    let rows: Vec<EvidenceRow> = credentials::table
-        .left_join(completions::table.on(completions::id.nullable().eq(credentials::completion_id)))
-        .filter(credentials::learner_id.eq(learner_id))
-        .filter(credentials::revoked.eq(false))
-        .filter(credentials::suspended.eq(false))
-        .order(credentials::issued_at)
-        .select((
-            credentials::id,
-            credentials::kind,
-            completions::course_id.nullable(),
-            credentials::occupation_code,
-            credentials::skill_level,
-        ))
-        .load(conn)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (credential_id, kind, course_id, occupation_code, level) in rows {
-        let skills: Vec<(String, u8)> = if let Some(cid) = &course_id {
-            course_skills::table
-                .inner_join(skills::table)
-                .filter(course_skills::course_id.eq(cid))
-                .select((skills::uri, course_skills::level))
-                .load::<(String, i32)>(conn)?
-                .into_iter()
-                .map(|(u, l)| (u, l as u8))
-                .collect()
-        } else if let (Some(code), Some(l)) = (&occupation_code, level) {
-            occupation_skills::table
-                .inner_join(occupations::table)
-                .inner_join(skills::table)
-                .filter(occupations::code.eq(code).or(occupations::uri.eq(code)))
-                .select(skills::uri)
-                .load::<String>(conn)?
-                .into_iter()
-                .map(|u| (u, l as u8))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        out.push(CredentialEvidence { credential_id, kind, course_id, occupation_code, skill_level: level.map(|l| l as u8), skills });
-    }
-    Ok(out)
-}
-
 // ---------------------------------------------------------------- issuance queries
 
 /// The DIDs this registry issues with (the platform and every organisation with a key):
@@ -797,4 +728,24 @@ pub fn unrevoked_training_certificates_with_results(conn: &mut DbConnection) -> 
         .order(credentials::id)
         .select((CredentialRow::as_select(), completions::result))
         .load(conn)
+}
+
+/// How many credentials the store holds.
+pub fn count_credentials(conn: &mut DbConnection) -> QueryResult<i64> {
+    credentials::table.count().get_result(conn)
+}
+
+/// Every completion id, in id order.
+pub fn all_completion_ids(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    completions::table.order(completions::id).select(completions::id).load(conn)
+}
+
+/// The id of a learner's completion of a course, if any.
+pub fn completion_of(conn: &mut DbConnection, learner_id: &str, course_id: &str) -> QueryResult<Option<String>> {
+    completions::table
+        .filter(completions::learner_id.eq(learner_id))
+        .filter(completions::course_id.eq(course_id))
+        .select(completions::id)
+        .first(conn)
+        .optional()
 }

@@ -394,3 +394,15 @@ pub fn set_list_status(conn: &mut DbConnection, id: &str, status: DemandStatus) 
         .set((demand_lists::status.eq(status.as_ref()), demand_lists::updated_at.eq(now())))
         .execute(conn)
 }
+
+/// Sets a list's industry and deadline.
+pub fn set_list_details(
+    conn: &mut DbConnection,
+    id: &str,
+    industry: Option<&str>,
+    deadline: Option<chrono::NaiveDate>,
+) -> QueryResult<usize> {
+    diesel::update(demand_lists::table.find(id))
+        .set((demand_lists::industry.eq(industry), demand_lists::deadline.eq(deadline.map(|d| d.to_string()))))
+        .execute(conn)
+}

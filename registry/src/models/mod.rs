@@ -6,7 +6,9 @@
 
 pub mod accounts;
 pub mod catalog;
-pub mod courses;
-pub mod credentials;
-pub mod demand;
-pub mod pagination;
+pub(crate) mod courses;
+pub(crate) mod credentials;
+pub(crate) mod demand;
+pub mod keys;
+pub(crate) mod matching;
+pub(crate) mod pagination;

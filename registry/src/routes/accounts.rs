@@ -145,9 +145,11 @@ fn can_manage_user(c: &mut DbConnection, p: &Principal, user: &UserView) -> AppR
                 None => user.region.as_deref().and_then(|r| r.parse().ok()),
             };
             // A region admin manages people inside its region, but not its peers or superiors.
-            home.is_some_and(|r| p.administers_region(&r)) && user.role != "region_admin" && user.role != "platform_admin"
+            home.is_some_and(|r| p.administers_region(&r))
+                && user.role != Role::RegionAdmin.as_ref()
+                && user.role != Role::PlatformAdmin.as_ref()
         }
-        Role::OrgAdmin => org.is_some_and(|o| p.org.as_ref().is_some_and(|po| po.id == o.id)) && user.role != "platform_admin",
+        Role::OrgAdmin => org.is_some_and(|o| p.org.as_ref().is_some_and(|po| po.id == o.id)) && user.role != Role::PlatformAdmin.as_ref(),
         _ => false,
     })
 }
@@ -260,6 +262,11 @@ pub async fn create_token(
         .run(move |c| {
             let user = m::find_user(c, &id)?;
             p.ensure(can_manage_user(c, &p, &user)?, "create tokens for this account")?;
+            // A learner's token acts as the learner (presentations are signed with their
+            // holder key): only the learner mints one, never an administrator.
+            if user.role == Role::Learner.as_ref() && !policy::may_act_as_learner(&p, &user.id) {
+                return Err(AppError::Forbidden("administrators never act as learners: only the learner mints their own tokens".into()));
+            }
             m::create_token(c, &user.id, input.name.trim())
         })
         .await?;

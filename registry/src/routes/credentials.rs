@@ -340,7 +340,8 @@ pub async fn create_presentation(
             let mut docs = Vec::new();
             for id in &input.credentials {
                 let row = m::find_credential(c, id)?;
-                if row.learner_id != p.user_id {
+                // Signed with the holder's key: only the learner themself presents.
+                if !policy::may_act_as_learner(&p, &row.learner_id) {
                     return Err(AppError::NotFound(format!("credential {id}")));
                 }
                 docs.push(row.document()?);

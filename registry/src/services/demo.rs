@@ -11,10 +11,9 @@ use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::db::DbConnection;
-use crate::db::schema::{demand_lists, organizations};
 use crate::error::{AppError, AppResult};
 use crate::models::accounts::{self, UserInput};
-use crate::models::{catalog as catalog_m, courses as courses_m};
+use crate::models::{catalog as catalog_m, courses as courses_m, demand as demand_m};
 use crate::services::import::{self, ImportOptions};
 
 const REGIONS: &str = include_str!("../../demo/regions.json");
@@ -65,8 +64,7 @@ fn json<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> AppResult<T> {
 /// Seeds the demo into an empty database and returns a fresh platform-admin token; returns
 /// `None` (and changes nothing) when the database already holds organizations.
 pub fn seed(conn: &mut DbConnection) -> AppResult<Option<String>> {
-    let existing: i64 = organizations::table.count().get_result(conn)?;
-    if existing > 0 {
+    if accounts::count_organizations(conn)? > 0 {
         return Ok(None);
     }
     conn.transaction(seed_all).map(Some)
@@ -132,9 +130,7 @@ fn seed_all(c: &mut DbConnection) -> AppResult<String> {
         };
         let report = import::import_demand(c, bytes, &m.enterprise, &m.title, None, publish, &mut |_| {})?;
         if let Some(id) = report.demand_list_id {
-            diesel::update(demand_lists::table.find(id))
-                .set((demand_lists::industry.eq(&m.industry), demand_lists::deadline.eq(m.deadline.map(|d| d.to_string()))))
-                .execute(c)?;
+            demand_m::set_list_details(c, &id, m.industry.as_deref(), m.deadline)?;
         }
     }
 
@@ -186,12 +182,11 @@ pub const REVOKED_COURSE: &str = "GYJQR-06";
 /// GYJQR-06 certificate with a reason, so every kind and state can be seen. Idempotent: a second run
 /// issues nothing new. Returns how many credentials exist afterwards.
 pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::services::credentials::keystore::Kek) -> AppResult<usize> {
-    use crate::db::schema::completions;
     use crate::models::credentials as cred;
     use crate::services::credentials::{issuance, status};
     let ctx = issuance::IssueContext { base_url, kek };
     conn.transaction(|c| {
-        let ids: Vec<String> = completions::table.order(completions::id).select(completions::id).load(c)?;
+        let ids = cred::all_completion_ids(c)?;
         issuance::issue_for_completions(c, ctx, &ids, issuance::NotPassed::Skip)?;
         let eval = accounts::find_org(c, "jxeval")?;
         let zhang = accounts::find_user(c, "learner-zhang")?;
@@ -200,19 +195,14 @@ pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::se
         issuance::issue_skill_level(c, ctx, &eval.id, &zhang.id, "6-18-02-01", level, date)?;
         let learner = accounts::find_user(c, REVOKED_LEARNER)?;
         let course = crate::models::courses::find_course_row(c, REVOKED_COURSE)?;
-        let completion: Option<String> = completions::table
-            .filter(completions::learner_id.eq(&learner.id))
-            .filter(completions::course_id.eq(&course.id))
-            .select(completions::id)
-            .first(c)
-            .optional()?;
+        let completion = cred::completion_of(c, &learner.id, &course.id)?;
         let (rows, _) = cred::list_credentials(c, &cred::CredentialScope { learner_id: Some(learner.id), issuer_org_ids: None }, 100, 0)?;
         if let Some(target) = rows.iter().find(|r| r.completion_id.is_some() && r.completion_id == completion)
             && rows.iter().all(|r| !r.revoked)
         {
             status::set_status(c, target, status::StatusAction::Revoke, "演示：成绩复核不合格 (demo: failed re-assessment)")?;
         }
-        let total: i64 = crate::db::schema::credentials::table.count().get_result(c)?;
+        let total = cred::count_credentials(c)?;
         Ok(total as usize)
     })
 }

@@ -23,16 +23,16 @@ use std::sync::Arc;
 use base64::Engine as _;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use diesel::prelude::*;
 use rand::RngCore;
 use rongtong_credentials::did::DidDocumentBuilder;
 use rongtong_credentials::{PublicKey, SigningKey};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::db::schema::issuer_keys;
 use crate::db::{DbConnection, new_id, now};
 use crate::error::{AppError, AppResult};
+use crate::models::keys;
+pub use crate::models::keys::{KeyRow, Owner};
 
 /// The key-encryption key. `Debug` prints no key material; zeroized on drop.
 #[derive(Clone)]
@@ -201,58 +201,6 @@ pub fn org_did(base_url: &str, org_code: &str) -> AppResult<String> {
         .map_err(|e| AppError::Internal(format!("DID of {org_code}: {e}")))
 }
 
-/// Who owns a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Owner<'a> {
-    /// The platform itself.
-    Platform,
-    /// An organisation (its id).
-    Org(&'a str),
-    /// A learner's holder key (user id).
-    Learner(&'a str),
-}
-
-impl<'a> Owner<'a> {
-    fn kind(&self) -> &'static str {
-        match self {
-            Owner::Platform => "platform",
-            Owner::Org(_) => "org",
-            Owner::Learner(_) => "learner",
-        }
-    }
-    fn id(self) -> Option<&'a str> {
-        match self {
-            Owner::Platform => None,
-            Owner::Org(id) | Owner::Learner(id) => Some(id),
-        }
-    }
-}
-
-/// A key row without its secret.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = issuer_keys)]
-pub struct KeyRow {
-    /// Id.
-    pub id: String,
-    /// The controller DID.
-    pub did: String,
-    /// Fragment (`key-1`, … ; the multibase for did:key).
-    pub fragment: String,
-    /// `publicKeyMultibase`.
-    pub public_multibase: String,
-    /// Created.
-    pub created_at: String,
-    /// Retired keys sign nothing new but stay in the DID document.
-    pub retired: bool,
-}
-
-impl KeyRow {
-    /// The verification method URL (`did#fragment`).
-    pub fn verification_method(&self) -> String {
-        format!("{}#{}", self.did, self.fragment)
-    }
-}
-
 /// A key ready to sign: the verification method and the key (zeroized on drop).
 #[derive(Debug)]
 pub struct ActiveKey {
@@ -262,28 +210,6 @@ pub struct ActiveKey {
     pub verification_method: String,
     /// The secret key.
     pub key: SigningKey,
-}
-
-fn owner_filter<'a>(owner: Owner<'a>) -> issuer_keys::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend> {
-    let q = issuer_keys::table.filter(issuer_keys::owner_kind.eq(owner.kind())).into_boxed();
-    match owner.id() {
-        Some(id) => q.filter(issuer_keys::owner_id.eq(id)),
-        None => q.filter(issuer_keys::owner_id.is_null()),
-    }
-}
-
-/// Every key of an owner, oldest first (retired ones too).
-pub fn list_keys(conn: &mut DbConnection, owner: Owner<'_>) -> QueryResult<Vec<KeyRow>> {
-    owner_filter(owner).order((issuer_keys::created_at.asc(), issuer_keys::id.asc())).select(KeyRow::as_select()).load(conn)
-}
-
-/// Every key controlled by a DID (for its DID document), oldest first.
-pub fn keys_of_did(conn: &mut DbConnection, did: &str) -> QueryResult<Vec<KeyRow>> {
-    issuer_keys::table
-        .filter(issuer_keys::did.eq(did))
-        .order((issuer_keys::created_at.asc(), issuer_keys::id.asc()))
-        .select(KeyRow::as_select())
-        .load(conn)
 }
 
 fn insert_key(conn: &mut DbConnection, kek: &Kek, owner: Owner<'_>, did: &str, fragment: &str, key: &SigningKey) -> AppResult<KeyRow> {
@@ -298,27 +224,13 @@ fn insert_key(conn: &mut DbConnection, kek: &Kek, owner: Owner<'_>, did: &str, f
         created_at: now(),
         retired: false,
     };
-    diesel::insert_into(issuer_keys::table)
-        .values((
-            issuer_keys::id.eq(&row.id),
-            issuer_keys::owner_kind.eq(owner.kind()),
-            issuer_keys::owner_id.eq(owner.id()),
-            issuer_keys::did.eq(&row.did),
-            issuer_keys::fragment.eq(&row.fragment),
-            issuer_keys::public_multibase.eq(&row.public_multibase),
-            issuer_keys::secret_enc.eq(ct),
-            issuer_keys::nonce.eq(nonce),
-            issuer_keys::created_at.eq(&row.created_at),
-            issuer_keys::retired.eq(false),
-        ))
-        .execute(conn)?;
+    keys::insert_key(conn, owner, &row, &ct, &nonce)?;
     Ok(row)
 }
 
 /// Decrypts a stored key.
 pub fn load_secret(conn: &mut DbConnection, kek: &Kek, row: &KeyRow) -> AppResult<SigningKey> {
-    let (ct, nonce): (Vec<u8>, Vec<u8>) =
-        issuer_keys::table.find(&row.id).select((issuer_keys::secret_enc, issuer_keys::nonce)).first(conn)?;
+    let (ct, nonce) = keys::sealed_secret(conn, &row.id)?;
     let seed = kek.open(&ct, &nonce, row.verification_method().as_bytes())?;
     let arr: Zeroizing<[u8; 32]> = Zeroizing::new(seed.as_slice().try_into().map_err(|_| KeyError::Open)?);
     let key = SigningKey::from_seed(&arr);
@@ -331,12 +243,12 @@ pub fn load_secret(conn: &mut DbConnection, kek: &Kek, row: &KeyRow) -> AppResul
 /// The newest non-retired key of an issuer (organisation or platform) with DID `did`,
 /// generating `key-1` on first use.
 pub fn active_issuer_key(conn: &mut DbConnection, kek: &Kek, owner: Owner<'_>, did: &str) -> AppResult<ActiveKey> {
-    let keys = list_keys(conn, owner)?;
+    let keys = keys::list_keys(conn, owner)?;
     let row = match keys.into_iter().rev().find(|k| !k.retired && k.did == did) {
         Some(r) => r,
         None => {
             let fresh = SigningKey::generate();
-            let n = list_keys(conn, owner)?.len() + 1;
+            let n = keys::list_keys(conn, owner)?.len() + 1;
             insert_key(conn, kek, owner, did, &format!("key-{n}"), &fresh)?
         }
     };
@@ -347,9 +259,9 @@ pub fn active_issuer_key(conn: &mut DbConnection, kek: &Kek, owner: Owner<'_>, d
 /// Rotates an issuer's key: retires every current key and adds `key-N+1`. Returns the new
 /// key's row. Old keys stay in the DID document so earlier credentials keep verifying.
 pub fn rotate_issuer_key(conn: &mut DbConnection, kek: &Kek, owner: Owner<'_>, did: &str) -> AppResult<KeyRow> {
-    let existing = list_keys(conn, owner)?;
+    let existing = keys::list_keys(conn, owner)?;
     let ids: Vec<String> = existing.iter().map(|k| k.id.clone()).collect();
-    diesel::update(issuer_keys::table.filter(issuer_keys::id.eq_any(&ids))).set(issuer_keys::retired.eq(true)).execute(conn)?;
+    keys::retire_keys(conn, &ids)?;
     let n = existing.iter().filter_map(|k| k.fragment.strip_prefix("key-")?.parse::<usize>().ok()).max().unwrap_or(0) + 1;
     insert_key(conn, kek, owner, did, &format!("key-{n}"), &SigningKey::generate())
 }
@@ -357,7 +269,7 @@ pub fn rotate_issuer_key(conn: &mut DbConnection, kek: &Kek, owner: Owner<'_>, d
 /// A learner's holder key (`did:key`), generated on first use.
 pub fn holder_key(conn: &mut DbConnection, kek: &Kek, user_id: &str) -> AppResult<ActiveKey> {
     let owner = Owner::Learner(user_id);
-    let row = match list_keys(conn, owner)?.into_iter().next() {
+    let row = match keys::list_keys(conn, owner)?.into_iter().next() {
         Some(r) => r,
         None => {
             let fresh = SigningKey::generate();
@@ -370,16 +282,11 @@ pub fn holder_key(conn: &mut DbConnection, kek: &Kek, user_id: &str) -> AppResul
     Ok(ActiveKey { did: row.did.clone(), verification_method: row.verification_method(), key })
 }
 
-/// The learner's DID, if they have a holder key.
-pub fn learner_did(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<String>> {
-    Ok(list_keys(conn, Owner::Learner(user_id))?.into_iter().next().map(|k| k.did))
-}
-
 /// The DID document of a did:web we host: every key, retired ones included, under
 /// `assertionMethod`; the active (newest non-retired) one also under `authentication`.
 /// `None` when the DID has no keys yet.
 pub fn did_document(conn: &mut DbConnection, did: &str) -> AppResult<Option<Value>> {
-    let keys = keys_of_did(conn, did)?;
+    let keys = keys::keys_of_did(conn, did)?;
     if keys.is_empty() {
         return Ok(None);
     }

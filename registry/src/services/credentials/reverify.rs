@@ -108,9 +108,8 @@ pub fn audit_credentials(
     page: i64,
     mut progress: impl FnMut(usize, usize),
 ) -> AppResult<AuditReport> {
-    use diesel::prelude::*;
     let mut rows = db.conn()?;
-    let total: i64 = crate::db::schema::credentials::table.count().get_result(&mut *rows)?;
+    let total = m::count_credentials(&mut rows)?;
     let total = usize::try_from(total).unwrap_or(0);
     let options = VerifyOptions { trusted_issuers: Some(m::trusted_issuers(&mut rows)?), ..VerifyOptions::obv3() };
     let now = chrono::Utc::now();

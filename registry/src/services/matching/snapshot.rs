@@ -42,7 +42,6 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use rongtong_catalog::{CompletionResult, CourseSkill, CourseStatus, RequirementKind, SkillLevel, SkillRelationKind, SkillRequirement};
 use rongtong_matching::{
     BuildError, CourseSpec, DemandSpec, EvidenceKind, GraphBuilder, LearnerSpec, OccupationSpec, SkillsGraph, VerifiedSkill,
@@ -50,12 +49,9 @@ use rongtong_matching::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::schema::{
-    completions, course_prerequisites, course_skills, courses, credentials, demand_item_skills, demand_items, demand_lists,
-    occupation_skills, occupations, organizations, skill_relations, skills, users,
-};
 use crate::db::{Db, DbConnection};
 use crate::error::{AppError, AppResult};
+use crate::models::matching::{self as m, CourseRowTuple, ItemRowTuple, LearnerRowTuple, OccupationRowTuple};
 
 /// Facts about one demand item that matching requests need besides the graph: who owns it
 /// (for authorization) and its title (for readable reports).
@@ -194,17 +190,7 @@ impl From<SnapshotError> for AppError {
     }
 }
 
-#[derive(QueryableByName)]
-struct VersionRow {
-    #[diesel(sql_type = BigInt)]
-    version: i64,
-}
-
-/// The current `data_version`: bumped by triggers whenever data feeding the snapshot changes.
-pub fn data_version(conn: &mut DbConnection) -> QueryResult<i64> {
-    let rows: Vec<VersionRow> = diesel::sql_query("SELECT version FROM data_version WHERE id = 1").load(conn)?;
-    Ok(rows.first().map_or(0, |r| r.version))
-}
+pub use crate::models::matching::data_version;
 
 fn level(n: i32) -> SkillLevel {
     SkillLevel::try_from(n).unwrap_or(SkillLevel::LOWEST)
@@ -235,15 +221,6 @@ pub fn load_snapshot(conn: &mut DbConnection) -> Result<Snapshot, SnapshotError>
     conn.transaction(load_in_transaction)
 }
 
-/// (id, code, version, provider id, hours, credits, status, created_at, title_zh)
-type CourseRowTuple = (String, String, String, String, f64, f64, String, String, String);
-/// (id, uri, code, label_zh, label_en)
-type OccupationRowTuple = (String, String, Option<String>, Option<String>, Option<String>);
-/// (item id, list id, ordinal, position, headcount, item region, list region, list status, enterprise id)
-type ItemRowTuple = (String, String, i32, String, i32, Option<String>, String, String, String);
-/// (user id, username, region, opt_in, org id)
-type LearnerRowTuple = (String, String, Option<String>, bool, Option<String>);
-
 fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> {
     let started = Instant::now();
     let version = data_version(c)?;
@@ -251,8 +228,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
     let mut labels: HashMap<String, String> = HashMap::new();
 
     // Skills and relations.
-    let skill_rows: Vec<(String, String, Option<String>, Option<String>)> =
-        skills::table.select((skills::id, skills::uri, skills::label_zh, skills::label_en)).load(c)?;
+    let skill_rows: Vec<(String, String, Option<String>, Option<String>)> = m::snapshot_skill_rows(c)?;
     let mut skill_uri: HashMap<String, String> = HashMap::with_capacity(skill_rows.len());
     for (id, uri, zh, en) in skill_rows {
         if let Some(l) = label(zh, en) {
@@ -260,28 +236,14 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
         }
         skill_uri.insert(id, uri);
     }
-    let relations: Vec<(String, String, String)> =
-        skill_relations::table.select((skill_relations::from_skill, skill_relations::kind, skill_relations::to_skill)).load(c)?;
+    let relations: Vec<(String, String, String)> = m::snapshot_relations(c)?;
 
     // Organizations.
-    let orgs: Vec<(String, String, String)> =
-        organizations::table.select((organizations::id, organizations::code, organizations::region)).load(c)?;
+    let orgs: Vec<(String, String, String)> = m::snapshot_orgs(c)?;
     let org: HashMap<String, (String, String)> = orgs.into_iter().map(|(id, code, region)| (id, (code, region))).collect();
 
     // Courses: id CODE@VERSION; codes resolve to the latest published, else archived, else any version.
-    let course_rows: Vec<CourseRowTuple> = courses::table
-        .select((
-            courses::id,
-            courses::code,
-            courses::version,
-            courses::provider_id,
-            courses::hours,
-            courses::credits,
-            courses::status,
-            courses::created_at,
-            courses::title_zh,
-        ))
-        .load(c)?;
+    let course_rows: Vec<CourseRowTuple> = m::snapshot_course_rows(c)?;
     let mut course_key: HashMap<String, String> = HashMap::with_capacity(course_rows.len());
     let mut course_code: HashMap<String, String> = HashMap::with_capacity(course_rows.len());
     // code → (rank of status, created_at, id, key); the maximum wins.
@@ -319,17 +281,14 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
         });
     }
     let course_by_code: HashMap<String, String> = best.into_iter().map(|(code, (_, _, _, key))| (code, key)).collect();
-    let taught: Vec<(String, String, i32, f64)> = course_skills::table
-        .select((course_skills::course_id, course_skills::skill_id, course_skills::level, course_skills::weight))
-        .load(c)?;
+    let taught: Vec<(String, String, i32, f64)> = m::snapshot_taught(c)?;
     for (course_id, skill_id, lv, weight) in taught {
         if let (Some(&i), Some(uri)) = (spec_of.get(&course_id), skill_uri.get(&skill_id)) {
             let weight = if weight.is_finite() && weight > 0.0 { weight.min(1.0) } else { 1.0 };
             specs[i].teaches.push(CourseSkill { skill: uri.clone(), level: level(lv), weight });
         }
     }
-    let prereqs: Vec<(String, String)> =
-        course_prerequisites::table.select((course_prerequisites::course_id, course_prerequisites::prerequisite_code)).load(c)?;
+    let prereqs: Vec<(String, String)> = m::snapshot_prereqs(c)?;
     for (course_id, code) in prereqs {
         let Some(&i) = spec_of.get(&course_id) else { continue };
         match course_by_code.get(&code) {
@@ -345,9 +304,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
     }
 
     // Occupations.
-    let occ_rows: Vec<OccupationRowTuple> = occupations::table
-        .select((occupations::id, occupations::uri, occupations::code, occupations::label_zh, occupations::label_en))
-        .load(c)?;
+    let occ_rows: Vec<OccupationRowTuple> = m::snapshot_occ_rows(c)?;
     let mut occ_names: HashMap<String, String> = HashMap::new();
     let mut occ_specs: Vec<OccupationSpec> = Vec::with_capacity(occ_rows.len());
     let mut occ_of: HashMap<String, usize> = HashMap::new();
@@ -363,9 +320,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
         occ_of.insert(id, occ_specs.len());
         occ_specs.push(OccupationSpec { id: uri, requirements: Vec::new() });
     }
-    let occ_skills: Vec<(String, String, String, i32)> = occupation_skills::table
-        .select((occupation_skills::occupation_id, occupation_skills::skill_id, occupation_skills::kind, occupation_skills::min_level))
-        .load(c)?;
+    let occ_skills: Vec<(String, String, String, i32)> = m::snapshot_occ_skills(c)?;
     for (occ, skill, k, lv) in occ_skills {
         if let (Some(&i), Some(uri)) = (occ_of.get(&occ), skill_uri.get(&skill)) {
             occ_specs[i].requirements.push(SkillRequirement { skill: uri.clone(), kind: kind(&k), min_level: level(lv) });
@@ -377,8 +332,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
     }
 
     // Demand.
-    let list_rows: Vec<(String, String, String)> =
-        demand_lists::table.select((demand_lists::id, demand_lists::status, demand_lists::enterprise_id)).load(c)?;
+    let list_rows: Vec<(String, String, String)> = m::snapshot_list_rows(c)?;
     let lists: HashMap<String, DemandListInfo> = list_rows
         .into_iter()
         .map(|(id, status, enterprise_id)| {
@@ -386,21 +340,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
             (id, DemandListInfo { status, enterprise_id, enterprise_region })
         })
         .collect();
-    let item_rows: Vec<ItemRowTuple> = demand_items::table
-        .inner_join(demand_lists::table)
-        .select((
-            demand_items::id,
-            demand_items::list_id,
-            demand_items::ordinal,
-            demand_items::position_title,
-            demand_items::headcount,
-            demand_items::region,
-            demand_lists::region,
-            demand_lists::status,
-            demand_lists::enterprise_id,
-        ))
-        .order((demand_items::list_id, demand_items::ordinal))
-        .load(c)?;
+    let item_rows: Vec<ItemRowTuple> = m::snapshot_item_rows(c)?;
     let mut items: HashMap<String, DemandItemInfo> = HashMap::with_capacity(item_rows.len());
     let mut list_items: HashMap<String, Vec<String>> = HashMap::new();
     let mut demand_specs: Vec<DemandSpec> = Vec::with_capacity(item_rows.len());
@@ -419,9 +359,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
             requirements: Vec::new(),
         });
     }
-    let item_skills: Vec<(String, String, String, i32)> = demand_item_skills::table
-        .select((demand_item_skills::item_id, demand_item_skills::skill_id, demand_item_skills::kind, demand_item_skills::min_level))
-        .load(c)?;
+    let item_skills: Vec<(String, String, String, i32)> = m::snapshot_item_skills(c)?;
     for (item, skill, k, lv) in item_skills {
         if let (Some(&i), Some(uri)) = (demand_of.get(&item), skill_uri.get(&skill)) {
             demand_specs[i].requirements.push(SkillRequirement { skill: uri.clone(), kind: kind(&k), min_level: level(lv) });
@@ -433,10 +371,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
     }
 
     // Learners and the evidence their completion records give.
-    let learner_rows: Vec<LearnerRowTuple> = users::table
-        .filter(users::role.eq("learner"))
-        .select((users::id, users::username, users::region, users::opt_in, users::org_id))
-        .load(c)?;
+    let learner_rows: Vec<LearnerRowTuple> = m::snapshot_learner_rows(c)?;
     let mut learners: HashMap<String, LearnerInfo> = HashMap::with_capacity(learner_rows.len() * 2);
     let mut learner_specs: Vec<LearnerSpec> = Vec::with_capacity(learner_rows.len());
     let mut learner_of: HashMap<String, usize> = HashMap::with_capacity(learner_rows.len());
@@ -464,18 +399,10 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
             .push(format!("{no_region} learners have no region (neither their own nor their organization's) and are left out of matching"));
     }
     let mut evidence: Vec<Vec<(usize, String, EvidenceKind)>> = vec![Vec::new(); learner_specs.len()];
-    let completion_rows: Vec<(String, String, String, String, String)> = completions::table
-        .select((completions::id, completions::learner_id, completions::course_id, completions::result, completions::completed_on))
-        .order(completions::id)
-        .load(c)?;
+    let completion_rows: Vec<(String, String, String, String, String)> = m::snapshot_completion_rows(c)?;
     // Training certificates of completions: in force (the completion scores in rankings) or
     // withdrawn (revoked or suspended: the completion is no longer evidence at all).
-    let certificates: HashMap<String, bool> = credentials::table
-        .filter(credentials::completion_id.is_not_null())
-        .select((credentials::completion_id.assume_not_null(), credentials::revoked.or(credentials::suspended)))
-        .load::<(String, bool)>(c)?
-        .into_iter()
-        .collect();
+    let certificates: HashMap<String, bool> = m::snapshot_certificates(c)?.into_iter().collect();
     let mut unreadable_results = 0usize;
     for (id, learner_id, course_id, result, completed_on) in completion_rows {
         // One rule decides pass and fail, for matching as for issuance (rongtong_catalog).
@@ -515,13 +442,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
     // occupation's standard lists, at the certified level.
     let occ_index: HashMap<&str, usize> = occ_specs.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
     let mut certified: Vec<Vec<VerifiedSkill>> = vec![Vec::new(); learner_specs.len()];
-    let cert_rows: Vec<(String, String, Option<String>, Option<i32>)> = credentials::table
-        .filter(credentials::kind.eq(crate::models::credentials::CredentialKind::SkillLevel.as_ref()))
-        .filter(credentials::revoked.eq(false))
-        .filter(credentials::suspended.eq(false))
-        .order(credentials::id)
-        .select((credentials::id, credentials::learner_id, credentials::occupation_code, credentials::skill_level))
-        .load(c)?;
+    let cert_rows: Vec<(String, String, Option<String>, Option<i32>)> = m::snapshot_cert_rows(c)?;
     for (id, learner_id, occupation, lv) in cert_rows {
         let (Some(&l), Some(occupation), Some(lv)) = (learner_of.get(&learner_id), occupation, lv) else { continue };
         let Some(&oi) = occ_names.get(&occupation).and_then(|uri| occ_index.get(uri.as_str())) else { continue };

@@ -1,0 +1,154 @@
+//! The rows the matching snapshot is built from, one query per table. Loaded in one
+//! transaction by `services::matching::snapshot`, which turns them into a skills graph.
+
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use crate::db::DbConnection;
+use crate::db::schema::{
+    completions, course_prerequisites, course_skills, courses, credentials, demand_item_skills, demand_items, demand_lists,
+    occupation_skills, occupations, organizations, skill_relations, skills, users,
+};
+
+/// (id, code, version, provider id, hours, credits, status, created_at, title_zh)
+pub type CourseRowTuple = (String, String, String, String, f64, f64, String, String, String);
+/// (id, uri, code, label_zh, label_en)
+pub type OccupationRowTuple = (String, String, Option<String>, Option<String>, Option<String>);
+/// (item id, list id, ordinal, position, headcount, item region, list region, list status, enterprise id)
+pub type ItemRowTuple = (String, String, i32, String, i32, Option<String>, String, String, String);
+/// (user id, username, region, opt_in, org id)
+pub type LearnerRowTuple = (String, String, Option<String>, bool, Option<String>);
+
+/// Rows for the snapshot: `skill_rows`.
+pub fn snapshot_skill_rows(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Option<String>, Option<String>)>> {
+    skills::table.select((skills::id, skills::uri, skills::label_zh, skills::label_en)).load(conn)
+}
+
+/// Rows for the snapshot: `relations`.
+pub fn snapshot_relations(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String)>> {
+    skill_relations::table.select((skill_relations::from_skill, skill_relations::kind, skill_relations::to_skill)).load(conn)
+}
+
+/// Rows for the snapshot: `orgs`.
+pub fn snapshot_orgs(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String)>> {
+    organizations::table.select((organizations::id, organizations::code, organizations::region)).load(conn)
+}
+
+/// Rows for the snapshot: `course_rows`.
+pub fn snapshot_course_rows(conn: &mut DbConnection) -> QueryResult<Vec<CourseRowTuple>> {
+    courses::table
+        .select((
+            courses::id,
+            courses::code,
+            courses::version,
+            courses::provider_id,
+            courses::hours,
+            courses::credits,
+            courses::status,
+            courses::created_at,
+            courses::title_zh,
+        ))
+        .load(conn)
+}
+
+/// Rows for the snapshot: `taught`.
+pub fn snapshot_taught(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, i32, f64)>> {
+    course_skills::table.select((course_skills::course_id, course_skills::skill_id, course_skills::level, course_skills::weight)).load(conn)
+}
+
+/// Rows for the snapshot: `prereqs`.
+pub fn snapshot_prereqs(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    course_prerequisites::table.select((course_prerequisites::course_id, course_prerequisites::prerequisite_code)).load(conn)
+}
+
+/// Rows for the snapshot: `occ_rows`.
+pub fn snapshot_occ_rows(conn: &mut DbConnection) -> QueryResult<Vec<OccupationRowTuple>> {
+    occupations::table
+        .select((occupations::id, occupations::uri, occupations::code, occupations::label_zh, occupations::label_en))
+        .load(conn)
+}
+
+/// Rows for the snapshot: `occ_skills`.
+pub fn snapshot_occ_skills(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String, i32)>> {
+    occupation_skills::table
+        .select((occupation_skills::occupation_id, occupation_skills::skill_id, occupation_skills::kind, occupation_skills::min_level))
+        .load(conn)
+}
+
+/// Rows for the snapshot: `list_rows`.
+pub fn snapshot_list_rows(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String)>> {
+    demand_lists::table.select((demand_lists::id, demand_lists::status, demand_lists::enterprise_id)).load(conn)
+}
+
+/// Rows for the snapshot: `item_rows`.
+pub fn snapshot_item_rows(conn: &mut DbConnection) -> QueryResult<Vec<ItemRowTuple>> {
+    demand_items::table
+        .inner_join(demand_lists::table)
+        .select((
+            demand_items::id,
+            demand_items::list_id,
+            demand_items::ordinal,
+            demand_items::position_title,
+            demand_items::headcount,
+            demand_items::region,
+            demand_lists::region,
+            demand_lists::status,
+            demand_lists::enterprise_id,
+        ))
+        .order((demand_items::list_id, demand_items::ordinal))
+        .load(conn)
+}
+
+/// Rows for the snapshot: `item_skills`.
+pub fn snapshot_item_skills(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String, i32)>> {
+    demand_item_skills::table
+        .select((demand_item_skills::item_id, demand_item_skills::skill_id, demand_item_skills::kind, demand_item_skills::min_level))
+        .load(conn)
+}
+
+/// Rows for the snapshot: `learner_rows`.
+pub fn snapshot_learner_rows(conn: &mut DbConnection) -> QueryResult<Vec<LearnerRowTuple>> {
+    users::table
+        .filter(users::role.eq("learner"))
+        .select((users::id, users::username, users::region, users::opt_in, users::org_id))
+        .load(conn)
+}
+
+/// Rows for the snapshot: `completion_rows`.
+pub fn snapshot_completion_rows(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String, String, String)>> {
+    completions::table
+        .select((completions::id, completions::learner_id, completions::course_id, completions::result, completions::completed_on))
+        .order(completions::id)
+        .load(conn)
+}
+
+/// Rows for the snapshot: `certificates`.
+pub fn snapshot_certificates(conn: &mut DbConnection) -> QueryResult<Vec<(String, bool)>> {
+    credentials::table
+        .filter(credentials::completion_id.is_not_null())
+        .select((credentials::completion_id.assume_not_null(), credentials::revoked.or(credentials::suspended)))
+        .load::<(String, bool)>(conn)
+}
+
+/// Rows for the snapshot: `cert_rows`.
+pub fn snapshot_cert_rows(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Option<String>, Option<i32>)>> {
+    credentials::table
+        .filter(credentials::kind.eq(crate::models::credentials::CredentialKind::SkillLevel.as_ref()))
+        .filter(credentials::revoked.eq(false))
+        .filter(credentials::suspended.eq(false))
+        .order(credentials::id)
+        .select((credentials::id, credentials::learner_id, credentials::occupation_code, credentials::skill_level))
+        .load(conn)
+}
+
+#[derive(QueryableByName)]
+struct VersionRow {
+    #[diesel(sql_type = BigInt)]
+    version: i64,
+}
+
+/// The current `data_version`: bumped by triggers whenever data feeding the snapshot changes.
+pub fn data_version(conn: &mut DbConnection) -> QueryResult<i64> {
+    let rows: Vec<VersionRow> = diesel::sql_query("SELECT version FROM data_version WHERE id = 1").load(conn)?;
+    Ok(rows.first().map_or(0, |r| r.version))
+}
