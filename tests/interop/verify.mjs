@@ -1,6 +1,8 @@
 // Differential test: what a running Rongtong server issues verifies in Digital Bazaar's
 // @digitalbazaar/vc (eddsa-rdfc-2022 Data Integrity, Bitstring Status List), and tampering,
-// a wrong key, a revoked entry or a wrong challenge fail there too.
+// a wrong key, a revoked entry or a wrong challenge fail there too. A training certificate's
+// printed details (learner name, hours, credits, grade, certificate number) must be in the
+// document it verifies, and changing any of them must make it fail.
 //
 // Usage: node verify.mjs SERVER BASE_URL ADMIN_TOKEN
 //   SERVER     where the server listens, e.g. http://127.0.0.1:18080
@@ -166,6 +168,57 @@ const tampered = structuredClone(cred);
 tampered.credentialSubject.achievement.name = '高级技师 (tampered)';
 const tr = await verifyCred(tampered);
 expect('tampered certificate fails', tr.verified === false, errText(tr));
+
+// 4b. What an employer reads is in the signed data @digitalbazaar/vc verifies — the learner's
+// name, hours, credits, grade and certificate number — and changing any one of them breaks
+// the proof. Each field is looked up where docs/CREDENTIALS.md ("Certificate details") puts
+// it; a missing field fails here by name (it cannot be "tampered" if it is not there).
+const subject = cred.credentialSubject;
+// The learner's Result for the achievement's ResultDescription of this resultType.
+const resultIn = (c, type) => {
+  const d = (c.credentialSubject.achievement.resultDescription || []).find(x => x.resultType === type);
+  return d ? (c.credentialSubject.result || []).find(r => r.resultDescription === d.id) : undefined;
+};
+// name → [where it is in a credential, its property there, a different value]
+const details = {
+  'learner name': [c => (c.credentialSubject.identifier || []).find(i => i.identityType === 'name' && i.hashed === false), 'identityHash', '王冒名'],
+  'hours': [c => resultIn(c, 'ext:LearningHours'), 'value', '320'],
+  'credits': [c => c.credentialSubject, 'creditsEarned', 20],
+  'grade': [c => resultIn(c, 'LetterGrade') || resultIn(c, 'RawScore'), 'value', '优秀'],
+  'certificate number': [c => c.credentialSubject, 'licenseNumber', 'JX-PXOU-2026-999999'],
+};
+// What the demo data says this certificate must carry: the learner's name and grade from
+// registry/demo/learners.json, the course's hours and credits from registry/demo/courses.csv
+// (the course code is in the achievement id), the number the API lists for it.
+const demoDir = path.join(here, '..', '..', 'registry', 'demo');
+const learner = JSON.parse(readFileSync(path.join(demoDir, 'learners.json'), 'utf8')).find(l => l.username === active.learner);
+const courseCode = decodeURIComponent((subject.achievement.id.split('/achievements/courses/')[1] || '').split('/')[0]);
+// One CSV line's fields (quoted fields may hold commas; no line breaks inside them there).
+const csvFields = line => [...line.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))/g)].map(m => m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2]);
+const [header, ...rows] = readFileSync(path.join(demoDir, 'courses.csv'), 'utf8').split(/\r?\n/).filter(Boolean).map(csvFields);
+const course = Object.fromEntries(header.map((h, i) => [h, (rows.find(r => r[0] === courseCode) || [])[i]]));
+const expected = {
+  'learner name': learner?.name,
+  'hours': course.hours,
+  'credits': course.credits,
+  'grade': learner?.completions.find(c => c.course === courseCode)?.result,
+  'certificate number': active.certificate_number,
+};
+const untampered = await verifyCred(cred);
+for(const [name, [locate, prop, other]] of Object.entries(details)) {
+  const value = locate(cred)?.[prop];
+  const present = value !== undefined && value !== null && String(value).trim() !== '';
+  expect(`signed ${name} is ${JSON.stringify(expected[name])}`,
+    present && expected[name] !== undefined && String(value) === String(expected[name]) && untampered.verified === true,
+    present ? `signed ${JSON.stringify(value)}; ${errText(untampered)}` : `no ${name} in ${JSON.stringify(subject).slice(0, 600)}`);
+  if(!present) {
+    continue;
+  }
+  const changed = structuredClone(cred);
+  locate(changed)[prop] = other === value ? `${other}0` : other;
+  const cr = await verifyCred(changed);
+  expect(`changed ${name} fails`, cr.verified === false, errText(cr));
+}
 
 // 5. A wrong key fails: claim the proof was made with another issuer's key.
 const wrongKey = structuredClone(cred);

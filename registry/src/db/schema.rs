@@ -1,6 +1,5 @@
 //! The diesel schema, shared by SQLite and PostgreSQL (see `migrations/README.md` for why
 //! every column uses a type both backends have).
-#![allow(missing_docs)]
 
 diesel::table! {
     regions (code) {
