@@ -15,6 +15,8 @@ pub struct App {
     pub config: Config,
     /// The matching snapshot, rebuilt lazily when the store's `data_version` moves.
     pub matching: crate::services::matching::snapshot::SnapshotCache,
+    /// Request counters and the `/metrics` registry.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Cheap-to-clone handle on [`App`]. It is an extractor itself (through axum's `State`), so a
@@ -35,7 +37,7 @@ impl App {
     /// the first matching request). Use this rather than a struct literal, so adding state
     /// does not touch every caller.
     pub fn new(db: Db, config: Config) -> App {
-        App { db, config, matching: crate::services::matching::snapshot::SnapshotCache::default() }
+        App { db, config, matching: crate::services::matching::snapshot::SnapshotCache::default(), metrics: crate::metrics::Metrics::new() }
     }
 
     /// The public base URL, without a trailing slash.

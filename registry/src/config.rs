@@ -11,6 +11,10 @@
 //! | `RONGTONG_KEK_FILE` | – | a file holding that base64 key instead (e.g. a mounted secret); `RONGTONG_KEK` wins |
 //! | (neither set) | `<data folder>/rongtong.kek` | development only: generated on first use with a warning, mode 0600 |
 //! | `RUST_LOG` | `info` | log filter (tracing-subscriber syntax) |
+//! | `RONGTONG_LOG_FORMAT` | `text` | `text` (for people; coloured only on a terminal) or `json` (one object per line, for log shippers) |
+//!
+//! [`LogConfig`] is read on its own, before the rest: logging is set up first, for every
+//! command, so that what goes wrong reading the other variables can be logged.
 
 use std::env;
 
@@ -103,6 +107,38 @@ impl CredentialsConfig {
     /// A fixed KEK (tests, benchmarks).
     pub fn with_kek(kek: crate::services::credentials::keystore::Kek) -> Self {
         CredentialsConfig { kek: crate::services::credentials::keystore::KekSource::Key(std::sync::Arc::new(kek)) }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable text.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Log settings (`RUST_LOG`, the filter, is read by the subscriber itself).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogConfig {
+    /// Text or JSON lines.
+    pub format: LogFormat,
+}
+
+impl LogConfig {
+    /// Reads `RONGTONG_LOG_FORMAT` (`text` or `json`, any case; unset or empty means text).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let format = match env::var("RONGTONG_LOG_FORMAT") {
+            Err(_) => LogFormat::Text,
+            Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "" | "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => return Err(ConfigError { name: "RONGTONG_LOG_FORMAT", value: v, reason: "expected `text` or `json`".into() }),
+            },
+        };
+        Ok(LogConfig { format })
     }
 }
 

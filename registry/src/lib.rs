@@ -25,6 +25,8 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+mod logging;
+pub mod metrics;
 pub mod models;
 mod pages;
 pub mod router;

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::get;
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, ErrorItem};
 use crate::pages::certificate;
-use crate::routes::{accounts, catalog, courses, credentials, demand, health, imports, matching};
+use crate::routes::{accounts, catalog, courses, credentials, demand, health, imports, matching, metrics};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -50,6 +50,7 @@ impl Modify for BearerAuth {
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health::find_health))
+        .routes(routes!(health::find_ready))
         // accounts
         .routes(routes!(accounts::list_regions, accounts::create_region))
         .routes(routes!(accounts::find_region))
@@ -129,6 +130,7 @@ pub fn build_router(state: AppState) -> Router {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api()).merge(public()).split_for_parts();
     router
         .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
+        .route("/metrics", get(metrics::find_metrics))
         .fallback(|| async { AppError::NotFound("route".into()) })
         // After every route: a known path with an unsupported method gets the envelope too
         // (axum's own 405 has an empty body). axum still adds the `Allow` header.
@@ -140,6 +142,11 @@ pub fn build_router(state: AppState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(TraceLayer::new_for_http())
+        // Operability (docs/API.md): per-route counts and latency, one log line per request,
+        // and an `x-request-id` kept or made (outermost, so the log line carries it) and echoed.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(crate::logging::request_trace())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }

@@ -38,6 +38,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     /// `Content-Type`.
     pub content_type: String,
+    /// Every response header.
+    pub headers: axum::http::HeaderMap,
     /// Raw body.
     pub bytes: Vec<u8>,
     /// Parsed JSON body (`Null` when not JSON).
@@ -156,9 +158,10 @@ impl TestApp {
         let resp = self.router.clone().oneshot(req).await.expect("infallible");
         let status = resp.status();
         let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        TestResponse { status, content_type, bytes, json }
+        TestResponse { status, content_type, headers, bytes, json }
     }
 
     /// GET.

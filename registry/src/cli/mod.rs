@@ -69,7 +69,13 @@ pub enum Command {
 /// error on standard error.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    match crate::config::LogConfig::from_env() {
+        Ok(log) => crate::logging::init(&log),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -77,11 +83,6 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 pub(crate) type CliResult<T> = Result<T, Box<dyn std::error::Error>>;

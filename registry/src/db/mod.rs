@@ -27,8 +27,7 @@ pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrat
 
 pub use connection::DbConnection;
 
-#[allow(missing_docs)] // the derive generates undocumented helper items
-pub mod schema;
+pub mod schema; // `#![allow(missing_docs)]` inside: the derive generates undocumented helper items
 
 mod connection {
     use diesel::pg::PgConnection;
@@ -137,6 +136,17 @@ fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
 }
 
+/// Connection pool figures ([`Db::pool_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// Connections open, in use or idle.
+    pub connections: u32,
+    /// Connections open and idle.
+    pub idle: u32,
+    /// The most the pool will open.
+    pub max_size: u32,
+}
+
 /// The store handle shared by every request: cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -191,6 +201,12 @@ impl Db {
         run_migrations(&mut conn)
     }
 
+    /// The pool's figures now, for `/metrics`.
+    pub fn pool_state(&self) -> PoolState {
+        let s = self.pool.state();
+        PoolState { connections: s.connections, idle: s.idle_connections, max_size: self.pool.max_size() }
+    }
+
     /// A connection for synchronous code (the CLI, tests, the demo seeder).
     pub fn conn(&self) -> Result<PooledConnection<Manager>, DbError> {
         Ok(self.pool.get()?)
@@ -214,6 +230,16 @@ impl Db {
         .await
         .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
     }
+}
+
+/// True when the connection's database lacks a migration this binary embeds (a round trip:
+/// it reads diesel's migrations table). The readiness check uses it.
+pub fn has_pending_migrations(conn: &mut DbConnection) -> Result<bool, DbError> {
+    let pending = match conn {
+        DbConnection::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+    };
+    pending.map_err(|e| DbError::Migration(e.to_string()))
 }
 
 /// Runs the pending migrations of the connection's backend.

@@ -393,6 +393,16 @@ pub fn update_job(
         .execute(conn)
 }
 
+/// How many issuance jobs are in each state, every state listed (zero when none), for the
+/// `/metrics` gauge. A job cut off by a stopped server counts as `queued` or `running` until
+/// somebody looks at it ([`find_job`] marks it `failed` then).
+pub fn count_jobs_by_state(conn: &mut DbConnection) -> QueryResult<Vec<(JobState, i64)>> {
+    let rows: Vec<(String, i64)> =
+        issuance_jobs::table.group_by(issuance_jobs::state).select((issuance_jobs::state, diesel::dsl::count_star())).load(conn)?;
+    let count = |state: JobState| rows.iter().filter(|(s, _)| s.as_str() == state.as_ref()).map(|(_, n)| n).sum();
+    Ok([JobState::Queued, JobState::Running, JobState::Done, JobState::Failed].into_iter().map(|s| (s, count(s))).collect())
+}
+
 // ---------------------------------------------------------------- issuance queries
 
 /// The DIDs this registry issues with (the platform and every organisation with a key):

@@ -9,3 +9,4 @@ pub(crate) mod demand;
 pub(crate) mod health;
 pub(crate) mod imports;
 pub(crate) mod matching;
+pub(crate) mod metrics;

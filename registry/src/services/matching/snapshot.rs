@@ -630,6 +630,12 @@ impl SnapshotCache {
         self.inner.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
+    /// Figures about the snapshot held now, without reading the store or starting a rebuild
+    /// (for `/metrics`); `None` before the first matching request built one.
+    pub fn current_info(&self) -> Option<SnapshotInfo> {
+        self.cached().map(|s| s.info.clone())
+    }
+
     /// Starts a background rebuild unless one is running.
     fn start_rebuild(&self, db: &Db) {
         use std::sync::atomic::Ordering;
