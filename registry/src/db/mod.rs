@@ -27,7 +27,7 @@ pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrat
 
 pub use connection::DbConnection;
 
-pub mod schema; // `#![allow(missing_docs)]` inside: the derive generates undocumented helper items
+pub mod schema;
 
 mod connection {
     use diesel::pg::PgConnection;

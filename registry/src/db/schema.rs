@@ -1,6 +1,9 @@
 //! The diesel schema, shared by SQLite and PostgreSQL (see `migrations/README.md` for why
 //! every column uses a type both backends have).
 
+// diesel's table! macro generates undocumented helper modules and items.
+#![allow(missing_docs)]
+
 diesel::table! {
     regions (code) {
         code -> Text,
