@@ -7,7 +7,7 @@
 pub mod accounts;
 pub mod catalog;
 pub(crate) mod courses;
-pub(crate) mod credentials;
+pub mod credentials;
 pub(crate) mod demand;
 pub mod keys;
 pub(crate) mod matching;
