@@ -234,8 +234,9 @@ async fn a_uscc_with_a_bad_check_digit_is_422_naming_uscc() {
 #[tokio::test]
 async fn an_organization_in_an_unknown_region_is_422_naming_region() {
     let (app, admin) = TestApp::with_demo();
-    // 360400 (九江) is a real city but not in the demo catalog; "36030" is no code at all.
-    let resp = app.post("/api/v1/organizations", Some(&admin), organization("jjnew", "enterprise", "360400")).await;
+    // 360302 (安源区) is a real county, but the catalog holds provinces and cities only;
+    // "36030" is no code at all.
+    let resp = app.post("/api/v1/organizations", Some(&admin), organization("jjnew", "enterprise", "360302")).await;
     assert_envelope(&resp, 422, "validation");
     assert_eq!(resp.error_fields(), ["region"], "{}", resp.text());
     let resp = app.post("/api/v1/organizations", Some(&admin), organization("jjnew", "enterprise", "36030")).await;
@@ -587,7 +588,7 @@ async fn a_demand_list_with_bad_items_is_422_naming_each() {
         "items": [
             {"position": "铸造工", "headcount": 2, "skills": [{"skill": "http://data.europa.eu/esco/skill/nope", "kind": "essential", "min_level": 4}]},
             {"position": "", "headcount": 0, "skills": []},
-            {"position": "质检员", "headcount": 1, "region": "360400", "skills": [{"skill": CASTING, "kind": "optional", "min_level": 3}]},
+            {"position": "质检员", "headcount": 1, "region": "360302", "skills": [{"skill": CASTING, "kind": "optional", "min_level": 3}]},
         ],
     });
     let resp = app.post("/api/v1/demand-lists", Some(&app.token_for("pxcast-admin")), body.clone()).await;
