@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::SkillLevel;
-use crate::validate::{ValidationErrors, check_code, check_opt_text, check_text};
+use crate::validate::{ValidationErrors, check_code, check_opt_text, check_text, check_valid_months};
 
 /// Where a course sits in its review lifecycle.
 #[derive(
@@ -110,6 +110,10 @@ pub struct CourseInput {
     /// Codes of courses that must be completed first.
     #[serde(default)]
     pub prerequisites: Vec<String>,
+    /// How long the course's training certificate stays valid, in months (1–600); `None`
+    /// (the default) when it does not expire.
+    #[serde(default)]
+    pub valid_months: Option<u32>,
 }
 
 fn default_version() -> String {
@@ -137,6 +141,7 @@ impl CourseInput {
             "must be a number of hours above 0 and at most 10000",
         );
         e.check(self.credits.is_finite() && self.credits >= 0.0 && self.credits <= 1_000.0, "credits", "must be between 0 and 1000");
+        check_valid_months(&mut e, "valid_months", self.valid_months);
         let mut seen = std::collections::HashSet::new();
         for (i, s) in self.skills.iter().enumerate() {
             check_text(&mut e, &format!("skills[{i}].skill"), &s.skill, 500);

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::requirement::{SkillRequirement, validate_requirements};
-use crate::validate::{ValidationErrors, check_opt_text, is_absolute_iri};
+use crate::validate::{ValidationErrors, check_opt_text, check_valid_months, is_absolute_iri};
 
 /// An occupation: a 职业分类大典 code when known (e.g. `6-18-02-04`), an ESCO URI when
 /// known, and the skills its standard requires.
@@ -27,6 +27,10 @@ pub struct OccupationInput {
     /// Required skills (essential or optional, each at a minimum level).
     #[serde(default)]
     pub skills: Vec<SkillRequirement>,
+    /// How long a skill-level certificate for the occupation stays valid, in months
+    /// (1–600); `None` (the default) when it does not expire.
+    #[serde(default)]
+    pub valid_months: Option<u32>,
 }
 
 impl OccupationInput {
@@ -46,6 +50,7 @@ impl OccupationInput {
         check_opt_text(&mut e, "label_en", self.label_en.as_deref(), 300);
         check_opt_text(&mut e, "description", self.description.as_deref(), 10_000);
         validate_requirements("skills", &self.skills, &mut e);
+        check_valid_months(&mut e, "valid_months", self.valid_months);
         e.into_result()
     }
 }

@@ -89,6 +89,18 @@ pub fn check_opt_text(errs: &mut ValidationErrors, field: &str, value: Option<&s
     }
 }
 
+/// The longest validity a certificate may state: 50 years, in months.
+pub const MAX_VALID_MONTHS: u32 = 600;
+
+/// Checks an optional validity period in months (a course's training certificate, an
+/// occupation's skill-level certificate): absent means "does not expire", else 1 to
+/// [`MAX_VALID_MONTHS`].
+pub fn check_valid_months(errs: &mut ValidationErrors, field: &str, value: Option<u32>) {
+    if let Some(m) = value {
+        errs.check((1..=MAX_VALID_MONTHS).contains(&m), field, format!("must be a number of months from 1 to {MAX_VALID_MONTHS}"));
+    }
+}
+
 /// True for an absolute IRI with a scheme (`http://…`, `https://…`, `urn:…`, `did:…`).
 ///
 /// Hand-written rather than a full RFC 3987 parser: we only need to reject relative

@@ -67,8 +67,24 @@ fn utf8_course_file_maps_every_column() {
             CourseSkill { skill: POUR.into(), level: SkillLevel::L3, weight: 0.5 },
         ],
         prerequisites: vec!["ZNZZ-00".into()],
+        valid_months: None,
     };
     assert_eq!(outcome.rows, vec![(2, expected)]);
+}
+
+#[test]
+fn valid_months_is_an_optional_column_in_english_or_chinese() {
+    let idx = index();
+    let en = parse_courses(b"code,title_zh,provider,hours,credits,valid_months\nA-1,T,P,1,0,24\nA-2,T,P,1,0,\n", &idx).unwrap();
+    clean(&en);
+    let months: Vec<Option<u32>> = en.rows.iter().map(|(_, c)| c.valid_months).collect();
+    assert_eq!(months, [Some(24), None]);
+    let zh = parse_courses("课程代码,课程名称,提供机构,学时,学分,有效期（月）\nA-1,T,P,1,0,36\n".as_bytes(), &idx).unwrap();
+    clean(&zh);
+    assert_eq!(zh.rows[0].1.valid_months, Some(36));
+    let bad = parse_courses(b"code,title_zh,provider,hours,credits,valid_months\nA-1,T,P,1,0,0\nA-2,T,P,1,0,601\nA-3,T,P,1,0,two\n", &idx)
+        .unwrap();
+    assert_eq!(errors_at(&bad.errors), [(2, "valid_months"), (3, "valid_months"), (4, "valid_months")]);
 }
 
 #[test]
@@ -413,28 +429,40 @@ fn course() -> impl Strategy<Value = CourseInput> {
         (1u32..2000, 0u32..200, proptest::sample::subsequence(URIS.to_vec(), 0..=5)),
         (proptest::collection::vec(level(), 5), proptest::collection::vec(prop_oneof![Just(1.0), 0.01f64..1.0], 5)),
         (proptest::collection::btree_set(code(), 0..3), proptest::option::of(text(60)), proptest::option::of(text(60))),
-        proptest::sample::select(vec![DeliveryMode::Online, DeliveryMode::Offline, DeliveryMode::Blended]),
+        (
+            proptest::sample::select(vec![DeliveryMode::Online, DeliveryMode::Offline, DeliveryMode::Blended]),
+            proptest::option::of(1u32..=600),
+        ),
     )
-        .prop_map(|((code, version, title_zh, title_en, provider), (hours, credits, uris), (levels, weights), (pre, dz, de), mode)| {
-            CourseInput {
-                prerequisites: pre.into_iter().filter(|p| *p != code).collect(),
-                code,
-                version,
-                title_zh,
-                title_en,
-                description_zh: dz,
-                description_en: de,
-                provider,
-                hours: f64::from(hours) / 4.0,
-                credits: f64::from(credits) / 10.0,
-                delivery_mode: mode,
-                skills: uris
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, uri)| CourseSkill { skill: uri.to_string(), level: levels[i], weight: weights[i] })
-                    .collect(),
-            }
-        })
+        .prop_map(
+            |(
+                (code, version, title_zh, title_en, provider),
+                (hours, credits, uris),
+                (levels, weights),
+                (pre, dz, de),
+                (mode, valid_months),
+            )| {
+                CourseInput {
+                    valid_months,
+                    prerequisites: pre.into_iter().filter(|p| *p != code).collect(),
+                    code,
+                    version,
+                    title_zh,
+                    title_en,
+                    description_zh: dz,
+                    description_en: de,
+                    provider,
+                    hours: f64::from(hours) / 4.0,
+                    credits: f64::from(credits) / 10.0,
+                    delivery_mode: mode,
+                    skills: uris
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, uri)| CourseSkill { skill: uri.to_string(), level: levels[i], weight: weights[i] })
+                        .collect(),
+                }
+            },
+        )
 }
 
 fn demand_item() -> impl Strategy<Value = DemandItemInput> {

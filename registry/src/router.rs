@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, ErrorItem};
-use crate::pages::certificate;
+use crate::pages::{certificate, skill};
 use crate::routes::{accounts, catalog, courses, credentials, demand, health, imports, matching, metrics};
 
 #[derive(OpenApi)]
@@ -31,7 +31,7 @@ use crate::routes::{accounts, catalog, courses, credentials, demand, health, imp
         (name = "demand", description = "Talent-demand lists"),
         (name = "imports", description = "CSV import and export"),
         (name = "credentials", description = "Verifiable credentials: issuance, status, presentations, verification"),
-        (name = "public", description = "Public documents outside /api/v1: DID documents, status lists, credential pages"),
+        (name = "public", description = "Public documents outside /api/v1: DID documents, status lists, credential pages, skill URIs"),
         (name = "matching", description = "Demand coverage, learner gaps, learning paths, candidate ranking, curriculum alignment, supply and demand"),
     )
 )]
@@ -109,13 +109,15 @@ fn api() -> OpenApiRouter<AppState> {
 }
 
 /// Public documents outside `/api/v1`, at the paths verifiers derive from DIDs and
-/// credentials: `did:web` documents, status lists and credential pages.
+/// credentials: `did:web` documents, status lists and credential pages; and the skill URIs
+/// minted here (`/skills/{id}`), which resolve to JSON-LD or HTML.
 fn public() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(credentials::find_platform_did))
         .routes(routes!(credentials::find_org_did))
         .routes(routes!(credentials::find_status_list))
         .routes(routes!(certificate::find_public_credential))
+        .routes(routes!(skill::find_public_skill))
 }
 
 /// The OpenAPI 3.1 document of every `/api/v1` route.

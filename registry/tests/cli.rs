@@ -207,3 +207,55 @@ fn an_unknown_database_scheme_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL must start with sqlite:// or postgres://"));
 }
+
+#[test]
+fn migrate_on_a_fresh_database_names_its_migrations_and_the_regions_it_seeded() {
+    let db = TestDb::new();
+    let first = db.run(&["migrate"]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let out = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(out.contains("2026-11-23-000003_data_version"), "{out}");
+    assert!(out.contains("2026-12-01-000005_certificate_details"), "{out}");
+    assert!(out.contains("seeded 367 region(s)"), "{out}");
+    assert!(!out.contains("pending before start-up"), "{out}");
+    // Run again: nothing to apply, nothing to seed.
+    let again = String::from_utf8_lossy(&db.run(&["migrate"]).stdout).into_owned();
+    assert!(again.contains("no pending migrations") && again.contains("seeded 0 region(s)"), "{again}");
+    assert_eq!(db.count("regions"), 367);
+}
+
+#[test]
+fn esco_import_reports_the_occupation_skill_links_it_stored() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["skills_en.csv", "occupations_en.csv"] {
+        std::fs::copy(format!("{}/{name}", esco_dir()), dir.path().join(name)).unwrap();
+    }
+    let occupation = "http://data.europa.eu/esco/occupation/25206eaa-04da-4fd6-bac7-173d7eb142dc";
+    let relations = format!(
+        "occupationUri,relationType,skillType,skillUri\n\
+         {occupation},essential,skill/competence,{CASTING}\n\
+         {occupation},optional,skill/competence,http://data.europa.eu/esco/skill/121a87f0-7ff9-4d63-a8af-440f291bce67\n"
+    );
+    std::fs::write(dir.path().join("occupationSkillRelations_en.csv"), relations).unwrap();
+    let out = db.run(&["import", "esco", &dir.path().display().to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("2 occupation–skill links stored"), "{text}");
+    assert_eq!(db.count("occupation_skills"), 2);
+}
+
+#[test]
+fn user_create_with_opt_in_lets_employers_find_the_learner() {
+    let db = TestDb::new();
+    db.arrange();
+    let out = db.run(&["user", "create", "--username", "li", "--role", "learner", "--region", "360300", "--opt-in"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("may be found by employers"));
+    let plain = db.run(&["user", "create", "--username", "wang", "--role", "learner", "--region", "360300"]);
+    assert!(plain.status.success(), "{}", String::from_utf8_lossy(&plain.stderr));
+    let d = Db::open(&db.url, 1).unwrap();
+    let mut c = d.conn().unwrap();
+    assert!(accounts::find_user(&mut c, "li").unwrap().opt_in);
+    assert!(!accounts::find_user(&mut c, "wang").unwrap().opt_in);
+}

@@ -234,8 +234,9 @@ async fn a_uscc_with_a_bad_check_digit_is_422_naming_uscc() {
 #[tokio::test]
 async fn an_organization_in_an_unknown_region_is_422_naming_region() {
     let (app, admin) = TestApp::with_demo();
-    // 360400 (九江) is a real city but not in the demo catalog; "36030" is no code at all.
-    let resp = app.post("/api/v1/organizations", Some(&admin), organization("jjnew", "enterprise", "360400")).await;
+    // 360302 (安源区) is a real county, but the catalog holds provinces and cities only;
+    // "36030" is no code at all.
+    let resp = app.post("/api/v1/organizations", Some(&admin), organization("jjnew", "enterprise", "360302")).await;
     assert_envelope(&resp, 422, "validation");
     assert_eq!(resp.error_fields(), ["region"], "{}", resp.text());
     let resp = app.post("/api/v1/organizations", Some(&admin), organization("jjnew", "enterprise", "36030")).await;
@@ -473,8 +474,9 @@ async fn curricula_are_created_read_updated_and_deleted() {
 
     assert_eq!(app.get(&path, None).await.json["code"], "ZNZZ-CERT");
     let listed = app.get("/api/v1/curricula?provider=pxou", None).await;
-    assert_eq!(listed.json.as_array().unwrap().len(), 1, "{}", listed.text());
-    assert_eq!(app.get("/api/v1/curricula?provider=jxou", None).await.json, json!([]));
+    assert_eq!(listed.json["items"].as_array().unwrap().len(), 1, "{}", listed.text());
+    assert_eq!(listed.json["total"], 1);
+    assert_eq!(app.get("/api/v1/curricula?provider=jxou", None).await.json["items"], json!([]));
 
     let dup = app.post("/api/v1/curricula", Some(&pxou), body).await;
     assert_envelope(&dup, 409, "conflict");
@@ -586,7 +588,7 @@ async fn a_demand_list_with_bad_items_is_422_naming_each() {
         "items": [
             {"position": "铸造工", "headcount": 2, "skills": [{"skill": "http://data.europa.eu/esco/skill/nope", "kind": "essential", "min_level": 4}]},
             {"position": "", "headcount": 0, "skills": []},
-            {"position": "质检员", "headcount": 1, "region": "360400", "skills": [{"skill": CASTING, "kind": "optional", "min_level": 3}]},
+            {"position": "质检员", "headcount": 1, "region": "360302", "skills": [{"skill": CASTING, "kind": "optional", "min_level": 3}]},
         ],
     });
     let resp = app.post("/api/v1/demand-lists", Some(&app.token_for("pxcast-admin")), body.clone()).await;
@@ -660,9 +662,13 @@ async fn completions_are_recorded_once_and_only_for_published_courses() {
 async fn regions_list_the_province_and_its_cities() {
     let (app, _) = TestApp::with_demo();
     let cities = app.get("/api/v1/regions?parent=360000", None).await;
-    let codes: Vec<&str> = cities.json.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["360100", "360300", "360600", "360700"]);
-    assert_eq!(app.get("/api/v1/regions/360300", None).await.json["name_zh"], "萍乡市");
+    let codes: Vec<&str> = cities.json["items"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    // Every prefecture-level city of Jiangxi (GB/T 2260), seeded with the schema.
+    assert_eq!(codes, ["360100", "360200", "360300", "360400", "360500", "360600", "360700", "360800", "360900", "361000", "361100"]);
+    assert_eq!(cities.json["total"], 11);
+    let pingxiang = app.get("/api/v1/regions/360300", None).await.json;
+    // The demo's English names are applied over the seeded rows.
+    assert_eq!((pingxiang["name_zh"].as_str(), pingxiang["name_en"].as_str()), (Some("萍乡市"), Some("Pingxiang")));
     assert_envelope(&app.get("/api/v1/regions/999999", None).await, 404, "not_found");
 }
 

@@ -163,13 +163,17 @@ async fn a_demand_file_in_gb18030_with_chinese_headers_imports() {
 async fn a_label_shared_by_two_skills_is_a_row_error_listing_both_uris() {
     let (app, _) = TestApp::with_demo();
     let jx = app.token_for("jx-admin");
+    // One framework refuses a label twice (409), so the two skills sit in two frameworks.
+    let fw =
+        app.post("/api/v1/frameworks", Some(&jx), json!({"code": "jx-cnc", "kind": "local", "name": "江西数控", "version": "1"})).await;
+    assert_eq!(fw.status, 201, "{}", fw.text());
     let mut uris = Vec::new();
-    for en in ["CNC programming (milling)", "CNC programming (turning)"] {
+    for (framework, en) in [("esco", "CNC programming (milling)"), ("jx-cnc", "CNC programming (turning)")] {
         let resp = app
             .post(
                 "/api/v1/skills",
                 Some(&jx),
-                json!({"framework": "esco", "label_zh": "数控编程", "label_en": en, "skill_type": "skill/competence"}),
+                json!({"framework": framework, "label_zh": "数控编程", "label_en": en, "skill_type": "skill/competence"}),
             )
             .await;
         assert_eq!(resp.status, 201, "{}", resp.text());

@@ -17,6 +17,7 @@
 //! | description_zh | 课程简介, 中文简介 | |
 //! | description_en | 英文简介 | |
 //! | delivery_mode | 授课方式 | `online`/线上, `offline`/线下, `blended`/混合式; blank = blended |
+//! | valid_months | 有效期（月）, 有效期(月) | months the training certificate stays valid, 1–600; blank = does not expire |
 //!
 //! Only the columns a [`CourseInput`] cannot do without are required, so a college's minimal
 //! sheet imports; unknown headers are errors so that a misspelt optional column is caught
@@ -43,6 +44,7 @@ const PREREQUISITES: usize = 8;
 const DESCRIPTION_ZH: usize = 9;
 const DESCRIPTION_EN: usize = 10;
 const DELIVERY_MODE: usize = 11;
+const VALID_MONTHS: usize = 12;
 
 /// The course columns in export order, with their accepted aliases (first alias = the Chinese
 /// header the exporter writes).
@@ -59,6 +61,7 @@ pub const COURSE_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec { name: "description_zh", aliases: &["课程简介", "中文简介"], required: false },
     ColumnSpec { name: "description_en", aliases: &["英文简介"], required: false },
     ColumnSpec { name: "delivery_mode", aliases: &["授课方式"], required: false },
+    ColumnSpec { name: "valid_months", aliases: &["有效期（月）", "有效期(月)"], required: false },
 ];
 
 /// A streaming course import: yields one result per non-blank data row, in file order.
@@ -135,6 +138,17 @@ impl<'a, R: SkillResolver + ?Sized> CourseReader<'a, R> {
             cx.error(SKILLS, e);
         }
         let prerequisites = super::split_list(map.cell(rec, PREREQUISITES)).map(str::to_string).collect();
+        // Optional: files written before the column existed stay valid.
+        let valid_months = match map.cell(rec, VALID_MONTHS) {
+            "" => None,
+            m => match m.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    cx.error(VALID_MONTHS, format!("`{m}` is not a whole number of months"));
+                    None
+                }
+            },
+        };
 
         let course = CourseInput {
             code,
@@ -149,6 +163,7 @@ impl<'a, R: SkillResolver + ?Sized> CourseReader<'a, R> {
             delivery_mode,
             skills,
             prerequisites,
+            valid_months,
         };
         if let Err(errors) = course.validate() {
             // `skills[i]` is the i-th *parsed* item; name it by its place in the cell.

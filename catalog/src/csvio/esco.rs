@@ -302,6 +302,7 @@ pub fn read_esco_occupations(input: impl Read) -> Result<CsvOutcome<OccupationIn
             label_en: Some(cx.required(rec, 2).to_string()),
             description: cx.optional(rec, 3).or_else(|| cx.optional(rec, 4)),
             skills: Vec::new(),
+            valid_months: None,
         };
         if let Err(e) = occupation.validate() {
             cx.validation(e, &loc);

@@ -116,6 +116,7 @@ pub fn write_courses<'c, W: Write>(out: W, courses: impl IntoIterator<Item = &'c
         let hours = c.hours.to_string();
         let credits = c.credits.to_string();
         let prerequisites = c.prerequisites.join(";");
+        let valid_months = c.valid_months.map(|m| m.to_string()).unwrap_or_default();
         write_row(
             &mut w,
             &[
@@ -131,6 +132,7 @@ pub fn write_courses<'c, W: Write>(out: W, courses: impl IntoIterator<Item = &'c
                 opt(&c.description_zh),
                 opt(&c.description_en),
                 c.delivery_mode.as_ref(),
+                &valid_months,
             ],
         )?;
     }

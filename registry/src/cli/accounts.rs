@@ -35,6 +35,10 @@ pub struct UserArgs {
     /// Region code (region admins; a learner's home).
     #[arg(long)]
     pub region: Option<String>,
+    /// The learner agrees to be found by employers (candidate ranking lists only opted-in
+    /// learners).
+    #[arg(long)]
+    pub opt_in: bool,
 }
 
 /// `rongtong token …`
@@ -65,10 +69,11 @@ pub(crate) fn run_user(config: &Config, cmd: UserCommand) -> CliResult<ExitCode>
             role: args.role,
             org: args.org,
             region,
-            opt_in: false,
+            opt_in: args.opt_in,
         },
     )?;
-    println!("created {} ({}) id {}", user.username, user.role, user.id);
+    let found = if user.opt_in { ", may be found by employers" } else { "" };
+    println!("created {} ({}) id {}{found}", user.username, user.role, user.id);
     Ok(ExitCode::SUCCESS)
 }
 

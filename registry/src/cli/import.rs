@@ -133,8 +133,13 @@ pub(crate) fn run_import(config: &Config, cmd: ImportCommand) -> Result<ExitCode
     let mut conn = db.conn()?;
     let result = match cmd {
         ImportCommand::Esco { dir } => {
-            let report = import::import_esco_dir(&mut conn, &dir)?;
-            println!("{report}");
+            let bar = progress_bar(0, "ESCO");
+            let r = import::import_esco_dir(&mut conn, &dir, &mut |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            });
+            bar.finish_and_clear();
+            println!("{}", r?);
             return Ok(ExitCode::SUCCESS);
         }
         ImportCommand::Courses { file, keep_good_rows } => {

@@ -6,12 +6,13 @@
 use std::fmt::Write as _;
 
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
-use rongtong_matching::{RequirementOutcome, Unclosable};
+use rongtong_catalog::{RegionLevel, RequirementKind};
+use rongtong_matching::{CostBy, CoverageStatus, PathMethod, RequirementOutcome, Status, Unclosable, Via};
 
 use crate::error::AppError;
 use crate::services::matching::{
-    AlignmentParams, CandidatesParams, CoverageParams, LearnerParams, MatchingAnswer, Outcome, SupplyParams, alignment, answer, candidates,
-    coverage, gap, path, present, supply, timed,
+    AlignmentParams, CandidatesParams, CoverageParams, LearnerParams, MatchingAnswer, Outcome, SupplyParams, alignment,
+    alignment_curriculum, answer, candidates, coverage, gap, path, supply, timed,
 };
 
 /// `rongtong match …`
@@ -173,12 +174,78 @@ fn name(a: &MatchingAnswer, id: &str) -> String {
     }
 }
 
+// ---------------------------------------------------------------- words for the report
+// The report is for people: enum values are printed as words, never as identifiers.
+
+fn kind_words(kind: RequirementKind) -> &'static str {
+    match kind {
+        RequirementKind::Essential => "essential",
+        RequirementKind::Optional => "optional",
+    }
+}
+
+fn via_words(via: Via) -> &'static str {
+    match via {
+        Via::Direct => "the skill itself",
+        Via::ExactMatch => "exact match",
+        Via::Narrower => "narrower skill",
+        Via::CloseMatch => "close match",
+        Via::Related => "related skill",
+    }
+}
+
+/// The skill that gave credit, with how it relates to the required one unless it is the
+/// required skill itself: `焊接 <uri>` or `exact match 焊接 <uri>`.
+fn source(a: &MatchingAnswer, via: Via, skill: &str) -> String {
+    match via {
+        Via::Direct => name(a, skill),
+        other => format!("{} {}", via_words(other), name(a, skill)),
+    }
+}
+
+fn coverage_words(status: CoverageStatus) -> &'static str {
+    match status {
+        CoverageStatus::Taught => "taught",
+        CoverageStatus::PartiallyTaught => "partly taught",
+        CoverageStatus::Untaught => "not taught",
+    }
+}
+
+fn cost_words(cost: CostBy) -> &'static str {
+    match cost {
+        CostBy::Hours => "hours",
+        CostBy::Credits => "credits",
+    }
+}
+
+fn method_words(method: PathMethod) -> &'static str {
+    match method {
+        PathMethod::Exact => "optimal, exhaustive search",
+        PathMethod::Heuristic => "near-optimal, heuristic search",
+    }
+}
+
+fn level_words(level: RegionLevel) -> &'static str {
+    match level {
+        RegionLevel::Province => "province",
+        RegionLevel::City => "city",
+        RegionLevel::County => "county",
+    }
+}
+
+fn status_words(status: Status) -> &'static str {
+    match status {
+        Status::Met => "met",
+        Status::Partial => "partly met",
+        Status::Missing => "missing",
+    }
+}
+
 fn outcome_line(a: &MatchingAnswer, o: &RequirementOutcome) -> String {
-    let mut line = format!("{} [{}, level {}]", name(a, &o.skill), o.kind.as_ref(), o.min_level);
+    let mut line = format!("{} [{}, level {}, {}]", name(a, &o.skill), kind_words(o.kind), o.min_level, status_words(o.status));
     if let Some(m) = &o.matched {
-        let via = format!("{:?}", m.via).to_lowercase();
-        let what = if m.skill == o.skill { "it".to_string() } else { name(a, &m.skill) };
-        let _ = write!(line, " — credit {:.2}: holds {what} ({via}) at level {}", o.credit, m.level);
+        let what = if m.skill == o.skill && m.via == Via::Direct { "it".to_string() } else { source(a, m.via, &m.skill) };
+        let _ = write!(line, " — credit {:.2}: holds {what} at level {}", o.credit, m.level);
         if let Some(ev) = &m.evidence {
             let _ = write!(line, "; evidence: {ev}");
         }
@@ -209,33 +276,32 @@ fn render(a: &MatchingAnswer, outcome: &Outcome) -> String {
             for row in &c.skills {
                 let _ = writeln!(
                     s,
-                    "  {} level {} — {} (essential ×{}, optional ×{}): {:?}",
+                    "  {} level {} — {} (essential ×{}, optional ×{}): {}",
                     name(a, &row.skill),
                     row.level,
                     row.demand_items,
                     row.essential_headcount,
                     row.optional_headcount,
-                    row.status
+                    coverage_words(row.status)
                 );
                 for t in &row.full {
                     let _ = writeln!(
                         s,
-                        "      taught by {} ({} h) via {:?} {} at level {}",
+                        "      taught by {} ({} h): {} at level {}",
                         name(a, &t.course),
                         t.hours,
-                        t.matched.via,
-                        name(a, &t.matched.skill),
+                        source(a, t.matched.via, &t.matched.skill),
                         t.matched.level
                     );
                 }
                 for t in row.partial.iter().take(3) {
                     let _ = writeln!(
                         s,
-                        "      partly by {} (credit {:.2}) via {:?} {}",
+                        "      partly by {} (credit {:.2}): {} at level {}",
                         name(a, &t.course),
                         t.credit,
-                        t.matched.via,
-                        name(a, &t.matched.skill)
+                        source(a, t.matched.via, &t.matched.skill),
+                        t.matched.level
                     );
                 }
             }
@@ -264,13 +330,13 @@ fn render(a: &MatchingAnswer, outcome: &Outcome) -> String {
         Outcome::Path(p) => {
             let _ = writeln!(
                 s,
-                "Learning path{}: {} course(s), {} h, {} credits (minimising {:?}, {:?})",
+                "Learning path{}: {} course(s), {} h, {} credits (minimising {}; {})",
                 p.target.as_ref().map(|t| format!(" for {}", target_name(a, t))).unwrap_or_default(),
                 p.steps.len(),
                 p.total_hours,
                 p.total_credits,
-                p.cost_by,
-                p.method
+                cost_words(p.cost_by),
+                method_words(p.method)
             );
             for (i, step) in p.steps.iter().enumerate() {
                 let closes: Vec<String> = step.closes.iter().map(|n| format!("{} @{}", name(a, &n.skill), n.level)).collect();
@@ -335,7 +401,15 @@ fn render(a: &MatchingAnswer, outcome: &Outcome) -> String {
             );
             let _ = writeln!(s, "Demanded but not taught to the level:");
             for d in &al.demanded_not_taught {
-                let _ = writeln!(s, "  {} @{} ×{}: {:?} (credit {:.2})", name(a, &d.skill), d.level, d.headcount, d.status, d.credit);
+                let _ = writeln!(
+                    s,
+                    "  {} @{} ×{}: {} (credit {:.2})",
+                    name(a, &d.skill),
+                    d.level,
+                    d.headcount,
+                    coverage_words(d.status),
+                    d.credit
+                );
             }
             let _ = writeln!(s, "Taught but not demanded:");
             for t in &al.taught_not_demanded {
@@ -345,8 +419,8 @@ fn render(a: &MatchingAnswer, outcome: &Outcome) -> String {
         Outcome::Supply(sd) => {
             let _ = writeln!(
                 s,
-                "Supply and demand by {:?}{}:",
-                sd.granularity,
+                "Supply and demand by {}{}:",
+                level_words(sd.granularity),
                 sd.within.as_ref().map(|w| format!(" within {w}")).unwrap_or_default()
             );
             let _ = writeln!(s, "  region  demanded(essential)  items  courses  holders  skill");
@@ -427,11 +501,8 @@ pub(crate) fn run(config: &crate::config::Config, cmd: MatchCommand) -> Result<s
         }
         MatchCommand::Alignment(a) => {
             let p = AlignmentParams { provider: a.provider, curriculum: a.curriculum, region: a.region };
-            let modules = match present(&p.curriculum) {
-                Some(id) => Some(crate::models::courses::find_curriculum(&mut conn, id).map_err(cli_error)?.0.modules),
-                None => None,
-            };
-            (timed(|| alignment(&snap, &p, modules.as_deref())), a.json)
+            let curriculum = alignment_curriculum(&mut conn, &p).map_err(cli_error)?;
+            (timed(|| alignment(&snap, &p, curriculum.as_ref())), a.json)
         }
         MatchCommand::Supply(a) => {
             let level = match a.level {

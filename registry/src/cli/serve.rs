@@ -49,10 +49,24 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// Runs `rongtong migrate`.
+/// Runs `rongtong migrate`: applies the pending migrations and seeds missing regions, and
+/// says which and how many (`Db::connect` does not migrate, so the report is this run's).
 pub(crate) fn migrate(config: &Config) -> CliResult<ExitCode> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
-    let ran = db.migrate()?;
-    println!("database is up to date ({ran} migrations were pending before start-up ran them)");
+    let db = Db::connect(&config.database.url, 1)?;
+    let report = db.migrate()?;
+    if report.applied.is_empty() {
+        println!("no pending migrations: the schema is up to date");
+    } else {
+        println!("applied {} migration(s):", report.applied.len());
+        for name in &report.applied {
+            println!("  {name}");
+        }
+    }
+    println!("seeded {} region(s) from GB/T 2260 (provinces and prefecture-level cities)", report.regions_seeded);
+    let mut conn = db.conn()?;
+    for (name, n) in crate::services::upgrade::run_data_repairs(&mut conn)? {
+        println!("data repair {name}: {n} row(s) changed");
+    }
+    println!("database is up to date");
     Ok(ExitCode::SUCCESS)
 }

@@ -161,10 +161,28 @@ impl std::fmt::Debug for Db {
     }
 }
 
+/// What [`Db::migrate`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// The migrations applied, by directory name (e.g. `2026-12-01-000005_certificate_details`),
+    /// in the order they ran; empty when the schema was up to date.
+    pub applied: Vec<String>,
+    /// GB/T 2260 regions inserted because they were missing.
+    pub regions_seeded: usize,
+}
+
 impl Db {
     /// Opens a pool of `pool_size` connections to `url`, creating the SQLite file's folder
-    /// when needed, and runs pending migrations.
+    /// when needed, and migrates it ([`Db::migrate`]).
     pub fn open(url: &str, pool_size: u32) -> Result<Db, DbError> {
+        let db = Db::connect(url, pool_size)?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Opens the pool like [`Db::open`] without migrating: for `rongtong migrate`, which
+    /// migrates itself to report what it did.
+    pub fn connect(url: &str, pool_size: u32) -> Result<Db, DbError> {
         let backend = Backend::from_url(url)?;
         if backend == Backend::Sqlite {
             let path = sqlite_path(url);
@@ -186,7 +204,6 @@ impl Db {
             // WAL lets readers run beside the writer.
             db.conn()?.batch_execute("PRAGMA journal_mode = WAL;")?;
         }
-        db.migrate()?;
         Ok(db)
     }
 
@@ -195,10 +212,18 @@ impl Db {
         self.backend
     }
 
-    /// Runs pending migrations; returns how many ran.
-    pub fn migrate(&self) -> Result<usize, DbError> {
+    /// Runs pending migrations, then the one post-migration step: the reference data a fresh
+    /// schema needs, i.e. the GB/T 2260 regions that are missing
+    /// ([`crate::models::accounts::insert_missing_divisions`]). Idempotent, and run by every
+    /// path that opens the store (`serve`, `migrate`, the CLI commands, the tests' `TestApp`).
+    ///
+    /// This is the one place `db/` calls up into `models/`: seeding reference data is part of
+    /// bringing a schema up to date, and its SQL stays with the other region queries.
+    pub fn migrate(&self) -> Result<MigrationReport, DbError> {
         let mut conn = self.pool.get()?;
-        run_migrations(&mut conn)
+        let applied = run_migrations(&mut conn)?;
+        let regions_seeded = crate::models::accounts::insert_missing_divisions(&mut conn)?;
+        Ok(MigrationReport { applied, regions_seeded })
     }
 
     /// The pool's figures now, for `/metrics`.
@@ -242,11 +267,23 @@ pub fn has_pending_migrations(conn: &mut DbConnection) -> Result<bool, DbError> 
     pending.map_err(|e| DbError::Migration(e.to_string()))
 }
 
-/// Runs the pending migrations of the connection's backend.
-pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
+/// Runs the pending migrations of the connection's backend, one by one; returns the names
+/// of those it applied.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    fn run<B: diesel::backend::Backend, C: MigrationHarness<B>>(
+        conn: &mut C,
+        source: EmbeddedMigrations,
+    ) -> diesel::migration::Result<Vec<String>> {
+        let mut applied = Vec::new();
+        for m in conn.pending_migrations(source)? {
+            conn.run_migration(&*m)?;
+            applied.push(m.name().to_string());
+        }
+        Ok(applied)
+    }
     let ran = match conn {
-        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgres(c) => run(c, POSTGRES_MIGRATIONS),
+        DbConnection::Sqlite(c) => run(c, SQLITE_MIGRATIONS),
     };
     ran.map_err(|e| DbError::Migration(e.to_string()))
 }

@@ -55,6 +55,45 @@ pub fn upsert_region(conn: &mut DbConnection, region: &Region) -> AppResult<Regi
     find_region(conn, code)
 }
 
+/// Inserts the GB/T 2260 provinces and prefecture-level cities
+/// ([`rongtong_catalog::gbt2260_divisions`]) that `regions` lacks, so a fresh database knows
+/// where demand, courses and learners are; returns how many were inserted.
+///
+/// Rows already there are left untouched (a region renamed or given an English name keeps
+/// it), so running it again inserts nothing. The embedded list has no English names: new
+/// rows get an empty `name_en` until someone (the demo, `POST /regions`) sets one.
+/// Provinces go first, in chunks of 500 rows (5 binds each), so every city's parent exists
+/// before it. Runs after every migration (`Db::migrate`); a concurrent runner that inserted
+/// the same rows first makes this one a no-op.
+pub fn insert_missing_divisions(conn: &mut DbConnection) -> QueryResult<usize> {
+    let result = conn.transaction(|c| {
+        let existing: std::collections::HashSet<String> = regions::table.select(regions::code).load::<String>(c)?.into_iter().collect();
+        let mut missing: Vec<rongtong_catalog::Division> =
+            rongtong_catalog::gbt2260_divisions().into_iter().filter(|d| !existing.contains(d.code)).collect();
+        missing.sort_by_key(|d| (d.parent.is_some(), d.code));
+        let rows: Vec<_> = missing
+            .iter()
+            .map(|d| {
+                (
+                    regions::code.eq(d.code),
+                    regions::name_zh.eq(d.name_zh),
+                    regions::name_en.eq(""),
+                    regions::level.eq(d.level.as_ref()),
+                    regions::parent.eq(d.parent),
+                )
+            })
+            .collect();
+        for chunk in rows.chunks(500) {
+            crate::insert_batch!(c, regions::table, chunk)?;
+        }
+        Ok(rows.len())
+    });
+    match result {
+        Err(e) if is_unique_violation(&e) => Ok(0),
+        other => other,
+    }
+}
+
 /// One region, or 404.
 pub fn find_region(conn: &mut DbConnection, code: &str) -> AppResult<RegionView> {
     regions::table
@@ -66,18 +105,27 @@ pub fn find_region(conn: &mut DbConnection, code: &str) -> AppResult<RegionView>
         .ok_or_else(|| AppError::NotFound(format!("region {code}")))
 }
 
-/// All regions, optionally only the children of `parent`.
-pub fn list_regions(conn: &mut DbConnection, parent: Option<&str>) -> QueryResult<Vec<RegionView>> {
-    let mut q = regions::table.into_boxed();
-    if let Some(p) = parent {
-        q = q.filter(regions::parent.eq(p.to_string()));
-    }
-    Ok(q.order(regions::code)
+/// One page of regions in code order, optionally only the children of `parent`; returns
+/// `(views, total)`.
+pub fn list_regions(conn: &mut DbConnection, parent: Option<&str>, limit: i64, offset: i64) -> QueryResult<(Vec<RegionView>, i64)> {
+    let build = || {
+        let mut q = regions::table.into_boxed();
+        if let Some(p) = parent {
+            q = q.filter(regions::parent.eq(p.to_string()));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let items = build()
+        .order(regions::code)
+        .limit(limit)
+        .offset(offset)
         .select((regions::code, regions::name_zh, regions::name_en, regions::level, regions::parent))
         .load::<(String, String, String, String, Option<String>)>(conn)?
         .into_iter()
         .map(|(code, name_zh, name_en, level, parent)| RegionView { code, name_zh, name_en, level, parent })
-        .collect())
+        .collect();
+    Ok((items, total))
 }
 
 /// Fails with a field error unless the region exists.

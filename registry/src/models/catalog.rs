@@ -260,6 +260,49 @@ pub fn find_skill(conn: &mut DbConnection, id_or_uri: &str) -> AppResult<SkillVi
     Ok(row.into_view(fw))
 }
 
+/// The labels of one stored skill, for duplicate checks.
+#[derive(Debug, Clone)]
+pub struct SkillLabelSet {
+    /// Id.
+    pub id: String,
+    /// URI.
+    pub uri: String,
+    /// Chinese label.
+    pub label_zh: Option<String>,
+    /// English label.
+    pub label_en: Option<String>,
+    /// Alternative labels.
+    pub alt_labels: Vec<String>,
+}
+
+impl SkillLabelSet {
+    /// Preferred Chinese, preferred English, then alternative labels (the order of
+    /// [`rongtong_catalog::skill_labels`]).
+    pub fn labels(&self) -> impl Iterator<Item = &str> + Clone {
+        self.label_zh.iter().chain(self.label_en.iter()).chain(self.alt_labels.iter()).map(String::as_str)
+    }
+}
+
+/// Every label of every skill of a framework, in one query: what the duplicate check
+/// compares a new or changed skill with (in Rust, see `rongtong_catalog::compare_labels`).
+pub fn framework_skill_labels(conn: &mut DbConnection, framework_id: &str) -> QueryResult<Vec<SkillLabelSet>> {
+    let rows: Vec<(String, String, Option<String>, Option<String>, String)> = skills::table
+        .filter(skills::framework_id.eq(framework_id))
+        .order(skills::uri)
+        .select((skills::id, skills::uri, skills::label_zh, skills::label_en, skills::alt_labels))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, uri, label_zh, label_en, alt)| SkillLabelSet {
+            id,
+            uri,
+            label_zh,
+            label_en,
+            alt_labels: serde_json::from_str(&alt).unwrap_or_default(),
+        })
+        .collect())
+}
+
 /// Filters for skill search.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 pub struct SkillFilter {
@@ -459,9 +502,15 @@ pub struct OccupationView {
     pub label_en: Option<String>,
     /// Description.
     pub description: Option<String>,
+    /// Months a skill-level certificate for the occupation stays valid (1–600); `null` when
+    /// it does not expire.
+    pub valid_months: Option<u32>,
     /// Required skills.
     pub skills: Vec<RequirementView>,
 }
+
+/// `(id, uri, code, label_zh, label_en, description, valid_months)` of an occupation.
+type OccupationRow = (String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<i32>);
 
 /// Inserts or updates an occupation by URI and replaces its skill requirements; the skill
 /// URIs must be known. Returns `(id, created)`.
@@ -479,6 +528,7 @@ pub fn upsert_occupation(conn: &mut DbConnection, input: &OccupationInput) -> Ap
                     occupations::label_zh.eq(&input.label_zh),
                     occupations::label_en.eq(&input.label_en),
                     occupations::description.eq(&input.description),
+                    occupations::valid_months.eq(crate::models::courses::valid_months_column(input.valid_months)),
                     occupations::updated_at.eq(&ts),
                 ))
                 .execute(conn)?;
@@ -494,6 +544,7 @@ pub fn upsert_occupation(conn: &mut DbConnection, input: &OccupationInput) -> Ap
                     occupations::label_zh.eq(&input.label_zh),
                     occupations::label_en.eq(&input.label_en),
                     occupations::description.eq(&input.description),
+                    occupations::valid_months.eq(crate::models::courses::valid_months_column(input.valid_months)),
                     occupations::created_at.eq(&ts),
                     occupations::updated_at.eq(&ts),
                 ))
@@ -533,7 +584,7 @@ pub fn replace_occupation_skills(
 
 /// An occupation by id, URI or 大典 code.
 pub fn find_occupation(conn: &mut DbConnection, key: &str) -> AppResult<OccupationView> {
-    let row: (String, String, Option<String>, Option<String>, Option<String>, Option<String>) = occupations::table
+    let row: OccupationRow = occupations::table
         .filter(occupations::id.eq(key).or(occupations::uri.eq(key)).or(occupations::code.eq(key)))
         .select((
             occupations::id,
@@ -542,6 +593,7 @@ pub fn find_occupation(conn: &mut DbConnection, key: &str) -> AppResult<Occupati
             occupations::label_zh,
             occupations::label_en,
             occupations::description,
+            occupations::valid_months,
         ))
         .first(conn)
         .optional()?
@@ -560,6 +612,7 @@ pub fn find_occupation(conn: &mut DbConnection, key: &str) -> AppResult<Occupati
         label_zh: row.3,
         label_en: row.4,
         description: row.5,
+        valid_months: row.6.and_then(|m| u32::try_from(m).ok()),
         skills: reqs
             .into_iter()
             .map(|(skill, label_zh, label_en, kind, level)| RequirementView { skill, label_zh, label_en, kind, min_level: level as u8 })
@@ -595,8 +648,7 @@ pub fn list_occupations(conn: &mut DbConnection, f: &OccupationFilter, limit: i6
         q
     };
     let total: i64 = build().count().get_result(conn)?;
-    type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<String>);
-    let rows: Vec<Row> = build()
+    let rows: Vec<OccupationRow> = build()
         .order(occupations::uri)
         .limit(limit)
         .offset(offset)
@@ -607,17 +659,19 @@ pub fn list_occupations(conn: &mut DbConnection, f: &OccupationFilter, limit: i6
             occupations::label_zh,
             occupations::label_en,
             occupations::description,
+            occupations::valid_months,
         ))
         .load(conn)?;
     Ok((
         rows.into_iter()
-            .map(|(id, uri, code, label_zh, label_en, description)| OccupationView {
+            .map(|(id, uri, code, label_zh, label_en, description, valid_months)| OccupationView {
                 id,
                 uri,
                 code,
                 label_zh,
                 label_en,
                 description,
+                valid_months: valid_months.and_then(|m| u32::try_from(m).ok()),
                 skills: vec![],
             })
             .collect(),

@@ -50,6 +50,8 @@ pub struct CourseRow {
     pub updated_at: String,
     /// While in review: the level that must act next.
     pub review_stage: Option<String>,
+    /// Months the training certificate stays valid; `None` = does not expire.
+    pub valid_months: Option<i32>,
 }
 
 impl CourseRow {
@@ -101,6 +103,9 @@ pub struct CourseView {
     pub credits: f64,
     /// `online`, `offline` or `blended`.
     pub delivery_mode: String,
+    /// Months the course's training certificate stays valid (1–600); `null` when it does
+    /// not expire.
+    pub valid_months: Option<u32>,
     /// `draft`, `in_review`, `published` or `archived`.
     pub status: String,
     /// While `in_review`: the level that must act next — `city`, `province` or `platform`.
@@ -177,6 +182,7 @@ pub fn course_views(conn: &mut DbConnection, rows: Vec<CourseRow>) -> QueryResul
                 hours: r.hours,
                 credits: r.credits,
                 delivery_mode: r.delivery_mode,
+                valid_months: r.valid_months.and_then(|m| u32::try_from(m).ok()),
                 status: r.status,
                 review_stage: r.review_stage,
                 created_at: r.created_at,
@@ -313,6 +319,12 @@ fn write_course_links(conn: &mut DbConnection, id: &str, input: &CourseInput, sk
     Ok(())
 }
 
+/// A validity in months as the `valid_months` column holds it (validated inputs are at
+/// most 600, so the conversion cannot fail; anything larger would be stored as NULL).
+pub fn valid_months_column(months: Option<u32>) -> Option<i32> {
+    months.and_then(|m| i32::try_from(m).ok())
+}
+
 /// Inserts a course of provider `provider_id` in `status`, with resolved skill ids (same
 /// order as `input.skills`). The caller has validated input and prerequisites.
 pub fn insert_course(
@@ -337,6 +349,7 @@ pub fn insert_course(
             courses::hours.eq(input.hours),
             courses::credits.eq(input.credits),
             courses::delivery_mode.eq(input.delivery_mode.as_ref()),
+            courses::valid_months.eq(valid_months_column(input.valid_months)),
             courses::status.eq(status.as_ref()),
             courses::created_at.eq(&ts),
             courses::updated_at.eq(&ts),
@@ -367,6 +380,7 @@ pub fn update_course(conn: &mut DbConnection, id: &str, input: &CourseInput, ski
             courses::hours.eq(input.hours),
             courses::credits.eq(input.credits),
             courses::delivery_mode.eq(input.delivery_mode.as_ref()),
+            courses::valid_months.eq(valid_months_column(input.valid_months)),
             courses::updated_at.eq(now()),
         ))
         .execute(conn)?;
@@ -700,13 +714,18 @@ pub fn find_curriculum(conn: &mut DbConnection, id: &str) -> AppResult<(Curricul
 }
 
 /// Lists curricula, optionally of one provider.
-pub fn list_curricula(conn: &mut DbConnection, provider: Option<&str>) -> AppResult<Vec<CurriculumView>> {
-    let mut q = curricula::table.inner_join(organizations::table).into_boxed();
-    if let Some(code) = provider {
-        q = q.filter(organizations::code.eq(code.to_string()));
-    }
-    let ids: Vec<String> = q.order(curricula::code).select(curricula::id).load(conn)?;
-    ids.iter().map(|id| find_curriculum(conn, id).map(|(v, _)| v)).collect()
+pub fn list_curricula(conn: &mut DbConnection, provider: Option<&str>, limit: i64, offset: i64) -> AppResult<(Vec<CurriculumView>, i64)> {
+    let build = || {
+        let mut q = curricula::table.inner_join(organizations::table).into_boxed();
+        if let Some(code) = provider {
+            q = q.filter(organizations::code.eq(code.to_string()));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let ids: Vec<String> = build().order((curricula::code, curricula::id)).limit(limit).offset(offset).select(curricula::id).load(conn)?;
+    let items = ids.iter().map(|id| find_curriculum(conn, id).map(|(v, _)| v)).collect::<AppResult<Vec<_>>>()?;
+    Ok((items, total))
 }
 
 // ---------------------------------------------------------------- completions

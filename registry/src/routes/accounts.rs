@@ -17,13 +17,19 @@ use crate::models::pagination::{Page, PageParams};
 pub struct RegionFilter {
     /// Only the direct children of this region.
     pub parent: Option<String>,
+    /// Page number (from 1).
+    pub page: Option<i64>,
+    /// Page size (1–500, default 50).
+    pub per_page: Option<i64>,
 }
 
-/// Lists regions (province → city), optionally the children of one.
-#[utoipa::path(get, path = "/regions", tag = "accounts", params(RegionFilter), responses((status = 200, body = Vec<RegionView>)))]
-pub async fn list_regions(state: AppState, AppQuery(f): AppQuery<RegionFilter>) -> AppResult<AppJson<Vec<RegionView>>> {
-    let rows = state.db.run(move |c| m::list_regions(c, f.parent.as_deref()).map_err(AppError::from)).await?;
-    Ok(AppJson(rows))
+/// Lists regions (province → city) in code order, optionally the children of one. A fresh
+/// database already holds every GB/T 2260 province and prefecture-level city.
+#[utoipa::path(get, path = "/regions", tag = "accounts", params(RegionFilter), responses((status = 200, body = Page<RegionView>), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list_regions(state: AppState, AppQuery(f): AppQuery<RegionFilter>) -> AppResult<AppJson<Page<RegionView>>> {
+    let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
+    let (items, total) = state.db.run(move |c| m::list_regions(c, f.parent.as_deref(), per_page, offset).map_err(AppError::from)).await?;
+    Ok(AppJson(Page { items, total, page, per_page }))
 }
 
 /// Shows one region.

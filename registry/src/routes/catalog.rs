@@ -2,6 +2,7 @@
 //! public; editing is for the platform and province admins.
 
 use axum::http::StatusCode;
+use diesel::Connection;
 use rongtong_catalog::skill::mint_skill_uri;
 use rongtong_catalog::{FrameworkInput, OccupationInput, SkillInput, SkillRelation, SkillRelationKind};
 use serde::Deserialize;
@@ -13,6 +14,7 @@ use crate::db::new_id;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::catalog::{self as m, FrameworkView, OccupationFilter, OccupationView, RelationView, SkillFilter, SkillView};
 use crate::models::pagination::{Page, PageParams};
+use crate::services::catalog::{SkillWritten, check_duplicates};
 
 /// Lists skill frameworks (ESCO, national standards, local frameworks) with versions.
 #[utoipa::path(get, path = "/frameworks", tag = "catalog", responses((status = 200, body = Vec<FrameworkView>)))]
@@ -80,32 +82,40 @@ pub struct SkillInputDoc {
     status: Option<String>,
 }
 
-/// Creates a skill. Without a `uri`, one is minted under the configured base URL.
-#[utoipa::path(post, path = "/skills", tag = "catalog", request_body = SkillInputDoc, responses((status = 201, body = SkillView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+/// Creates a skill. Without a `uri`, one is minted under the configured base URL
+/// (`{base}/skills/{id}`, which resolves to the skill as JSON-LD or HTML).
+///
+/// A label (Chinese, English or alternative) equal to a label of another skill of the same
+/// framework once normalised is a 409 naming the field and the existing skill. Labels that
+/// are only similar are stored, and the similar skills come back in `warnings`.
+#[utoipa::path(post, path = "/skills", tag = "catalog", request_body = SkillInputDoc, responses((status = 201, body = SkillWritten, description = "the skill, with `warnings` listing near-duplicate skills of the framework when there are any"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "the URI exists, or a label duplicates one of an existing skill of the framework"), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_skill(
     state: AppState,
     p: Principal,
     AppJson(mut input): AppJson<SkillInput>,
-) -> AppResult<(StatusCode, AppJson<SkillView>)> {
+) -> AppResult<(StatusCode, AppJson<SkillWritten>)> {
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     input.validate()?;
     if input.uri.is_none() {
         input.uri = Some(mint_skill_uri(state.base_url(), &new_id()));
     }
-    let view = state
+    let written = state
         .db
         .run(move |c| {
-            let fw = m::find_framework(c, &input.framework)
-                .map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
-            let uri = input.uri.clone().unwrap_or_default();
-            if m::find_skill_row(c, &uri).is_ok() {
-                return Err(AppError::conflict("uri", format!("skill {uri} exists; use PUT /api/v1/skills/{{id}} to change it")));
-            }
-            m::upsert_skill(c, &fw.id, &input)?;
-            m::find_skill(c, &uri)
+            c.transaction(|c| {
+                let fw = m::find_framework(c, &input.framework)
+                    .map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
+                let uri = input.uri.clone().unwrap_or_default();
+                if m::find_skill_row(c, &uri).is_ok() {
+                    return Err(AppError::conflict("uri", format!("skill {uri} exists; use PUT /api/v1/skills/{{id}} to change it")));
+                }
+                let warnings = check_duplicates(c, &fw.id, &input, None)?;
+                m::upsert_skill(c, &fw.id, &input)?;
+                Ok(SkillWritten { skill: m::find_skill(c, &uri)?, warnings })
+            })
         })
         .await?;
-    Ok((StatusCode::CREATED, AppJson(view)))
+    Ok((StatusCode::CREATED, AppJson(written)))
 }
 
 /// Shows one skill by id or URI (URL-encode a URI).
@@ -114,31 +124,36 @@ pub async fn find_skill(state: AppState, AppPath(id): AppPath<String>) -> AppRes
     Ok(AppJson(state.db.run(move |c| m::find_skill(c, &id)).await?))
 }
 
-/// Replaces a skill's labels, description and type. The URI never changes.
-#[utoipa::path(put, path = "/skills/{id}", tag = "catalog", params(("id" = String, Path)), request_body = SkillInputDoc, responses((status = 200, body = SkillView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+/// Replaces a skill's labels, description and type. The URI never changes. Labels are
+/// checked against the framework's other skills as on creation (409 for an exact duplicate,
+/// `warnings` for near ones).
+#[utoipa::path(put, path = "/skills/{id}", tag = "catalog", params(("id" = String, Path)), request_body = SkillInputDoc, responses((status = 200, body = SkillWritten), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_skill(
     state: AppState,
     p: Principal,
     AppPath(id): AppPath<String>,
     AppJson(mut input): AppJson<SkillInput>,
-) -> AppResult<AppJson<SkillView>> {
+) -> AppResult<AppJson<SkillWritten>> {
     p.ensure(p.can_edit_catalog(), "edit the skills catalog")?;
     input.validate()?;
-    let view = state
+    let written = state
         .db
         .run(move |c| {
-            let row = m::find_skill_row(c, &id)?;
-            if input.uri.as_deref().is_some_and(|u| u != row.uri) {
-                return Err(AppError::invalid("uri", "a skill's URI cannot change"));
-            }
-            input.uri = Some(row.uri.clone());
-            let fw = m::find_framework(c, &input.framework)
-                .map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
-            m::upsert_skill(c, &fw.id, &input)?;
-            m::find_skill(c, &row.uri)
+            c.transaction(|c| {
+                let row = m::find_skill_row(c, &id)?;
+                if input.uri.as_deref().is_some_and(|u| u != row.uri) {
+                    return Err(AppError::invalid("uri", "a skill's URI cannot change"));
+                }
+                input.uri = Some(row.uri.clone());
+                let fw = m::find_framework(c, &input.framework)
+                    .map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
+                let warnings = check_duplicates(c, &fw.id, &input, Some(&row.id))?;
+                m::upsert_skill(c, &fw.id, &input)?;
+                Ok(SkillWritten { skill: m::find_skill(c, &row.uri)?, warnings })
+            })
         })
         .await?;
-    Ok(AppJson(view))
+    Ok(AppJson(written))
 }
 
 /// Lists the relations (broader, prerequisite, related, exact/close match) of a skill.
@@ -210,6 +225,9 @@ pub struct OccupationInputDoc {
     description: Option<String>,
     /// Required skills: `{"skill": URI, "kind": "essential"|"optional", "min_level": 1..5}`.
     skills: Vec<serde_json::Value>,
+    /// Months a skill-level certificate for the occupation stays valid, 1–600; omit or
+    /// `null` for no expiry.
+    valid_months: Option<u32>,
 }
 
 /// Creates an occupation, or updates the one with the same URI.

@@ -69,6 +69,8 @@ pub struct CourseInputDoc {
     skills: Vec<serde_json::Value>,
     /// Prerequisite course codes.
     prerequisites: Vec<String>,
+    /// Months the training certificate stays valid, 1–600; omit or `null` for no expiry.
+    valid_months: Option<u32>,
 }
 
 /// Creates a course as a draft of its provider.
@@ -236,6 +238,10 @@ pub async fn list_course_reviews(state: AppState, caller: Caller, AppPath(id): A
 pub struct CurriculumFilter {
     /// Provider organization code.
     pub provider: Option<String>,
+    /// Page number (from 1).
+    pub page: Option<i64>,
+    /// Page size (1–500, default 50).
+    pub per_page: Option<i64>,
 }
 
 /// Documentation of the curriculum body (`catalog::CurriculumInput`).
@@ -255,9 +261,11 @@ pub struct CurriculumInputDoc {
 }
 
 /// Lists curricula (public).
-#[utoipa::path(get, path = "/curricula", tag = "courses", params(CurriculumFilter), responses((status = 200, body = Vec<CurriculumView>)))]
-pub async fn list_curricula(state: AppState, AppQuery(f): AppQuery<CurriculumFilter>) -> AppResult<AppJson<Vec<CurriculumView>>> {
-    Ok(AppJson(state.db.run(move |c| m::list_curricula(c, f.provider.as_deref())).await?))
+#[utoipa::path(get, path = "/curricula", tag = "courses", params(CurriculumFilter), responses((status = 200, body = Page<CurriculumView>), (status = 400, body = ErrorBody)))]
+pub async fn list_curricula(state: AppState, AppQuery(f): AppQuery<CurriculumFilter>) -> AppResult<AppJson<Page<CurriculumView>>> {
+    let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
+    let (items, total) = state.db.run(move |c| m::list_curricula(c, f.provider.as_deref(), per_page, offset)).await?;
+    Ok(AppJson(Page { items, total, page, per_page }))
 }
 
 /// Creates a curriculum: a college programme of ordered modules (course codes).

@@ -76,30 +76,16 @@ pub async fn find_candidates(
     run(snap, move |s| svc::candidates(s, &p)).await
 }
 
-/// Curriculum alignment: a college's published courses, or one curriculum, against the
-/// published demand of a region (default: the college's city): the headcount-weighted share
+/// Curriculum alignment: a college's published courses, or one curriculum (its provider then
+/// being the college), against the published demand of a region (default: the college's city): the headcount-weighted share
 /// covered, what is demanded but not taught, what is taught but not demanded. Public.
 #[utoipa::path(get, path = "/matching/alignment", tag = "matching", params(AlignmentParams), responses((status = 200, body = MatchingAnswer), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn find_alignment(state: AppState, caller: Caller, AppQuery(p): AppQuery<AlignmentParams>) -> AppResult<AppJson<MatchingAnswer>> {
     let snap = state.matching.get(&state.db).await?;
     svc::authorize(Some(&caller), &snap.snapshot, Op::Public)?;
-    let modules = match p.curriculum.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(id) => {
-            let id = id.to_string();
-            let (view, _) = state
-                .db
-                .run(move |c| {
-                    crate::models::courses::find_curriculum(c, &id).map_err(|e| match e {
-                        AppError::NotFound(_) => AppError::invalid("curriculum", format!("no curriculum {id}")),
-                        other => other,
-                    })
-                })
-                .await?;
-            Some(view.modules)
-        }
-        None => None,
-    };
-    run(snap, move |s| svc::alignment(s, &p, modules.as_deref())).await
+    let q = p.clone();
+    let curriculum = state.db.run(move |c| svc::alignment_curriculum(c, &q)).await?;
+    run(snap, move |s| svc::alignment(s, &p, curriculum.as_ref())).await
 }
 
 /// Regional supply and demand: per skill and region, the published demanded headcount,

@@ -1,6 +1,7 @@
 //! Workflows: what a request or a command asks for, over the models. A workflow that both an
 //! HTTP route and a command run lives here once; routes, pages and commands only translate.
 
+pub(crate) mod catalog;
 pub mod credentials;
 pub mod demo;
 pub mod import;

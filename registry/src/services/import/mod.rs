@@ -312,13 +312,14 @@ fn store_courses(
             courses::hours.eq(input.hours),
             courses::credits.eq(input.credits),
             courses::delivery_mode.eq(input.delivery_mode.as_ref().to_string()),
+            courses::valid_months.eq(courses_m::valid_months_column(input.valid_months)),
             courses::status.eq(status.as_ref().to_string()),
             courses::created_at.eq(ts.clone()),
             courses::updated_at.eq(ts.clone()),
         ));
         created += 1;
     }
-    // 14 binds a course row: 2,000 rows stay under SQLite's 32 766-parameter limit.
+    // 15 binds a course row: 2,000 rows stay under SQLite's 32 766-parameter limit.
     for chunk in new_courses.chunks(2000) {
         crate::insert_batch!(conn, courses::table, chunk)?;
     }
@@ -450,6 +451,7 @@ pub fn export_courses(conn: &mut DbConnection, provider: Option<&str>, only_publ
                 })
                 .collect(),
             prerequisites: v.prerequisites,
+            valid_months: v.valid_months,
         })
         .collect();
     let mut out = Vec::new();
@@ -540,6 +542,9 @@ pub struct EscoReport {
     pub occupations_created: usize,
     /// Occupations updated.
     pub occupations_updated: usize,
+    /// Occupation–skill links (essential or optional requirements) stored: those of every
+    /// occupation whose requirements the files gave, replacing what it had.
+    pub occupation_skills_stored: usize,
     /// Skill relations added (already present ones are not counted).
     pub relations_added: usize,
     /// Rows skipped on purpose (blank rows, relations to skill groups).
@@ -550,12 +555,13 @@ impl std::fmt::Display for EscoReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "ESCO import ({}): skills {} created, {} updated; occupations {} created, {} updated; {} relations added; {} rows skipped",
+            "ESCO import ({}): skills {} created, {} updated; occupations {} created, {} updated; {} occupation–skill links stored; {} relations added; {} rows skipped",
             self.files.join(", "),
             self.skills_created,
             self.skills_updated,
             self.occupations_created,
             self.occupations_updated,
+            self.occupation_skills_stored,
             self.relations_added,
             self.skipped
         )
@@ -576,11 +582,13 @@ pub fn import_esco_files(conn: &mut DbConnection, files: &[(String, Vec<u8>)]) -
         }
         std::fs::write(dir.path().join(base), bytes).map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    import_esco_dir(conn, dir.path())
+    import_esco_dir(conn, dir.path(), &mut |_, _| {})
 }
 
 /// Imports the ESCO files present in `dir`. A file with bad rows rejects the import whole.
-pub fn import_esco_dir(conn: &mut DbConnection, dir: &Path) -> AppResult<EscoReport> {
+/// `progress` is called with `(records stored, records in all)` — skills, occupations and
+/// skill relations — every few hundred records and at the end.
+pub fn import_esco_dir(conn: &mut DbConnection, dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> AppResult<EscoReport> {
     let bundle = csvio::read_esco_dir(dir).map_err(|e| match e {
         csvio::EscoError::File { file, source } => match file_error(source) {
             AppError::Validation(mut v) => {
@@ -602,25 +610,34 @@ pub fn import_esco_dir(conn: &mut DbConnection, dir: &Path) -> AppResult<EscoRep
                 .collect(),
         ));
     }
-    conn.transaction(|c| store_esco(c, bundle))
+    conn.transaction(|c| store_esco(c, bundle, progress))
 }
 
-fn store_esco(conn: &mut DbConnection, bundle: csvio::EscoBundle) -> AppResult<EscoReport> {
+fn store_esco(conn: &mut DbConnection, bundle: csvio::EscoBundle, progress: &mut dyn FnMut(usize, usize)) -> AppResult<EscoReport> {
     let mut report = EscoReport { files: bundle.files, skipped: bundle.skipped, ..Default::default() };
+    let total = bundle.skills.len() + bundle.occupations.len() + bundle.relations.len();
+    let mut done = 0;
+    let mut tick = |done: usize| {
+        if done % 500 == 0 || done == total {
+            progress(done, total);
+        }
+    };
+    tick(0);
     let fw = catalog_m::esco_framework(conn)?;
-    // ESCO has no Chinese labels and no 职业分类大典 codes: an update must keep the ones
-    // added here (the demo's translations, a region's curation) instead of blanking them.
+    // ESCO has no Chinese labels, no 职业分类大典 codes and no certificate validity: an update
+    // must keep the ones added here (the demo's translations, a region's curation) instead of blanking them.
     let zh_labels: HashMap<String, String> = skills::table
         .filter(skills::label_zh.is_not_null())
         .select((skills::uri, skills::label_zh.assume_not_null()))
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let occupation_extras: HashMap<String, (Option<String>, Option<String>)> = occupations::table
-        .select((occupations::uri, occupations::code, occupations::label_zh))
-        .load::<(String, Option<String>, Option<String>)>(conn)?
+    type Extras = (Option<String>, Option<String>, Option<i32>);
+    let occupation_extras: HashMap<String, Extras> = occupations::table
+        .select((occupations::uri, occupations::code, occupations::label_zh, occupations::valid_months))
+        .load::<(String, Option<String>, Option<String>, Option<i32>)>(conn)?
         .into_iter()
-        .map(|(uri, code, zh)| (uri, (code, zh)))
+        .map(|(uri, code, zh, months)| (uri, (code, zh, months)))
         .collect();
     for skill in &bundle.skills {
         let kept;
@@ -637,14 +654,17 @@ fn store_esco(conn: &mut DbConnection, bundle: csvio::EscoBundle) -> AppResult<E
         } else {
             report.skills_updated += 1;
         }
+        done += 1;
+        tick(done);
     }
     for occupation in &bundle.occupations {
         let kept;
         let occupation = match occupation.uri.as_ref().and_then(|u| occupation_extras.get(u)) {
-            Some((code, zh)) if occupation.code.is_none() || occupation.label_zh.is_none() => {
+            Some((code, zh, months)) if occupation.code.is_none() || occupation.label_zh.is_none() || occupation.valid_months.is_none() => {
                 kept = rongtong_catalog::OccupationInput {
                     code: occupation.code.clone().or_else(|| code.clone()),
                     label_zh: occupation.label_zh.clone().or_else(|| zh.clone()),
+                    valid_months: occupation.valid_months.or_else(|| months.and_then(|m| u32::try_from(m).ok())),
                     ..occupation.clone()
                 };
                 &kept
@@ -664,6 +684,10 @@ fn store_esco(conn: &mut DbConnection, bundle: csvio::EscoBundle) -> AppResult<E
         } else {
             report.occupations_updated += 1;
         }
+        // `upsert_occupation` replaces the requirements when the files gave some.
+        report.occupation_skills_stored += occupation.skills.len();
+        done += 1;
+        tick(done);
     }
     let mut uris: Vec<&str> = bundle.relations.iter().flat_map(|r| [r.from.as_str(), r.to.as_str()]).collect();
     uris.sort_unstable();
@@ -676,11 +700,14 @@ fn store_esco(conn: &mut DbConnection, bundle: csvio::EscoBundle) -> AppResult<E
                 if catalog_m::insert_relation_ids(conn, from, rel.kind, to)? {
                     report.relations_added += 1;
                 }
+                done += 1;
+                tick(done);
             }
             _ => errs
                 .push("relations", format!("{} {} {}: skill not in the catalog; import skills_en.csv first", rel.from, rel.kind, rel.to)),
         }
     }
     errs.into_result()?;
+    progress(total, total);
     Ok(report)
 }

@@ -86,7 +86,8 @@ pub struct CandidatesParams {
 pub struct AlignmentParams {
     /// The college (organization code): all its published courses, unless `curriculum` is given.
     pub provider: Option<String>,
-    /// A curriculum id: its modules (codes resolve to their latest published version) instead.
+    /// A curriculum id: its modules (codes resolve to their latest published version) instead;
+    /// `provider` then defaults to the curriculum's.
     pub curriculum: Option<String>,
     /// The region whose published demand to align with; defaults to the provider's city.
     pub region: Option<String>,
@@ -367,10 +368,33 @@ pub fn candidates(snap: &Snapshot, p: &CandidatesParams) -> AppResult<Outcome> {
     snap.graph.rank_candidates(Target::Demand(id), k).map(Outcome::Candidates).map_err(query_error)
 }
 
-/// Operation 5: a college's courses (or one curriculum's modules, `modules` being its course
-/// codes as stored) against a region's published demand.
-pub fn alignment(snap: &Snapshot, p: &AlignmentParams, modules: Option<&[String]>) -> AppResult<Outcome> {
-    let provider = present(&p.provider);
+/// The curriculum an alignment is asked for: its modules (course codes as stored) and its
+/// provider, whose city is the default region.
+#[derive(Debug, Clone)]
+pub struct CurriculumScope {
+    /// Course codes in teaching order.
+    pub modules: Vec<String>,
+    /// The providing organization's code.
+    pub provider: String,
+}
+
+/// Loads the curriculum named by `p.curriculum`, if any: what the route and `rongtong match
+/// alignment` both pass to [`alignment`]. An unknown id is a 422 naming `curriculum`.
+pub fn alignment_curriculum(conn: &mut crate::db::DbConnection, p: &AlignmentParams) -> AppResult<Option<CurriculumScope>> {
+    let Some(id) = present(&p.curriculum) else { return Ok(None) };
+    let (view, _) = crate::models::courses::find_curriculum(conn, id).map_err(|e| match e {
+        AppError::NotFound(_) => AppError::invalid("curriculum", format!("no curriculum {id}")),
+        other => other,
+    })?;
+    Ok(Some(CurriculumScope { modules: view.modules, provider: view.provider }))
+}
+
+/// Operation 5: a college's courses (or one curriculum's modules) against a region's
+/// published demand. Without `provider`, a curriculum's own provider is used, so a
+/// curriculum alone is enough (its provider's city is then the default region).
+pub fn alignment(snap: &Snapshot, p: &AlignmentParams, curriculum: Option<&CurriculumScope>) -> AppResult<Outcome> {
+    let provider = present(&p.provider).or(curriculum.map(|c| c.provider.as_str()));
+    let modules = curriculum.map(|c| c.modules.as_slice());
     let region = match (present(&p.region), provider) {
         (Some(r), _) => region_param("region", r)?,
         (None, Some(code)) => {
