@@ -52,7 +52,7 @@ async fn shutdown_signal() {
 /// Runs `rongtong migrate`: applies the pending migrations and seeds missing regions, and
 /// says which and how many (`Db::connect` does not migrate, so the report is this run's).
 pub(crate) fn migrate(config: &Config) -> CliResult<ExitCode> {
-    let db = Db::connect(&config.database.url, 1)?;
+    let db = crate::db::Db::connect(&config.database.url, 1)?;
     let report = db.migrate()?;
     if report.applied.is_empty() {
         println!("no pending migrations: the schema is up to date");
