@@ -12,8 +12,9 @@
 //!
 //! Canonicalisation ([`canonicalize`]) issues canonical blank-node labels straight from the
 //! first-degree hashes when they are all distinct (the common case, RDFC-1.0 §4.4 step 5)
-//! and otherwise hands the dataset to `sophia_c14n`'s full RDFC-1.0 implementation, which
-//! also enforces the dataset-poisoning limits.
+//! and otherwise runs the full algorithm (§4.8 Hash N-Degree Quads), implemented here to
+//! match Digital Bazaar's `rdf-canonize` byte for byte, with dataset-poisoning limits (see
+//! [`canonicalize_full`] for why not `sophia_c14n`).
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -93,8 +94,8 @@ impl Term {
     }
 }
 
-/// Escapes a literal's lexical form as canonical N-Quads does (same rules as sophia_c14n,
-/// so both canonicalisers print identical bytes).
+/// Escapes a literal's lexical form as canonical N-Quads does (the same rules as
+/// rdf-canonize's `_stringLiteralEscape`).
 fn escape_literal(value: &str, out: &mut String) {
     for c in value.chars() {
         match c {
@@ -327,15 +328,54 @@ fn literal_term(lit: &rdf_types::Literal) -> Term {
 /// Arguments: the quads (blank labels arbitrary).
 /// Returns the canonical N-Quads text, or an error if the full algorithm's poisoning limits
 /// trip. Complexity: O(q log q) when first-degree hashes are distinct (our credentials);
-/// otherwise that of RDFC-1.0's N-degree hashing (bounded by sophia's limits).
+/// otherwise that of RDFC-1.0's N-degree hashing (bounded, see [`canonicalize_full`]).
 pub fn canonicalize(quads: &[Quad]) -> Result<String> {
+    canonicalize_inner(quads, false)
+}
+
+/// The full RDFC-1.0 algorithm (N-degree hashing for every group of blank nodes whose
+/// first-degree hashes collide), exactly as Digital Bazaar's `rdf-canonize` 5 runs it.
+///
+/// [`canonicalize`] takes a shortcut when all first-degree hashes are distinct and gives the
+/// same result; this entry point exists so tests can check that.
+///
+/// Root cause of the presentation bug this replaces `sophia_c14n` 0.10 for: a presentation
+/// holds each credential as a named graph (`_:g`), and every credential of one learner has the
+/// same un-hashed name `IdentityObject` (and look-alike `Result`s), so those blank nodes share
+/// a first-degree hash and need §4.8 Hash N-Degree Quads. There `sophia_c14n` differs from
+/// `rdf-canonize` (the reference implementation, which `@digitalbazaar/vc` uses) in three
+/// ways: (1) it de-duplicates the related blank nodes listed under one related hash (§4.8.3
+/// step 3.1.2), so a node with four quads in graph `_:g` contributes the path `_:c14n5` instead
+/// of `_:c14n5_:c14n5_:c14n5_:c14n5`, giving another hash and another order of canonical labels
+/// (found by diffing against jsonld.js: the two `IdentityObject`s swapped labels and the
+/// presentation's signature failed in JS); (2) it computes N-degree hashes for nodes that
+/// already received a canonical label (§4.4.3 step 5.2.1 says skip them), which can reorder
+/// the labels issued in step 5.3; (3) it skips permutations by a shortlex comparison of
+/// paths (§4.8.3 step 5.4.4.3 compares lexicographically). We therefore implement §4.8
+/// ourselves, mirroring `rdf-canonize` including its Steinhaus–Johnson–Trotter permuter (which
+/// is what defines the permutations of a list holding repeats).
+///
+/// Poisoning limits: like `rdf-canonize`'s default (`maxWorkFactor` 1), Hash N-Degree Quads runs
+/// at most once per blank node whose first-degree hash collides (so anything we accept,
+/// Digital Bazaar's verifier can canonicalise too); recursion is at most
+/// [`MAX_NDEGREE_DEPTH`] deep and at most [`MAX_PERMUTATIONS`] permutations are tried in all.
+pub fn canonicalize_full(quads: &[Quad]) -> Result<String> {
+    canonicalize_inner(quads, true)
+}
+
+/// At most this many permutations in one run of the full algorithm (poisoning limit).
+pub const MAX_PERMUTATIONS: usize = 100_000;
+/// At most this deep a recursion of Hash N-Degree Quads (keeps the stack bounded).
+pub const MAX_NDEGREE_DEPTH: usize = 64;
+
+fn canonicalize_inner(quads: &[Quad], force_full: bool) -> Result<String> {
     // A dataset is a set: drop repeated input quads first, so that the first-degree hashes
     // below may keep the repeats that only *appear* after relabelling (see there).
     let mut seen: std::collections::HashSet<&Quad> = std::collections::HashSet::with_capacity(quads.len());
-    let input = quads;
     let unique: Vec<&Quad> = quads.iter().filter(|q| seen.insert(*q)).collect();
     let quads = &unique[..];
-    // Blank nodes and the quads that mention them (few blank nodes: a Vec beats a map).
+    // Blank nodes (in order of first appearance, like rdf-canonize) and the quads that
+    // mention them (few blank nodes: a Vec beats a map).
     let mut blanks: Vec<(&str, Vec<usize>)> = Vec::new();
     for (i, q) in quads.iter().enumerate() {
         for t in q.terms() {
@@ -351,8 +391,8 @@ pub fn canonicalize(quads: &[Quad]) -> Result<String> {
             }
         }
     }
-    // First-degree hashes (RDFC-1.0 §4.6).
-    let mut hashes: Vec<([u8; 32], &str)> = Vec::with_capacity(blanks.len());
+    // First-degree hashes (RDFC-1.0 §4.6), indexed like `blanks`.
+    let mut first: Vec<[u8; 32]> = Vec::with_capacity(blanks.len());
     let mut lines: Vec<String> = Vec::new();
     for (b, qs) in &blanks {
         lines.clear();
@@ -370,16 +410,26 @@ pub fn canonicalize(quads: &[Quad]) -> Result<String> {
         for l in &lines {
             h.update(l.as_bytes());
         }
-        hashes.push((h.finalize().into(), b));
+        first.push(h.finalize().into());
     }
-    // Hex order equals byte order, so sorting the raw digests is the spec's order.
-    hashes.sort_unstable();
-    if hashes.windows(2).any(|w| w[0].0 == w[1].0) {
-        return canonicalize_with_sophia(input);
-    }
-    let label = |x: &str, o: &mut String| match hashes.iter().position(|(_, b)| *b == x) {
+    // Blank indices in the spec's order: by hash (hex order equals byte order), ties in order
+    // of first appearance (stable sort), as rdf-canonize lists them.
+    let mut order: Vec<usize> = (0..blanks.len()).collect();
+    order.sort_by(|a, b| first[*a].cmp(&first[*b]));
+    let collide = order.windows(2).any(|w| first[w[0]] == first[w[1]]);
+    let canonical: Vec<usize> = if collide || force_full {
+        Rdfc10::new(quads, &blanks, &first).run(&order)?
+    } else {
+        let mut c = vec![0; blanks.len()];
+        for (n, b) in order.iter().enumerate() {
+            c[*b] = n;
+        }
+        c
+    };
+    let index: std::collections::HashMap<&str, usize> = blanks.iter().enumerate().map(|(i, (b, _))| (*b, i)).collect();
+    let label = |x: &str, o: &mut String| match index.get(x) {
         Some(i) => {
-            let _ = write!(o, "c14n{i}");
+            let _ = write!(o, "c14n{}", canonical[*i]);
         }
         None => o.push_str(x),
     };
@@ -396,20 +446,250 @@ pub fn canonicalize(quads: &[Quad]) -> Result<String> {
     Ok(out.concat())
 }
 
-/// The full RDFC-1.0 algorithm (sophia_c14n), used when first-degree hashes collide.
-pub fn canonicalize_with_sophia(quads: &[Quad]) -> Result<String> {
-    use sophia_api::source::QuadSource;
-    let mut text = to_nquads(quads);
-    // Dedupe lines first: an RDF dataset is a set.
-    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
-    lines.sort_unstable();
-    lines.dedup();
-    text = lines.concat();
-    let dataset: sophia_inmem::dataset::LightDataset =
-        sophia_turtle::parser::nq::parse_str(&text).collect_quads().map_err(|e| Error::Canonicalization(e.to_string()))?;
-    let mut out = Vec::new();
-    sophia_c14n::rdfc10::normalize(&dataset, &mut out).map_err(|e| Error::Canonicalization(e.to_string()))?;
-    String::from_utf8(out).map_err(|e| Error::Canonicalization(e.to_string()))
+/// An RDFC-1.0 identifier issuer (§4.5) over blank-node indices.
+#[derive(Clone)]
+struct Issuer {
+    ids: Vec<Option<usize>>,
+    /// Blank indices in the order they were issued identifiers.
+    order: Vec<usize>,
+}
+
+impl Issuer {
+    fn new(n: usize) -> Self {
+        Issuer { ids: vec![None; n], order: Vec::new() }
+    }
+
+    fn get(&self, b: usize) -> Option<usize> {
+        self.ids[b]
+    }
+
+    fn issue(&mut self, b: usize) -> usize {
+        match self.ids[b] {
+            Some(i) => i,
+            None => {
+                let i = self.order.len();
+                self.ids[b] = Some(i);
+                self.order.push(b);
+                i
+            }
+        }
+    }
+}
+
+/// rdf-canonize's `Permuter` (Steinhaus–Johnson–Trotter over the list sorted by label, the
+/// direction kept per *value*), ported as is so that lists with repeated blank nodes yield
+/// the same permutations. `rank` orders blank indices as rdf-canonize orders their labels.
+struct Permuter<'r> {
+    current: Vec<usize>,
+    left: std::collections::HashMap<usize, bool>,
+    rank: &'r [usize],
+    done: bool,
+}
+
+impl<'r> Permuter<'r> {
+    fn new(mut list: Vec<usize>, rank: &'r [usize]) -> Self {
+        list.sort_by_key(|b| rank[*b]);
+        let left = list.iter().map(|b| (*b, true)).collect();
+        Permuter { current: list, left, rank, done: false }
+    }
+
+    fn next_permutation(&mut self) -> Option<Vec<usize>> {
+        if self.done {
+            return None;
+        }
+        let r = self.rank;
+        let gt = |a: usize, b: usize| r[a] > r[b];
+        let out = self.current.clone();
+        let cur = &mut self.current;
+        let len = cur.len();
+        let mut k: Option<(usize, usize)> = None;
+        for i in 0..len {
+            let e = cur[i];
+            let left = self.left[&e];
+            if k.is_none_or(|(kv, _)| gt(e, kv)) && ((left && i > 0 && gt(e, cur[i - 1])) || (!left && i + 1 < len && gt(e, cur[i + 1]))) {
+                k = Some((e, i));
+            }
+        }
+        match k {
+            None => self.done = true,
+            Some((kv, pos)) => {
+                let swap = if self.left[&kv] { pos - 1 } else { pos + 1 };
+                cur[pos] = cur[swap];
+                cur[swap] = kv;
+                // Toggled once per occurrence, as rdf-canonize does.
+                for &e in cur.iter() {
+                    if gt(e, kv) {
+                        let d = self.left.entry(e).or_insert(true);
+                        *d = !*d;
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+/// State of the full RDFC-1.0 algorithm (§4.4) over de-duplicated quads.
+struct Rdfc10<'a> {
+    quads: &'a [&'a Quad],
+    blanks: &'a [(&'a str, Vec<usize>)],
+    index: std::collections::HashMap<&'a str, usize>,
+    /// First-degree hashes in lower-case hex.
+    first_hex: Vec<String>,
+    /// Position of each blank node's label in rdf-canonize's (UTF-16) label order.
+    rank: Vec<usize>,
+    canonical: Issuer,
+    deep_left: std::cell::Cell<usize>,
+    permutations_left: std::cell::Cell<usize>,
+}
+
+impl<'a> Rdfc10<'a> {
+    fn new(quads: &'a [&'a Quad], blanks: &'a [(&'a str, Vec<usize>)], first: &[[u8; 32]]) -> Self {
+        let mut by_label: Vec<usize> = (0..blanks.len()).collect();
+        by_label.sort_by(|a, b| blanks[*a].0.encode_utf16().cmp(blanks[*b].0.encode_utf16()));
+        let mut rank = vec![0; blanks.len()];
+        for (r, b) in by_label.into_iter().enumerate() {
+            rank[b] = r;
+        }
+        Rdfc10 {
+            quads,
+            blanks,
+            index: blanks.iter().enumerate().map(|(i, (b, _))| (*b, i)).collect(),
+            first_hex: first.iter().map(|h| hex_lower(h)).collect(),
+            rank,
+            canonical: Issuer::new(blanks.len()),
+            deep_left: std::cell::Cell::new(0),
+            permutations_left: std::cell::Cell::new(MAX_PERMUTATIONS),
+        }
+    }
+
+    /// §4.4.3 steps 4–6; `order` lists blank indices by first-degree hash. Returns the
+    /// canonical number of each blank node.
+    fn run(mut self, order: &[usize]) -> Result<Vec<usize>> {
+        let mut groups: Vec<&[usize]> = Vec::new();
+        for group in order.chunk_by(|a, b| self.first_hex[*a] == self.first_hex[*b]) {
+            if let [single] = group {
+                self.canonical.issue(*single);
+            } else {
+                groups.push(group);
+            }
+        }
+        // rdf-canonize's default maxWorkFactor 1: one N-degree run per non-unique node.
+        self.deep_left.set(groups.iter().map(|g| g.len()).sum());
+        for group in groups {
+            let mut results: Vec<([u8; 32], Issuer)> = Vec::new();
+            for &b in group {
+                if self.canonical.get(b).is_some() {
+                    continue;
+                }
+                let mut issuer = Issuer::new(self.blanks.len());
+                issuer.issue(b);
+                results.push(self.hash_n_degree(b, &issuer, 0)?);
+            }
+            results.sort_by_key(|r| r.0);
+            for (_, issuer) in results {
+                for b in issuer.order {
+                    self.canonical.issue(b);
+                }
+            }
+        }
+        self.canonical.ids.iter().map(|c| c.ok_or_else(|| Error::Canonicalization("blank node without a label".into()))).collect()
+    }
+
+    /// §4.7 Hash Related Blank Node.
+    fn hash_related(&self, related: usize, quad: &Quad, issuer: &Issuer, position: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(position.as_bytes());
+        if position != "g" {
+            let p = match &quad.1 {
+                Term::Iri(s) | Term::Blank(s) => s.as_str(),
+                Term::Literal { value, .. } => value.as_str(),
+            };
+            h.update(b"<");
+            h.update(p.as_bytes());
+            h.update(b">");
+        }
+        if let Some(c) = self.canonical.get(related) {
+            h.update(format!("_:c14n{c}").as_bytes());
+        } else if let Some(i) = issuer.get(related) {
+            h.update(format!("_:b{i}").as_bytes());
+        } else {
+            h.update(self.first_hex[related].as_bytes());
+        }
+        h.finalize().into()
+    }
+
+    /// §4.8 Hash N-Degree Quads, as rdf-canonize 5 implements it.
+    fn hash_n_degree(&self, id: usize, issuer: &Issuer, depth: usize) -> Result<([u8; 32], Issuer)> {
+        let left = self.deep_left.get();
+        if left == 0 || depth > MAX_NDEGREE_DEPTH {
+            return Err(Error::Canonicalization("RDFC-1.0: too many N-degree hash iterations (dataset poisoning?)".into()));
+        }
+        self.deep_left.set(left - 1);
+        // Steps 1–3: related hash → related blank nodes, *with* repeats (one entry per quad
+        // and position, as rdf-canonize keeps them; see `canonicalize_full`).
+        let mut related: std::collections::BTreeMap<[u8; 32], Vec<usize>> = std::collections::BTreeMap::new();
+        for &qi in &self.blanks[id].1 {
+            let q = self.quads[qi];
+            for (t, position) in [(Some(&q.0), "s"), (Some(&q.2), "o"), (q.3.as_ref(), "g")] {
+                if let Some(Term::Blank(b)) = t {
+                    let r = self.index[b.as_str()];
+                    if r != id {
+                        related.entry(self.hash_related(r, q, issuer, position)).or_default().push(r);
+                    }
+                }
+            }
+        }
+        let mut md = Sha256::new();
+        let mut issuer = issuer.clone();
+        for (hash, list) in related {
+            md.update(hex_lower(&hash).as_bytes());
+            let mut chosen_path = String::new();
+            let mut chosen_issuer: Option<Issuer> = None;
+            let mut permuter = Permuter::new(list, &self.rank);
+            'perm: while let Some(permutation) = permuter.next_permutation() {
+                let budget = self.permutations_left.get();
+                if budget == 0 {
+                    return Err(Error::Canonicalization("RDFC-1.0: too many permutations (dataset poisoning?)".into()));
+                }
+                self.permutations_left.set(budget - 1);
+                let mut copy = issuer.clone();
+                let mut path = String::new();
+                let mut recursion = Vec::new();
+                for r in permutation {
+                    if let Some(c) = self.canonical.get(r) {
+                        let _ = write!(path, "_:c14n{c}");
+                    } else {
+                        if copy.get(r).is_none() {
+                            recursion.push(r);
+                        }
+                        let _ = write!(path, "_:b{}", copy.issue(r));
+                    }
+                    // Lexicographic only: a path already greater stays greater when extended.
+                    if !chosen_path.is_empty() && path > chosen_path {
+                        continue 'perm;
+                    }
+                }
+                for r in recursion {
+                    let (h, next) = self.hash_n_degree(r, &copy, depth + 1)?;
+                    let _ = write!(path, "_:b{}<{}>", copy.issue(r), hex_lower(&h));
+                    copy = next;
+                    if !chosen_path.is_empty() && path > chosen_path {
+                        continue 'perm;
+                    }
+                }
+                if chosen_path.is_empty() || path < chosen_path {
+                    chosen_path = path;
+                    chosen_issuer = Some(copy);
+                }
+            }
+            md.update(chosen_path.as_bytes());
+            if let Some(c) = chosen_issuer {
+                issuer = c;
+            }
+        }
+        Ok((md.finalize().into(), issuer))
+    }
 }
 
 /// Lower-case hex of bytes.
@@ -445,11 +725,54 @@ mod tests {
     }
 
     #[test]
-    fn first_degree_and_sophia_agree_on_colliding_hashes() {
+    fn colliding_first_degree_hashes_take_the_full_algorithm() {
         // Two blank nodes with identical surroundings force the full algorithm.
         let q = |s: &str, o: &str| Quad(Term::Blank(s.into()), Term::Iri("urn:p".into()), Term::string(o), None);
         let quads = vec![q("x", "same"), q("y", "same")];
         let c = canonicalize(&quads).expect("canon");
         assert_eq!(c, "_:c14n0 <urn:p> \"same\" .\n_:c14n1 <urn:p> \"same\" .\n");
+    }
+
+    #[test]
+    fn repeated_related_blank_nodes_count_like_rdf_canonize() {
+        // Two credential graphs, each holding a look-alike node with two quads in its graph:
+        // from `_:x` the graph `_:g1` is related twice under one hash, and rdf-canonize keeps
+        // both (path `_:c14n3_:c14n3`). Expected output: rdf-canonize 5.0.0's
+        // `canonize(input, {algorithm: 'RDFC-1.0', inputFormat: 'application/n-quads'})`.
+        // (Here the labels happen to come out alike either way; `tests/vp_canon.rs`'s
+        // two-credential vector is the case where dropping the repeat changes them.)
+        let b = |s: &str| Term::Blank(s.into());
+        let i = |s: &str| Term::Iri(s.into());
+        let quads = vec![
+            Quad(i("urn:vp"), i("urn:vc"), b("g1"), None),
+            Quad(i("urn:vp"), i("urn:vc"), b("g2"), None),
+            Quad(i("urn:c1"), i("urn:id"), b("x"), Some(b("g1"))),
+            Quad(b("x"), i("urn:name"), Term::string("Li"), Some(b("g1"))),
+            Quad(b("x"), i("urn:kind"), Term::string("name"), Some(b("g1"))),
+            Quad(i("urn:c2"), i("urn:id"), b("y"), Some(b("g2"))),
+            Quad(b("y"), i("urn:name"), Term::string("Li"), Some(b("g2"))),
+            Quad(b("y"), i("urn:kind"), Term::string("name"), Some(b("g2"))),
+        ];
+        let expected = "<urn:c1> <urn:id> _:c14n0 _:c14n3 .\n\
+                        <urn:c2> <urn:id> _:c14n1 _:c14n2 .\n\
+                        <urn:vp> <urn:vc> _:c14n2 .\n\
+                        <urn:vp> <urn:vc> _:c14n3 .\n\
+                        _:c14n0 <urn:kind> \"name\" _:c14n3 .\n\
+                        _:c14n0 <urn:name> \"Li\" _:c14n3 .\n\
+                        _:c14n1 <urn:kind> \"name\" _:c14n2 .\n\
+                        _:c14n1 <urn:name> \"Li\" _:c14n2 .\n";
+        assert_eq!(canonicalize(&quads).expect("canon"), expected);
+    }
+
+    #[test]
+    fn permuter_matches_rdf_canonize_with_repeats() {
+        // rdf-canonize's Permuter on [a, a, b] yields the three distinct orders.
+        let rank = [0, 1];
+        let mut p = Permuter::new(vec![1, 0, 0], &rank);
+        let mut all = Vec::new();
+        while let Some(x) = p.next_permutation() {
+            all.push(x);
+        }
+        assert_eq!(all, vec![vec![0, 0, 1], vec![0, 1, 0], vec![1, 0, 0]]);
     }
 }
