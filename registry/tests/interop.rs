@@ -32,9 +32,21 @@ fn credentials_verify_in_digital_bazaar_vc() {
         return skip("run `npm ci` in tests/interop first");
     }
     let server = DemoServer::start("https://rongtong.test");
+    // Presentations are signed by the learner alone: an administrator may not mint a learner's
+    // token, so each demo learner's token comes from the operator's command line.
+    let learners: serde_json::Value =
+        serde_json::from_str(include_str!("../demo/learners.json")).expect("demo learners");
+    let mut tokens = serde_json::Map::new();
+    for l in learners.as_array().expect("learners") {
+        let name = l["username"].as_str().expect("username");
+        let out = server.rongtong(&["token", "create", "--user", name]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        tokens.insert(name.to_string(), String::from_utf8_lossy(&out.stdout).trim().into());
+    }
     let out = Command::new("node")
         .current_dir(&interop)
         .args(["verify.mjs", &server.local, &server.base, &server.token])
+        .env("LEARNER_TOKENS", serde_json::Value::Object(tokens).to_string())
         .output()
         .expect("run node");
     drop(server);
