@@ -34,8 +34,7 @@ fn credentials_verify_in_digital_bazaar_vc() {
     let server = DemoServer::start("https://rongtong.test");
     // Presentations are signed by the learner alone: an administrator may not mint a learner's
     // token, so each demo learner's token comes from the operator's command line.
-    let learners: serde_json::Value =
-        serde_json::from_str(include_str!("../demo/learners.json")).expect("demo learners");
+    let learners: serde_json::Value = serde_json::from_str(include_str!("../demo/learners.json")).expect("demo learners");
     let mut tokens = serde_json::Map::new();
     for l in learners.as_array().expect("learners") {
         let name = l["username"].as_str().expect("username");
