@@ -18,9 +18,15 @@ pub type OccupationRowTuple = (String, String, Option<String>, Option<String>, O
 pub type ItemRowTuple = (String, String, i32, String, i32, Option<String>, String, String, String);
 /// (user id, username, region, opt_in, org id)
 pub type LearnerRowTuple = (String, String, Option<String>, bool, Option<String>);
+/// (id, uri, label_zh, label_en)
+pub type SkillRowTuple = (String, String, Option<String>, Option<String>);
+/// (completion id, learner id, course id, result, completed on)
+pub type CompletionRowTuple = (String, String, String, String, String);
+/// (credential id, learner id, occupation code, level)
+pub type CertRowTuple = (String, String, Option<String>, Option<i32>);
 
 /// Rows for the snapshot: `skill_rows`.
-pub fn snapshot_skill_rows(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Option<String>, Option<String>)>> {
+pub fn snapshot_skill_rows(conn: &mut DbConnection) -> QueryResult<Vec<SkillRowTuple>> {
     skills::table.select((skills::id, skills::uri, skills::label_zh, skills::label_en)).load(conn)
 }
 
@@ -115,7 +121,7 @@ pub fn snapshot_learner_rows(conn: &mut DbConnection) -> QueryResult<Vec<Learner
 }
 
 /// Rows for the snapshot: `completion_rows`.
-pub fn snapshot_completion_rows(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String, String, String)>> {
+pub fn snapshot_completion_rows(conn: &mut DbConnection) -> QueryResult<Vec<CompletionRowTuple>> {
     completions::table
         .select((completions::id, completions::learner_id, completions::course_id, completions::result, completions::completed_on))
         .order(completions::id)
@@ -131,7 +137,7 @@ pub fn snapshot_certificates(conn: &mut DbConnection) -> QueryResult<Vec<(String
 }
 
 /// Rows for the snapshot: `cert_rows`.
-pub fn snapshot_cert_rows(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Option<String>, Option<i32>)>> {
+pub fn snapshot_cert_rows(conn: &mut DbConnection) -> QueryResult<Vec<CertRowTuple>> {
     credentials::table
         .filter(credentials::kind.eq(crate::models::credentials::CredentialKind::SkillLevel.as_ref()))
         .filter(credentials::revoked.eq(false))
