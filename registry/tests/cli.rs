@@ -249,13 +249,13 @@ fn esco_import_reports_the_occupation_skill_links_it_stored() {
 fn user_create_with_opt_in_lets_employers_find_the_learner() {
     let db = TestDb::new();
     db.arrange();
-    let out = db.run(&["user", "create", "--username", "li", "--role", "learner", "--region", "360300", "--opt-in"]);
+    let out = db.run(&["user", "create", "--username", "li-optin", "--role", "learner", "--region", "360300", "--opt-in"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("may be found by employers"));
-    let plain = db.run(&["user", "create", "--username", "wang", "--role", "learner", "--region", "360300"]);
+    let plain = db.run(&["user", "create", "--username", "wang-plain", "--role", "learner", "--region", "360300"]);
     assert!(plain.status.success(), "{}", String::from_utf8_lossy(&plain.stderr));
     let d = Db::open(&db.url, 1).unwrap();
     let mut c = d.conn().unwrap();
-    assert!(accounts::find_user(&mut c, "li").unwrap().opt_in);
-    assert!(!accounts::find_user(&mut c, "wang").unwrap().opt_in);
+    assert!(accounts::find_user(&mut c, "li-optin").unwrap().opt_in);
+    assert!(!accounts::find_user(&mut c, "wang-plain").unwrap().opt_in);
 }

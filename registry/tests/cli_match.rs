@@ -80,3 +80,37 @@ fn match_gap_json_is_the_api_body_and_bad_flags_are_named() {
     let missing = db.run(&["match", "gap", "--learner", "learner-li"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("--demand-item:"), "{}", String::from_utf8_lossy(&missing.stderr));
 }
+
+#[test]
+fn match_reports_print_words_not_enum_names() {
+    let db = DemoDb::new();
+    let mut text = String::new();
+    for args in [
+        &["match", "gap", "--learner", "learner-zhang", "--occupation", "6-18-02-01"][..],
+        &["match", "path", "--learner", "learner-li", "--occupation", "6-18-02-01"][..],
+        &["match", "coverage", "--region", "360300"][..],
+        &["match", "alignment", "--provider", "pxou"][..],
+        &["match", "supply", "--region", "360000"][..],
+    ] {
+        let out = db.run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        text.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    for identifier in [
+        "Direct",
+        "ExactMatch",
+        "exactmatch",
+        "CloseMatch",
+        "Narrower",
+        "PartiallyTaught",
+        "Untaught",
+        "Heuristic",
+        "Hours",
+        "City",
+        "Some(",
+    ] {
+        assert!(!text.contains(identifier), "`{identifier}` printed:\n{text}");
+    }
+    assert!(text.contains("essential") && text.contains("minimising hours"), "{text}");
+    assert!(text.contains("Supply and demand by city"), "{text}");
+}
