@@ -27,7 +27,6 @@ pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrat
 
 pub use connection::DbConnection;
 
-#[allow(missing_docs)] // the derive generates undocumented helper items
 pub mod schema;
 
 mod connection {

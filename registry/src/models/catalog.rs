@@ -286,7 +286,8 @@ impl SkillLabelSet {
 /// Every label of every skill of a framework, in one query: what the duplicate check
 /// compares a new or changed skill with (in Rust, see `rongtong_catalog::compare_labels`).
 pub fn framework_skill_labels(conn: &mut DbConnection, framework_id: &str) -> QueryResult<Vec<SkillLabelSet>> {
-    let rows: Vec<(String, String, Option<String>, Option<String>, String)> = skills::table
+    type Row = (String, String, Option<String>, Option<String>, String);
+    let rows: Vec<Row> = skills::table
         .filter(skills::framework_id.eq(framework_id))
         .order(skills::uri)
         .select((skills::id, skills::uri, skills::label_zh, skills::label_en, skills::alt_labels))

@@ -172,7 +172,7 @@ pub async fn create_issuance_job(
         let res = db
             .run(move |c| {
                 let ctx = IssueContext { base_url: &base, kek: &kek };
-                issuance::run_job(c, ctx, &job_id, &ids).map_err(AppError::from)
+                issuance::run_job(c, ctx, &job_id, &ids)
             })
             .await;
         if let Err(e) = res {

@@ -618,7 +618,7 @@ fn store_esco(conn: &mut DbConnection, bundle: csvio::EscoBundle, progress: &mut
     let total = bundle.skills.len() + bundle.occupations.len() + bundle.relations.len();
     let mut done = 0;
     let mut tick = |done: usize| {
-        if done % 500 == 0 || done == total {
+        if done.is_multiple_of(500) || done == total {
             progress(done, total);
         }
     };
