@@ -97,3 +97,37 @@ fn each_match_subcommand_lists_only_its_own_flags_and_marks_the_required_ones() 
     let usage = candidates.lines().find(|l| l.starts_with("Usage:")).unwrap_or_default();
     assert!(usage.contains("--demand-item <DEMAND_ITEM>") && !usage.contains("[--demand-item"), "required flag shown as optional: {usage}");
 }
+
+#[test]
+fn match_reports_print_words_not_enum_names() {
+    let db = DemoDb::new();
+    let mut text = String::new();
+    for args in [
+        &["match", "gap", "--learner", "learner-zhang", "--occupation", "6-18-02-01"][..],
+        &["match", "path", "--learner", "learner-li", "--occupation", "6-18-02-01"][..],
+        &["match", "coverage", "--region", "360300"][..],
+        &["match", "alignment", "--provider", "pxou"][..],
+        &["match", "supply", "--region", "360000"][..],
+    ] {
+        let out = db.run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        text.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    for identifier in [
+        "Direct",
+        "ExactMatch",
+        "exactmatch",
+        "CloseMatch",
+        "Narrower",
+        "PartiallyTaught",
+        "Untaught",
+        "Heuristic",
+        "Hours",
+        "City",
+        "Some(",
+    ] {
+        assert!(!text.contains(identifier), "`{identifier}` printed:\n{text}");
+    }
+    assert!(text.contains("essential") && text.contains("minimising hours"), "{text}");
+    assert!(text.contains("Supply and demand by city"), "{text}");
+}

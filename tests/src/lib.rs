@@ -72,7 +72,8 @@ pub fn backend_name() -> &'static str {
 }
 
 impl TestApp {
-    /// An app over an empty, migrated database.
+    /// An app over a fresh, migrated database: the GB/T 2260 provinces and prefecture-level
+    /// cities that migrating seeds, nothing else.
     pub fn new() -> TestApp {
         let (url, dir, pg) = match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if base.starts_with("postgres") => {

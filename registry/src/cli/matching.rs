@@ -203,6 +203,12 @@ fn source(a: &MatchingAnswer, via: Via, skill: &str) -> String {
     }
 }
 
+/// ` through exact match 焊接 <uri>` when a course teaches another skill than the required
+/// one; nothing when it teaches the required skill itself.
+fn through(a: &MatchingAnswer, via: Via, skill: &str, required: &str) -> String {
+    if via == Via::Direct && skill == required { String::new() } else { format!(" through {}", source(a, via, skill)) }
+}
+
 fn coverage_words(status: CoverageStatus) -> &'static str {
     match status {
         CoverageStatus::Taught => "taught",
@@ -287,20 +293,20 @@ fn render(a: &MatchingAnswer, outcome: &Outcome) -> String {
                 for t in &row.full {
                     let _ = writeln!(
                         s,
-                        "      taught by {} ({} h): {} at level {}",
+                        "      taught by {} ({} h){} at level {}",
                         name(a, &t.course),
                         t.hours,
-                        source(a, t.matched.via, &t.matched.skill),
+                        through(a, t.matched.via, &t.matched.skill, &row.skill),
                         t.matched.level
                     );
                 }
                 for t in row.partial.iter().take(3) {
                     let _ = writeln!(
                         s,
-                        "      partly by {} (credit {:.2}): {} at level {}",
+                        "      partly by {} (credit {:.2}){} at level {}",
                         name(a, &t.course),
                         t.credit,
-                        source(a, t.matched.via, &t.matched.skill),
+                        through(a, t.matched.via, &t.matched.skill, &row.skill),
                         t.matched.level
                     );
                 }
