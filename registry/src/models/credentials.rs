@@ -14,8 +14,8 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::db::schema::{
-    completions, course_skills, courses, credentials, issuance_jobs, issuer_keys, occupation_skills, occupations, organizations, skills,
-    status_lists, users,
+    completions, course_skills, courses, credentials, issuance_jobs, issuer_keys, occupation_skills, organizations, skills, status_lists,
+    users,
 };
 use crate::db::{DbConnection, new_id, now};
 use crate::error::{AppError, AppResult};
@@ -539,26 +539,6 @@ pub fn learner_dids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Hash
 /// An organisation's (code, Chinese name), as an issuer profile needs them.
 pub fn issuer_names(conn: &mut DbConnection, org_id: &str) -> QueryResult<(String, String)> {
     organizations::table.find(org_id).select((organizations::code, organizations::name_zh)).first(conn)
-}
-
-/// An occupation, looked up by id, URI or code: (id, URI, code, zh label, en label, validity
-/// of its skill-level certificates in months).
-pub type OccupationForIssue = (String, String, Option<String>, Option<String>, Option<String>, Option<i32>);
-
-/// The occupation a skill-level certificate is for, by id, URI or code.
-pub fn occupation_for_issue(conn: &mut DbConnection, key: &str) -> QueryResult<Option<OccupationForIssue>> {
-    occupations::table
-        .filter(occupations::id.eq(key).or(occupations::uri.eq(key)).or(occupations::code.eq(key)))
-        .select((
-            occupations::id,
-            occupations::uri,
-            occupations::code,
-            occupations::label_zh,
-            occupations::label_en,
-            occupations::valid_months,
-        ))
-        .first(conn)
-        .optional()
 }
 
 /// Reserves `n` consecutive certificate numbers' sequence values for an issuer in a year and

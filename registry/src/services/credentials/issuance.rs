@@ -316,8 +316,13 @@ pub fn issue_skill_level(
     level: SkillLevel,
     assessed_on: chrono::NaiveDate,
 ) -> AppResult<(CredentialRow, bool)> {
-    let (occ_id, uri, code, label_zh, label_en, valid_months) = m::occupation_for_issue(conn, occupation_key)?
-        .ok_or_else(|| AppError::invalid("occupation", format!("no occupation {occupation_key}")))?;
+    let occupation = crate::models::catalog::find_occupation(conn, occupation_key).map_err(|e| match e {
+        AppError::NotFound(_) => AppError::invalid("occupation", format!("no occupation {occupation_key}")),
+        other => other,
+    })?;
+    let (occ_id, uri, code, label_zh, label_en) =
+        (occupation.id, occupation.uri, occupation.code, occupation.label_zh, occupation.label_en);
+    let valid_months = occupation.valid_months.and_then(|m| i32::try_from(m).ok());
     let occ_code = code.clone().unwrap_or_else(|| uri.clone());
     if let Some(row) = m::find_skill_level_credential(conn, learner_id, org_id, &occ_code, level.number() as i32)? {
         return Ok((row, false));
