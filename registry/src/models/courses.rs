@@ -1,6 +1,6 @@
 //! Micro-courses, curricula and completion records.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use rongtong_catalog::{CourseInput, CourseStatus, CurriculumInput};
@@ -247,26 +247,10 @@ pub fn find_visible_course_row(conn: &mut DbConnection, who: Option<&Principal>,
     if can_see_course(conn, who, &row)? { Ok(row) } else { Err(AppError::NotFound(format!("course {key}"))) }
 }
 
-/// Course codes reachable from `start` through prerequisites (stored ones plus `extra`,
-/// the prerequisites of courses being written in the same request or file).
-fn reachable_prereqs(conn: &mut DbConnection, start: &[String], extra: &HashMap<String, Vec<String>>) -> QueryResult<HashSet<String>> {
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut queue: VecDeque<String> = start.iter().cloned().collect();
-    while let Some(code) = queue.pop_front() {
-        if !seen.insert(code.clone()) {
-            continue;
-        }
-        let mut next: Vec<String> = course_prerequisites::table
-            .inner_join(courses::table)
-            .filter(courses::code.eq(&code))
-            .select(course_prerequisites::prerequisite_code)
-            .load(conn)?;
-        if let Some(more) = extra.get(&code) {
-            next.extend(more.iter().cloned());
-        }
-        queue.extend(next.into_iter().filter(|c| !seen.contains(c)));
-    }
-    Ok(seen)
+/// Every stored prerequisite edge, as (course code, prerequisite code): what the one cycle
+/// check (`rongtong_catalog::prerequisite_cycles`) runs over, loaded in one query.
+pub fn prerequisite_edges(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    course_prerequisites::table.inner_join(courses::table).select((courses::code, course_prerequisites::prerequisite_code)).load(conn)
 }
 
 /// Checks a course's prerequisites: each is a known course code (or one in `batch`), and
@@ -280,10 +264,14 @@ pub fn check_prerequisites(conn: &mut DbConnection, input: &CourseInput, batch: 
         }
     }
     errs.into_result()?;
-    let mut extra = batch.clone();
-    extra.insert(input.code.clone(), input.prerequisites.clone());
-    if reachable_prereqs(conn, &input.prerequisites, &extra)?.contains(&input.code) {
-        return Err(AppError::invalid("prerequisites", format!("course {} would (indirectly) require itself", input.code)));
+    let stored = prerequisite_edges(conn)?;
+    let edges = stored
+        .iter()
+        .map(|(c, p)| (c.as_str(), p.as_str()))
+        .chain(batch.iter().flat_map(|(c, ps)| ps.iter().map(move |p| (c.as_str(), p.as_str()))))
+        .chain(input.prerequisites.iter().map(|p| (input.code.as_str(), p.as_str())));
+    if let Some(cycle) = rongtong_catalog::prerequisite_cycles(edges).into_iter().find(|c| c.courses.contains(&input.code)) {
+        return Err(AppError::invalid("prerequisites", format!("course {} would (indirectly) require itself: {cycle}", input.code)));
     }
     Ok(())
 }

@@ -12,7 +12,7 @@
 //! transaction, so a 100 000-row file costs a few hundred statements, not a few hundred
 //! thousand (see docs/PERFORMANCE.md).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use diesel::prelude::*;
@@ -108,34 +108,6 @@ fn skill_index(conn: &mut DbConnection) -> QueryResult<(SkillIndex, HashMap<Stri
     Ok((index, ids))
 }
 
-/// Codes of courses that (transitively) require themselves in `graph` (code → prerequisite
-/// codes). Kahn's algorithm: whatever cannot be peeled off lies on or behind a cycle.
-fn codes_on_cycles(graph: &HashMap<String, Vec<String>>) -> HashSet<String> {
-    let mut indegree: HashMap<&str, usize> = HashMap::new();
-    let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (code, prereqs) in graph {
-        indegree.entry(code).or_insert(0);
-        for p in prereqs {
-            if graph.contains_key(p) {
-                *indegree.entry(code).or_insert(0) += 1;
-                dependents.entry(p).or_default().push(code);
-            }
-        }
-    }
-    let mut queue: VecDeque<&str> = indegree.iter().filter(|(_, d)| **d == 0).map(|(c, _)| *c).collect();
-    while let Some(c) = queue.pop_front() {
-        for d in dependents.get(c).into_iter().flatten() {
-            if let Some(n) = indegree.get_mut(d) {
-                *n -= 1;
-                if *n == 0 {
-                    queue.push_back(d);
-                }
-            }
-        }
-    }
-    indegree.into_iter().filter(|(_, d)| *d > 0).map(|(c, _)| c.to_string()).collect()
-}
-
 /// Imports a course CSV. `actor` is `None` for the local operator (CLI), who may write for
 /// any provider. `progress` is called with the number of rows parsed so far.
 pub fn import_courses(
@@ -177,11 +149,7 @@ pub fn import_courses(
         .collect();
     let stored_codes: HashSet<String> = existing.keys().map(|(c, _)| c.clone()).collect();
     let mut graph: HashMap<String, Vec<String>> = HashMap::new();
-    for (code, prereq) in course_prerequisites::table
-        .inner_join(courses::table)
-        .select((courses::code, course_prerequisites::prerequisite_code))
-        .load::<(String, String)>(conn)?
-    {
+    for (code, prereq) in courses_m::prerequisite_edges(conn)? {
         graph.entry(code).or_default().push(prereq);
     }
 
@@ -241,11 +209,17 @@ pub fn import_courses(
         for (_, input, _) in &checked {
             full.insert(input.code.clone(), input.prerequisites.clone());
         }
-        let cyclic = codes_on_cycles(&full);
+        // The one cycle check (rongtong_catalog::prerequisite_cycles): a row is bad when its
+        // own prerequisites close a loop through it.
+        let cycles =
+            rongtong_catalog::prerequisite_cycles(full.iter().flat_map(|(c, ps)| ps.iter().map(move |p| (c.as_str(), p.as_str()))));
         for (row, input, _) in &checked {
-            if cyclic.contains(&input.code) && input.prerequisites.iter().any(|p| cyclic.contains(p)) {
-                bad.entry(*row)
-                    .or_insert_with(|| RowError::new(*row, col("prerequisites"), format!("prerequisites of {} form a cycle", input.code)));
+            if let Some(cycle) =
+                cycles.iter().find(|cy| cy.courses.contains(&input.code) && input.prerequisites.iter().any(|p| cy.courses.contains(p)))
+            {
+                bad.entry(*row).or_insert_with(|| {
+                    RowError::new(*row, col("prerequisites"), format!("prerequisites of {} form a cycle: {cycle}", input.code))
+                });
             }
         }
         if bad.is_empty() {
