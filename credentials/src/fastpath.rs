@@ -351,8 +351,8 @@ fn scalar_value(v: &Value, c: &Ctx, def: TermDef<'_>) -> Option<Term> {
 /// range becomes that integer (`2.0`, `-0.0` → `"2"`, `"0"`) with the datatype (default
 /// `xsd:integer`), unless the datatype is `xsd:double`; anything else the float in canonical
 /// double form (`1.5E0`, `1.0E-1`, `1.0E21`, printed with json-ld's own `pretty_dtoa`
-/// settings) with the datatype (default `xsd:double`). Integers beyond ±2^53 (not exactly a
-/// float) and non-finite values are left to the generic path.
+/// settings) with the datatype (default `xsd:double`). Whole numbers between ±2^53 and
+/// ±2^63 (written as integers or as floats) and non-finite values are left to the generic path.
 fn number(n: &serde_json::Number, datatype: Option<&str>) -> Option<Term> {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
     const I64_END: f64 = 9_223_372_036_854_775_808.0; // 2^63
@@ -362,7 +362,11 @@ fn number(n: &serde_json::Number, datatype: Option<&str>) -> Option<Term> {
         None if n.is_u64() => return None,
         None => n.as_f64()?,
     };
-    if !f.is_finite() {
+    // A whole float between 2^53 and 2^63 (`1.670265965355394e17`) has two readings: json-ld
+    // 0.21 writes JavaScript's shortest form (`…539400`), jsonld.js `toFixed(0)` the exact
+    // value (`…539392`). The fast path promises the generic path's bytes, so it does not guess.
+    // (From 2^63 both write the double form, `1.0E21`.)
+    if !f.is_finite() || (f.fract() == 0.0 && f.abs() > EXACT && f.abs() < I64_END) {
         return None;
     }
     if datatype != Some(XSD_DOUBLE) && f.fract() == 0.0 && (-I64_END..I64_END).contains(&f) {
