@@ -17,6 +17,9 @@ pub struct App {
     pub matching: crate::services::matching::snapshot::SnapshotCache,
     /// Request counters and the `/metrics` registry.
     pub metrics: crate::metrics::Metrics,
+    /// This server node's name, the owner recorded on the jobs it runs
+    /// ([`crate::config::JobsConfig::node_id`]).
+    pub node_id: String,
 }
 
 /// Cheap-to-clone handle on [`App`]. It is an extractor itself (through axum's `State`), so a
@@ -37,7 +40,19 @@ impl App {
     /// the first matching request). Use this rather than a struct literal, so adding state
     /// does not touch every caller.
     pub fn new(db: Db, config: Config) -> App {
-        App { db, config, matching: crate::services::matching::snapshot::SnapshotCache::default(), metrics: crate::metrics::Metrics::new() }
+        let node_id = config.jobs.node_id(&config.server.addr);
+        App {
+            db,
+            config,
+            matching: crate::services::matching::snapshot::SnapshotCache::default(),
+            metrics: crate::metrics::Metrics::new(),
+            node_id,
+        }
+    }
+
+    /// The lease this node holds on the jobs it runs.
+    pub fn job_lease(&self) -> crate::models::credentials::JobLease<'_> {
+        crate::models::credentials::JobLease { owner: &self.node_id, duration: self.config.jobs.lease }
     }
 
     /// The public base URL, without a trailing slash.

@@ -10,6 +10,8 @@
 //! | `RONGTONG_KEK` | – | key-encryption key for issuer and holder keys: base64 of 32 random bytes (`openssl rand -base64 32`) |
 //! | `RONGTONG_KEK_FILE` | – | a file holding that base64 key instead (e.g. a mounted secret); `RONGTONG_KEK` wins |
 //! | (neither set) | `<data folder>/rongtong.kek` | development only: generated on first use with a warning, mode 0600 |
+//! | `RONGTONG_NODE_ID` | `{host name}/{listen address}` | this server node's name, recorded as the owner of the issuance jobs it runs; keep it stable across restarts and unique among nodes |
+//! | `RONGTONG_JOB_LEASE_SECS` | `60` | how long a job's lease lasts after its last heartbeat (renewed every third of it); a job cut off by a crash reads `failed` once it expires |
 //! | `RUST_LOG` | `info` | log filter (tracing-subscriber syntax) |
 //! | `RONGTONG_LOG_FORMAT` | `text` | `text` (for people; coloured only on a terminal) or `json` (one object per line, for log shippers) |
 //!
@@ -110,6 +112,49 @@ impl CredentialsConfig {
     }
 }
 
+/// Background job settings (cohort issuance jobs and their leases).
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// How long a lease lasts after its last renewal.
+    pub lease: std::time::Duration,
+    /// `RONGTONG_NODE_ID`, if set; see [`JobsConfig::node_id`].
+    pub node_id: Option<String>,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig { lease: std::time::Duration::from_secs(60), node_id: None }
+    }
+}
+
+impl JobsConfig {
+    /// Reads `RONGTONG_JOB_LEASE_SECS` (at least 1) and `RONGTONG_NODE_ID`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let secs: u64 = parse_var("RONGTONG_JOB_LEASE_SECS", 60)?;
+        if secs == 0 {
+            return Err(ConfigError { name: "RONGTONG_JOB_LEASE_SECS", value: "0".into(), reason: "must be at least 1".into() });
+        }
+        let node_id = env::var("RONGTONG_NODE_ID").ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        Ok(JobsConfig { lease: std::time::Duration::from_secs(secs), node_id })
+    }
+
+    /// This node's name: `RONGTONG_NODE_ID`, or the host name and the listen address, which
+    /// stay the same when the node restarts (so it recognises the jobs its crash cut off) and
+    /// differ between nodes (no two listen on one address of one host).
+    pub fn node_id(&self, listen_addr: &str) -> String {
+        if let Some(id) = &self.node_id {
+            return id.clone();
+        }
+        let host = env::var("HOSTNAME")
+            .ok()
+            .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".into());
+        format!("{host}/{listen_addr}")
+    }
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LogFormat {
@@ -151,6 +196,8 @@ pub struct Config {
     pub server: ServerConfig,
     /// Credential keys.
     pub credentials: CredentialsConfig,
+    /// Background jobs.
+    pub jobs: JobsConfig,
 }
 
 impl Config {
@@ -158,7 +205,7 @@ impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let database = DatabaseConfig::from_env()?;
         let credentials = CredentialsConfig::from_env(&database)?;
-        Ok(Config { database, server: ServerConfig::from_env()?, credentials })
+        Ok(Config { database, server: ServerConfig::from_env()?, credentials, jobs: JobsConfig::from_env()? })
     }
 }
 

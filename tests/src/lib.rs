@@ -93,6 +93,7 @@ impl TestApp {
             database: DatabaseConfig { url, pool_size: 4 },
             server: ServerConfig { addr: "127.0.0.1:0".into(), base_url: BASE_URL.into(), max_body_bytes: 8 * 1024 * 1024 },
             credentials: CredentialsConfig::with_kek(rongtong_registry::services::credentials::keystore::Kek::generate()),
+            jobs: Default::default(),
         };
         let state = AppState(std::sync::Arc::new(App::new(db.clone(), config)));
         TestApp { router: build_router(state), db, _dir: dir, pg }

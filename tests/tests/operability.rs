@@ -73,9 +73,10 @@ async fn issuance_jobs_are_counted_by_state() {
         let (course, org): (String, String) =
             courses::table.select((courses::id, courses::provider_id)).first(&mut conn).expect("a course");
         let user: String = users::table.select(users::id).first(&mut conn).expect("a user");
-        let ids: Vec<String> = (0..3).map(|_| jobs::create_job(&mut conn, &org, &course, &user, 5).expect("job").id).collect();
-        jobs::update_job(&mut conn, &ids[1], JobState::Running, JobProgress::default(), None).expect("running");
-        jobs::update_job(&mut conn, &ids[2], JobState::Done, JobProgress::default(), None).expect("done");
+        let lease = jobs::JobLease { owner: "test-node", duration: std::time::Duration::from_secs(60) };
+        let ids: Vec<String> = (0..3).map(|_| jobs::create_job(&mut conn, &org, &course, &user, 5, lease).expect("job").id).collect();
+        jobs::update_job(&mut conn, &ids[1], lease, JobState::Running, JobProgress::default(), None).expect("running");
+        jobs::update_job(&mut conn, &ids[2], lease, JobState::Done, JobProgress::default(), None).expect("done");
     }
     let text = app.get("/metrics", None).await.text();
     for (state, n) in [("queued", 1.0), ("running", 1.0), ("done", 1.0), ("failed", 0.0)] {

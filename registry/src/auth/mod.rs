@@ -181,13 +181,15 @@ pub fn hash_token(secret: &str) -> String {
 /// Looks a bearer token up; `None` when unknown or revoked.
 pub fn principal_for_token(conn: &mut DbConnection, secret: &str) -> QueryResult<Option<Principal>> {
     let hash = hash_token(secret);
-    let Some((token_id, user_id, username, role, org_id, region)) = accounts::token_account(conn, &hash)? else { return Ok(None) };
+    let Some((token_id, user_id, username, role, org_id, region, last_used)) = accounts::token_account(conn, &hash)? else {
+        return Ok(None);
+    };
     let org = match org_id {
         Some(id) => accounts::org_scope_row(conn, &id)?
             .and_then(|(code, kind, region)| Some(OrgScope { id, code, kind: kind.parse().ok()?, region: region.parse().ok()? })),
         None => None,
     };
-    accounts::touch_token(conn, &token_id)?;
+    accounts::touch_token(conn, &token_id, last_used.as_deref())?;
     Ok(Some(Principal {
         user_id,
         username,

@@ -8,7 +8,9 @@
 //!   other is fetched from its URL ([`crate::services::credentials::fetch`]). `--offline` never opens a connection:
 //!   what no file supplies then fails its check. Exit status 0 = valid, 1 = invalid.
 //! * `export credentials DIR` writes every issued credential as `DIR/<uuid>.json`.
-//! * `audit credentials [--json]` re-verifies every stored credential ([`crate::services::credentials::reverify`]).
+//! * `audit credentials [--json]` re-verifies every stored credential ([`crate::services::credentials::reverify`])
+//!   and checks the status lists' allocation against the credentials.
+//! * `repair status-lists [--json]` rewrites the lists that disagree ([`crate::services::credentials::allocation`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -92,7 +94,7 @@ pub fn issue(config: &Config, args: IssueArgs) -> CliResult<ExitCode> {
     );
     let (mut issued, mut skipped, mut not_passed) = (0, 0, Vec::new());
     for chunk in ids.chunks(1000) {
-        let r = diesel::Connection::transaction(&mut *conn, |c| issuance::issue_for_completions(c, ctx, chunk, NotPassed::Skip))?;
+        let r = issuance::in_write_transaction(&mut conn, |c| issuance::issue_for_completions(c, ctx, chunk, NotPassed::Skip))?;
         issued += r.issued;
         skipped += r.skipped;
         not_passed.extend(r.not_passed);
@@ -261,15 +263,60 @@ pub fn audit(config: &Config, json: bool) -> CliResult<ExitCode> {
                 println!("          {f}");
             }
         }
+        if report.status_lists.is_empty() {
+            println!("status lists: allocation and bits agree with the credentials");
+        }
+        for p in &report.status_lists {
+            let fix = if p.repairable { "`rongtong repair status-lists` fixes it" } else { "needs a person" };
+            println!("  PROBLEM status list {}: {} ({fix})", p.list_id, p.detail);
+        }
     }
     Ok(if report.clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Runs `rongtong repair status-lists`: rewrites every status list that disagrees with its
+/// credentials ([`crate::services::credentials::allocation::repair_status_lists`]). Exit 0
+/// when every list now agrees, 1 when something is left that a rewrite cannot fix.
+pub fn repair_status_lists(config: &Config, json: bool) -> CliResult<ExitCode> {
+    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let mut conn = db.conn()?;
+    let report = crate::services::credentials::allocation::repair_status_lists(&mut conn)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for p in &report.repaired {
+            println!("repaired status list {}: {}", p.list_id, p.detail);
+        }
+        for p in &report.unrepairable {
+            println!("  PROBLEM status list {}: {} (not repairable from the credentials)", p.list_id, p.detail);
+        }
+        let lists: std::collections::BTreeSet<&str> = report.repaired.iter().map(|p| p.list_id.as_str()).collect();
+        println!("{} status lists checked, {} repaired, {} problems left", report.lists, lists.len(), report.unrepairable.len());
+    }
+    Ok(if report.unrepairable.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `rongtong repair …`
+#[derive(Debug, Subcommand)]
+pub enum RepairCommand {
+    /// Rewrite each status list's allocation bitmap, used count, revocation and suspension
+    /// bits from the credentials that hold its indexes, where they disagree (what `rongtong
+    /// audit credentials` reports). Safe beside running servers. Exit 0 when every list agrees
+    /// afterwards, 1 when a problem is left that needs a person (two credentials sharing an
+    /// index, a missing list).
+    StatusLists {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `rongtong audit …`
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Re-verify every issued credential (batch Ed25519) against this registry's DID
-    /// documents and status lists, and check each status bit agrees with the store.
+    /// documents and status lists, check each status bit agrees with the store, and that each
+    /// status list's allocation agrees with the credentials holding its indexes.
     /// Exit 0 when nothing is wrong, 1 otherwise.
     Credentials {
         /// Print the report as JSON.

@@ -1,5 +1,5 @@
 //! The command-line interface: `rongtong serve | migrate | import | export | user | token | issue |
-//! verify | audit | match`.
+//! verify | audit | repair | match`.
 
 //!
 //! One module per command: its clap arguments, its run function and its printing. Nothing
@@ -60,6 +60,9 @@ pub enum Command {
     /// Re-verify what the store holds.
     #[command(subcommand)]
     Audit(credentials::AuditCommand),
+    /// Repair what `audit` finds that the store can rebuild.
+    #[command(subcommand)]
+    Repair(credentials::RepairCommand),
     /// Matching: demand coverage, learner gap, learning path, candidates, alignment, supply.
     #[command(subcommand)]
     Match(matching::MatchCommand),
@@ -99,6 +102,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Issue(args) => credentials::issue(&config, args),
         Command::Verify(args) => credentials::verify(args),
         Command::Audit(credentials::AuditCommand::Credentials { json }) => credentials::audit(&config, json),
+        Command::Repair(credentials::RepairCommand::StatusLists { json }) => credentials::repair_status_lists(&config, json),
         Command::User(cmd) => accounts::run_user(&config, cmd),
         Command::Token(cmd) => accounts::run_token(&config, cmd),
         Command::Match(cmd) => matching::run(&config, cmd),

@@ -34,6 +34,11 @@ pub(crate) fn serve(mut config: Config, addr: Option<String>, demo: bool) -> Cli
         }
     }
     let state = AppState(Arc::new(App::new(db, config)));
+    // Jobs this node held when it stopped, and any whose lease lapsed, were cut off.
+    let cut_off = crate::models::credentials::expire_job_leases(&mut *state.db.conn()?, &state.node_id)?;
+    if cut_off > 0 {
+        tracing::warn!(jobs = cut_off, node = %state.node_id, "issuance jobs cut off by a stop marked failed");
+    }
     let base = state.base_url().to_string();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {

@@ -288,6 +288,46 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     ran.map_err(|e| DbError::Migration(e.to_string()))
 }
 
+/// Runs `f` in a write transaction: the one entry point for every transaction that writes.
+///
+/// On SQLite the transaction begins `IMMEDIATE`, taking the write lock before its first read.
+/// A deferred transaction that reads and then writes asks SQLite to upgrade its lock, and
+/// SQLite refuses that at once with "database is locked" when another connection writes
+/// (waiting could deadlock, so `busy_timeout` does not apply); an immediate one waits its turn
+/// under `busy_timeout` instead, so writers queue rather than fail. On PostgreSQL it is an
+/// ordinary transaction; the rows a workflow must own are locked where it reads them (the
+/// status-list rows, [`crate::models::credentials::lock_revocation_list`]).
+///
+/// Called inside another transaction, it nests as diesel does (a savepoint): the outer
+/// transaction already holds the lock.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConnection::Sqlite(sqlite) = conn else { return conn.transaction(f) };
+    if AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()?.is_some() {
+        return conn.transaction(f);
+    }
+    // diesel's `SqliteConnection::immediate_transaction` hands its closure the inner
+    // `SqliteConnection`, but the workflows take the `DbConnection`: do what it does (begin
+    // with custom SQL, then commit or roll back) — begin on the inner connection, finish
+    // through `DbConnection`'s transaction manager, which delegates to that inner one.
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    type Tm = <DbConnection as Connection>::TransactionManager;
+    match f(conn) {
+        Ok(value) => {
+            Tm::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            Tm::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
 /// True when the error is a unique-constraint violation (a duplicate code, URI …).
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))

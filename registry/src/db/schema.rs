@@ -314,6 +314,8 @@ diesel::table! {
         created_at -> Text,
         updated_at -> Text,
         not_passed -> Integer,
+        owner -> Nullable<Text>,
+        lease_expires_at -> Nullable<Text>,
     }
 }
 

@@ -66,7 +66,7 @@ pub fn upsert_region(conn: &mut DbConnection, region: &Region) -> AppResult<Regi
 /// before it. Runs after every migration (`Db::migrate`); a concurrent runner that inserted
 /// the same rows first makes this one a no-op.
 pub fn insert_missing_divisions(conn: &mut DbConnection) -> QueryResult<usize> {
-    let result = conn.transaction(|c| {
+    let result = crate::db::write_transaction(conn, |c| {
         let existing: std::collections::HashSet<String> = regions::table.select(regions::code).load::<String>(c)?.into_iter().collect();
         let mut missing: Vec<rongtong_catalog::Division> =
             rongtong_catalog::gbt2260_divisions().into_iter().filter(|d| !existing.contains(d.code)).collect();
@@ -542,8 +542,9 @@ pub fn revoke_token(conn: &mut DbConnection, token_id: &str) -> QueryResult<usiz
     diesel::update(api_tokens::table.find(token_id)).set(api_tokens::revoked.eq(true)).execute(conn)
 }
 
-/// What a bearer token stands for: (token id, user id, username, role, organisation id, region).
-pub type TokenAccountRow = (String, String, String, String, Option<String>, Option<String>);
+/// What a bearer token stands for: (token id, user id, username, role, organisation id, region,
+/// when the token was last recorded as used).
+pub type TokenAccountRow = (String, String, String, String, Option<String>, Option<String>, Option<String>);
 
 /// The account of a live (not revoked) token, by the token's hash.
 pub fn token_account(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<TokenAccountRow>> {
@@ -551,7 +552,7 @@ pub fn token_account(conn: &mut DbConnection, token_hash: &str) -> QueryResult<O
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked.eq(false))
-        .select((api_tokens::id, users::id, users::username, users::role, users::org_id, users::region))
+        .select((api_tokens::id, users::id, users::username, users::role, users::org_id, users::region, api_tokens::last_used_at))
         .first(conn)
         .optional()
 }
@@ -561,9 +562,25 @@ pub fn org_scope_row(conn: &mut DbConnection, org_id: &str) -> QueryResult<Optio
     organizations::table.find(org_id).select((organizations::code, organizations::kind, organizations::region)).first(conn).optional()
 }
 
-/// Records that a token was used now.
-pub fn touch_token(conn: &mut DbConnection, token_id: &str) -> QueryResult<usize> {
-    diesel::update(api_tokens::table.find(token_id)).set(api_tokens::last_used_at.eq(now())).execute(conn)
+/// How stale a token's recorded last use may get: a token's `last_used_at` is written at most
+/// once per this many seconds, so it tells "in use this minute" apart from "idle for months"
+/// without a write on every authenticated request (on SQLite every write takes the one write
+/// lock, so a write per request would queue readers behind writers).
+pub const TOKEN_LAST_USE_GRANULARITY_SECS: i64 = 60;
+
+/// Records that a token was used now, if its recorded last use (`last_used`, as read with the
+/// token) is older than [`TOKEN_LAST_USE_GRANULARITY_SECS`]; otherwise writes nothing. The
+/// update is conditional too, so nodes racing to record the same minute write once.
+pub fn touch_token(conn: &mut DbConnection, token_id: &str, last_used: Option<&str>) -> QueryResult<usize> {
+    let cutoff = (chrono::Utc::now() - chrono::Duration::seconds(TOKEN_LAST_USE_GRANULARITY_SECS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // Timestamps are RFC 3339 UTC text of one width, so text order is time order.
+    if last_used.is_some_and(|t| t >= cutoff.as_str()) {
+        return Ok(0);
+    }
+    diesel::update(api_tokens::table.find(token_id).filter(api_tokens::last_used_at.is_null().or(api_tokens::last_used_at.lt(&cutoff))))
+        .set(api_tokens::last_used_at.eq(now()))
+        .execute(conn)
 }
 
 /// How many organisations the store holds.

@@ -309,6 +309,11 @@ pub struct JobView {
     pub updated_at: String,
     /// Completions left out because their result is not a pass (no certificate certifies a fail).
     pub not_passed: i32,
+    /// The server node running it (`RONGTONG_NODE_ID`).
+    pub owner: Option<String>,
+    /// Until when the owner's lease holds: renewed while the job runs; once past, a job still
+    /// `queued` or `running` was cut off and reads as `failed`.
+    pub lease_expires_at: Option<String>,
 }
 
 /// A job's counts so far.
@@ -324,8 +329,32 @@ pub struct JobProgress {
     pub not_passed: usize,
 }
 
-/// Records a queued job.
-pub fn create_job(conn: &mut DbConnection, org_id: &str, course_id: &str, requested_by: &str, total: usize) -> QueryResult<JobView> {
+/// Which node holds a job, and until when.
+#[derive(Debug, Clone, Copy)]
+pub struct JobLease<'a> {
+    /// The node's id.
+    pub owner: &'a str,
+    /// How long a lease lasts from its last renewal.
+    pub duration: std::time::Duration,
+}
+
+impl JobLease<'_> {
+    /// The expiry of a lease renewed now, as stored.
+    pub fn expires_at(&self) -> String {
+        let d = chrono::Duration::from_std(self.duration).unwrap_or(chrono::Duration::seconds(60));
+        (chrono::Utc::now() + d).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
+}
+
+/// Records a queued job, held by `lease`'s node (the node that recorded it runs it).
+pub fn create_job(
+    conn: &mut DbConnection,
+    org_id: &str,
+    course_id: &str,
+    requested_by: &str,
+    total: usize,
+    lease: JobLease<'_>,
+) -> QueryResult<JobView> {
     let id = new_id();
     let ts = now();
     diesel::insert_into(issuance_jobs::table)
@@ -338,59 +367,120 @@ pub fn create_job(conn: &mut DbConnection, org_id: &str, course_id: &str, reques
             issuance_jobs::total.eq(total as i32),
             issuance_jobs::created_at.eq(&ts),
             issuance_jobs::updated_at.eq(&ts),
+            issuance_jobs::owner.eq(lease.owner),
+            issuance_jobs::lease_expires_at.eq(lease.expires_at()),
         ))
         .execute(conn)?;
     find_job(conn, &id)
 }
 
-/// A queued or running job that has recorded no progress for this long was cut off — the
-/// server running it stopped. Progress is written after every 200 completions (well under
-/// a second of signing), so ten minutes of silence is not a slow job.
+/// A job recorded before leases existed (no `lease_expires_at`) that has recorded no
+/// progress for this long was cut off.
 pub const JOB_STALE_AFTER_MINUTES: i64 = 10;
 
-/// A job by id. A job found stale ([`JOB_STALE_AFTER_MINUTES`]) is marked `failed` here,
-/// when somebody looks, rather than at start-up: with many server nodes on one PostgreSQL,
-/// a node that starts cannot tell its own interrupted jobs from another node's running ones.
+/// Why a job whose lease expired reads as failed.
+const LEASE_EXPIRED: &str = "interrupted: the server running it stopped (its lease expired); start the job again — \
+                             completions that already have a credential are skipped";
+
+/// Whether a job's lease has run out at `now` (RFC 3339 text; leases are stored in UTC, so
+/// text order is time order).
+fn lease_expired(job: &JobView, now: &chrono::DateTime<chrono::Utc>) -> bool {
+    if !matches!(job.state.parse(), Ok(JobState::Queued | JobState::Running)) {
+        return false;
+    }
+    match &job.lease_expires_at {
+        Some(until) => chrono::DateTime::parse_from_rfc3339(until).is_ok_and(|t| t < *now),
+        None => chrono::DateTime::parse_from_rfc3339(&job.updated_at)
+            .is_ok_and(|t| *now - t.with_timezone(&chrono::Utc) > chrono::Duration::minutes(JOB_STALE_AFTER_MINUTES)),
+    }
+}
+
+/// A job by id. A queued or running job whose lease has expired is marked `failed` here, by
+/// whoever looks: its node stopped renewing the lease, so it is not running any more. The
+/// update names the lease it saw, so a renewal that came in meanwhile wins.
 pub fn find_job(conn: &mut DbConnection, id: &str) -> QueryResult<JobView> {
     let job: JobView = issuance_jobs::table.find(id).select(JobView::as_select()).first(conn)?;
-    let silent_since = chrono::DateTime::parse_from_rfc3339(&job.updated_at).map(|t| t.with_timezone(&chrono::Utc));
-    let stale = matches!(job.state.parse(), Ok(JobState::Queued | JobState::Running))
-        && silent_since.is_ok_and(|t| chrono::Utc::now() - t > chrono::Duration::minutes(JOB_STALE_AFTER_MINUTES));
-    if !stale {
+    if !lease_expired(&job, &chrono::Utc::now()) {
         return Ok(job);
     }
-    let reason = format!(
-        "interrupted: no progress for {JOB_STALE_AFTER_MINUTES} minutes (the server running it stopped); start the job again — \
-         completions that already have a credential are skipped"
-    );
-    // Only if nobody recorded progress in the meantime (same state and timestamp).
-    diesel::update(
-        issuance_jobs::table.find(id).filter(issuance_jobs::state.eq(&job.state)).filter(issuance_jobs::updated_at.eq(&job.updated_at)),
-    )
-    .set((issuance_jobs::state.eq(JobState::Failed.as_ref()), issuance_jobs::error.eq(Some(reason)), issuance_jobs::updated_at.eq(now())))
+    let mut q = diesel::update(issuance_jobs::table.find(id).filter(issuance_jobs::state.eq(&job.state))).into_boxed();
+    q = match &job.lease_expires_at {
+        Some(until) => q.filter(issuance_jobs::lease_expires_at.eq(until.clone())),
+        None => q.filter(issuance_jobs::lease_expires_at.is_null()).filter(issuance_jobs::updated_at.eq(job.updated_at.clone())),
+    };
+    q.set((
+        issuance_jobs::state.eq(JobState::Failed.as_ref()),
+        issuance_jobs::error.eq(Some(LEASE_EXPIRED)),
+        issuance_jobs::updated_at.eq(now()),
+    ))
     .execute(conn)?;
     issuance_jobs::table.find(id).select(JobView::as_select()).first(conn)
 }
 
-/// Records a job's state and progress.
+/// Marks failed every queued or running job whose lease has expired, and every one `own_node`
+/// holds: a node that starts runs none yet, so a job it holds was cut off by its own crash.
+/// Returns how many. Jobs other live nodes hold keep their unexpired leases.
+pub fn expire_job_leases(conn: &mut DbConnection, own_node: &str) -> QueryResult<usize> {
+    let now_text = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let legacy_cutoff =
+        (chrono::Utc::now() - chrono::Duration::minutes(JOB_STALE_AFTER_MINUTES)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    diesel::update(
+        issuance_jobs::table.filter(issuance_jobs::state.eq_any([JobState::Queued.as_ref(), JobState::Running.as_ref()])).filter(
+            issuance_jobs::owner
+                .eq(own_node)
+                .or(issuance_jobs::lease_expires_at.lt(&now_text))
+                .or(issuance_jobs::lease_expires_at.is_null().and(issuance_jobs::updated_at.lt(&legacy_cutoff))),
+        ),
+    )
+    .set((
+        issuance_jobs::state.eq(JobState::Failed.as_ref()),
+        issuance_jobs::error.eq(Some(LEASE_EXPIRED)),
+        issuance_jobs::updated_at.eq(now()),
+    ))
+    .execute(conn)
+}
+
+/// Records a job's state and progress, and renews its lease, if `lease`'s node still holds
+/// the job and it is still queued or running. Returns 0 when it does not: another node found
+/// the lease expired and marked the job failed, and the caller must stop working on it.
 pub fn update_job(
     conn: &mut DbConnection,
     job_id: &str,
+    lease: JobLease<'_>,
     state: JobState,
     progress: JobProgress,
     error: Option<String>,
 ) -> QueryResult<usize> {
-    diesel::update(issuance_jobs::table.find(job_id))
-        .set((
-            issuance_jobs::state.eq(state.as_ref()),
-            issuance_jobs::done.eq(progress.done as i32),
-            issuance_jobs::issued.eq(progress.issued as i32),
-            issuance_jobs::skipped.eq(progress.skipped as i32),
-            issuance_jobs::not_passed.eq(progress.not_passed as i32),
-            issuance_jobs::error.eq(error),
-            issuance_jobs::updated_at.eq(now()),
-        ))
-        .execute(conn)
+    diesel::update(
+        issuance_jobs::table
+            .find(job_id)
+            .filter(issuance_jobs::owner.eq(lease.owner))
+            .filter(issuance_jobs::state.eq_any([JobState::Queued.as_ref(), JobState::Running.as_ref()])),
+    )
+    .set((
+        issuance_jobs::state.eq(state.as_ref()),
+        issuance_jobs::done.eq(progress.done as i32),
+        issuance_jobs::issued.eq(progress.issued as i32),
+        issuance_jobs::skipped.eq(progress.skipped as i32),
+        issuance_jobs::not_passed.eq(progress.not_passed as i32),
+        issuance_jobs::error.eq(error),
+        issuance_jobs::updated_at.eq(now()),
+        issuance_jobs::lease_expires_at.eq(lease.expires_at()),
+    ))
+    .execute(conn)
+}
+
+/// Renews a job's lease (the heartbeat), under the same condition as [`update_job`]; 0 when
+/// the node no longer holds it.
+pub fn renew_job_lease(conn: &mut DbConnection, job_id: &str, lease: JobLease<'_>) -> QueryResult<usize> {
+    diesel::update(
+        issuance_jobs::table
+            .find(job_id)
+            .filter(issuance_jobs::owner.eq(lease.owner))
+            .filter(issuance_jobs::state.eq_any([JobState::Queued.as_ref(), JobState::Running.as_ref()])),
+    )
+    .set(issuance_jobs::lease_expires_at.eq(lease.expires_at()))
+    .execute(conn)
 }
 
 /// How many issuance jobs are in each state, every state listed (zero when none), for the
@@ -543,15 +633,21 @@ pub fn issuer_names(conn: &mut DbConnection, org_id: &str) -> QueryResult<(Strin
 
 /// Reserves `n` consecutive certificate numbers' sequence values for an issuer in a year and
 /// returns the first. The counter row is created on first use and bumped in the caller's
-/// transaction, so concurrent issuers of one organisation queue on it and never share a value.
+/// transaction: the `UPDATE` locks the row until commit (PostgreSQL) or runs under the
+/// write lock (SQLite), so concurrent issuers of one organisation queue on it and never share
+/// a value; two first uses race on the primary key, and the loser bumps the winner's row.
 pub fn reserve_certificate_sequence(conn: &mut DbConnection, org_id: &str, year: i32, n: usize) -> QueryResult<i64> {
     use crate::db::schema::certificate_counters as cc;
     let bumped = diesel::update(cc::table.find((org_id, year))).set(cc::next_value.eq(cc::next_value + n as i64)).execute(conn)?;
     if bumped == 0 {
-        match diesel::insert_into(cc::table)
-            .values((cc::issuer_org_id.eq(org_id), cc::year.eq(year), cc::next_value.eq(1 + n as i64)))
-            .execute(conn)
-        {
+        // In a savepoint: on PostgreSQL a failed statement aborts the whole transaction
+        // unless it is rolled back to a savepoint.
+        let insert = conn.transaction(|c| {
+            diesel::insert_into(cc::table)
+                .values((cc::issuer_org_id.eq(org_id), cc::year.eq(year), cc::next_value.eq(1 + n as i64)))
+                .execute(c)
+        });
+        match insert {
             Ok(_) => return Ok(1),
             // Another transaction created it first: bump that one.
             Err(e) if crate::db::is_unique_violation(&e) => {
@@ -628,16 +724,25 @@ pub fn set_credential_status(conn: &mut DbConnection, id: &str, revoked: bool, s
 // ---------------------------------------------------------------- status list rows
 
 /// An issuer's revocation list that still has room below `max_used`: (id, allocation
-/// bitmap, used count), newest first.
-pub fn open_revocation_list(conn: &mut DbConnection, issuer_did: &str, max_used: i32) -> QueryResult<Option<(String, Vec<u8>, i32)>> {
-    status_lists::table
+/// bitmap, used count), newest first — locked for the caller's write transaction.
+///
+/// Allocation reads the bitmap, sets bits and writes it back, so two transactions that read
+/// the same row would erase each other's bits. On PostgreSQL the row is read `FOR UPDATE`: a
+/// second node's allocator waits here until the first commits, then reads its bits. On SQLite
+/// the caller's `BEGIN IMMEDIATE` ([`crate::db::write_transaction`]) already serialises
+/// writers, and SQLite has no row locks (diesel offers `for_update` on PostgreSQL only, hence
+/// the match on the backend here).
+pub fn lock_open_revocation_list(conn: &mut DbConnection, issuer_did: &str, max_used: i32) -> QueryResult<Option<(String, Vec<u8>, i32)>> {
+    let q = status_lists::table
         .filter(status_lists::issuer_did.eq(issuer_did))
         .filter(status_lists::purpose.eq("revocation"))
         .filter(status_lists::used.lt(max_used))
         .order((status_lists::created_at.desc(), status_lists::id.desc()))
-        .select((status_lists::id, status_lists::allocated, status_lists::used))
-        .first(conn)
-        .optional()
+        .select((status_lists::id, status_lists::allocated, status_lists::used));
+    match conn {
+        DbConnection::Postgres(c) => q.for_update().first(c).optional(),
+        DbConnection::Sqlite(c) => q.first(c).optional(),
+    }
 }
 
 /// Creates an empty list (all bits clear) of `size` entries.
@@ -666,9 +771,14 @@ pub fn update_allocation(conn: &mut DbConnection, id: &str, allocated: &[u8], us
         .execute(conn)
 }
 
-/// A list's status bits.
-pub fn status_bits(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<u8>> {
-    status_lists::table.find(id).select(status_lists::bits).first(conn)
+/// A list's status bits, locked for the caller's write transaction (see
+/// [`lock_open_revocation_list`]: revoking and suspending read, flip and write the bitmap back).
+pub fn lock_status_bits(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<u8>> {
+    let q = status_lists::table.find(id).select(status_lists::bits);
+    match conn {
+        DbConnection::Postgres(c) => q.for_update().first(c),
+        DbConnection::Sqlite(c) => q.first(c),
+    }
 }
 
 /// Writes a list's status bits and drops its cached signed credential, so the next read
@@ -676,6 +786,60 @@ pub fn status_bits(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<u8>> {
 pub fn update_status_bits(conn: &mut DbConnection, id: &str, bits: &[u8]) -> QueryResult<usize> {
     diesel::update(status_lists::table.find(id))
         .set((status_lists::bits.eq(bits), status_lists::credential.eq(None::<String>), status_lists::updated_at.eq(now())))
+        .execute(conn)
+}
+
+/// Every revocation list's id, in id order (each has a suspension twin).
+pub fn revocation_list_ids(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    status_lists::table.filter(status_lists::purpose.eq("revocation")).order(status_lists::id).select(status_lists::id).load(conn)
+}
+
+/// A list's stored state as audit and repair compare it: (size, allocation bitmap, used
+/// count, status bits), locked for the caller's write transaction when `lock` is set (see
+/// [`lock_open_revocation_list`]).
+pub type ListState = (i32, Vec<u8>, i32, Vec<u8>);
+
+/// A list's [`ListState`], `None` if there is no such list.
+pub fn list_state(conn: &mut DbConnection, id: &str, lock: bool) -> QueryResult<Option<ListState>> {
+    let q = status_lists::table.find(id).select((status_lists::size, status_lists::allocated, status_lists::used, status_lists::bits));
+    match conn {
+        DbConnection::Postgres(c) if lock => q.for_update().first(c).optional(),
+        DbConnection::Postgres(c) => q.first(c).optional(),
+        DbConnection::Sqlite(c) => q.first(c).optional(),
+    }
+}
+
+/// The credentials holding an index in a list pair: (credential id, index, revoked,
+/// suspended), by index.
+pub fn credential_slots(conn: &mut DbConnection, revocation_list_id: &str) -> QueryResult<Vec<(String, i64, bool, bool)>> {
+    credentials::table
+        .filter(credentials::status_list_id.eq(revocation_list_id))
+        .order((credentials::status_index, credentials::id))
+        .select((credentials::id, credentials::status_index, credentials::revoked, credentials::suspended))
+        .load(conn)
+}
+
+/// The status list ids that credentials name but no list row has.
+pub fn missing_status_lists(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    credentials::table
+        .filter(diesel::dsl::not(credentials::status_list_id.eq_any(status_lists::table.select(status_lists::id))))
+        .select(credentials::status_list_id)
+        .distinct()
+        .order(credentials::status_list_id)
+        .load(conn)
+}
+
+/// Writes a revocation list's allocation bitmap, used count and status bits at once (the
+/// repair), dropping its cached signed credential.
+pub fn write_list_state(conn: &mut DbConnection, id: &str, allocated: &[u8], used: i32, bits: &[u8]) -> QueryResult<usize> {
+    diesel::update(status_lists::table.find(id))
+        .set((
+            status_lists::allocated.eq(allocated),
+            status_lists::used.eq(used),
+            status_lists::bits.eq(bits),
+            status_lists::credential.eq(None::<String>),
+            status_lists::updated_at.eq(now()),
+        ))
         .execute(conn)
 }
 

@@ -2,7 +2,6 @@
 //! public; editing is for the platform and province admins.
 
 use axum::http::StatusCode;
-use diesel::Connection;
 use rongtong_catalog::skill::mint_skill_uri;
 use rongtong_catalog::{FrameworkInput, OccupationInput, SkillInput, SkillRelation, SkillRelationKind};
 use serde::Deserialize;
@@ -102,7 +101,7 @@ pub async fn create_skill(
     let written = state
         .db
         .run(move |c| {
-            c.transaction(|c| {
+            crate::db::write_transaction(c, |c| {
                 let fw = m::find_framework(c, &input.framework)
                     .map_err(|_| AppError::invalid("framework", format!("no framework {}", input.framework)))?;
                 let uri = input.uri.clone().unwrap_or_default();
@@ -139,7 +138,7 @@ pub async fn update_skill(
     let written = state
         .db
         .run(move |c| {
-            c.transaction(|c| {
+            crate::db::write_transaction(c, |c| {
                 let row = m::find_skill_row(c, &id)?;
                 if input.uri.as_deref().is_some_and(|u| u != row.uri) {
                     return Err(AppError::invalid("uri", "a skill's URI cannot change"));

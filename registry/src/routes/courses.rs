@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
-use diesel::prelude::*;
 use rongtong_catalog::{CourseInput, CourseStatus, CurriculumInput};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -84,7 +83,7 @@ pub async fn create_course(
     let view = state
         .db
         .run(move |c| {
-            c.transaction(|c| {
+            crate::db::write_transaction(c, |c| {
                 let org = provider_for(c, &p, &input.provider)?;
                 let skill_ids = resolve_skill_refs(c, "skills", input.skills.iter().map(|s| s.skill.as_str()))?;
                 m::check_prerequisites(c, &input, &HashMap::new())?;
@@ -127,7 +126,7 @@ pub async fn update_course(
     let view = state
         .db
         .run(move |c| {
-            c.transaction(|c| {
+            crate::db::write_transaction(c, |c| {
                 let row = m::find_visible_course_row(c, Some(&p), &id)?;
                 let org = provider_for(c, &p, &input.provider)?;
                 if org.id != row.provider_id || input.code != row.code || input.version != row.version {
@@ -212,7 +211,7 @@ pub async fn update_course_status(
             let reviews_at = |stage| p.reviews_at(stage, &region);
             let actor = review::Actor { provider_side, reviews_at: &reviews_at };
             let review::Decision { to, acted_as, next } = review::decide(row.status(), input.status, awaiting, &region, &actor)?;
-            c.transaction(|c| m::set_course_status(c, &row, to, &p.user_id, input.comment.as_deref(), acted_as, next))?;
+            crate::db::write_transaction(c, |c| m::set_course_status(c, &row, to, &p.user_id, input.comment.as_deref(), acted_as, next))?;
             m::find_course(c, &row.id)
         })
         .await?;
@@ -279,7 +278,7 @@ pub async fn create_curriculum(
     let view = state
         .db
         .run(move |c| {
-            c.transaction(|c| {
+            crate::db::write_transaction(c, |c| {
                 let org = provider_for(c, &p, &input.provider)?;
                 m::check_modules(c, &input)?;
                 let id = m::save_curriculum(c, None, &org.id, &input)?;
@@ -308,7 +307,7 @@ pub async fn update_curriculum(
     let view = state
         .db
         .run(move |c| {
-            c.transaction(|c| {
+            crate::db::write_transaction(c, |c| {
                 let (current, provider_id) = m::find_curriculum(c, &id)?;
                 let org = provider_for(c, &p, &input.provider)?;
                 if org.id != provider_id || input.code != current.code {

@@ -76,13 +76,10 @@ pub async fn create_completion_credential(
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, AppJson(view)))
 }
 
-/// Issues for one completion; a concurrent duplicate (unique violation) returns the winner's.
+/// Issues for one completion; a concurrent duplicate returns the winner's.
 fn issue_one(c: &mut DbConnection, ctx: IssueContext<'_>, completion_id: &str) -> AppResult<IssueReport> {
     let ids = [completion_id.to_string()];
-    match c.transaction(|c| issuance::issue_for_completions(c, ctx, &ids, issuance::NotPassed::Refuse)) {
-        Err(AppError::Conflict { .. }) => c.transaction(|c| issuance::issue_for_completions(c, ctx, &ids, issuance::NotPassed::Refuse)),
-        other => other,
-    }
+    issuance::in_write_transaction(c, |c| issuance::issue_for_completions(c, ctx, &ids, issuance::NotPassed::Refuse))
 }
 
 /// Issues a vocational skill-level certificate (职业技能等级证书). Only the staff of an
@@ -122,8 +119,9 @@ pub async fn create_skill_level_credential(
                 return Err(AppError::invalid("learner", format!("{} is not a learner account", learner.username)));
             }
             let ctx = IssueContext { base_url: &base, kek: &kek };
-            let (row, created) =
-                c.transaction(|c| issuance::issue_skill_level(c, ctx, &org.id, &learner.id, &input.occupation, level, assessed_on))?;
+            let (row, created) = issuance::in_write_transaction(c, |c| {
+                issuance::issue_skill_level(c, ctx, &org.id, &learner.id, &input.occupation, level, assessed_on)
+            })?;
             Ok::<_, AppError>((created, credential_view(c, &base, row, true)?))
         })
         .await?;
@@ -150,26 +148,21 @@ pub async fn create_issuance_job(
     AppJson(input): AppJson<JobInput>,
 ) -> AppResult<(StatusCode, AppJson<JobView>)> {
     let kek = kek(&state)?;
+    let app = state.0.clone();
     let (job, ids) = state
         .db
         .run(move |c| {
             let (org_id, course_id, ids) = issuance::cohort_completions(c, &input.course, input.learners.as_deref())?;
             p.ensure(is_staff_of(&p, &org_id), "issue credentials of this organization")?;
-            let job = m::create_job(c, &org_id, &course_id, &p.user_id, ids.len())?;
+            let job = m::create_job(c, &org_id, &course_id, &p.user_id, ids.len(), app.job_lease())?;
             Ok::<_, AppError>((job, ids))
         })
         .await?;
     let job_id = job.id.clone();
-    let db = state.db.clone();
-    let base = state.base_url().to_string();
-    tokio::spawn(async move {
-        let res = db
-            .run(move |c| {
-                let ctx = IssueContext { base_url: &base, kek: &kek };
-                issuance::run_job(c, ctx, &job_id, &ids)
-            })
-            .await;
-        if let Err(e) = res {
+    let app = state.0.clone();
+    tokio::task::spawn_blocking(move || {
+        let ctx = IssueContext { base_url: app.base_url(), kek: &kek };
+        if let Err(e) = issuance::run_job(&app.db, ctx, &job_id, app.job_lease(), &ids) {
             tracing::error!(error = %e, "issuance job could not record its progress");
         }
     });
@@ -275,7 +268,7 @@ pub async fn update_credential_status(
                 return Err(AppError::NotFound(format!("credential {id}")));
             }
             p.ensure(is_staff_of(&p, &row.issuer_org_id), "change the status of this credential")?;
-            c.transaction(|c| status::set_status(c, &row, input.action, input.reason.trim()))?;
+            crate::db::write_transaction(c, |c| status::set_status(c, &row, input.action, input.reason.trim()))?;
             let row = m::find_credential(c, &row.id)?;
             credential_view(c, &base, row, false)
         })
@@ -295,7 +288,7 @@ pub async fn create_org_key(state: AppState, p: Principal, AppPath(code): AppPat
             let org = accounts::find_org(c, &code)?;
             p.ensure(p.role == Role::OrgAdmin && is_staff_of(&p, &org.id), "rotate this organization's key")?;
             let did = keystore::org_did(&base, &org.code)?;
-            let row = c.transaction(|c| keystore::rotate_issuer_key(c, &kek, Owner::Org(&org.id), &did))?;
+            let row = crate::db::write_transaction(c, |c| keystore::rotate_issuer_key(c, &kek, Owner::Org(&org.id), &did))?;
             let doc = keystore::did_document(c, &did)?.unwrap_or(Value::Null);
             Ok::<_, AppError>(json!({"did": did, "verification_method": row.verification_method(), "did_document": doc}))
         })
@@ -346,7 +339,7 @@ pub async fn create_presentation(
                 }
                 docs.push(row.document()?);
             }
-            let holder = c.transaction(|c| keystore::holder_key(c, &kek, &p.user_id))?;
+            let holder = crate::db::write_transaction(c, |c| keystore::holder_key(c, &kek, &p.user_id))?;
             let now = crate::db::now();
             rongtong_credentials::create_presentation(
                 docs,
@@ -465,7 +458,7 @@ pub async fn find_platform_did(state: AppState) -> AppResult<Response> {
             let did = keystore::platform_did(&base)?;
             // The platform DID always resolves: give it a key on first request.
             if keystore::did_document(c, &did)?.is_none() {
-                c.transaction(|c| keystore::active_issuer_key(c, &kek, Owner::Platform, &did).map(|_| ()))?;
+                crate::db::write_transaction(c, |c| keystore::active_issuer_key(c, &kek, Owner::Platform, &did).map(|_| ()))?;
             }
             keystore::did_document(c, &did)?.ok_or_else(|| AppError::NotFound("DID document".into()))
         })

@@ -1,7 +1,6 @@
 //! Talent-demand lists (人才需求清单): enterprises publish what they need.
 
 use axum::http::StatusCode;
-use diesel::prelude::*;
 use rongtong_catalog::{DemandListInput, DemandStatus, OrgKind};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -66,7 +65,7 @@ pub async fn create_demand_list(
     let view = state
         .db
         .run(move |c| {
-            c.transaction(|c| {
+            crate::db::write_transaction(c, |c| {
                 let org = enterprise_for(c, &p, &input.enterprise)?;
                 let id = m::insert_list(c, &org.id, &input, DemandStatus::Draft)?;
                 let row = m::find_list_row(c, &id)?;
@@ -102,7 +101,7 @@ pub async fn update_demand_list(
     let view = state
         .db
         .run(move |c| {
-            c.transaction(|c| {
+            crate::db::write_transaction(c, |c| {
                 let row = m::find_visible_list_row(c, Some(&p), &id)?;
                 let org = enterprise_for(c, &p, &input.enterprise)?;
                 if org.id != row.enterprise_id {

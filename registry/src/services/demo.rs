@@ -5,7 +5,6 @@
 //! test of those paths. The data files live in `registry/demo/` and are embedded in the
 //! binary: a deployed `rongtong` needs no files beside it. See `registry/demo/README.md`.
 
-use diesel::prelude::*;
 use rongtong_catalog::{OccupationInput, OrganizationInput, Region};
 use serde::Deserialize;
 
@@ -67,7 +66,7 @@ pub fn seed(conn: &mut DbConnection) -> AppResult<Option<String>> {
     if accounts::count_organizations(conn)? > 0 {
         return Ok(None);
     }
-    conn.transaction(seed_all).map(Some)
+    crate::db::write_transaction(conn, seed_all).map(Some)
 }
 
 fn seed_all(c: &mut DbConnection) -> AppResult<String> {
@@ -185,7 +184,7 @@ pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::se
     use crate::models::credentials as cred;
     use crate::services::credentials::{issuance, status};
     let ctx = issuance::IssueContext { base_url, kek };
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         let ids = cred::all_completion_ids(c)?;
         issuance::issue_for_completions(c, ctx, &ids, issuance::NotPassed::Skip)?;
         let eval = accounts::find_org(c, "jxeval")?;

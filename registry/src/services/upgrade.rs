@@ -6,8 +6,6 @@
 //! the same transaction, so a repair runs exactly once even with many nodes starting together
 //! (the second finds the row gone). Every command that opens the store goes through here.
 
-use diesel::Connection;
-
 use crate::db::{Db, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::models::credentials as m;
@@ -30,7 +28,7 @@ pub fn open(url: &str, pool_size: u32) -> AppResult<Db> {
 pub fn run_data_repairs(conn: &mut DbConnection) -> AppResult<Vec<(String, usize)>> {
     let mut done = Vec::new();
     for name in m::pending_data_repairs(conn)? {
-        let n = conn.transaction::<_, AppError, _>(|c| {
+        let n = crate::db::write_transaction::<_, AppError, _>(conn, |c| {
             // Another node may have done it since we listed it.
             if m::finish_data_repair(c, &name)? == 0 {
                 return Ok(0);

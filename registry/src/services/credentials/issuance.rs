@@ -7,17 +7,20 @@
 //! issuer × occupation × level. The recipient is the learner's `did:key` when they have a
 //! holder key, otherwise a salted SHA-256 of their username (never a plain identity number).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
-use diesel::Connection;
 use rongtong_catalog::{CompletionResult, SkillLevel};
 use rongtong_credentials::obv3::{self, AchievementSpec, Alignment, CertificateKind, CredentialSpec, Grade, IssuerProfile, Recipient};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::{DbConnection, now};
+use crate::db::{Db, DbConnection, now};
 use crate::error::{AppError, AppResult};
-use crate::models::credentials::{self as m, AlignedSkill, CompletionForIssue, CredentialKind, CredentialRow, JobProgress, JobState};
+use crate::models::credentials::{
+    self as m, AlignedSkill, CompletionForIssue, CredentialKind, CredentialRow, JobLease, JobProgress, JobState,
+};
 use crate::services::credentials::keystore::{self, ActiveKey, Kek, Owner};
 use crate::services::credentials::status::{allocate_many, status_entries};
 
@@ -145,6 +148,25 @@ fn sign_all(specs: &[CredentialSpec], key: &ActiveKey, created: &str) -> AppResu
     Ok(out)
 }
 
+/// How many times [`in_write_transaction`] runs an issuance again after a conflict.
+const CONFLICT_RETRIES: usize = 3;
+
+/// Runs an issuance in a write transaction ([`crate::db::write_transaction`]), again when it
+/// ends in a conflict. Two nodes may both find a completion without a credential and both try
+/// to issue it; the loser's insert hits the unique index on `credentials.completion_id` (a
+/// 409) and its transaction rolls back, allocations and certificate numbers included. Run
+/// again, it finds the winner's credential and returns it as skipped. Every path that issues
+/// (the API, a job, `rongtong issue`) calls this, so none of them fails on such a race.
+pub fn in_write_transaction<T>(conn: &mut DbConnection, mut f: impl FnMut(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
+    let mut tries = 0;
+    loop {
+        match crate::db::write_transaction(conn, &mut f) {
+            Err(AppError::Conflict { .. }) if tries < CONFLICT_RETRIES => tries += 1,
+            other => return other,
+        }
+    }
+}
+
 /// Issues training certificates (培训合格证书) for completion records, signed by each course
 /// provider's active key. Completions that already have a credential are skipped and their
 /// credential returned: a retry never creates a second one. Run it inside a transaction.
@@ -186,7 +208,9 @@ pub fn issue_for_completions(
     let learners: Vec<(String, String)> = todo.iter().map(|i| (i.learner_id.clone(), i.username.clone())).collect();
     let recips = recipients(conn, &learners)?;
 
-    let mut by_org: HashMap<String, Vec<&CompletionForIssue>> = HashMap::new();
+    // Issuers in a fixed order: each locks its status list row, and two transactions that
+    // lock the same rows in different orders could deadlock on PostgreSQL.
+    let mut by_org: BTreeMap<String, Vec<&CompletionForIssue>> = BTreeMap::new();
     for i in &todo {
         by_org.entry(i.provider_id.clone()).or_default().push(i);
     }
@@ -331,6 +355,13 @@ pub fn issue_skill_level(
     let (issuer, key) = issuer_profile(conn, ctx, org_id)?;
     let (list, index) =
         allocate_many(conn, &issuer.did, 1)?.into_iter().next().ok_or_else(|| AppError::Internal("no status slot".into()))?;
+    // Allocation locked the issuer's status list, so every other issuer of this organisation
+    // waits here: look again, in case one issued the same certificate since our first look
+    // (no unique index covers it). A conflict rolls this transaction back, and
+    // [`in_write_transaction`] runs it again, which then returns that certificate.
+    if m::find_skill_level_credential(conn, learner_id, org_id, &occ_code, level.number() as i32)?.is_some() {
+        return Err(AppError::conflict("level", "issued concurrently"));
+    }
     let number = certificate_numbers(conn, org_id, 1)?.pop();
     let recipient = recipients(conn, &[(learner_id.to_string(), learner.username.clone())])?
         .remove(learner_id)
@@ -420,21 +451,69 @@ pub fn cohort_completions(
     Ok((course.provider_id, course.id, ids))
 }
 
-/// Runs a cohort job: issues in chunks of 200 completions, each chunk in its own
-/// transaction, recording progress after each. Completions that were not passed are left out
-/// and counted. A failure marks the job `failed` with the reason; credentials issued before
-/// it stay (re-running the job skips them).
-pub fn run_job(conn: &mut DbConnection, ctx: IssueContext<'_>, job_id: &str, completion_ids: &[String]) -> AppResult<()> {
+/// Runs a cohort job on this node: issues in chunks of 200 completions, each chunk in its
+/// own transaction, recording progress after each. Completions that were not passed are left
+/// out and counted. A failure marks the job `failed` with the reason; credentials issued
+/// before it stay (re-running the job skips them).
+///
+/// The job is held under `lease` (recorded when the job was created): a heartbeat thread
+/// renews it every third of its duration, on its own connection, so a slow chunk never lets
+/// it lapse while this node lives. If another node nevertheless found it expired and marked
+/// the job failed, the renewal or the next progress update finds the job no longer held, and
+/// the work stops after the chunk in hand (which is complete and committed, so nothing is
+/// half done). `db` needs a pool of two connections.
+pub fn run_job(db: &Db, ctx: IssueContext<'_>, job_id: &str, lease: JobLease<'_>, completion_ids: &[String]) -> AppResult<()> {
+    let lost = AtomicBool::new(false);
+    let (finished, heartbeat_stop) = mpsc::channel::<()>();
+    std::thread::scope(|s| {
+        let lost = &lost;
+        s.spawn(move || {
+            let every = (lease.duration / 3).max(std::time::Duration::from_millis(100));
+            while let Err(mpsc::RecvTimeoutError::Timeout) = heartbeat_stop.recv_timeout(every) {
+                let renewed = db.conn().map_err(AppError::from).and_then(|mut c| Ok(m::renew_job_lease(&mut c, job_id, lease)?));
+                match renewed {
+                    Ok(0) => return lost.store(true, Ordering::SeqCst),
+                    Ok(_) => {}
+                    // Try again at the next beat; the lease outlasts two missed ones.
+                    Err(e) => tracing::warn!(job = job_id, error = %e, "could not renew the job's lease"),
+                }
+            }
+        });
+        let result = db.conn().map_err(AppError::from).and_then(|mut conn| run_chunks(&mut conn, ctx, job_id, lease, completion_ids, lost));
+        drop(finished);
+        result
+    })
+}
+
+fn run_chunks(
+    conn: &mut DbConnection,
+    ctx: IssueContext<'_>,
+    job_id: &str,
+    lease: JobLease<'_>,
+    completion_ids: &[String],
+    lost: &AtomicBool,
+) -> AppResult<()> {
+    let stop = |updated: usize| {
+        if updated == 0 || lost.load(Ordering::SeqCst) {
+            tracing::warn!(job = job_id, "job no longer held by this node (its lease expired): stopping");
+            return true;
+        }
+        false
+    };
     let mut progress = JobProgress::default();
-    m::update_job(conn, job_id, JobState::Running, progress, None)?;
+    if stop(m::update_job(conn, job_id, lease, JobState::Running, progress, None)?) {
+        return Ok(());
+    }
     for chunk in completion_ids.chunks(200) {
-        match conn.transaction(|c| issue_for_completions(c, ctx, chunk, NotPassed::Skip)) {
+        match in_write_transaction(conn, |c| issue_for_completions(c, ctx, chunk, NotPassed::Skip)) {
             Ok(r) => {
                 progress.done += chunk.len();
                 progress.issued += r.issued;
                 progress.skipped += r.skipped;
                 progress.not_passed += r.not_passed.len();
-                m::update_job(conn, job_id, JobState::Running, progress, None)?;
+                if stop(m::update_job(conn, job_id, lease, JobState::Running, progress, None)?) {
+                    return Ok(());
+                }
             }
             Err(e) => {
                 tracing::error!(job = job_id, error = %e, "issuance job failed");
@@ -442,11 +521,11 @@ pub fn run_job(conn: &mut DbConnection, ctx: IssueContext<'_>, job_id: &str, com
                     AppError::Internal(_) => "internal error (see the server log)".to_string(),
                     other => other.to_string(),
                 };
-                m::update_job(conn, job_id, JobState::Failed, progress, Some(shown))?;
+                m::update_job(conn, job_id, lease, JobState::Failed, progress, Some(shown))?;
                 return Ok(());
             }
         }
     }
-    m::update_job(conn, job_id, JobState::Done, progress, None)?;
+    m::update_job(conn, job_id, lease, JobState::Done, progress, None)?;
     Ok(())
 }

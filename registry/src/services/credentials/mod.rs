@@ -1,8 +1,9 @@
 //! Certificates in the registry: issuer keys (`keystore`), issuance from completions and
 //! skill-level assessments (`issuance`), revocation and status lists (`status`), resolving
 //! DIDs and status lists from the store (`resolver`) or the web (`fetch`), and re-verifying
-//! the store (`reverify`).
+//! the store (`reverify`), auditing and repairing status-list allocation (`allocation`).
 
+pub mod allocation;
 pub(crate) mod fetch;
 pub mod issuance;
 pub mod keystore;

@@ -1,6 +1,10 @@
 //! `rongtong audit credentials`: re-verify every stored credential against this registry's
 //! own DID documents and status lists, and compare each verdict with the store.
 //!
+//! It also checks that every status list's allocation (which indexes are handed out, and how
+//! many) and bits agree with the credentials holding indexes in it
+//! ([`crate::services::credentials::allocation`]).
+//!
 //! Why an operator runs it: after restoring a backup, migrating between SQLite and
 //! PostgreSQL, rotating or dropping a key, or editing rows by hand, it proves that what the
 //! registry serves still verifies — and that every status bit says what the store says
@@ -21,6 +25,7 @@ use serde_json::Value;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::models::credentials::{self as m, CredentialRow, CredentialStatus};
+use crate::services::credentials::allocation::{ListProblem, check_status_lists};
 use crate::services::credentials::issuance::IssueContext;
 use crate::services::credentials::resolver::DbResolver;
 
@@ -63,12 +68,15 @@ pub struct AuditReport {
     pub counts: BTreeMap<Verdict, usize>,
     /// Every problem found.
     pub problems: Vec<Problem>,
+    /// Where the status lists' allocation or bits disagree with the credentials
+    /// ([`crate::services::credentials::allocation`]).
+    pub status_lists: Vec<ListProblem>,
 }
 
 impl AuditReport {
     /// No problems.
     pub fn clean(&self) -> bool {
-        self.problems.is_empty()
+        self.problems.is_empty() && self.status_lists.is_empty()
     }
 }
 
@@ -119,7 +127,7 @@ pub fn audit_credentials(
     // it is dropped and the reader's `send` fails instead of blocking for ever.
     let page_rx = Arc::new(Mutex::new(page_rx));
     let (done_tx, done_rx) = mpsc::channel::<AppResult<Vec<Result<Verdict, Problem>>>>();
-    let mut report = AuditReport::default();
+    let mut report = AuditReport { status_lists: check_status_lists(&mut rows)?, ..AuditReport::default() };
     std::thread::scope(|scope| -> AppResult<()> {
         for _ in 0..workers {
             let (page_rx, done_tx, options) = (Arc::clone(&page_rx), done_tx.clone(), &options);

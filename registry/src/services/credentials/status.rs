@@ -49,7 +49,7 @@ struct StatusAllocator {
 
 impl StatusAllocator {
     fn open(conn: &mut DbConnection, issuer_did: &str) -> AppResult<Self> {
-        if let Some((revocation_id, allocated, used)) = m::open_revocation_list(conn, issuer_did, LIST_FILL_LIMIT as i32)? {
+        if let Some((revocation_id, allocated, used)) = m::lock_open_revocation_list(conn, issuer_did, LIST_FILL_LIMIT as i32)? {
             let allocated = StatusList::from_bytes(allocated).map_err(internal)?;
             return Ok(StatusAllocator { revocation_id, allocated, used, dirty: false });
         }
@@ -108,7 +108,7 @@ pub(crate) fn status_entries(base_url: &str, list_id: &str, index: u64) -> Vec<S
 }
 
 fn set_list_bit(conn: &mut DbConnection, list_id: &str, index: i64, value: bool) -> AppResult<()> {
-    let mut list = StatusList::from_bytes(m::status_bits(conn, list_id)?).map_err(internal)?;
+    let mut list = StatusList::from_bytes(m::lock_status_bits(conn, list_id)?).map_err(internal)?;
     list.set(index as usize, value).map_err(|e| AppError::Internal(format!("list {list_id}: {e}")))?;
     m::update_status_bits(conn, list_id, list.as_bytes())?;
     Ok(())
@@ -166,7 +166,13 @@ pub enum StatusAction {
 /// Changes a credential's status and its bit in the status list (the signed list is
 /// re-issued on its next read). 409 for transitions that make no sense (anything on a
 /// revoked credential; reinstating one that is not suspended).
+///
+/// Run it in a write transaction. It first locks the pair's revocation row — the row every
+/// allocation and status change of the pair locks first, so they queue in one order — and
+/// then reads the credential again: `row` may have been read before another node changed it.
 pub fn set_status(conn: &mut DbConnection, row: &CredentialRow, action: StatusAction, reason: &str) -> AppResult<()> {
+    m::lock_status_bits(conn, &row.status_list_id)?;
+    let row = &m::find_credential(conn, &row.id)?;
     if row.revoked {
         return Err(AppError::conflict("action", "this credential is revoked; revocation is final"));
     }

@@ -235,7 +235,8 @@ pub fn import_courses(
     report.errors = errors.into_iter().map(RowErrorView::from).collect();
 
     let status = if opts.publish { CourseStatus::Published } else { CourseStatus::Draft };
-    let (created, updated) = conn.transaction::<_, AppError, _>(|c| store_courses(c, &checked, &existing, &skill_ids, status))?;
+    let (created, updated) =
+        crate::db::write_transaction::<_, AppError, _>(conn, |c| store_courses(c, &checked, &existing, &skill_ids, status))?;
     report.created = created;
     report.updated = updated;
     report.stored = created + updated > 0;
@@ -379,7 +380,7 @@ pub fn import_demand(
         items: good,
     };
     let status = if opts.publish { DemandStatus::Published } else { DemandStatus::Draft };
-    let id = conn.transaction::<_, AppError, _>(|c| demand_m::insert_list(c, &org.id, &input, status))?;
+    let id = crate::db::write_transaction::<_, AppError, _>(conn, |c| demand_m::insert_list(c, &org.id, &input, status))?;
     report.created = input.items.len();
     report.stored = true;
     report.demand_list_id = Some(id);
@@ -584,7 +585,7 @@ pub fn import_esco_dir(conn: &mut DbConnection, dir: &Path, progress: &mut dyn F
                 .collect(),
         ));
     }
-    conn.transaction(|c| store_esco(c, bundle, progress))
+    crate::db::write_transaction(conn, |c| store_esco(c, bundle, progress))
 }
 
 fn store_esco(conn: &mut DbConnection, bundle: csvio::EscoBundle, progress: &mut dyn FnMut(usize, usize)) -> AppResult<EscoReport> {
