@@ -309,15 +309,15 @@ async fn cohort_job_and_skill_level_certificate() {
     assert_eq!((last["issued"].clone(), last["skipped"].clone()), (json!(0), json!(2)), "{last}");
     assert_eq!(app.count("credentials"), 2);
 
-    // A job whose server stopped mid-way reports itself failed, with what to do, once it has
-    // been silent for longer than any chunk takes; a job that just progressed is left alone.
+    // A job whose server stopped mid-way reports itself failed, with what to do, once its
+    // lease has expired (its node stopped renewing it); a job whose lease holds is left alone.
     {
         use diesel::prelude::*;
         use rongtong_registry::db::schema::issuance_jobs;
         let mut conn = app.db.conn().expect("conn");
-        let silent = (chrono::Utc::now() - chrono::Duration::minutes(11)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let expired = (chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         diesel::update(issuance_jobs::table.find(&id))
-            .set((issuance_jobs::state.eq("running"), issuance_jobs::done.eq(1), issuance_jobs::updated_at.eq(&silent)))
+            .set((issuance_jobs::state.eq("running"), issuance_jobs::done.eq(1), issuance_jobs::lease_expires_at.eq(&expired)))
             .execute(&mut conn)
             .expect("simulate a cut-off job");
         diesel::update(issuance_jobs::table.find(&id2))
