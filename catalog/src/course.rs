@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::SkillLevel;
-use crate::validate::{ValidationErrors, check_code, check_opt_text, check_text, check_valid_months};
+use crate::validate::{ValidationErrors, check_code, check_multiline_text, check_opt_text, check_text, check_valid_months};
 
 /// Where a course sits in its review lifecycle.
 #[derive(
@@ -62,6 +62,7 @@ pub enum DeliveryMode {
 
 /// A skill a course teaches, to a target level, with a weight (its share of the course).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CourseSkill {
     /// Skill URI.
     pub skill: String,
@@ -78,6 +79,7 @@ fn one() -> f64 {
 
 /// A micro-course as submitted for creation or update.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CourseInput {
     /// Course code, unique per provider and version, e.g. `ZNZZ-01`.
     pub code: String,
@@ -132,8 +134,8 @@ impl CourseInput {
         check_text(&mut e, "version", &self.version, 40);
         check_text(&mut e, "title_zh", &self.title_zh, 300);
         check_opt_text(&mut e, "title_en", self.title_en.as_deref(), 300);
-        check_opt_text(&mut e, "description_zh", self.description_zh.as_deref(), 20_000);
-        check_opt_text(&mut e, "description_en", self.description_en.as_deref(), 20_000);
+        check_multiline_text(&mut e, "description_zh", self.description_zh.as_deref(), 20_000);
+        check_multiline_text(&mut e, "description_en", self.description_en.as_deref(), 20_000);
         check_code(&mut e, "provider", &self.provider);
         e.check(
             self.hours.is_finite() && self.hours > 0.0 && self.hours <= 10_000.0,
@@ -162,6 +164,7 @@ impl CourseInput {
 
 /// A curriculum (专业教学方案): a college programme of ordered modules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CurriculumInput {
     /// Code, unique per provider.
     pub code: String,

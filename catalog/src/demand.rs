@@ -32,6 +32,7 @@ impl DemandStatus {
 
 /// One position an enterprise wants to fill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DemandItemInput {
     /// Position title, e.g. 工业机器人运维技术员.
     pub position: String,
@@ -44,7 +45,7 @@ pub struct DemandItemInput {
     #[serde(default)]
     pub region: Option<RegionCode>,
     /// Deadline for this position, when it differs from the list's.
-    #[serde(default)]
+    #[serde(default, with = "crate::validate::iso_date::option")]
     pub deadline: Option<NaiveDate>,
     /// Required skills.
     #[serde(default)]
@@ -66,6 +67,7 @@ impl DemandItemInput {
 
 /// A demand list as submitted for creation or update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DemandListInput {
     /// Title, e.g. 2026年工业机器人运维人才需求.
     pub title: String,
@@ -77,7 +79,7 @@ pub struct DemandListInput {
     #[serde(default)]
     pub industry: Option<String>,
     /// Last day applications are wanted.
-    #[serde(default)]
+    #[serde(default, with = "crate::validate::iso_date::option")]
     pub deadline: Option<NaiveDate>,
     /// The positions.
     #[serde(default)]

@@ -3,11 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::requirement::{SkillRequirement, validate_requirements};
-use crate::validate::{ValidationErrors, check_opt_text, check_valid_months, is_absolute_iri};
+use crate::validate::{ValidationErrors, check_multiline_text, check_opt_text, check_valid_months, is_absolute_iri};
 
 /// An occupation: a 职业分类大典 code when known (e.g. `6-18-02-04`), an ESCO URI when
 /// known, and the skills its standard requires.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OccupationInput {
     /// URI; an ESCO occupation URI, or minted under the base URL when omitted.
     #[serde(default)]
@@ -48,7 +49,7 @@ impl OccupationInput {
         }
         check_opt_text(&mut e, "label_zh", self.label_zh.as_deref(), 300);
         check_opt_text(&mut e, "label_en", self.label_en.as_deref(), 300);
-        check_opt_text(&mut e, "description", self.description.as_deref(), 10_000);
+        check_multiline_text(&mut e, "description", self.description.as_deref(), 10_000);
         validate_requirements("skills", &self.skills, &mut e);
         check_valid_months(&mut e, "valid_months", self.valid_months);
         e.into_result()

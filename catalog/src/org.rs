@@ -134,6 +134,7 @@ pub enum UsccError {
 
 /// An organization as submitted for creation or update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrganizationInput {
     /// Short unique code, e.g. `jxou` (used in CSV files and URLs).
     pub code: String,

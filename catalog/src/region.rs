@@ -169,6 +169,7 @@ pub struct RegionCodeError(pub String);
 
 /// A region as stored in the shared catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Region {
     /// GB/T 2260 code.
     pub code: RegionCode,
@@ -176,6 +177,17 @@ pub struct Region {
     pub name_zh: String,
     /// English name, e.g. Pingxiang.
     pub name_en: String,
+}
+
+impl Region {
+    /// Checks the names: required single-line text of at most 100 characters (the longest
+    /// GB/T 2260 name has 13).
+    pub fn validate(&self) -> Result<(), crate::ValidationErrors> {
+        let mut e = crate::ValidationErrors::new();
+        crate::validate::check_text(&mut e, "name_zh", &self.name_zh, 100);
+        crate::validate::check_opt_text(&mut e, "name_en", Some(&self.name_en), 100);
+        e.into_result()
+    }
 }
 
 /// One division of the embedded GB/T 2260 list: a province-level division or a

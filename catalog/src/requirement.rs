@@ -33,6 +33,7 @@ pub enum RequirementKind {
 
 /// One skill that an occupation or a demand item asks for, at a minimum level.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SkillRequirement {
     /// Skill URI.
     pub skill: String,

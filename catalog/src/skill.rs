@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{ValidationErrors, check_code, check_opt_text, check_text, is_absolute_iri};
+use crate::validate::{ValidationErrors, check_code, check_multiline_text, check_opt_text, check_text, is_absolute_iri};
 
 /// The family a skill framework belongs to.
 #[derive(
@@ -26,6 +26,7 @@ pub enum FrameworkKind {
 
 /// A versioned skill framework, e.g. ESCO v1.2 or a provincial standard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FrameworkInput {
     /// Short code, e.g. `esco`.
     pub code: String,
@@ -71,6 +72,7 @@ pub enum SkillType {
 
 /// A skill concept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SkillInput {
     /// Absolute URI; omitted on creation to have one minted under the base URL.
     #[serde(default)]
@@ -121,7 +123,7 @@ impl SkillInput {
         for (i, alt) in self.alt_labels.iter().enumerate() {
             check_text(&mut e, &format!("alt_labels[{i}]"), alt, 300);
         }
-        check_opt_text(&mut e, "description", self.description.as_deref(), 10_000);
+        check_multiline_text(&mut e, "description", self.description.as_deref(), 10_000);
         if let Some(level) = &self.reuse_level {
             e.check(
                 level.is_empty() || REUSE_LEVELS.contains(&level.as_str()),
@@ -178,6 +180,7 @@ pub enum SkillRelationKind {
 
 /// A relation between two skills, by URI.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SkillRelation {
     /// Source skill URI.
     pub from: String,

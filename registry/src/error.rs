@@ -8,7 +8,7 @@
 //! Internal errors are logged with their detail and shown to the client without it.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::PathRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rongtong_catalog::ValidationErrors;
@@ -189,27 +189,14 @@ impl From<DbError> for AppError {
     }
 }
 
-impl From<JsonRejection> for AppError {
-    fn from(r: JsonRejection) -> Self {
+impl From<axum::extract::rejection::BytesRejection> for AppError {
+    fn from(r: axum::extract::rejection::BytesRejection) -> Self {
+        use axum::extract::rejection::BytesRejection;
         match r {
-            JsonRejection::JsonDataError(e) => {
-                // serde's message names the path, e.g. "items[0].headcount: invalid type".
-                let text = e.body_text();
-                let field = text
-                    .strip_prefix("Failed to deserialize the JSON body into the target type: ")
-                    .and_then(|rest| rest.split_once(": "))
-                    .map(|(path, _)| path.to_string());
-                AppError::Validation(ValidationErrors::single(field.unwrap_or_else(|| "body".into()), text))
-            }
-            JsonRejection::BytesRejection(_) => AppError::PayloadTooLarge,
-            other => AppError::BadRequest { detail: other.body_text(), field: Some("body".into()) },
+            // The body limit (`DefaultBodyLimit`) answers through here.
+            BytesRejection::FailedToBufferBody(_) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            other => AppError::bad_field("body", other.body_text()),
         }
-    }
-}
-
-impl From<QueryRejection> for AppError {
-    fn from(r: QueryRejection) -> Self {
-        AppError::BadRequest { detail: r.body_text(), field: Some("query".into()) }
     }
 }
 
@@ -219,23 +206,28 @@ impl From<PathRejection> for AppError {
     }
 }
 
-/// `Json` whose rejection is an [`AppError`], so malformed bodies get the same envelope.
-#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
-pub struct AppJson<T>(pub T);
-
-impl<T: Serialize> IntoResponse for AppJson<T> {
-    fn into_response(self) -> Response {
-        Json(self.0).into_response()
+/// Gives the envelope to the few error responses axum or tower write themselves, without
+/// going through [`AppError`]: a body over the limit read by an extractor that is not ours
+/// (`Bytes`, `Multipart` on the import routes) answers a bare 413. Applied once around every
+/// route (`router.rs`). A 414 or 431 for an over-long URI or headers is written by hyper
+/// before any route runs (see docs/API.md), so it cannot be reached here.
+pub async fn envelope_bare_errors(resp: Response) -> Response {
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    match resp.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if !is_json => AppError::PayloadTooLarge.into_response(),
+        StatusCode::URI_TOO_LONG | StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE if !is_json => {
+            let status = resp.status();
+            let detail = if status == StatusCode::URI_TOO_LONG { "the URI is too long" } else { "the request headers are too large" };
+            let (code, field) = if status == StatusCode::URI_TOO_LONG { ("uri_too_long", "uri") } else { ("headers_too_large", "headers") };
+            (status, Json(ErrorBody { errors: vec![ErrorItem { code, detail: detail.into(), field: Some(field.into()), row: None }] }))
+                .into_response()
+        }
+        _ => resp,
     }
 }
 
-/// `Query` whose rejection is an [`AppError`].
-#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(AppError))]
-pub struct AppQuery<T>(pub T);
-
-/// `Path` whose rejection is an [`AppError`].
-#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(AppError))]
-pub struct AppPath<T>(pub T);
+pub use crate::extract::{AppJson, AppPath, AppQuery, VerbatimJson};

@@ -25,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod extract;
 mod logging;
 pub mod metrics;
 pub mod models;

@@ -144,6 +144,8 @@ pub fn build_router(state: AppState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(max_body))
+        // Error responses axum writes itself (a bare 413) get the envelope too.
+        .layer(axum::middleware::map_response(crate::error::envelope_bare_errors))
         // Operability (docs/API.md): per-route counts and latency, one log line per request,
         // and an `x-request-id` kept or made (outermost, so the log line carries it) and echoed.
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))

@@ -364,6 +364,7 @@ pub struct UserView {
 
 /// A new account.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UserInput {
     /// Unique login name: 3–64 of ASCII letters, digits, `-`, `_`, `.`.
     pub username: String,
@@ -386,9 +387,7 @@ pub struct UserInput {
 /// Creates an account, checking role-specific fields. Authorization is the caller's job.
 pub fn create_user(conn: &mut DbConnection, input: &UserInput) -> AppResult<UserView> {
     let mut errs = rongtong_catalog::ValidationErrors::new();
-    let name_ok = (3..=64).contains(&input.username.len())
-        && input.username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    errs.check(name_ok, "username", "must be 3 to 64 of ASCII letters, digits, '-', '_' and '.'");
+    rongtong_catalog::validate::check_username(&mut errs, "username", &input.username);
     rongtong_catalog::validate::check_text(&mut errs, "display_name", &input.display_name, 100);
     match input.role {
         Role::RegionAdmin => errs.check(input.region.is_some(), "region", "a region admin needs the region it administers"),
@@ -467,7 +466,7 @@ pub fn list_users(
 /// The ids of the accounts named among `ids_or_names` (usernames or ids), chunked.
 pub fn user_ids(conn: &mut DbConnection, ids_or_names: &[String]) -> QueryResult<Vec<String>> {
     let mut out = Vec::new();
-    for chunk in ids_or_names.chunks(400) {
+    for chunk in super::bind_chunks(ids_or_names, 2) {
         out.extend(users::table.filter(users::username.eq_any(chunk).or(users::id.eq_any(chunk))).select(users::id).load::<String>(conn)?);
     }
     Ok(out)

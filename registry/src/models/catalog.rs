@@ -461,8 +461,10 @@ pub fn relations_of(conn: &mut DbConnection, skill_id: &str) -> QueryResult<Vec<
     let mut ids: Vec<String> = rows.iter().flat_map(|(f, _, t)| [f.clone(), t.clone()]).collect();
     ids.sort();
     ids.dedup();
-    let uris: HashMap<String, String> =
-        skills::table.filter(skills::id.eq_any(&ids)).select((skills::id, skills::uri)).load(conn)?.into_iter().collect();
+    let mut uris: HashMap<String, String> = HashMap::new();
+    for chunk in super::bind_chunks(&ids, 1) {
+        uris.extend(skills::table.filter(skills::id.eq_any(chunk)).select((skills::id, skills::uri)).load::<(String, String)>(conn)?);
+    }
     let mut out: Vec<RelationView> = rows
         .into_iter()
         .map(|(f, k, t)| RelationView { from: uris.get(&f).cloned().unwrap_or(f), kind: k, to: uris.get(&t).cloned().unwrap_or(t) })
@@ -577,8 +579,8 @@ pub fn replace_occupation_skills(
             )
         })
         .collect();
-    if !rows.is_empty() {
-        crate::insert_batch!(conn, occupation_skills::table, rows)?;
+    for chunk in super::bind_chunks(&rows, 4) {
+        crate::insert_batch!(conn, occupation_skills::table, chunk)?;
     }
     Ok(())
 }

@@ -293,16 +293,16 @@ fn write_course_links(conn: &mut DbConnection, id: &str, input: &CourseInput, sk
             )
         })
         .collect();
-    if !skill_rows.is_empty() {
-        crate::insert_batch!(conn, course_skills::table, skill_rows)?;
+    for chunk in super::bind_chunks(&skill_rows, 4) {
+        crate::insert_batch!(conn, course_skills::table, chunk)?;
     }
     let prereq_rows: Vec<_> = input
         .prerequisites
         .iter()
         .map(|p| (course_prerequisites::course_id.eq(id.to_string()), course_prerequisites::prerequisite_code.eq(p.clone())))
         .collect();
-    if !prereq_rows.is_empty() {
-        crate::insert_batch!(conn, course_prerequisites::table, prereq_rows)?;
+    for chunk in super::bind_chunks(&prereq_rows, 2) {
+        crate::insert_batch!(conn, course_prerequisites::table, chunk)?;
     }
     Ok(())
 }
@@ -410,6 +410,38 @@ pub fn set_course_status(
             course_reviews::created_at.eq(now()),
         ))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Records in the review trail that the given newly stored courses were published directly
+/// (draft → published) by `actor_id` acting at `stage`, so the trail shows every path to
+/// `published`.
+pub(crate) fn record_direct_publish(
+    conn: &mut DbConnection,
+    course_ids: &[String],
+    actor_id: &str,
+    stage: ReviewStage,
+    comment: &str,
+) -> QueryResult<()> {
+    let ts = now();
+    let rows: Vec<_> = course_ids
+        .iter()
+        .map(|id| {
+            (
+                course_reviews::id.eq(new_id()),
+                course_reviews::course_id.eq(id.clone()),
+                course_reviews::reviewer_id.eq(actor_id.to_string()),
+                course_reviews::from_status.eq(CourseStatus::Draft.as_ref().to_string()),
+                course_reviews::to_status.eq(CourseStatus::Published.as_ref().to_string()),
+                course_reviews::comment.eq(Some(comment.to_string())),
+                course_reviews::stage.eq(Some(stage.as_ref().to_string())),
+                course_reviews::created_at.eq(ts.clone()),
+            )
+        })
+        .collect();
+    for chunk in super::bind_chunks(&rows, 8) {
+        crate::insert_batch!(conn, course_reviews::table, chunk)?;
+    }
     Ok(())
 }
 
@@ -636,8 +668,10 @@ pub fn save_curriculum(conn: &mut DbConnection, id: Option<&str>, provider_id: &
                 curriculum_modules::course_code.eq(m.clone()),
             )
         })
-        .collect();
-    crate::insert_batch!(conn, curriculum_modules::table, rows)?;
+        .collect::<Vec<_>>();
+    for chunk in super::bind_chunks(&rows, 3) {
+        crate::insert_batch!(conn, curriculum_modules::table, chunk)?;
+    }
     Ok(id)
 }
 
@@ -743,6 +777,7 @@ pub struct CompletionView {
 
 /// A new completion record.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CompletionInput {
     /// Learner username or id.
     pub learner: String,
@@ -752,6 +787,7 @@ pub struct CompletionInput {
     pub result: String,
     /// Completion date, YYYY-MM-DD.
     #[schema(value_type = String)]
+    #[serde(with = "rongtong_catalog::validate::iso_date")]
     pub completed_on: chrono::NaiveDate,
     /// Assessor's name.
     #[serde(default)]

@@ -686,8 +686,8 @@ pub fn find_skill_level_credential(
 
 /// Stores issued credentials (chunked under the bound-parameter limits).
 pub fn insert_credentials(conn: &mut DbConnection, rows: &[CredentialRow]) -> QueryResult<()> {
-    // 16 columns per row: 1,000 rows stay under SQLite's 32,766 bound values.
-    for chunk in rows.chunks(1000) {
+    // One bind per column of `credentials`.
+    for chunk in super::bind_chunks(rows, 32) {
         crate::insert_batch!(conn, credentials::table, chunk)?;
     }
     Ok(())
@@ -702,11 +702,27 @@ pub fn course_versions(conn: &mut DbConnection, code: &str, provider_id: &str) -
 /// The completion ids of the given courses, optionally only of the given learners (ids),
 /// ordered by id.
 pub fn completion_ids_of(conn: &mut DbConnection, course_ids: &[String], learner_ids: Option<&[String]>) -> QueryResult<Vec<String>> {
-    let mut q = completions::table.filter(completions::course_id.eq_any(course_ids)).into_boxed();
-    if let Some(ids) = learner_ids {
-        q = q.filter(completions::learner_id.eq_any(ids));
+    let Some(learners) = learner_ids else {
+        return completions::table
+            .filter(completions::course_id.eq_any(course_ids))
+            .order(completions::id)
+            .select(completions::id)
+            .load(conn);
+    };
+    // A cohort names any number of learners: one query per chunk, merged in id order.
+    let mut out: Vec<String> = Vec::new();
+    for chunk in super::bind_chunks(learners, 1) {
+        out.extend(
+            completions::table
+                .filter(completions::course_id.eq_any(course_ids))
+                .filter(completions::learner_id.eq_any(chunk))
+                .select(completions::id)
+                .load::<String>(conn)?,
+        );
     }
-    q.order(completions::id).select(completions::id).load(conn)
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// Marks a credential's status in its row.

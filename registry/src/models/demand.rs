@@ -153,12 +153,11 @@ pub fn write_items(conn: &mut DbConnection, list_id: &str, items: &[DemandItemIn
             demand_items::deadline.eq(item.deadline.map(|d| d.to_string())),
         ));
     }
-    // Batches keep statements under both backends' bind-parameter limits (SQLite 32 766,
-    // PostgreSQL 65 535): 8 binds an item row, 4 a skill row.
-    for chunk in item_rows.chunks(4000) {
+    // 8 binds an item row, 4 a skill row.
+    for chunk in super::bind_chunks(&item_rows, 8) {
         crate::insert_batch!(conn, demand_items::table, chunk)?;
     }
-    for chunk in skill_rows.chunks(8000) {
+    for chunk in super::bind_chunks(&skill_rows, 4) {
         crate::insert_batch!(conn, demand_item_skills::table, chunk)?;
     }
     Ok(())

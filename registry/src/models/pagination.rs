@@ -6,10 +6,17 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::AppError;
 
+/// The highest page number a list accepts. With [`MAX_PER_PAGE`] it keeps the row offset far
+/// inside both backends' integer range (`page × per_page` overflowed before this bound).
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// The largest page size.
+pub const MAX_PER_PAGE: i64 = 500;
+
 /// Query parameters for paging.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
 pub struct PageParams {
-    /// 1-based page number (default 1).
+    /// 1-based page number, 1 to 1,000,000 (default 1).
     pub page: Option<i64>,
     /// Items per page, 1–500 (default 50).
     pub per_page: Option<i64>,
@@ -20,11 +27,11 @@ impl PageParams {
     pub fn resolve(&self) -> Result<(i64, i64, i64), AppError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
-        if page < 1 {
-            return Err(AppError::bad_field("page", "must be 1 or more"));
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(AppError::bad_field("page", format!("must be between 1 and {MAX_PAGE}")));
         }
-        if !(1..=500).contains(&per_page) {
-            return Err(AppError::bad_field("per_page", "must be between 1 and 500"));
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(AppError::bad_field("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));
         }
         Ok((page, per_page, (page - 1) * per_page))
     }

@@ -44,6 +44,7 @@ pub async fn find_region(state: AppState, AppPath(code): AppPath<String>) -> App
 pub async fn create_region(state: AppState, p: Principal, AppJson(input): AppJson<Region>) -> AppResult<(StatusCode, AppJson<RegionView>)> {
     let allowed = p.is_platform_admin() || input.code.parent().is_some_and(|parent| p.administers_region(&parent));
     p.ensure(allowed, "create or rename this region")?;
+    input.validate()?;
     let view = state.db.run(move |c| m::upsert_region(c, &input)).await?;
     Ok((StatusCode::CREATED, AppJson(view)))
 }
@@ -51,6 +52,7 @@ pub async fn create_region(state: AppState, p: Principal, AppJson(input): AppJso
 /// The JSON body of a region (documentation only: the handler reads `catalog::Region`).
 #[derive(ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct RegionInputDoc {
     /// GB/T 2260 code.
     code: String,
@@ -90,6 +92,7 @@ pub async fn create_organization(
 /// Documentation of the organization body (`catalog::OrganizationInput`).
 #[derive(ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct OrgInputDoc {
     /// Short unique code.
     code: String,
@@ -246,6 +249,7 @@ pub async fn find_user(state: AppState, p: Principal, AppPath(id): AppPath<Strin
 
 /// Body for a new token.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TokenInput {
     /// A label to recognise the token by, e.g. `ci-import`.
     pub name: String,

@@ -24,6 +24,7 @@ pub async fn list_frameworks(state: AppState) -> AppResult<AppJson<Vec<Framework
 /// Documentation of the framework body (`catalog::FrameworkInput`).
 #[derive(ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct FrameworkInputDoc {
     /// Short code, e.g. `gb-6-31-01-10`.
     code: String,
@@ -60,6 +61,7 @@ pub async fn list_skills(state: AppState, AppQuery(f): AppQuery<SkillFilter>) ->
 /// Documentation of the skill body (`catalog::SkillInput`).
 #[derive(ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct SkillInputDoc {
     /// Absolute URI; omit to mint `{RONGTONG_BASE_URL}/skills/{uuid}`.
     uri: Option<String>,
@@ -171,6 +173,7 @@ pub async fn list_skill_relations(state: AppState, AppPath(id): AppPath<String>)
 
 /// A new relation from the skill in the path.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RelationInput {
     /// `broader`, `prerequisite`, `related`, `exact_match` or `close_match`.
     #[schema(value_type = String)]
@@ -211,6 +214,7 @@ pub async fn list_occupations(state: AppState, AppQuery(f): AppQuery<OccupationF
 /// Documentation of the occupation body (`catalog::OccupationInput`).
 #[derive(ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct OccupationInputDoc {
     /// URI; minted under the base URL when omitted.
     uri: Option<String>,

@@ -43,6 +43,7 @@ fn provider_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppResult<Or
 /// Documentation of the course body (`catalog::CourseInput`).
 #[derive(ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct CourseInputDoc {
     /// Course code, e.g. `ZNZZ-01`.
     code: String,
@@ -171,8 +172,12 @@ pub async fn delete_course(state: AppState, p: Principal, AppPath(id): AppPath<S
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The longest review comment, in characters.
+pub const MAX_COMMENT: usize = 2_000;
+
 /// A status change.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StatusInput {
     /// The new status: `draft`, `in_review`, `published` or `archived`.
     #[schema(value_type = String)]
@@ -195,6 +200,9 @@ pub async fn update_course_status(
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<StatusInput>,
 ) -> AppResult<AppJson<CourseView>> {
+    let mut errs = rongtong_catalog::ValidationErrors::new();
+    rongtong_catalog::validate::check_multiline_text(&mut errs, "comment", input.comment.as_deref(), MAX_COMMENT);
+    errs.into_result()?;
     let view = state
         .db
         .run(move |c| {
@@ -246,6 +254,7 @@ pub struct CurriculumFilter {
 /// Documentation of the curriculum body (`catalog::CurriculumInput`).
 #[derive(ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct CurriculumInputDoc {
     /// Code, unique per provider.
     code: String,

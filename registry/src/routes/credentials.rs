@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::auth::{Principal, Role, policy};
 use crate::db::DbConnection;
-use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
+use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody, VerbatimJson};
 use crate::models::accounts;
 use crate::models::credentials::{self as m, CredentialScope, CredentialView, JobView};
 use crate::models::pagination::{Page, PageParams};
@@ -130,6 +130,7 @@ pub async fn create_skill_level_credential(
 
 /// A cohort issuance request.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct JobInput {
     /// Course id, `code` (every version) or `code@version`.
     pub course: String,
@@ -240,6 +241,7 @@ pub async fn find_credential(state: AppState, p: Principal, AppPath(id): AppPath
 
 /// A status change.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StatusChange {
     /// `revoke` (final), `suspend` or `reinstate`.
     pub action: StatusAction,
@@ -300,6 +302,7 @@ pub async fn create_org_key(state: AppState, p: Principal, AppPath(code): AppPat
 
 /// What a learner presents to a verifier.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PresentationInput {
     /// Ids of the learner's own credentials to include.
     pub credentials: Vec<String>,
@@ -393,7 +396,7 @@ pub struct VerifyResult {
 pub async fn create_verification(
     state: AppState,
     AppQuery(params): AppQuery<VerifyParams>,
-    AppJson(body): AppJson<Value>,
+    VerbatimJson(body): VerbatimJson<Value>,
 ) -> AppResult<AppJson<VerifyResult>> {
     let kek = kek(&state)?;
     let base = state.base_url().to_string();

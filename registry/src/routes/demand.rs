@@ -39,6 +39,7 @@ pub async fn list_demand_lists(
 /// Documentation of the demand-list body (`catalog::DemandListInput`).
 #[derive(ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct DemandListInputDoc {
     /// Title.
     title: String,
@@ -140,6 +141,7 @@ pub async fn delete_demand_list(state: AppState, p: Principal, AppPath(id): AppP
 
 /// A status change.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DemandStatusInput {
     /// `draft`, `published` or `closed`.
     #[schema(value_type = String)]

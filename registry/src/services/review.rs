@@ -94,8 +94,40 @@ pub(crate) fn decide(
     })
 }
 
+/// Whether an actor may publish courses at once, skipping the review chain (a course import
+/// with `publish=true`), and the level to record it at in the review trail.
+///
+/// Only the level that closes every chain may: the platform. A city or province admin would
+/// otherwise publish without the levels above them. The local operator (`operator`: the CLI
+/// on the machine, which holds the database anyway) may too; it has no account, so nothing
+/// is recorded for it. Everyone else imports drafts and submits them (`decide`).
+pub(crate) fn direct_publish(operator: bool, reviews_at: &dyn Fn(ReviewStage) -> bool) -> AppResult<Option<ReviewStage>> {
+    if operator {
+        Ok(None)
+    } else if reviews_at(ReviewStage::Platform) {
+        Ok(Some(ReviewStage::Platform))
+    } else {
+        Err(AppError::Forbidden(
+            "only the platform admin publishes without review (三级审核); import drafts and submit them for review".into(),
+        ))
+    }
+}
+
+/// The comment the review trail carries for a direct publish.
+pub(crate) const DIRECT_PUBLISH_COMMENT: &str = "published directly on import by the platform, without the earlier review levels";
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_the_platform_or_the_operator_publishes_directly() {
+        use super::*;
+        assert_eq!(direct_publish(true, &|_| false).ok(), Some(None));
+        assert_eq!(direct_publish(false, &|s| s == ReviewStage::Platform).ok(), Some(Some(ReviewStage::Platform)));
+        for level in [ReviewStage::City, ReviewStage::Province] {
+            assert!(direct_publish(false, &|s| s == level).is_err(), "{level} publishes only through the chain");
+        }
+    }
+
     use super::*;
 
     fn city() -> RegionCode {

@@ -312,6 +312,7 @@ fn enc_segment(s: &str) -> String {
 
 /// A skill-level certificate request.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SkillLevelInput {
     /// Learner username or id.
     pub learner: String,
@@ -323,7 +324,7 @@ pub struct SkillLevelInput {
     #[serde(default)]
     pub issuer: Option<String>,
     /// Date of the assessment, YYYY-MM-DD (default today).
-    #[serde(default)]
+    #[serde(default, with = "rongtong_catalog::validate::iso_date::option")]
     #[schema(value_type = Option<String>)]
     pub assessed_on: Option<chrono::NaiveDate>,
 }

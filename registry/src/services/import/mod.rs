@@ -117,9 +117,14 @@ pub fn import_courses(
     opts: ImportOptions,
     progress: &mut dyn FnMut(usize),
 ) -> AppResult<ImportReport> {
-    if opts.publish && actor.is_some_and(|p| !matches!(p.role, crate::auth::Role::PlatformAdmin | crate::auth::Role::RegionAdmin)) {
-        return Err(AppError::Forbidden("only region and platform admins may publish courses without review".into()));
-    }
+    // Every path to `published` passes the review levels: a direct publish is the
+    // platform's (recorded in the trail) or the local operator's.
+    let direct = match opts.publish {
+        true => Some(crate::services::review::direct_publish(actor.is_none(), &|stage| {
+            actor.is_some_and(|p| stage == rongtong_catalog::ReviewStage::Platform && p.role == crate::auth::Role::PlatformAdmin)
+        })?),
+        false => None,
+    };
     let (index, skill_ids) = skill_index(conn)?;
     let mut reader = CourseReader::new(bytes, &index).map_err(file_error)?;
     let mut report = ImportReport { encoding: reader.encoding().to_string(), ..Default::default() };
@@ -235,8 +240,13 @@ pub fn import_courses(
     report.errors = errors.into_iter().map(RowErrorView::from).collect();
 
     let status = if opts.publish { CourseStatus::Published } else { CourseStatus::Draft };
-    let (created, updated) =
-        crate::db::write_transaction::<_, AppError, _>(conn, |c| store_courses(c, &checked, &existing, &skill_ids, status))?;
+    let (created, updated) = crate::db::write_transaction::<_, AppError, _>(conn, |c| {
+        let (created, updated, ids) = store_courses(c, &checked, &existing, &skill_ids, status)?;
+        if let (Some(Some(stage)), Some(p)) = (direct, actor) {
+            courses_m::record_direct_publish(c, &ids, &p.user_id, stage, crate::services::review::DIRECT_PUBLISH_COMMENT)?;
+        }
+        Ok((created, updated))
+    })?;
     report.created = created;
     report.updated = updated;
     report.stored = created + updated > 0;
@@ -250,12 +260,13 @@ fn store_courses(
     existing: &HashMap<(String, String), (String, String)>,
     skill_ids: &HashMap<String, String>,
     status: CourseStatus,
-) -> AppResult<(usize, usize)> {
+) -> AppResult<(usize, usize, Vec<String>)> {
     let ts = now();
     let (mut created, mut updated) = (0, 0);
     let mut new_courses = Vec::new();
     let mut new_skills = Vec::new();
     let mut new_prereqs = Vec::new();
+    let mut new_ids = Vec::new();
     for (_, input, provider_id) in rows {
         let ids: Vec<String> = input.skills.iter().filter_map(|s| skill_ids.get(&s.skill).cloned()).collect();
         if let Some((id, _)) = existing.get(&(input.code.clone(), input.version.clone())) {
@@ -275,6 +286,7 @@ fn store_courses(
         for p in &input.prerequisites {
             new_prereqs.push((course_prerequisites::course_id.eq(id.clone()), course_prerequisites::prerequisite_code.eq(p.clone())));
         }
+        new_ids.push(id.clone());
         new_courses.push((
             courses::id.eq(id),
             courses::code.eq(input.code.clone()),
@@ -294,17 +306,16 @@ fn store_courses(
         ));
         created += 1;
     }
-    // 15 binds a course row: 2,000 rows stay under SQLite's 32 766-parameter limit.
-    for chunk in new_courses.chunks(2000) {
+    for chunk in crate::models::bind_chunks(&new_courses, 15) {
         crate::insert_batch!(conn, courses::table, chunk)?;
     }
-    for chunk in new_skills.chunks(8000) {
+    for chunk in crate::models::bind_chunks(&new_skills, 4) {
         crate::insert_batch!(conn, course_skills::table, chunk)?;
     }
-    for chunk in new_prereqs.chunks(16000) {
+    for chunk in crate::models::bind_chunks(&new_prereqs, 2) {
         crate::insert_batch!(conn, course_prerequisites::table, chunk)?;
     }
-    Ok((created, updated))
+    Ok((created, updated, new_ids))
 }
 
 /// Imports a demand CSV as one demand list of enterprise `enterprise_code`.
