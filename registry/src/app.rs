@@ -17,6 +17,10 @@ pub struct App {
     pub matching: crate::services::matching::snapshot::SnapshotCache,
     /// Request counters and the `/metrics` registry.
     pub metrics: crate::metrics::Metrics,
+    /// The verifier's bounded pool: one permit per verification running on a blocking
+    /// thread (`RONGTONG_VERIFY_WORKERS`), so a flood of heavy documents queues behind
+    /// itself and leaves the runtime and the database pool to everyone else.
+    pub verify_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// Cheap-to-clone handle on [`App`]. It is an extractor itself (through axum's `State`), so a
@@ -37,7 +41,14 @@ impl App {
     /// the first matching request). Use this rather than a struct literal, so adding state
     /// does not touch every caller.
     pub fn new(db: Db, config: Config) -> App {
-        App { db, config, matching: crate::services::matching::snapshot::SnapshotCache::default(), metrics: crate::metrics::Metrics::new() }
+        let verify_slots = Arc::new(tokio::sync::Semaphore::new(config.server.limits.verify_workers));
+        App {
+            db,
+            config,
+            matching: crate::services::matching::snapshot::SnapshotCache::default(),
+            metrics: crate::metrics::Metrics::new(),
+            verify_slots,
+        }
     }
 
     /// The public base URL, without a trailing slash.

@@ -25,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+mod limits;
 mod logging;
 pub mod metrics;
 pub mod models;
