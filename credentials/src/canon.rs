@@ -375,18 +375,24 @@ fn canonicalize_inner(quads: &[Quad], force_full: bool) -> Result<String> {
     let unique: Vec<&Quad> = quads.iter().filter(|q| seen.insert(*q)).collect();
     let quads = &unique[..];
     // Blank nodes (in order of first appearance, like rdf-canonize) and the quads that
-    // mention them (few blank nodes: a Vec beats a map).
+    // mention them. Looked up through a map: a linear scan here made verification quadratic
+    // in the number of blank nodes (10k alignments took seconds; issue 9).
     let mut blanks: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, q) in quads.iter().enumerate() {
         for t in q.terms() {
             if let Term::Blank(b) = t {
-                match blanks.iter_mut().find(|(x, _)| *x == b.as_str()) {
-                    Some((_, list)) => {
+                match index.get(b.as_str()) {
+                    Some(&at) => {
+                        let list = &mut blanks[at].1;
                         if list.last() != Some(&i) {
                             list.push(i);
                         }
                     }
-                    None => blanks.push((b.as_str(), vec![i])),
+                    None => {
+                        index.insert(b.as_str(), blanks.len());
+                        blanks.push((b.as_str(), vec![i]));
+                    }
                 }
             }
         }
@@ -426,7 +432,6 @@ fn canonicalize_inner(quads: &[Quad], force_full: bool) -> Result<String> {
         }
         c
     };
-    let index: std::collections::HashMap<&str, usize> = blanks.iter().enumerate().map(|(i, (b, _))| (*b, i)).collect();
     let label = |x: &str, o: &mut String| match index.get(x) {
         Some(i) => {
             let _ = write!(o, "c14n{}", canonical[*i]);

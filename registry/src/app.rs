@@ -20,6 +20,10 @@ pub struct App {
     /// This server node's name, the owner recorded on the jobs it runs
     /// ([`crate::config::JobsConfig::node_id`]).
     pub node_id: String,
+    /// The verifier's bounded pool: one permit per verification running on a blocking
+    /// thread (`RONGTONG_VERIFY_WORKERS`), so a flood of heavy documents queues behind
+    /// itself and leaves the runtime and the database pool to everyone else.
+    pub verify_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// Cheap-to-clone handle on [`App`]. It is an extractor itself (through axum's `State`), so a
@@ -41,12 +45,14 @@ impl App {
     /// does not touch every caller.
     pub fn new(db: Db, config: Config) -> App {
         let node_id = config.jobs.node_id(&config.server.addr);
+        let verify_slots = Arc::new(tokio::sync::Semaphore::new(config.server.limits.verify_workers));
         App {
             db,
             config,
             matching: crate::services::matching::snapshot::SnapshotCache::default(),
             metrics: crate::metrics::Metrics::new(),
             node_id,
+            verify_slots,
         }
     }
 

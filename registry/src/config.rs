@@ -7,6 +7,15 @@
 //! | `RONGTONG_BASE_URL` | `http://{addr}` | public base URL: minted skill URIs, links, DIDs |
 //! | `RONGTONG_DB_POOL_SIZE` | `8` | connections per server process |
 //! | `RONGTONG_MAX_BODY_BYTES` | `33554432` (32 MiB) | largest request body (CSV uploads) |
+//! | `RONGTONG_HEADER_TIMEOUT_SECS` | `10` | a connection must send a complete request head within this long of waiting for one (slowloris; also the keep-alive idle timeout) |
+//! | `RONGTONG_REQUEST_TIMEOUT_SECS` | `30` | a request (body read and handler) taking longer is answered 408 with the envelope |
+//! | `RONGTONG_MAX_CONNECTIONS` | `1024` | open connections at most; more wait in the kernel's backlog |
+//! | `RONGTONG_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM/Ctrl-C, how long in-flight requests may take to finish |
+//! | `RONGTONG_VERIFY_MAX_BYTES` | `1048576` (1 MiB) | largest anonymous `POST /api/v1/verify` body (a lone credential: 256 KiB) |
+//! | `RONGTONG_VERIFY_AUTH_MAX_BYTES` | `8388608` (8 MiB) | the same for an authenticated caller (large CLRs) |
+//! | `RONGTONG_VERIFY_WORKERS` | CPU cores | verifications running at once; the rest queue |
+//! | `RONGTONG_RATE_LIMIT_PER_MINUTE` | `600` | requests per client IP and minute to the public endpoints (`0`: no limit) |
+//! | `RONGTONG_RATE_LIMIT_BURST` | `60` | requests a client may send at once before the rate applies |
 //! | `RONGTONG_KEK` | – | key-encryption key for issuer and holder keys: base64 of 32 random bytes (`openssl rand -base64 32`) |
 //! | `RONGTONG_KEK_FILE` | – | a file holding that base64 key instead (e.g. a mounted secret); `RONGTONG_KEK` wins |
 //! | (neither set) | `<data folder>/rongtong.kek` | development only: generated on first use with a warning, mode 0600 |
@@ -58,10 +67,78 @@ pub struct ServerConfig {
     pub base_url: String,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
+    /// Connection, time, size and rate limits (issue 9: bounded memory, a verifier that
+    /// cannot be stalled).
+    pub limits: ServerLimits,
+}
+
+/// What one client may cost the server. The defaults suit one node on a few cores; every
+/// value comes from a `RONGTONG_*` variable listed in the module doc.
+#[derive(Debug, Clone)]
+pub struct ServerLimits {
+    /// Time to send a complete request head, counted from when the connection waits for one
+    /// (so it is also the keep-alive idle timeout).
+    pub header_timeout: std::time::Duration,
+    /// Time for a whole request: reading the body and running the handler.
+    pub request_timeout: std::time::Duration,
+    /// Connections open at once.
+    pub max_connections: usize,
+    /// Time in-flight requests get to finish after SIGTERM or Ctrl-C.
+    pub shutdown_grace: std::time::Duration,
+    /// Largest anonymous `POST /verify` body (a presentation); a lone credential gets a quarter.
+    pub verify_max_bytes: usize,
+    /// Largest authenticated `POST /verify` body.
+    pub verify_auth_max_bytes: usize,
+    /// Verifications running at once.
+    pub verify_workers: usize,
+    /// Public requests per client IP and minute; 0 turns the limit off.
+    pub rate_per_minute: u32,
+    /// Requests a client may send at once before the rate applies.
+    pub rate_burst: u32,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        use std::time::Duration;
+        ServerLimits {
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(30),
+            verify_max_bytes: 1024 * 1024,
+            verify_auth_max_bytes: 8 * 1024 * 1024,
+            verify_workers: std::thread::available_parallelism().map(usize::from).unwrap_or(2),
+            rate_per_minute: 600,
+            rate_burst: 60,
+        }
+    }
+}
+
+impl ServerLimits {
+    /// Reads the `RONGTONG_*` limit variables (module doc); unset ones keep the default.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        use std::time::Duration;
+        let d = ServerLimits::default();
+        let secs = |name, default: Duration| parse_var(name, default.as_secs()).map(Duration::from_secs);
+        let positive = |name: &'static str, v: usize| {
+            if v == 0 { Err(ConfigError { name, value: "0".into(), reason: "must be at least 1".into() }) } else { Ok(v) }
+        };
+        Ok(ServerLimits {
+            header_timeout: secs("RONGTONG_HEADER_TIMEOUT_SECS", d.header_timeout)?,
+            request_timeout: secs("RONGTONG_REQUEST_TIMEOUT_SECS", d.request_timeout)?,
+            max_connections: positive("RONGTONG_MAX_CONNECTIONS", parse_var("RONGTONG_MAX_CONNECTIONS", d.max_connections)?)?,
+            shutdown_grace: secs("RONGTONG_SHUTDOWN_GRACE_SECS", d.shutdown_grace)?,
+            verify_max_bytes: parse_var("RONGTONG_VERIFY_MAX_BYTES", d.verify_max_bytes)?,
+            verify_auth_max_bytes: parse_var("RONGTONG_VERIFY_AUTH_MAX_BYTES", d.verify_auth_max_bytes)?,
+            verify_workers: positive("RONGTONG_VERIFY_WORKERS", parse_var("RONGTONG_VERIFY_WORKERS", d.verify_workers)?)?,
+            rate_per_minute: parse_var("RONGTONG_RATE_LIMIT_PER_MINUTE", d.rate_per_minute)?,
+            rate_burst: positive("RONGTONG_RATE_LIMIT_BURST", parse_var("RONGTONG_RATE_LIMIT_BURST", d.rate_burst as usize)?)? as u32,
+        })
+    }
 }
 
 impl ServerConfig {
-    /// Reads `RONGTONG_ADDR`, `RONGTONG_BASE_URL` and `RONGTONG_MAX_BODY_BYTES`.
+    /// Reads `RONGTONG_ADDR`, `RONGTONG_BASE_URL`, `RONGTONG_MAX_BODY_BYTES` and the limits.
     pub fn from_env() -> Result<Self, ConfigError> {
         let addr = env::var("RONGTONG_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_string());
         let base_url = env::var("RONGTONG_BASE_URL").unwrap_or_else(|_| format!("http://{addr}"));
@@ -69,6 +146,7 @@ impl ServerConfig {
             base_url: base_url.trim_end_matches('/').to_string(),
             addr,
             max_body_bytes: parse_var("RONGTONG_MAX_BODY_BYTES", 32 * 1024 * 1024)?,
+            limits: ServerLimits::from_env()?,
         })
     }
 }

@@ -26,6 +26,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+mod limits;
 mod logging;
 pub mod metrics;
 pub mod models;

@@ -85,7 +85,6 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(credentials::create_issuance_job))
         .routes(routes!(credentials::find_issuance_job))
         .routes(routes!(credentials::create_presentation))
-        .routes(routes!(credentials::create_verification))
         .routes(routes!(credentials::create_org_key))
         // demand
         .routes(routes!(demand::list_demand_lists, demand::create_demand_list))
@@ -108,6 +107,18 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(matching::find_snapshot))
 }
 
+/// Routes anyone may call without an account, each behind the per-client rate limit
+/// (`RONGTONG_RATE_LIMIT_PER_MINUTE`, answered 429 with `Retry-After` and the envelope).
+fn rate_limited(routes: OpenApiRouter<AppState>, state: &AppState) -> OpenApiRouter<AppState> {
+    crate::limits::rate_limited(routes, &state.config.server.limits)
+}
+
+/// `POST /api/v1/verify`: public, so rate-limited; it reads its own body within the caller's
+/// limit (anonymous 1 MiB, authenticated more; see `create_verification`).
+fn verifier() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(credentials::create_verification))
+}
+
 /// Public documents outside `/api/v1`, at the paths verifiers derive from DIDs and
 /// credentials: `did:web` documents, status lists and credential pages; and the skill URIs
 /// minted here (`/skills/{id}`), which resolve to JSON-LD or HTML.
@@ -122,14 +133,21 @@ fn public() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI 3.1 document of every `/api/v1` route.
 pub fn openapi() -> OpenApiDoc {
-    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()).nest("/api/v1", api()).merge(public()).split_for_parts();
+    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api().merge(verifier()))
+        .merge(public())
+        .split_for_parts();
     doc
 }
 
 /// Builds the whole service. Tests drive this router directly with `tower::ServiceExt::oneshot`.
 pub fn build_router(state: AppState) -> Router {
     let max_body = state.config.server.max_body_bytes;
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api()).merge(public()).split_for_parts();
+    let timeout = state.config.server.limits.request_timeout;
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api().merge(rate_limited(verifier(), &state)))
+        .merge(rate_limited(public(), &state))
+        .split_for_parts();
     router
         .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
         .route("/metrics", get(metrics::find_metrics))
@@ -146,6 +164,8 @@ pub fn build_router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_body))
         // Error responses axum writes itself (a bare 413) get the envelope too.
         .layer(axum::middleware::map_response(crate::error::envelope_bare_errors))
+        // Every request, its body read included, within `RONGTONG_REQUEST_TIMEOUT_SECS`.
+        .layer(axum::middleware::from_fn(move |req, next| crate::limits::request_timeout(timeout, req, next)))
         // Operability (docs/API.md): per-route counts and latency, one log line per request,
         // and an `x-request-id` kept or made (outermost, so the log line carries it) and echoed.
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))

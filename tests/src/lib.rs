@@ -91,7 +91,12 @@ impl TestApp {
         let db = Db::open(&url, 4).expect("open test database");
         let config = Config {
             database: DatabaseConfig { url, pool_size: 4 },
-            server: ServerConfig { addr: "127.0.0.1:0".into(), base_url: BASE_URL.into(), max_body_bytes: 8 * 1024 * 1024 },
+            server: ServerConfig {
+                addr: "127.0.0.1:0".into(),
+                base_url: BASE_URL.into(),
+                max_body_bytes: 8 * 1024 * 1024,
+                limits: Default::default(),
+            },
             credentials: CredentialsConfig::with_kek(rongtong_registry::services::credentials::keystore::Kek::generate()),
             jobs: Default::default(),
         };

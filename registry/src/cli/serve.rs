@@ -33,6 +33,7 @@ pub(crate) fn serve(mut config: Config, addr: Option<String>, demo: bool) -> Cli
             None => println!("database already has data: demo seeding skipped (mint a token with `rongtong token create --user admin`)"),
         }
     }
+    let limits = config.server.limits.clone();
     let state = AppState(Arc::new(App::new(db, config)));
     // Jobs this node held when it stopped, and any whose lease lapsed, were cut off.
     let cut_off = crate::models::credentials::expire_job_leases(&mut *state.db.conn()?, &state.node_id)?;
@@ -43,15 +44,110 @@ pub(crate) fn serve(mut config: Config, addr: Option<String>, demo: bool) -> Cli
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
+        let shutdown = shutdown_signal();
         println!("Rongtong listening on http://{addr} (public base URL {base}); try {base}/api/v1/health");
-        axum::serve(listener, crate::build_router(state)).with_graceful_shutdown(shutdown_signal()).await?;
-        Ok::<_, std::io::Error>(())
+        let router = crate::build_router(state);
+        accept_loop(listener, router, &limits, shutdown).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+/// Serves HTTP/1.1 on `listener` until `shutdown` resolves, then lets in-flight requests
+/// finish within the grace period.
+///
+/// Hand-written over hyper and hyper-util rather than `axum::serve`, which in axum 0.8 can
+/// neither set a header-read timeout nor cap connections (issue 9: 1,000 idle connections
+/// held 1.9 GB, slowloris connections stayed open for ever). Per connection it keeps only
+/// what hyper needs: the router is built once and each connection gets a clone (an `Arc`),
+/// with the peer address as `ConnectInfo` for the rate limiter.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: &crate::config::ServerLimits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // The header timeout runs whenever the connection waits for a request head, so it is
+    // the idle keep-alive timeout too.
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    tokio::pin!(shutdown);
+    loop {
+        // A slot first, then accept: past the cap, new connections wait in the kernel's
+        // backlog instead of costing memory here.
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => permit.map_err(std::io::Error::other)?,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // EMFILE and friends: wait a little rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().oneshot(req.map(axum::body::Body::new))
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, %peer, "connection closed with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tracing::info!(connections = graceful.count(), "shutting down: finishing in-flight requests");
+    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await.is_err() {
+        tracing::warn!(grace = ?limits.shutdown_grace, "grace period over: closing the remaining connections");
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM, what service managers (systemd, Kubernetes,
+/// Docker) send to stop a process. The SIGTERM handler is installed when this is called,
+/// not when the future is first polled, so a signal sent right after "listening" is not
+/// lost to the default action (which kills the process).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async {
+            match term {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {}
+            () = term => {}
+        }
+    }
 }
 
 /// Runs `rongtong migrate`: applies the pending migrations and seeds missing regions, and

@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::auth::{Principal, Role, policy};
 use crate::db::DbConnection;
-use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody, VerbatimJson};
+use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::accounts;
 use crate::models::credentials::{self as m, CredentialScope, CredentialView, JobView};
 use crate::models::pagination::{Page, PageParams};
@@ -395,14 +395,20 @@ pub struct VerifyResult {
 #[utoipa::path(post, path = "/verify", tag = "credentials", params(VerifyParams), request_body = Object, responses((status = 200, body = VerifyResult), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn create_verification(
     state: AppState,
+    caller: crate::auth::Caller,
     AppQuery(params): AppQuery<VerifyParams>,
-    VerbatimJson(body): VerbatimJson<Value>,
+    body: axum::body::Body,
 ) -> AppResult<AppJson<VerifyResult>> {
+    let body = read_verify_body(&state, &caller, body).await?;
+    // The bounded pool: wait for a slot here (a client that gives up stops waiting), then
+    // hold it inside the blocking work, so it is only freed when the work is.
+    let permit = state.verify_slots.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let kek = kek(&state)?;
     let base = state.base_url().to_string();
     let result = state
         .db
         .run(move |c| {
+            let _permit = permit;
             let (doc, challenge, domain) = match &body {
                 Value::Object(o) if o.contains_key("presentation") => (
                     o["presentation"].clone(),
@@ -442,6 +448,38 @@ pub async fn create_verification(
         })
         .await?;
     Ok(AppJson(result))
+}
+
+/// Reads and parses a `POST /verify` body within the caller's limits (docs/OPERATIONS.md):
+/// anonymous callers send at most `RONGTONG_VERIFY_MAX_BYTES` (a lone credential a quarter of
+/// it, 256 KiB by default), authenticated ones `RONGTONG_VERIFY_AUTH_MAX_BYTES` (large CLRs);
+/// the text's depth and array lengths are checked before a `Value` is built.
+async fn read_verify_body(state: &AppState, caller: &crate::auth::Caller, body: axum::body::Body) -> AppResult<Value> {
+    let limits = &state.config.server.limits;
+    let anonymous = matches!(caller, crate::auth::Caller::Anonymous);
+    let max = if anonymous { limits.verify_max_bytes } else { limits.verify_auth_max_bytes };
+    let bytes = axum::body::to_bytes(body, max).await.map_err(|e| {
+        use std::error::Error as _;
+        // `to_bytes` says "length limit exceeded" through its source; anything else is the
+        // connection failing mid-body.
+        if e.source().is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::bad_field("body", format!("the request body could not be read: {e}"))
+        }
+    })?;
+    crate::limits::check_json_shape(&bytes).map_err(|e| AppError::invalid("body", e.to_string()))?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| AppError::bad_field("body", format!("not JSON: {e}")))?;
+    let is_presentation = value.get("presentation").is_some()
+        || match value.get("type") {
+            Some(Value::String(t)) => t == "VerifiablePresentation",
+            Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiablePresentation"),
+            _ => false,
+        };
+    if anonymous && !is_presentation && bytes.len() > limits.verify_max_bytes / 4 {
+        return Err(AppError::PayloadTooLarge);
+    }
+    Ok(value)
 }
 
 // ---------------------------------------------------------------- public documents
