@@ -33,7 +33,7 @@ pub(crate) fn serve(mut config: Config, addr: Option<String>, demo: bool) -> Cli
             None => println!("database already has data: demo seeding skipped (mint a token with `rongtong token create --user admin`)"),
         }
     }
-    let state = AppState(Arc::new(App::new(db, config)));
+    let state = AppState(Arc::new(App::new(db, config)?));
     let base = state.base_url().to_string();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
