@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::pages::certificate::PageCache;
+use crate::services::credentials::keystore::{Kek, KeyError};
 
 /// Everything a request may need, built once at start-up.
 #[derive(Debug)]
@@ -24,6 +26,12 @@ pub struct App {
     /// thread (`RONGTONG_VERIFY_WORKERS`), so a flood of heavy documents queues behind
     /// itself and leaves the runtime and the database pool to everyone else.
     pub verify_slots: Arc<tokio::sync::Semaphore>,
+    /// The key-encryption key, read once at start-up (a request never touches the key file).
+    /// `Kek` is zeroized when the last handle drops; its `Debug` prints no key material.
+    pub kek: Arc<Kek>,
+    /// Rendered certificate pages and credential JSON, so a scanned QR code costs one small
+    /// status read rather than a verification and a render (`pages::certificate`).
+    pub(crate) certificates: PageCache,
 }
 
 /// Cheap-to-clone handle on [`App`]. It is an extractor itself (through axum's `State`), so a
@@ -41,19 +49,23 @@ impl Deref for AppState {
 
 impl App {
     /// The app over a store and a configuration, with an empty matching snapshot (built on
-    /// the first matching request). Use this rather than a struct literal, so adding state
-    /// does not touch every caller.
-    pub fn new(db: Db, config: Config) -> App {
+    /// the first matching request) and empty page caches. Loads the key-encryption key now,
+    /// once: a missing or malformed key file stops start-up instead of failing requests.
+    /// Use this rather than a struct literal, so adding state does not touch every caller.
+    pub fn new(db: Db, config: Config) -> Result<App, KeyError> {
+        let kek = config.credentials.kek.load()?;
         let node_id = config.jobs.node_id(&config.server.addr);
         let verify_slots = Arc::new(tokio::sync::Semaphore::new(config.server.limits.verify_workers));
-        App {
+        Ok(App {
             db,
             config,
             matching: crate::services::matching::snapshot::SnapshotCache::default(),
             metrics: crate::metrics::Metrics::new(),
             node_id,
             verify_slots,
-        }
+            kek,
+            certificates: PageCache::default(),
+        })
     }
 
     /// The lease this node holds on the jobs it runs.

@@ -154,7 +154,7 @@ impl ServerConfig {
 /// Credential settings: where the key-encryption key (KEK) comes from.
 #[derive(Debug, Clone)]
 pub struct CredentialsConfig {
-    /// The KEK source; the key itself is read only when a key is generated or used.
+    /// The KEK source; `App::new` reads the key from it once, at start-up.
     pub kek: crate::services::credentials::keystore::KekSource,
 }
 

@@ -75,6 +75,12 @@ impl TestApp {
     /// An app over a fresh, migrated database: the GB/T 2260 provinces and prefecture-level
     /// cities that migrating seeds, nothing else.
     pub fn new() -> TestApp {
+        TestApp::with_credentials(CredentialsConfig::with_kek(rongtong_registry::services::credentials::keystore::Kek::generate()))
+    }
+
+    /// Like [`TestApp::new`], with the key-encryption key taken from `credentials` (e.g. a
+    /// key file); panics when it cannot be loaded, as `serve` refuses to start.
+    pub fn with_credentials(credentials: CredentialsConfig) -> TestApp {
         let (url, dir, pg) = match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if base.starts_with("postgres") => {
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
@@ -97,10 +103,10 @@ impl TestApp {
                 max_body_bytes: 8 * 1024 * 1024,
                 limits: Default::default(),
             },
-            credentials: CredentialsConfig::with_kek(rongtong_registry::services::credentials::keystore::Kek::generate()),
+            credentials,
             jobs: Default::default(),
         };
-        let state = AppState(std::sync::Arc::new(App::new(db.clone(), config)));
+        let state = AppState(std::sync::Arc::new(App::new(db.clone(), config).expect("load the key-encryption key")));
         TestApp { router: build_router(state), db, _dir: dir, pg }
     }
 

@@ -203,3 +203,136 @@ async fn a_course_with_a_validity_period_issues_an_expiring_certificate_and_the_
     assert_has(&html, &["已过期", "Expired", "2026年7月30日", "class=\"expired\"", "status bad"]);
     assert_lacks(&html, &["已验证"]);
 }
+
+/// GET with `If-None-Match`.
+async fn get_if_none_match(app: &TestApp, path: &str, etag: &str, accept: Option<&str>) -> rongtong_tests::TestResponse {
+    let mut req = axum::http::Request::get(path).header("if-none-match", etag);
+    if let Some(a) = accept {
+        req = req.header("accept", a);
+    }
+    app.send(req.body(axum::body::Body::empty()).expect("request")).await
+}
+
+#[track_caller]
+fn header(resp: &rongtong_tests::TestResponse, name: &str) -> String {
+    resp.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_else(|| panic!("no {name} header: {:?}", resp.headers)).to_string()
+}
+
+#[tokio::test]
+async fn the_page_revalidates_to_304_until_its_status_changes() {
+    let (app, admin) = TestApp::with_demo();
+    let view = issue_training(&app, &admin, "learner-li", "ZNZZ-01").await;
+    let path = format!("/credentials/{}", view["certificate_number"].as_str().expect("number"));
+    let first = app.get(&path, None).await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    let etag = header(&first, "etag");
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "a strong ETag: {etag}");
+    let cache_control = header(&first, "cache-control");
+    assert!(cache_control.contains("max-age=30") && cache_control.contains("must-revalidate"), "{cache_control}");
+    assert_eq!(header(&first, "vary"), "Accept", "the same URL serves JSON too");
+    assert_has(&first.text(), &["已验证"]);
+
+    let again = app.get(&path, None).await;
+    assert_eq!((again.text(), header(&again, "etag")), (first.text(), etag.clone()), "the same page, the same tag");
+    let unchanged = get_if_none_match(&app, &path, &etag, None).await;
+    assert_eq!(unchanged.status, 304, "{}", unchanged.text());
+    assert!(unchanged.bytes.is_empty());
+    assert_eq!(header(&unchanged, "etag"), etag);
+    assert_eq!(get_if_none_match(&app, &path, "\"something-else\"", None).await.status, 200);
+
+    let r = app
+        .post(
+            &format!("/api/v1/credentials/{}/status", view["id"].as_str().expect("id")),
+            Some(&app.token_for("pxou-admin")),
+            json!({"action": "revoke", "reason": "成绩作废"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let revoked = get_if_none_match(&app, &path, &etag, None).await;
+    assert_eq!(revoked.status, 200, "the old tag no longer matches");
+    assert_has(&revoked.text(), &["已撤销", "成绩作废"]);
+    assert_lacks(&revoked.text(), &["已验证"]);
+    let new_etag = header(&revoked, "etag");
+    assert_ne!(new_etag, etag);
+    assert_eq!(get_if_none_match(&app, &path, &new_etag, None).await.status, 304);
+}
+
+#[tokio::test]
+async fn a_status_changed_through_the_database_by_another_node_shows_on_the_next_request() {
+    use rongtong_registry::models::credentials::find_credential;
+    use rongtong_registry::services::credentials::status::{StatusAction, set_status};
+    let (app, admin) = TestApp::with_demo();
+    let view = issue_training(&app, &admin, "learner-li", "ZNZZ-01").await;
+    let id = view["id"].as_str().expect("id").to_string();
+    assert_has(&page(&app, &view).await, &["已验证"]);
+    // Another server node shares the database: it changes the row, not this node's cache.
+    let change = |action, reason: &str| {
+        let mut conn = app.db.conn().expect("conn");
+        let row = find_credential(&mut conn, &id).expect("row");
+        set_status(&mut conn, &row, action, reason).expect("status change");
+    };
+    change(StatusAction::Suspend, "核查中");
+    let html = page(&app, &view).await;
+    assert_has(&html, &["已暂停", "核查中"]);
+    assert_lacks(&html, &["已验证"]);
+    change(StatusAction::Reinstate, "核查完毕");
+    let html = page(&app, &view).await;
+    assert_has(&html, &["已验证"]);
+    assert_lacks(&html, &["已暂停"]);
+}
+
+#[tokio::test]
+async fn the_credential_json_has_its_own_etag_and_answers_304() {
+    let (app, admin) = TestApp::with_demo();
+    let view = issue_training(&app, &admin, "learner-li", "ZNZZ-01").await;
+    let id = view["id"].as_str().expect("id").trim_start_matches("urn:uuid:").to_string();
+    let path = format!("/credentials/{id}?format=json");
+    let json = app.get(&path, None).await;
+    assert_eq!((json.status.as_u16(), &json.json), (200, &view["credential"]), "{}", json.text());
+    let etag = header(&json, "etag");
+    assert_eq!(header(&json, "vary"), "Accept");
+    assert_eq!(get_if_none_match(&app, &path, &etag, None).await.status, 304);
+    let html = app.get(&format!("/credentials/{id}"), None).await;
+    assert_ne!(header(&html, "etag"), etag, "the page and the JSON are different representations");
+    let ld = get_if_none_match(&app, &format!("/credentials/{id}"), &etag, Some("application/ld+json")).await;
+    assert_eq!(ld.status, 200, "application/ld+json is another representation than application/json");
+    assert_eq!((ld.content_type.as_str(), &ld.json), ("application/ld+json", &view["credential"]));
+    assert_envelope(&app.get("/credentials/00000000-0000-0000-0000-000000000000?format=json", None).await, 404, "not_found");
+}
+
+#[tokio::test]
+async fn the_key_file_is_read_once_at_start_up() {
+    use rongtong_registry::config::CredentialsConfig;
+    use rongtong_registry::services::credentials::keystore::{Kek, KekSource};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("rongtong.kek");
+    std::fs::write(&path, Kek::generate().to_base64().as_bytes()).expect("write the key file");
+    let app = TestApp::with_credentials(CredentialsConfig { kek: KekSource::File(path.clone()) });
+    let admin = {
+        let mut conn = app.db.conn().expect("conn");
+        rongtong_registry::services::demo::seed(&mut conn).expect("seed demo").expect("empty database")
+    };
+    // The running server no longer needs the file: issuing (sealing a new issuer key), the
+    // page (verifying, signing the status list) and the JSON all work without it.
+    std::fs::remove_file(&path).expect("delete the key file");
+    let view = issue_training(&app, &admin, "learner-li", "ZNZZ-01").await;
+    assert_has(&page(&app, &view).await, &["已验证", "李明轩"]);
+    let json = app.get(&format!("/credentials/{}?format=json", view["certificate_number"].as_str().expect("number")), None).await;
+    assert_eq!(json.status, 200, "{}", json.text());
+}
+
+#[test]
+fn a_missing_key_file_stops_start_up() {
+    use rongtong_registry::config::{Config, CredentialsConfig, DatabaseConfig, ServerConfig};
+    use rongtong_registry::services::credentials::keystore::KekSource;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let db = rongtong_registry::db::Db::open(&url, 1).expect("open");
+    let config = Config {
+        database: DatabaseConfig { url, pool_size: 1 },
+        server: ServerConfig { addr: "127.0.0.1:0".into(), base_url: BASE_URL.into(), max_body_bytes: 1024 },
+        credentials: CredentialsConfig { kek: KekSource::File(dir.path().join("missing.kek")) },
+    };
+    let err = rongtong_registry::App::new(db, config).expect_err("no key file, no server");
+    assert!(err.to_string().contains("missing.kek"), "{err}");
+}

@@ -34,7 +34,7 @@ pub(crate) fn serve(mut config: Config, addr: Option<String>, demo: bool) -> Cli
         }
     }
     let limits = config.server.limits.clone();
-    let state = AppState(Arc::new(App::new(db, config)));
+    let state = AppState(Arc::new(App::new(db, config)?));
     // Jobs this node held when it stopped, and any whose lease lapsed, were cut off.
     let cut_off = crate::models::credentials::expire_job_leases(&mut *state.db.conn()?, &state.node_id)?;
     if cut_off > 0 {

@@ -11,6 +11,8 @@
 //! `MultiConnection::establish` tries every backend in turn, and SQLite happily treats a
 //! PostgreSQL URL as a file name.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::Connection;
@@ -98,6 +100,20 @@ pub enum DbError {
 pub struct Manager {
     url: String,
     backend: Backend,
+    queries: Arc<AtomicU64>,
+}
+
+/// Counts every statement a connection sends (diesel's instrumentation: one `StartQuery`
+/// event per statement, prepared-cache hits included). It is how the tests prove that a list
+/// costs the same number of queries whatever its length ([`Db::queries_run`]); the cost is one
+/// relaxed atomic add per statement.
+fn count_queries(conn: &mut impl Connection, queries: &Arc<AtomicU64>) {
+    let queries = queries.clone();
+    conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
+        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+            queries.fetch_add(1, Ordering::Relaxed);
+        }
+    });
 }
 
 impl ManageConnection for Manager {
@@ -106,7 +122,11 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url).map(DbConnection::Postgres).map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                count_queries(&mut conn, &self.queries);
+                Ok(DbConnection::Postgres(conn))
+            }
             Backend::Sqlite => {
                 let path = sqlite_path(&self.url);
                 let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
@@ -117,6 +137,7 @@ impl ManageConnection for Manager {
                     "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
+                count_queries(&mut conn, &self.queries);
                 Ok(DbConnection::Sqlite(conn))
             }
         }
@@ -152,6 +173,7 @@ pub struct PoolState {
 pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
+    queries: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Db {
@@ -194,12 +216,13 @@ impl Db {
         }
         // An in-memory SQLite database exists once per connection: keep it to one.
         let size = if sqlite_path(url) == ":memory:" { 1 } else { pool_size.max(1) };
-        let pool = Pool::builder()
-            .max_size(size)
-            .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
-            .build(Manager { url: url.to_string(), backend })?;
-        let db = Db { pool, backend };
+        let queries = Arc::new(AtomicU64::new(0));
+        let pool = Pool::builder().max_size(size).min_idle(Some(1)).connection_timeout(Duration::from_secs(10)).build(Manager {
+            url: url.to_string(),
+            backend,
+            queries: queries.clone(),
+        })?;
+        let db = Db { pool, backend, queries };
         if backend == Backend::Sqlite && sqlite_path(url) != ":memory:" {
             // WAL lets readers run beside the writer.
             db.conn()?.batch_execute("PRAGMA journal_mode = WAL;")?;
@@ -224,6 +247,12 @@ impl Db {
         let applied = run_migrations(&mut conn)?;
         let regions_seeded = crate::models::accounts::insert_missing_divisions(&mut conn)?;
         Ok(MigrationReport { applied, regions_seeded })
+    }
+
+    /// How many statements this pool's connections have sent since it opened (the pool's
+    /// own `SELECT 1` check on checkout included). Tests read it before and after a request.
+    pub fn queries_run(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// The pool's figures now, for `/metrics`.

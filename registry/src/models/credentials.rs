@@ -232,6 +232,49 @@ pub fn find_credential(conn: &mut DbConnection, id: &str) -> AppResult<Credentia
         .ok_or_else(|| AppError::NotFound(format!("credential {id}")))
 }
 
+/// What of a credential's row its public page depends on besides the signed document, which
+/// never changes: its status. Every status change moves it (`status_changed_at` at least),
+/// so a page rendered for one stamp is current exactly while the row still has that stamp.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = credentials)]
+pub struct CredentialStamp {
+    /// `urn:uuid:…`.
+    pub id: String,
+    /// Revoked (final).
+    pub revoked: bool,
+    /// Suspended (reversible).
+    pub suspended: bool,
+    /// Reason of the last status change.
+    pub status_reason: Option<String>,
+    /// When the status last changed.
+    pub status_changed_at: Option<String>,
+}
+
+impl CredentialRow {
+    /// This row's [`CredentialStamp`].
+    pub fn stamp(&self) -> CredentialStamp {
+        CredentialStamp {
+            id: self.id.clone(),
+            revoked: self.revoked,
+            suspended: self.suspended,
+            status_reason: self.status_reason.clone(),
+            status_changed_at: self.status_changed_at.clone(),
+        }
+    }
+}
+
+/// The [`CredentialStamp`] of a credential found like [`find_credential`]: one indexed read
+/// of five small columns, without the signed JSON.
+pub fn find_credential_stamp(conn: &mut DbConnection, id: &str) -> AppResult<CredentialStamp> {
+    let full = if id.starts_with("urn:uuid:") { id.to_string() } else { format!("urn:uuid:{id}") };
+    credentials::table
+        .filter(credentials::id.eq(&full).or(credentials::certificate_number.eq(id)))
+        .select(CredentialStamp::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("credential {id}")))
+}
+
 /// Which credentials a listing covers.
 #[derive(Debug, Clone, Default)]
 pub struct CredentialScope {

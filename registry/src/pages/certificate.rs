@@ -11,9 +11,11 @@
 //! detail existed simply lack its line. The page is rendered from
 //! `registry/templates/certificate.html` (askama: checked at compile time, HTML-escaped).
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate, Utc};
 use rongtong_credentials::VerificationReport;
 use rongtong_credentials::verify::{CHECK_DATES, VerifyOptions};
@@ -24,7 +26,7 @@ use utoipa::IntoParams;
 use crate::app::AppState;
 use crate::error::{AppError, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::credentials as m;
-use crate::routes::credentials::{kek, ld_json};
+use crate::pages::cache::{ByteBoundedLru, Rendered};
 use crate::services::credentials::issuance::IssueContext;
 use crate::services::credentials::resolver::DbResolver;
 
@@ -35,13 +37,88 @@ pub struct FormatParam {
     pub format: Option<String>,
 }
 
+/// How long a browser or CDN may show a page before revalidating it. Short, because the
+/// status can change; revalidation is cheap (a `304` after one small status read).
+const PAGE_CACHE_CONTROL: &str = "public, max-age=30, must-revalidate";
+
+/// The signed JSON never changes once issued (its status lives in the status list, which
+/// has its own URL), so it may be kept longer; the `ETag` still allows revalidation.
+const DOCUMENT_CACHE_CONTROL: &str = "public, max-age=3600";
+
+/// The longest a rendered page is served without rendering it again, even if its status
+/// stamp has not moved: the verdict also depends on things outside the row (the issuer's DID
+/// document, the clock), and a periodic fresh verification bounds how long any of them could
+/// be out of date.
+const PAGE_MAX_AGE: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// Bytes of rendered pages, and of credential JSON, kept in memory (each).
+const PAGE_CACHE_BYTES: usize = 32 * 1024 * 1024;
+
+/// A rendered page and what it was rendered for.
+#[derive(Debug)]
+struct CachedPage {
+    /// The row's status when the page was rendered.
+    stamp: m::CredentialStamp,
+    /// When the verdict may change by itself (`validFrom` or `validUntil` reached) or
+    /// [`PAGE_MAX_AGE`] runs out, whichever is first.
+    fresh_until: chrono::DateTime<Utc>,
+    page: Arc<Rendered>,
+}
+
+/// Certificate pages rendered once per credential and status, and credential JSON by the id
+/// or number it was asked for. Every page request still reads the row's status stamp
+/// ([`m::find_credential_stamp`]), so a status change — on this node or another sharing the
+/// database — shows on the very next request; nothing else is read, verified or rendered
+/// (no QR code, no key) while the stamp is unchanged.
+pub(crate) struct PageCache {
+    pages: ByteBoundedLru<String, Arc<CachedPage>>,
+    documents: ByteBoundedLru<String, Arc<Rendered>>,
+}
+
+impl Default for PageCache {
+    fn default() -> Self {
+        PageCache { pages: ByteBoundedLru::new(PAGE_CACHE_BYTES), documents: ByteBoundedLru::new(PAGE_CACHE_BYTES) }
+    }
+}
+
+impl std::fmt::Debug for PageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageCache").finish_non_exhaustive()
+    }
+}
+
+impl PageCache {
+    /// The page rendered for exactly this stamp, if it is still fresh at `now`.
+    fn page(&self, stamp: &m::CredentialStamp, now: chrono::DateTime<Utc>) -> Option<Arc<Rendered>> {
+        self.pages.get(&stamp.id).filter(|p| p.stamp == *stamp && now < p.fresh_until).map(|p| p.page.clone())
+    }
+
+    fn insert_page(&self, page: CachedPage) {
+        let size = page.page.size() + page.stamp.id.len();
+        self.pages.insert(page.stamp.id.clone(), Arc::new(page), size);
+    }
+}
+
+/// When a page rendered at `now` stops being fresh: the next of the document's `validFrom`
+/// and `validUntil` still ahead (the verifier's `dates` check changes its verdict there), at
+/// most [`PAGE_MAX_AGE`] away.
+fn fresh_until(doc: &Value, now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    ["validFrom", "validUntil"]
+        .iter()
+        .filter_map(|k| chrono::DateTime::parse_from_rfc3339(doc[*k].as_str()?).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .filter(|t| *t > now)
+        .fold(now + PAGE_MAX_AGE, std::cmp::min)
+}
+
 /// The public page of a credential (its share link and QR target), found by its UUID or its
 /// certificate number (证书编号, e.g. `JX-PXOU-2026-000123`): a printable A4 certificate in
 /// Chinese and English, printed from the signed document, with a QR code and the live
 /// verification result; the signed credential JSON with `Accept: application/ld+json` (or
 /// `application/vc`, `application/json`) or `?format=json`. Anyone holding the link may see
-/// it.
-#[utoipa::path(get, path = "/credentials/{id}", tag = "public", params(("id" = String, Path, description = "credential UUID or certificate number"), FormatParam), responses((status = 200, description = "HTML page or credential JSON"), (status = 404, body = ErrorBody)))]
+/// it. Both come with an `ETag` (answer `If-None-Match` with `304`) and `Cache-Control`:
+/// the page for 30 seconds then revalidated, the immutable JSON for an hour.
+#[utoipa::path(get, path = "/credentials/{id}", tag = "public", params(("id" = String, Path, description = "credential UUID or certificate number"), FormatParam), responses((status = 200, description = "HTML page or credential JSON"), (status = 304, description = "not modified (If-None-Match)"), (status = 404, body = ErrorBody)))]
 pub async fn find_public_credential(
     state: AppState,
     headers: HeaderMap,
@@ -53,32 +130,45 @@ pub async fn find_public_credential(
         || accept.contains("application/ld+json")
         || accept.contains("application/vc")
         || (accept.contains("application/json") && !accept.contains("text/html"));
-    let kek = kek(&state)?;
-    let base = state.base_url().to_string();
-    let (row, report) = state
+    if wants_json {
+        let (media, variant) =
+            if accept.contains("application/ld+json") { ("application/ld+json", "ld") } else { ("application/json", "json") };
+        let doc = match state.certificates.documents.get(&id) {
+            Some(doc) => doc,
+            None => {
+                let key = id.clone();
+                let body = state.db.run(move |c| Ok::<_, AppError>(m::find_credential(c, &id)?.document()?.to_string())).await?;
+                let doc = Arc::new(Rendered::new(body));
+                state.certificates.documents.insert(key.clone(), doc.clone(), doc.size() + key.len());
+                doc
+            }
+        };
+        return Ok(doc.respond(&headers, media, variant, DOCUMENT_CACHE_CONTROL));
+    }
+    let st = state.clone();
+    let page = state
         .db
         .run(move |c| {
-            let row = m::find_credential(c, &id)?;
-            let report = if wants_json {
-                None
-            } else {
-                let doc = row.document()?;
-                let ctx = IssueContext { base_url: &base, kek: &kek };
-                let resolver = DbResolver::new(c, ctx);
-                Some(rongtong_credentials::verify(&doc, &resolver, Utc::now(), &VerifyOptions::obv3()))
-            };
-            Ok::<_, AppError>((row, report))
+            let now = Utc::now();
+            let stamp = m::find_credential_stamp(c, &id)?;
+            if let Some(page) = st.certificates.page(&stamp, now) {
+                return Ok(page);
+            }
+            let row = m::find_credential(c, &stamp.id)?;
+            let doc = row.document()?;
+            let ctx = IssueContext { base_url: st.base_url(), kek: &st.kek };
+            let report = rongtong_credentials::verify(&doc, &DbResolver::new(c, ctx), now, &VerifyOptions::obv3());
+            let url = m::public_url(st.base_url(), &row.id);
+            let live = LiveStatus { status: row.status(), reason: row.status_reason.clone() };
+            let html = CertificatePage::new(&row.id, &doc, &live, Some(&report), &url, now)?
+                .render()
+                .map_err(|e| AppError::Internal(format!("certificate page: {e}")))?;
+            let page = Arc::new(Rendered::new(html));
+            st.certificates.insert_page(CachedPage { stamp: row.stamp(), fresh_until: fresh_until(&doc, now), page: page.clone() });
+            Ok::<_, AppError>(page)
         })
         .await?;
-    if wants_json {
-        let media = if accept.contains("application/ld+json") { "application/ld+json" } else { "application/json" };
-        return Ok(ld_json(row.document()?, media));
-    }
-    let url = m::public_url(state.base_url(), &row.id);
-    let live = LiveStatus { status: row.status(), reason: row.status_reason.clone() };
-    let page = CertificatePage::new(&row.id, &row.document()?, &live, report.as_ref(), &url, Utc::now())?;
-    let html = page.render().map_err(|e| AppError::Internal(format!("certificate page: {e}")))?;
-    Ok(Html(html).into_response())
+    Ok(page.respond(&headers, "text/html; charset=utf-8", "html", PAGE_CACHE_CONTROL))
 }
 
 // ---------------------------------------------------------------- the signed content

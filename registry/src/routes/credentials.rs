@@ -25,14 +25,9 @@ use crate::models::accounts;
 use crate::models::credentials::{self as m, CredentialScope, CredentialView, JobView};
 use crate::models::pagination::{Page, PageParams};
 use crate::services::credentials::issuance::{self, IssueContext, IssueReport, SkillLevelInput};
-use crate::services::credentials::keystore::{self, Kek, Owner};
+use crate::services::credentials::keystore::{self, Owner};
 use crate::services::credentials::resolver::DbResolver;
 use crate::services::credentials::status::{self, StatusAction};
-
-/// Loads the KEK (a missing or malformed key file is a server fault: 500, detail logged).
-pub(crate) fn kek(state: &AppState) -> AppResult<std::sync::Arc<Kek>> {
-    Ok(state.config.credentials.kek.load()?)
-}
 
 /// True when `p` works for organisation `org_id` (its admin or staff).
 fn is_staff_of(p: &Principal, org_id: &str) -> bool {
@@ -58,7 +53,7 @@ pub async fn create_completion_credential(
     p: Principal,
     AppPath(id): AppPath<String>,
 ) -> AppResult<(StatusCode, AppJson<CredentialView>)> {
-    let kek = kek(&state)?;
+    let kek = state.kek.clone();
     let base = state.base_url().to_string();
     let (created, view) = state
         .db
@@ -95,7 +90,7 @@ pub async fn create_skill_level_credential(
     if assessed_on > chrono::Utc::now().date_naive() {
         return Err(AppError::invalid("assessed_on", "cannot be in the future"));
     }
-    let kek = kek(&state)?;
+    let kek = state.kek.clone();
     let base = state.base_url().to_string();
     let (created, view) = state
         .db
@@ -148,7 +143,7 @@ pub async fn create_issuance_job(
     p: Principal,
     AppJson(input): AppJson<JobInput>,
 ) -> AppResult<(StatusCode, AppJson<JobView>)> {
-    let kek = kek(&state)?;
+    let kek = state.kek.clone();
     let app = state.0.clone();
     let (job, ids) = state
         .db
@@ -282,7 +277,7 @@ pub async fn update_credential_status(
 /// keys stay in the DID document so everything signed before keeps verifying.
 #[utoipa::path(post, path = "/organizations/{id}/keys", tag = "credentials", params(("id" = String, Path, description = "organization code or id")), responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_org_key(state: AppState, p: Principal, AppPath(code): AppPath<String>) -> AppResult<(StatusCode, AppJson<Value>)> {
-    let kek = kek(&state)?;
+    let kek = state.kek.clone();
     let base = state.base_url().to_string();
     let doc = state
         .db
@@ -329,7 +324,7 @@ pub async fn create_presentation(
     rongtong_catalog::validate::check_text(&mut errs, "challenge", &input.challenge, 500);
     errs.check(!input.credentials.is_empty() && input.credentials.len() <= 50, "credentials", "give 1 to 50 credential ids");
     errs.into_result()?;
-    let kek = kek(&state)?;
+    let kek = state.kek.clone();
     let vp = state
         .db
         .run(move |c| {
@@ -403,7 +398,7 @@ pub async fn create_verification(
     // The bounded pool: wait for a slot here (a client that gives up stops waiting), then
     // hold it inside the blocking work, so it is only freed when the work is.
     let permit = state.verify_slots.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let kek = kek(&state)?;
+    let kek = state.kek.clone();
     let base = state.base_url().to_string();
     let result = state
         .db
@@ -491,7 +486,7 @@ pub(crate) fn ld_json(v: Value, media: &'static str) -> Response {
 /// The platform's DID document (`did:web:<host>`), with every key it ever used.
 #[utoipa::path(get, path = "/.well-known/did.json", tag = "public", responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn find_platform_did(state: AppState) -> AppResult<Response> {
-    let kek = kek(&state)?;
+    let kek = state.kek.clone();
     let base = state.base_url().to_string();
     let doc = state
         .db
@@ -526,7 +521,7 @@ pub async fn find_org_did(state: AppState, AppPath(code): AppPath<String>) -> Ap
 /// every status change.
 #[utoipa::path(get, path = "/status/{id}", tag = "public", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn find_status_list(state: AppState, AppPath(id): AppPath<String>) -> AppResult<Response> {
-    let kek = kek(&state)?;
+    let kek = state.kek.clone();
     let base = state.base_url().to_string();
     let vc = state
         .db
