@@ -27,11 +27,35 @@
 //! counter lives in the database, several stateless server nodes on one PostgreSQL, the CLI
 //! and imports all invalidate each other's snapshots without talking to each other.
 //!
-//! When the counter has moved, one background rebuild runs per process. Requests wait for it
-//! up to `RONGTONG_MATCHING_MAX_WAIT_MS` (default 2000) and are then answered from the previous
-//! snapshot, flagged `stale`; with no previous snapshot they wait for the first one. So a
-//! learner sees a completion recorded a moment ago (rebuilds of city- or demo-sized data take
-//! milliseconds), and at provincial scale (seconds per rebuild) nobody waits long.
+//! # Incremental updates (issue 9)
+//!
+//! Loading a provincial store whole takes seconds, so a node does not reload after every
+//! write. Migration `000007` makes the same triggers say *what* changed, in the same
+//! transaction: a change to a learner's own rows (completions, certificates, the learner's
+//! account) appends `(version, learner id)` to `matching_changes`; a change to anything else
+//! (skills, relations, occupations, courses, organizations, demand) also sets
+//! `data_version.catalog_version`. When the counter has moved, one background refresh runs
+//! per process ([`refresh_snapshot`]):
+//!
+//! * no catalog change since the snapshot, at most [`MAX_INCREMENTAL_LEARNERS`] changed
+//!   learners: [`update_snapshot`] reloads just those learners' rows (through
+//!   `learner_spec`, the same rule the full load uses) and applies them with
+//!   `SkillsGraph::with_learners`, which copies the unchanged learner columns in runs and
+//!   shares nothing mutable with the old graph; every other part of the snapshot is shared
+//!   (`Arc`, and a persistent map for the learner index);
+//! * otherwise a full [`load_snapshot`]. A course, skill, occupation or organization change
+//!   can alter the evidence of every learner who completed a course (a course's skills are
+//!   each completion's evidence), so catalog kinds are not updated piecemeal; they are rare
+//!   writes (imports, reviews) next to completions and certificates.
+//!
+//! An incremental snapshot answers exactly as a full reload of the same store
+//! (`tests/tests/snapshot_incremental.rs` checks it after random writes on both backends).
+//! Its `warnings` are those of the last full load. The change log is not pruned yet (one
+//! short row per changed learner per write).
+//!
+//! Requests wait for a refresh up to `RONGTONG_MATCHING_MAX_WAIT_MS` (default 2000) and are
+//! then answered from the previous snapshot, flagged `stale`; with no previous snapshot they
+//! wait for the first one.
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
