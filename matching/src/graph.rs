@@ -520,6 +520,9 @@ impl GraphBuilder {
 /// One verified skill before deduplication: skill, level, kind, evidence (arena offset, length).
 pub(crate) type RawHolding = (SkillIdx, SkillLevel, EvidenceKind, (u32, u16));
 
+/// Borrowed holding columns: skill, level, evidence reference, kind.
+pub(crate) type HoldingSlices<'a> = (&'a [SkillIdx], &'a [SkillLevel], &'a [(u32, u16)], &'a [EvidenceKind]);
+
 /// Holdings in column form (what the graph keeps per learner, in CSR with an offsets array).
 #[derive(Default)]
 pub(crate) struct HoldingCols {
@@ -542,7 +545,7 @@ impl HoldingCols {
     }
 
     /// Appends another column set's range `r` (a run of learners copied unchanged).
-    pub(crate) fn extend_from(&mut self, other: (&[SkillIdx], &[SkillLevel], &[(u32, u16)], &[EvidenceKind]), r: std::ops::Range<usize>) {
+    pub(crate) fn extend_from(&mut self, other: HoldingSlices<'_>, r: std::ops::Range<usize>) {
         self.skill.extend_from_slice(&other.0[r.clone()]);
         self.level.extend_from_slice(&other.1[r.clone()]);
         self.ev.extend_from_slice(&other.2[r.clone()]);
