@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use petgraph::Graph;
 use petgraph::algo::toposort;
@@ -37,6 +37,18 @@ use crate::satisfaction::Via;
 /// Longest evidence text kept per verified skill (bytes); longer text is cut at a character
 /// boundary. Evidence is a certificate id or a short note, not a document.
 pub const MAX_EVIDENCE_BYTES: usize = 1024;
+
+/// Evidence text as the graph keeps it: cut to [`MAX_EVIDENCE_BYTES`] at a character boundary.
+pub(crate) fn graph_evidence_text(ev: &str) -> &str {
+    if ev.len() <= MAX_EVIDENCE_BYTES {
+        return ev;
+    }
+    let mut cut = MAX_EVIDENCE_BYTES;
+    while !ev.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &ev[..cut]
+}
 
 struct CourseRaw {
     id: String,
@@ -228,14 +240,7 @@ impl GraphBuilder {
                 self.h_kind.truncate(start);
                 return Err(BuildError::UnknownSkill { context: format!("learner {}", learner.id), uri: v.skill.clone() });
             };
-            let mut ev = v.evidence.as_str();
-            if ev.len() > MAX_EVIDENCE_BYTES {
-                let mut cut = MAX_EVIDENCE_BYTES;
-                while !ev.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                ev = &ev[..cut];
-            }
+            let ev = graph_evidence_text(&v.evidence);
             let at = match last {
                 Some((prev, at)) if prev == ev => at,
                 _ => {
@@ -417,21 +422,15 @@ impl GraphBuilder {
             return Err(BuildError::TooLarge("more than 4 billion verified skills"));
         }
         let mut hold_off = Vec::with_capacity(n_learners + 1);
-        let mut hold_skill = Vec::with_capacity(n_hold);
-        let mut hold_level = Vec::with_capacity(n_hold);
-        let mut hold_ev = Vec::with_capacity(n_hold);
-        let mut hold_kind = Vec::with_capacity(n_hold);
+        let mut hold = HoldingCols::with_capacity(n_hold);
         let mut cert_off = Vec::with_capacity(n_learners + 1);
-        let mut cert_skill = Vec::new();
-        let mut cert_level = Vec::new();
-        let mut cert_ev = Vec::new();
-        let mut cert_kind = Vec::new();
+        let mut cert = HoldingCols::default();
         let mut done_off = Vec::with_capacity(n_learners + 1);
         let mut done = Vec::new();
         let mut learner_region = Vec::with_capacity(n_learners);
         let mut opted = vec![0u64; n_learners.div_ceil(64)];
-        let mut learner_ids = Vec::with_capacity(n_learners);
-        let mut tmp: Vec<(SkillIdx, SkillLevel, EvidenceKind, (u32, u16))> = Vec::new();
+        let mut learner_ids: Vec<Arc<str>> = Vec::with_capacity(n_learners);
+        let mut tmp: Vec<RawHolding> = Vec::new();
         hold_off.push(0u32);
         cert_off.push(0u32);
         done_off.push(0u32);
@@ -441,29 +440,9 @@ impl GraphBuilder {
             for h in self.l_hold_off[old]..self.l_hold_off[old + 1] {
                 tmp.push((self.h_skill[h], self.h_level[h], self.h_kind[h], self.h_ev[h]));
             }
-            // By skill, highest level first, then credentials before bare completions, then
-            // insertion order (stable sort): the first of each skill is what counts.
-            tmp.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.is_credential().cmp(&b.2.is_credential()).reverse()));
-            let mut last: Option<SkillIdx> = None;
-            let mut last_cert: Option<SkillIdx> = None;
-            for &(s, l, k, e) in &tmp {
-                if last != Some(s) {
-                    last = Some(s);
-                    hold_skill.push(s);
-                    hold_level.push(l);
-                    hold_ev.push(e);
-                    hold_kind.push(k);
-                }
-                if k.is_credential() && last_cert != Some(s) {
-                    last_cert = Some(s);
-                    cert_skill.push(s);
-                    cert_level.push(l);
-                    cert_ev.push(e);
-                    cert_kind.push(k);
-                }
-            }
-            hold_off.push(hold_skill.len() as u32);
-            cert_off.push(cert_skill.len() as u32);
+            push_holdings(&mut tmp, &mut hold, &mut cert);
+            hold_off.push(hold.skill.len() as u32);
+            cert_off.push(cert.skill.len() as u32);
             for name in &self.done_names[self.l_done_off[old]..self.l_done_off[old + 1]] {
                 let c = course_map.get(name).copied().ok_or_else(|| BuildError::UnknownCourse {
                     context: format!("completed course of learner {}", self.l_ids[old]),
@@ -471,53 +450,22 @@ impl GraphBuilder {
                 })?;
                 done.push(c);
             }
-            done[done_off[new] as usize..].sort_unstable();
-            let mut d = done.split_off(done_off[new] as usize);
-            d.dedup();
-            done.extend(d);
+            sort_dedup_tail(&mut done, done_off[new] as usize);
             done_off.push(done.len() as u32);
             learner_region.push(self.l_region[old]);
             if self.l_opted[old] {
                 opted[new / 64] |= 1 << (new % 64);
             }
-            learner_ids.push(self.l_ids[old].clone());
+            learner_ids.push(Arc::from(&*self.l_ids[old]));
         }
         drop(self.l_ids);
         drop(self.h_skill);
         drop(self.h_level);
         drop(self.h_ev);
         drop(self.h_kind);
-        // skill → learners (sorted by learner index because we fill in learner order), over
-        // credential-backed holdings: the ranking is the only reader.
-        let mut lix_off = vec![0u32; n_skills + 1];
-        for s in &cert_skill {
-            lix_off[s.index() + 1] += 1;
-        }
-        for i in 0..n_skills {
-            lix_off[i + 1] += lix_off[i];
-        }
-        // Holders per skill at or above each level, so a query knows how long a postings list
-        // is once filtered by the required level, without reading it.
-        let mut lix_at_least = vec![[0u32; 5]; n_skills];
-        for (s, l) in cert_skill.iter().zip(&cert_level) {
-            for (i, lv) in SkillLevel::ALL_ASCENDING.iter().enumerate() {
-                if l.satisfies(*lv) {
-                    lix_at_least[s.index()][i] += 1;
-                }
-            }
-        }
-        let mut fill = lix_off.clone();
-        let total = cert_skill.len();
-        let mut lix_learner = vec![LearnerIdx(0); total];
-        let mut lix_level = vec![SkillLevel::LOWEST; total];
-        for l in 0..n_learners {
-            for h in cert_off[l] as usize..cert_off[l + 1] as usize {
-                let at = &mut fill[cert_skill[h].index()];
-                lix_learner[*at as usize] = LearnerIdx(l as u32);
-                lix_level[*at as usize] = cert_level[h];
-                *at += 1;
-            }
-        }
+        let Postings { lix_off, lix_learner, lix_level, lix_at_least } = Postings::build(n_skills, &cert_off, &cert);
+        let HoldingCols { skill: hold_skill, level: hold_level, ev: hold_ev, kind: hold_kind } = hold;
+        let HoldingCols { skill: cert_skill, level: cert_level, ev: cert_ev, kind: cert_kind } = cert;
 
         Ok(SkillsGraph {
             skill_uris: self.skill_uris,
@@ -566,6 +514,115 @@ impl GraphBuilder {
             rank_pool: Mutex::new(Vec::new()),
             path_pool: Mutex::new(Vec::new()),
         })
+    }
+}
+
+/// One verified skill before deduplication: skill, level, kind, evidence (arena offset, length).
+pub(crate) type RawHolding = (SkillIdx, SkillLevel, EvidenceKind, (u32, u16));
+
+/// Borrowed holding columns: skill, level, evidence reference, kind.
+pub(crate) type HoldingSlices<'a> = (&'a [SkillIdx], &'a [SkillLevel], &'a [(u32, u16)], &'a [EvidenceKind]);
+
+/// Holdings in column form (what the graph keeps per learner, in CSR with an offsets array).
+#[derive(Default)]
+pub(crate) struct HoldingCols {
+    pub skill: Vec<SkillIdx>,
+    pub level: Vec<SkillLevel>,
+    pub ev: Vec<(u32, u16)>,
+    pub kind: Vec<EvidenceKind>,
+}
+
+impl HoldingCols {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        HoldingCols { skill: Vec::with_capacity(n), level: Vec::with_capacity(n), ev: Vec::with_capacity(n), kind: Vec::with_capacity(n) }
+    }
+
+    pub(crate) fn push(&mut self, s: SkillIdx, l: SkillLevel, e: (u32, u16), k: EvidenceKind) {
+        self.skill.push(s);
+        self.level.push(l);
+        self.ev.push(e);
+        self.kind.push(k);
+    }
+
+    /// Appends another column set's range `r` (a run of learners copied unchanged).
+    pub(crate) fn extend_from(&mut self, other: HoldingSlices<'_>, r: std::ops::Range<usize>) {
+        self.skill.extend_from_slice(&other.0[r.clone()]);
+        self.level.extend_from_slice(&other.1[r.clone()]);
+        self.ev.extend_from_slice(&other.2[r.clone()]);
+        self.kind.extend_from_slice(&other.3[r]);
+    }
+}
+
+/// One learner's verified skills, deduplicated: by skill, highest level first, then
+/// credentials before bare completions, then insertion order (stable sort); the first of each
+/// skill goes to `hold`, the first *credential* of each skill to `cert`. The one rule for both
+/// a full build and an incremental update, so both give the same holdings.
+pub(crate) fn push_holdings(tmp: &mut [RawHolding], hold: &mut HoldingCols, cert: &mut HoldingCols) {
+    tmp.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.is_credential().cmp(&b.2.is_credential()).reverse()));
+    let mut last: Option<SkillIdx> = None;
+    let mut last_cert: Option<SkillIdx> = None;
+    for &(s, l, k, e) in tmp.iter() {
+        if last != Some(s) {
+            last = Some(s);
+            hold.push(s, l, e, k);
+        }
+        if k.is_credential() && last_cert != Some(s) {
+            last_cert = Some(s);
+            cert.push(s, l, e, k);
+        }
+    }
+}
+
+/// Sorts and deduplicates `v[from..]` in place (a learner's completed courses).
+pub(crate) fn sort_dedup_tail<T: Ord + Copy>(v: &mut Vec<T>, from: usize) {
+    v[from..].sort_unstable();
+    let mut d = v.split_off(from);
+    d.dedup();
+    v.extend(d);
+}
+
+/// The skill → learners inverted index over credential-backed holdings.
+pub(crate) struct Postings {
+    pub lix_off: Vec<u32>,
+    pub lix_learner: Vec<LearnerIdx>,
+    pub lix_level: Vec<SkillLevel>,
+    pub lix_at_least: Vec<[u32; 5]>,
+}
+
+impl Postings {
+    /// Counting sort of the holdings by skill; filled in learner order, so each postings list
+    /// is sorted by learner index. O(S + H).
+    pub(crate) fn build(n_skills: usize, cert_off: &[u32], cert: &HoldingCols) -> Postings {
+        let mut lix_off = vec![0u32; n_skills + 1];
+        for s in &cert.skill {
+            lix_off[s.index() + 1] += 1;
+        }
+        for i in 0..n_skills {
+            lix_off[i + 1] += lix_off[i];
+        }
+        // Holders per skill at or above each level, so a query knows how long a postings list
+        // is once filtered by the required level, without reading it.
+        let mut lix_at_least = vec![[0u32; 5]; n_skills];
+        for (s, l) in cert.skill.iter().zip(&cert.level) {
+            for (i, lv) in SkillLevel::ALL_ASCENDING.iter().enumerate() {
+                if l.satisfies(*lv) {
+                    lix_at_least[s.index()][i] += 1;
+                }
+            }
+        }
+        let mut fill = lix_off.clone();
+        let total = cert.skill.len();
+        let mut lix_learner = vec![LearnerIdx(0); total];
+        let mut lix_level = vec![SkillLevel::LOWEST; total];
+        for l in 0..cert_off.len().saturating_sub(1) {
+            for h in cert_off[l] as usize..cert_off[l + 1] as usize {
+                let at = &mut fill[cert.skill[h].index()];
+                lix_learner[*at as usize] = LearnerIdx(l as u32);
+                lix_level[*at as usize] = cert.level[h];
+                *at += 1;
+            }
+        }
+        Postings { lix_off, lix_learner, lix_level, lix_at_least }
     }
 }
 
@@ -630,6 +687,7 @@ fn build_sources(n: usize, relations: &[(SkillIdx, SkillRelationKind, SkillIdx)]
     (g, off, src)
 }
 
+#[derive(Clone)]
 pub(crate) struct ReqsTable {
     pub ids: Vec<Box<str>>,
     pub region: Vec<Option<Region>>,
@@ -686,7 +744,7 @@ pub struct SkillsGraph {
     pub(crate) occ_map: FxMap<Box<str>, u32>,
     pub(crate) dem: ReqsTable,
     pub(crate) dem_map: FxMap<Box<str>, u32>,
-    pub(crate) learner_ids: Vec<Box<str>>,
+    pub(crate) learner_ids: Vec<Arc<str>>,
     pub(crate) learner_region: Vec<Region>,
     pub(crate) opted: Vec<u64>,
     pub(crate) hold_off: Vec<u32>,
@@ -835,7 +893,8 @@ impl SkillsGraph {
             + map_entry(self.occ_map.len(), 4)
             + reqs(&self.dem)
             + map_entry(self.dem_map.len(), 4)
-            + boxed_strs(&self.learner_ids)
+            + self.learner_ids.iter().map(|s| s.len() + 16).sum::<usize>()
+            + vec_bytes(&self.learner_ids)
             + vec_bytes(&self.learner_region)
             + vec_bytes(&self.opted)
             + vec_bytes(&self.hold_off)

@@ -54,6 +54,7 @@ mod report;
 pub mod satisfaction;
 mod supply;
 pub mod synth;
+mod update;
 
 pub use coverage::{
     AlignedSkill, CourseSelection, CourseTeaching, CoverageStatus, CurriculumAlignment, DemandCoverage, DemandSelection, SkillCoverage,

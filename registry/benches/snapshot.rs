@@ -2,8 +2,9 @@
 //! database into a `SkillsGraph` (`snapshot::load_snapshot`), which is what the first matching
 //! request after a change pays.
 //!
-//! Run: `cargo bench -p rongtong-registry --bench snapshot` (add `-- 200000` for the number of
-//! learners; default 100,000). The database is generated straight into SQLite with multi-row
+//! Run: `cargo bench -p rongtong-registry --bench snapshot` (add `-- 200000 10` for the number
+//! of learners, default 100,000, and completions per learner, default 5). After the full loads
+//! it measures a write made visible incrementally (`update_snapshot`) and candidate rankings. The database is generated straight into SQLite with multi-row
 //! inserts: 15,000 skills, 100,000 published courses (3–10 skills each, a third with a
 //! prerequisite), 5,000 published demand items (5 skills each), and the learners with 5 passing
 //! completions each (so ≈ 30 verified skills per learner). Set `BENCH_DATABASE_URL` to a
@@ -14,8 +15,10 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use diesel::connection::SimpleConnection;
+use rongtong_catalog::{RequirementKind, SkillLevel, SkillRequirement};
+use rongtong_matching::Target;
 use rongtong_registry::db::{Db, DbConnection};
-use rongtong_registry::services::matching::snapshot::{data_version, load_snapshot};
+use rongtong_registry::services::matching::snapshot::{data_version, load_snapshot, update_snapshot};
 
 const SKILLS: usize = 15_000;
 const COURSES: usize = 100_000;
@@ -49,20 +52,11 @@ fn insert(conn: &mut DbConnection, head: &str, rows: impl Iterator<Item = String
     flush(&mut batch, conn);
 }
 
-fn generate(conn: &mut DbConnection, learners: usize) {
+fn generate(conn: &mut DbConnection, learners: usize, per_learner: usize) {
     let now = "2026-11-23T00:00:00Z";
     let mut rng = Lcg(2026);
     conn.batch_execute("BEGIN").expect("begin");
-    insert(
-        conn,
-        "INSERT INTO regions (code, name_zh, name_en, level, parent)",
-        std::iter::once("('360000','江西省','Jiangxi','province',NULL)".to_string()),
-    );
-    insert(
-        conn,
-        "INSERT INTO regions (code, name_zh, name_en, level, parent)",
-        CITIES.iter().map(|c| format!("('{c}','市{c}','City {c}','city','360000')")),
-    );
+    // Jiangxi and its 11 cities are among the GB/T 2260 divisions every database is seeded with.
     insert(
         conn,
         "INSERT INTO frameworks (id, code, kind, name, version, uri)",
@@ -138,15 +132,22 @@ fn generate(conn: &mut DbConnection, learners: usize) {
             )
         })),
     );
-    let mut done = Vec::with_capacity(learners * 5);
+    let mut done = Vec::with_capacity(learners * per_learner);
     for i in 0..learners {
-        let mut c: Vec<usize> = (0..5).map(|_| rng.next(COURSES)).collect();
+        let mut c: Vec<usize> = (0..per_learner).map(|_| rng.next(COURSES)).collect();
         c.sort_unstable();
         c.dedup();
         for j in c {
             let mut row = String::new();
             let _ = write!(row, "('k{i}-{j}','u{i}','c{j}','合格','2026-06-30',NULL,'admin','{now}')");
             done.push(row);
+        }
+        if done.len() >= 1_000_000 {
+            insert(
+                conn,
+                "INSERT INTO completions (id, learner_id, course_id, result, completed_on, assessor, recorded_by, created_at)",
+                done.drain(..),
+            );
         }
     }
     insert(
@@ -158,19 +159,22 @@ fn generate(conn: &mut DbConnection, learners: usize) {
 }
 
 fn main() {
-    let learners: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    let mut nums = std::env::args().skip(1).filter_map(|a| a.parse::<usize>().ok());
+    let learners: usize = nums.next().unwrap_or(100_000);
+    let per_learner: usize = nums.next().unwrap_or(5);
     let dir = tempfile::tempdir().expect("temp dir");
     let url = std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("snapshot.db").display()));
     let db = Db::open(&url, 1).expect("open");
     let mut conn = db.conn().expect("conn");
     println!(
-        "snapshot benchmark: {SKILLS} skills, {COURSES} courses, {ITEMS} demand items, {learners} learners × 5 completions ({:?})",
+        "snapshot benchmark: {SKILLS} skills, {COURSES} courses, {ITEMS} demand items, {learners} learners × {per_learner} completions ({:?})",
         db.backend()
     );
     let t = Instant::now();
-    generate(&mut conn, learners);
+    generate(&mut conn, learners, per_learner);
     println!("generated in {:.1} s (data_version {})", t.elapsed().as_secs_f64(), data_version(&mut conn).expect("version"));
     let mut totals = Vec::new();
+    let mut last = None;
     for run in 0..3 {
         let t = Instant::now();
         let snap = load_snapshot(&mut conn).expect("load");
@@ -187,8 +191,69 @@ fn main() {
             i.warnings
         );
         totals.push(total);
-        drop(snap);
+        last = Some(snap);
     }
     totals.sort_by(f64::total_cmp);
     println!("median load_snapshot: {:.2} s", totals[1]);
+
+    // A write, then the snapshot brought up to date with it: what the next matching request
+    // pays (update_snapshot reads the change log and the learner's rows, then
+    // SkillsGraph::with_learners copies the learner columns).
+    let mut snap = last.expect("a snapshot");
+    let mut updates = Vec::new();
+    for w in 0..7 {
+        let learner = (w * 7919) % learners;
+        conn.batch_execute(&format!(
+            "INSERT INTO completions (id, learner_id, course_id, result, completed_on, assessor, recorded_by, created_at) \
+             VALUES ('w{w}','u{learner}','c{}','合格','2026-11-30',NULL,'admin','2026-11-30T00:00:00Z')",
+            COURSES - 1 - w
+        ))
+        .expect("write");
+        let t = Instant::now();
+        snap = update_snapshot(&mut conn, &snap).expect("update").expect("incremental");
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "write {w}: update_snapshot {ms:.1} ms (read {:.1} ms, with_learners {:.1} ms); heap {:.0} MiB",
+            snap.info.load_ms,
+            snap.info.build_ms,
+            snap.info.heap_bytes as f64 / (1024.0 * 1024.0)
+        );
+        updates.push(ms);
+    }
+    updates.sort_by(f64::total_cmp);
+    println!("median write → visible (update_snapshot): {:.1} ms", updates[updates.len() / 2]);
+
+    // Rankings on the provincial data: every 50th demand item (3 essentials each), and a
+    // target with no essential requirement (the full sweep of every posting).
+    let g = &snap.graph;
+    let mut times = Vec::new();
+    for i in (0..ITEMS).step_by(50) {
+        let id = format!("i{i}");
+        let t = Instant::now();
+        let r = g.rank_candidates(Target::Demand(&id), 20).expect("rank");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(r);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "rank_candidates, demand items (k = 20): p50 {:.2} ms, p90 {:.2} ms, max {:.2} ms",
+        times[times.len() / 2],
+        times[times.len() * 9 / 10],
+        times[times.len() - 1]
+    );
+    let optional: Vec<SkillRequirement> = (0..5)
+        .map(|j| SkillRequirement {
+            skill: format!("https://bench.example/skills/{}", j * 97),
+            kind: RequirementKind::Optional,
+            min_level: SkillLevel::L4,
+        })
+        .collect();
+    let mut times = Vec::new();
+    for _ in 0..9 {
+        let t = Instant::now();
+        std::hint::black_box(g.rank_candidates(Target::Requirements(&optional), 20).expect("rank"));
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!("rank_candidates, 5 optional requirements, no essential (k = 20): median {:.1} ms", times[4]);
 }

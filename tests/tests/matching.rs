@@ -383,3 +383,28 @@ async fn certificates_count_as_evidence_and_revocation_withdraws_it() {
     assert_eq!(revoked.status, 200, "{}", revoked.text());
     assert_eq!(steps(&app.get(&url, Some(&admin)).await), ["ZNZZ-02@2026.1", "ZNZZ-03@2026.1", "ZNZZ-04@2026.1", "ZNZZ-05@2026.1"]);
 }
+
+#[tokio::test]
+async fn a_completion_through_the_api_reaches_the_next_answer_incrementally() {
+    let (app, _) = TestApp::with_demo();
+    let item = item_id(&app, "工业机器人运维技术员").await;
+    let chen = app.token_for("learner-chen");
+    let url = format!("/api/v1/matching/gap?learner=learner-chen&demand_item={item}");
+    let before = app.get(&url, Some(&chen)).await;
+    assert_eq!(before.status, 200, "{}", before.text());
+    // The first snapshot of a process is loaded whole.
+    assert_eq!(before.json["snapshot"]["incremental"], false, "{}", before.json["snapshot"]);
+
+    let record =
+        json!({"learner": "learner-chen", "course": "GYJQR-04", "result": "合格", "completed_on": "2026-10-01", "assessor": "周立新"});
+    let created = app.post("/api/v1/completions", Some(&app.token_for("jxou-admin")), record).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+
+    // The very next answer has the completion, from a snapshot updated with just that learner.
+    let after = app.get(&url, Some(&chen)).await;
+    assert_eq!(after.json["snapshot"]["incremental"], true, "{}", after.json["snapshot"]);
+    assert_eq!(after.json["stale"], false, "{}", after.json);
+    let met: Vec<&str> = after.json["result"]["met"].as_array().unwrap().iter().map(|m| m["skill"].as_str().unwrap()).collect();
+    assert!(met.contains(&MAINTAIN_ROBOTS), "{}", after.text());
+    assert_eq!(after.json["snapshot"]["learners"], before.json["snapshot"]["learners"]);
+}

@@ -158,3 +158,104 @@ pub fn data_version(conn: &mut DbConnection) -> QueryResult<i64> {
     let rows: Vec<VersionRow> = diesel::sql_query("SELECT version FROM data_version WHERE id = 1").load(conn)?;
     Ok(rows.first().map_or(0, |r| r.version))
 }
+
+#[derive(QueryableByName)]
+struct VersionsRow {
+    #[diesel(sql_type = BigInt)]
+    version: i64,
+    #[diesel(sql_type = BigInt)]
+    catalog_version: i64,
+}
+
+/// `data_version` and the version of the last change to anything but a learner's own rows
+/// (`catalog_version`, set by the same triggers; migration `000007`).
+pub fn data_versions(conn: &mut DbConnection) -> QueryResult<(i64, i64)> {
+    let rows: Vec<VersionsRow> = diesel::sql_query("SELECT version, catalog_version FROM data_version WHERE id = 1").load(conn)?;
+    Ok(rows.first().map_or((0, 0), |r| (r.version, r.catalog_version)))
+}
+
+#[derive(QueryableByName)]
+struct LearnerIdRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    learner_id: String,
+}
+
+/// The learners (user ids) whose rows changed after `since`, from the change log the triggers
+/// of migration `000007` keep; at most `limit` of them (the caller loads the snapshot whole
+/// past its limit).
+pub fn changed_learners(conn: &mut DbConnection, since: i64, limit: usize) -> QueryResult<Vec<String>> {
+    let rows: Vec<LearnerIdRow> =
+        diesel::sql_query("SELECT DISTINCT learner_id FROM matching_changes WHERE version > $1 ORDER BY learner_id LIMIT $2")
+            .bind::<BigInt, _>(since)
+            .bind::<BigInt, _>(i64::try_from(limit).unwrap_or(i64::MAX))
+            .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.learner_id).collect())
+}
+
+/// Ids per `IN (…)` list: well under SQLite's bound-variable limit.
+const IN_CHUNK: usize = 500;
+
+/// The learner rows (as [`snapshot_learner_rows`]) of these user ids; ids that are not (or no
+/// longer) learners are absent.
+pub fn learner_rows_for(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<LearnerRowTuple>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        out.extend(
+            users::table
+                .filter(users::role.eq("learner"))
+                .filter(users::id.eq_any(chunk))
+                .select((users::id, users::username, users::region, users::opt_in, users::org_id))
+                .load::<LearnerRowTuple>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// These learners' completion rows, in completion id order (as [`snapshot_completion_rows`]).
+pub fn completion_rows_for(conn: &mut DbConnection, learners: &[String]) -> QueryResult<Vec<CompletionRowTuple>> {
+    let mut out: Vec<CompletionRowTuple> = Vec::new();
+    for chunk in learners.chunks(IN_CHUNK) {
+        out.extend(
+            completions::table
+                .filter(completions::learner_id.eq_any(chunk))
+                .select((completions::id, completions::learner_id, completions::course_id, completions::result, completions::completed_on))
+                .load::<CompletionRowTuple>(conn)?,
+        );
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// These learners' training certificates (as [`snapshot_certificates`]).
+pub fn certificates_for(conn: &mut DbConnection, learners: &[String]) -> QueryResult<Vec<(String, bool)>> {
+    let mut out = Vec::new();
+    for chunk in learners.chunks(IN_CHUNK) {
+        out.extend(
+            credentials::table
+                .filter(credentials::learner_id.eq_any(chunk))
+                .filter(credentials::completion_id.is_not_null())
+                .select((credentials::completion_id.assume_not_null(), credentials::revoked.or(credentials::suspended)))
+                .load::<(String, bool)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// These learners' skill-level certificates in force, in credential id order (as
+/// [`snapshot_cert_rows`]).
+pub fn cert_rows_for(conn: &mut DbConnection, learners: &[String]) -> QueryResult<Vec<CertRowTuple>> {
+    let mut out: Vec<CertRowTuple> = Vec::new();
+    for chunk in learners.chunks(IN_CHUNK) {
+        out.extend(
+            credentials::table
+                .filter(credentials::learner_id.eq_any(chunk))
+                .filter(credentials::kind.eq(crate::models::credentials::CredentialKind::SkillLevel.as_ref()))
+                .filter(credentials::revoked.eq(false))
+                .filter(credentials::suspended.eq(false))
+                .select((credentials::id, credentials::learner_id, credentials::occupation_code, credentials::skill_level))
+                .load::<CertRowTuple>(conn)?,
+        );
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}

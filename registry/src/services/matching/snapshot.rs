@@ -27,11 +27,35 @@
 //! counter lives in the database, several stateless server nodes on one PostgreSQL, the CLI
 //! and imports all invalidate each other's snapshots without talking to each other.
 //!
-//! When the counter has moved, one background rebuild runs per process. Requests wait for it
-//! up to `RONGTONG_MATCHING_MAX_WAIT_MS` (default 2000) and are then answered from the previous
-//! snapshot, flagged `stale`; with no previous snapshot they wait for the first one. So a
-//! learner sees a completion recorded a moment ago (rebuilds of city- or demo-sized data take
-//! milliseconds), and at provincial scale (seconds per rebuild) nobody waits long.
+//! # Incremental updates (issue 9)
+//!
+//! Loading a provincial store whole takes seconds, so a node does not reload after every
+//! write. Migration `000007` makes the same triggers say *what* changed, in the same
+//! transaction: a change to a learner's own rows (completions, certificates, the learner's
+//! account) appends `(version, learner id)` to `matching_changes`; a change to anything else
+//! (skills, relations, occupations, courses, organizations, demand) also sets
+//! `data_version.catalog_version`. When the counter has moved, one background refresh runs
+//! per process ([`refresh_snapshot`]):
+//!
+//! * no catalog change since the snapshot, at most [`MAX_INCREMENTAL_LEARNERS`] changed
+//!   learners: [`update_snapshot`] reloads just those learners' rows (through
+//!   `learner_spec`, the same rule the full load uses) and applies them with
+//!   `SkillsGraph::with_learners`, which copies the unchanged learner columns in runs and
+//!   shares nothing mutable with the old graph; every other part of the snapshot is shared
+//!   (`Arc`, and a persistent map for the learner index);
+//! * otherwise a full [`load_snapshot`]. A course, skill, occupation or organization change
+//!   can alter the evidence of every learner who completed a course (a course's skills are
+//!   each completion's evidence), so catalog kinds are not updated piecemeal; they are rare
+//!   writes (imports, reviews) next to completions and certificates.
+//!
+//! An incremental snapshot answers exactly as a full reload of the same store
+//! (`tests/tests/snapshot_incremental.rs` checks it after random writes on both backends).
+//! Its `warnings` are those of the last full load. The change log is not pruned yet (one
+//! short row per changed learner per write).
+//!
+//! Requests wait for a refresh up to `RONGTONG_MATCHING_MAX_WAIT_MS` (default 2000) and are
+//! then answered from the previous snapshot, flagged `stale`; with no previous snapshot they
+//! wait for the first one.
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
@@ -115,6 +139,10 @@ pub struct SnapshotInfo {
     pub demand_items: usize,
     /// Occupations.
     pub occupations: usize,
+    /// True when this snapshot was brought up to date from the previous one with the
+    /// learners changed since (`matching_changes`), false when it was loaded whole. The
+    /// figures above are then those of the update; `warnings` are those of the last full load.
+    pub incremental: bool,
     /// Data problems worked around while loading (a prerequisite cycle, a learner without a
     /// region …); empty when the data is clean.
     pub warnings: Vec<String>,
@@ -125,30 +153,66 @@ pub struct SnapshotInfo {
 #[derive(Debug)]
 pub struct Snapshot {
     /// The graph.
-    pub graph: SkillsGraph,
+    pub graph: Arc<SkillsGraph>,
     /// Figures about it.
     pub info: SnapshotInfo,
     /// Human-readable names of skills (URI), courses (`CODE@VERSION`), occupations (URI) and
     /// demand items (id), for the `labels` of answers and the CLI's reports.
-    pub labels: HashMap<String, String>,
+    pub labels: Arc<HashMap<String, String>>,
     /// Demand items by id.
-    pub items: HashMap<String, DemandItemInfo>,
+    pub items: Arc<HashMap<String, DemandItemInfo>>,
     /// Item ids of each demand list, in list order.
-    pub list_items: HashMap<String, Vec<String>>,
+    pub list_items: Arc<HashMap<String, Vec<String>>>,
     /// Demand lists by id.
-    pub lists: HashMap<String, DemandListInfo>,
+    pub lists: Arc<HashMap<String, DemandListInfo>>,
     /// Region code of each organization, by code.
-    pub org_regions: HashMap<String, String>,
-    /// Learners by username and by user id.
-    pub learners: HashMap<String, LearnerInfo>,
+    pub org_regions: Arc<HashMap<String, String>>,
+    /// Learners by username and by user id (a persistent map: an incremental update shares
+    /// all but the changed entries with the previous snapshot).
+    pub learners: im::HashMap<String, LearnerInfo>,
     /// Occupation URI by URI, id and 职业分类大典 code.
-    pub occupations: HashMap<String, String>,
+    pub occupations: Arc<HashMap<String, String>>,
     /// The graph id (`CODE@VERSION`) a course code means: latest published, else archived,
     /// else latest version.
-    pub course_by_code: HashMap<String, String>,
+    pub course_by_code: Arc<HashMap<String, String>>,
+    /// What an incremental update needs from the catalog.
+    pub(crate) context: Arc<LearnerContext>,
 }
 
 impl Snapshot {
+    /// A snapshot sharing everything with this one but the graph and learners: what an
+    /// incremental update produces.
+    fn relabelled(
+        &self,
+        version: i64,
+        graph: Arc<SkillsGraph>,
+        learners: im::HashMap<String, LearnerInfo>,
+        load_ms: f64,
+        build_ms: f64,
+    ) -> Snapshot {
+        let mut info = self.info.clone();
+        info.version = version;
+        info.built_at = crate::db::now();
+        info.load_ms = load_ms;
+        info.build_ms = build_ms;
+        info.heap_bytes = graph.heap_bytes();
+        info.learners = graph.learner_count();
+        info.incremental = true;
+        Snapshot {
+            graph,
+            info,
+            labels: self.labels.clone(),
+            items: self.items.clone(),
+            list_items: self.list_items.clone(),
+            lists: self.lists.clone(),
+            org_regions: self.org_regions.clone(),
+            learners,
+            occupations: self.occupations.clone(),
+            course_by_code: self.course_by_code.clone(),
+            context: self.context.clone(),
+        }
+    }
+
     /// The learner named by a username or user id.
     pub fn learner(&self, key: &str) -> Option<&LearnerInfo> {
         self.learners.get(key.trim())
@@ -370,93 +434,43 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
             .sort_by(|a, b| (a.kind != RequirementKind::Essential, &a.skill).cmp(&(b.kind != RequirementKind::Essential, &b.skill)));
     }
 
-    // Learners and the evidence their completion records give.
+    // What turning learner rows into matching inputs needs from the catalog, kept with the
+    // snapshot for incremental updates.
+    let ctx = LearnerContext {
+        org_region: org.iter().map(|(id, (_, r))| (id.clone(), r.clone())).collect(),
+        courses: spec_of
+            .iter()
+            .map(|(id, &i)| {
+                let key = specs[i].id.clone();
+                let current = course_code.get(id).and_then(|code| course_by_code.get(code)).filter(|k| **k != key).cloned();
+                (id.clone(), CourseFacts { key, current, teaches: specs[i].teaches.iter().map(|t| (t.skill.clone(), t.level)).collect() })
+            })
+            .collect(),
+        occ_names: occ_names.clone(),
+        occ_skills: occ_specs.iter().map(|o| (o.id.clone(), o.requirements.iter().map(|r| r.skill.clone()).collect())).collect(),
+    };
+
+    // Learners, their completion records and skill-level certificates, grouped per learner.
     let learner_rows: Vec<LearnerRowTuple> = m::snapshot_learner_rows(c)?;
-    let mut learners: HashMap<String, LearnerInfo> = HashMap::with_capacity(learner_rows.len() * 2);
-    let mut learner_specs: Vec<LearnerSpec> = Vec::with_capacity(learner_rows.len());
     let mut learner_of: HashMap<String, usize> = HashMap::with_capacity(learner_rows.len());
-    let mut no_region = 0usize;
-    for (id, username, region, opt_in, org_id) in learner_rows {
-        let region = region.filter(|r| !r.is_empty()).or_else(|| org_id.and_then(|o| org.get(&o).map(|(_, r)| r.clone())));
-        let Some(region) = region else {
-            no_region += 1;
-            continue;
-        };
-        let info = LearnerInfo { user_id: id.clone(), username: username.clone(), region: region.clone() };
-        learners.insert(username.clone(), info.clone());
-        learners.insert(id.clone(), info);
-        learner_of.insert(id, learner_specs.len());
-        learner_specs.push(LearnerSpec {
-            id: username,
-            region,
-            opted_in_to_be_found: opt_in,
-            skills: Vec::new(),
-            completed_courses: Vec::new(),
-        });
+    for (i, row) in learner_rows.iter().enumerate() {
+        learner_of.insert(row.0.clone(), i);
     }
-    if no_region > 0 {
-        warnings
-            .push(format!("{no_region} learners have no region (neither their own nor their organization's) and are left out of matching"));
+    let mut completions: Vec<Vec<LearnerCompletion>> = vec![Vec::new(); learner_rows.len()];
+    for (id, learner_id, course_id, result, completed_on) in m::snapshot_completion_rows(c)? {
+        if let Some(&l) = learner_of.get(&learner_id) {
+            completions[l].push(LearnerCompletion { id, course_id, result, completed_on });
+        }
     }
-    let mut evidence: Vec<Vec<(usize, String, EvidenceKind)>> = vec![Vec::new(); learner_specs.len()];
-    let completion_rows: Vec<(String, String, String, String, String)> = m::snapshot_completion_rows(c)?;
-    // Training certificates of completions: in force (the completion scores in rankings) or
-    // withdrawn (revoked or suspended: the completion is no longer evidence at all).
+    // Training certificates of completions: in force (false) or withdrawn (true).
     let certificates: HashMap<String, bool> = m::snapshot_certificates(c)?.into_iter().collect();
-    let mut unreadable_results = 0usize;
-    for (id, learner_id, course_id, result, completed_on) in completion_rows {
-        // One rule decides pass and fail, for matching as for issuance (rongtong_catalog).
-        match CompletionResult::parse(&result) {
-            Ok(r) if r.is_pass() => {}
-            Ok(_) => continue,
-            Err(_) => {
-                unreadable_results += 1;
-                continue;
-            }
-        }
-        let kind = match certificates.get(&id) {
-            Some(true) => continue,
-            Some(false) => EvidenceKind::TrainingCertificate,
-            None => EvidenceKind::Completion,
-        };
-        let (Some(&l), Some(&ci)) = (learner_of.get(&learner_id), spec_of.get(&course_id)) else { continue };
-        let course = &specs[ci];
-        // Done is done whichever version was taken: the completed version, and the version the
-        // code resolves to for prerequisites (else a learner who took last year's version is
-        // asked to take the course again, and one who took this year's is not).
-        learner_specs[l].completed_courses.push(course.id.clone());
-        if let Some(current) = course_code.get(&course_id).and_then(|code| course_by_code.get(code)).filter(|k| **k != course.id) {
-            learner_specs[l].completed_courses.push(current.clone());
-        }
-        // The verified skills themselves are spelled out only while feeding the builder, one
-        // learner at a time, so they never all sit in memory as strings.
-        evidence[l].push((ci, format!("completion {id}: {} {completed_on} {}", course.id, result.trim()), kind));
-    }
-    if unreadable_results > 0 {
-        warnings.push(format!(
-            "{unreadable_results} completions have a result that is neither a pass nor a fail (e.g. 合格, 不合格, 85) and count for nothing"
-        ));
-    }
-
-    // Skill-level certificates (职业技能等级证书) in force: the holder has every skill the
-    // occupation's standard lists, at the certified level.
-    let occ_index: HashMap<&str, usize> = occ_specs.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
-    let mut certified: Vec<Vec<VerifiedSkill>> = vec![Vec::new(); learner_specs.len()];
-    let cert_rows: Vec<(String, String, Option<String>, Option<i32>)> = m::snapshot_cert_rows(c)?;
-    for (id, learner_id, occupation, lv) in cert_rows {
-        let (Some(&l), Some(occupation), Some(lv)) = (learner_of.get(&learner_id), occupation, lv) else { continue };
-        let Some(&oi) = occ_names.get(&occupation).and_then(|uri| occ_index.get(uri.as_str())) else { continue };
-        let Ok(certified_level) = rongtong_catalog::SkillLevel::try_from(lv) else { continue };
-        for r in &occ_specs[oi].requirements {
-            certified[l].push(VerifiedSkill {
-                skill: r.skill.clone(),
-                level: certified_level,
-                evidence: format!("skill-level certificate {id}: {occupation} level {lv}"),
-                kind: EvidenceKind::SkillCertificate,
-            });
+    let mut skill_certs: Vec<Vec<SkillCert>> = vec![Vec::new(); learner_rows.len()];
+    for (id, learner_id, occupation, lv) in m::snapshot_cert_rows(c)? {
+        if let Some(&l) = learner_of.get(&learner_id) {
+            skill_certs[l].push(SkillCert { id, occupation, level: lv });
         }
     }
-
+    drop(learner_of);
     // Skills in URI order, so skill indexes (and tie-breaks by skill) are the same at every rebuild.
     let mut uris: Vec<&str> = skill_uri.values().map(String::as_str).collect();
     uris.sort_unstable();
@@ -468,22 +482,34 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
             Err(_) => warnings.push(format!("unknown skill relation kind `{k}`; ignored")),
         }
     }
-    let inputs = Inputs {
-        skills: &uris,
-        relations: &rels,
-        occupations: &occ_specs,
-        demand: &demand_specs,
-        evidence: &evidence,
-        certified: &certified,
-    };
+    let inputs = Inputs { skills: &uris, relations: &rels, occupations: &occ_specs, demand: &demand_specs };
+    let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let build_started = Instant::now();
+    let mut b = catalog_builder(&inputs, &mut specs, &mut warnings)?;
+    // Each learner's inputs are spelled out only while feeding the builder, one learner at a
+    // time, so the verified skills never all sit in memory as strings.
+    let mut learners: im::HashMap<String, LearnerInfo> = im::HashMap::new();
+    let mut counts = LearnerCounts::default();
+    let mut spec = LearnerSpec::default_empty();
+    for (l, row) in learner_rows.into_iter().enumerate() {
+        let comps = std::mem::take(&mut completions[l]);
+        let Some(info) = learner_spec(&ctx, row, &comps, &skill_certs[l], |id| certificates.get(id).copied(), &mut spec, &mut counts)
+        else {
+            continue;
+        };
+        b.add_learner(&spec)?;
+        learners.insert(info.user_id.clone(), info.clone());
+        learners.insert(info.username.clone(), info);
+    }
+    drop(completions);
+    drop(skill_certs);
+    counts.warn(&mut warnings);
     if warnings.len() > 20 {
         let more = warnings.len() - 20;
         warnings.truncate(20);
         warnings.push(format!("… and {more} more"));
     }
-    let load_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let build_started = Instant::now();
-    let graph = build_breaking_cycles(&inputs, &mut specs, &mut learner_specs, &mut warnings)?;
+    let graph = b.build()?;
     let build_ms = build_started.elapsed().as_secs_f64() * 1000.0;
 
     let info = SnapshotInfo {
@@ -497,34 +523,38 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
         learners: graph.learner_count(),
         demand_items: demand_specs.len(),
         occupations: occ_specs.len(),
+        incremental: false,
         warnings,
     };
     let org_regions = org.into_values().collect();
-    Ok(Snapshot { graph, info, labels, items, list_items, lists, org_regions, learners, occupations: occ_names, course_by_code })
+    Ok(Snapshot {
+        graph: Arc::new(graph),
+        info,
+        labels: Arc::new(labels),
+        items: Arc::new(items),
+        list_items: Arc::new(list_items),
+        lists: Arc::new(lists),
+        org_regions: Arc::new(org_regions),
+        learners,
+        occupations: Arc::new(occ_names),
+        course_by_code: Arc::new(course_by_code),
+        context: Arc::new(ctx),
+    })
 }
 
-/// Everything but the courses, ready to feed a [`GraphBuilder`].
+/// Everything but the courses and learners, ready to feed a [`GraphBuilder`].
 struct Inputs<'a> {
     skills: &'a [&'a str],
     relations: &'a [(&'a str, SkillRelationKind, &'a str)],
     occupations: &'a [OccupationSpec],
     demand: &'a [DemandSpec],
-    /// Per learner: (course index, evidence text, kind) of each passing completion.
-    evidence: &'a [Vec<(usize, String, EvidenceKind)>],
-    /// Per learner: the skills their skill-level certificates in force attest.
-    certified: &'a [Vec<VerifiedSkill>],
 }
 
-/// Feeds the builder and builds. A prerequisite cycle in the data (possible: prerequisites
-/// name codes, and versions change) would otherwise make every matching request fail; the
-/// courses on each cycle ([`rongtong_catalog::prerequisite_cycles`], the one cycle check) lose
-/// the prerequisites inside it, with a warning naming the loop.
-fn build_breaking_cycles(
-    inputs: &Inputs<'_>,
-    specs: &mut [CourseSpec],
-    learners: &mut [LearnerSpec],
-    warnings: &mut Vec<String>,
-) -> Result<SkillsGraph, SnapshotError> {
+/// Feeds the builder everything but the learners. A prerequisite cycle in the data (possible:
+/// prerequisites name codes, and versions change) would otherwise make every matching request
+/// fail; the courses on each cycle ([`rongtong_catalog::prerequisite_cycles`], the one cycle
+/// check) lose the prerequisites inside it, with a warning naming the loop.
+fn catalog_builder(inputs: &Inputs<'_>, specs: &mut [CourseSpec], warnings: &mut Vec<String>) -> Result<GraphBuilder, SnapshotError> {
     let cycles =
         rongtong_catalog::prerequisite_cycles(specs.iter().flat_map(|s| s.prerequisites.iter().map(|p| (s.id.as_str(), p.as_str()))));
     for cycle in cycles {
@@ -549,21 +579,265 @@ fn build_breaking_cycles(
     for d in inputs.demand {
         b.add_demand(d)?;
     }
-    let mut scratch: Vec<VerifiedSkill> = Vec::new();
-    for ((l, ev), certified) in learners.iter_mut().zip(inputs.evidence).zip(inputs.certified) {
-        scratch.clear();
-        scratch.extend(certified.iter().cloned());
-        for (ci, text, kind) in ev {
-            for t in &specs[*ci].teaches {
-                scratch.push(VerifiedSkill { skill: t.skill.clone(), level: t.level, evidence: text.clone(), kind: *kind });
+    Ok(b)
+}
+
+/// A course as a learner's evidence needs it.
+#[derive(Debug)]
+struct CourseFacts {
+    /// Graph id `CODE@VERSION`.
+    key: String,
+    /// The version its code resolves to now, when that is another one.
+    current: Option<String>,
+    /// Skills taught (URI, level), in URI order.
+    teaches: Vec<(String, SkillLevel)>,
+}
+
+/// What turning one learner's rows into matching inputs needs from the catalog. Built with
+/// every full load and kept with the snapshot, so an incremental update reads only the
+/// changed learners' rows (any catalog change means a full load, see the module docs).
+#[derive(Debug, Default)]
+pub(crate) struct LearnerContext {
+    /// Organization id → region code (a learner without a region of their own takes theirs).
+    org_region: HashMap<String, String>,
+    /// Course id → facts.
+    courses: HashMap<String, CourseFacts>,
+    /// Occupation URI, id or code → URI.
+    occ_names: HashMap<String, String>,
+    /// Occupation URI → the skills of its standard.
+    occ_skills: HashMap<String, Vec<String>>,
+}
+
+/// One completion record of a learner.
+#[derive(Debug, Clone)]
+struct LearnerCompletion {
+    id: String,
+    course_id: String,
+    result: String,
+    completed_on: String,
+}
+
+/// One skill-level certificate in force.
+#[derive(Debug, Clone)]
+struct SkillCert {
+    id: String,
+    occupation: Option<String>,
+    level: Option<i32>,
+}
+
+/// Data problems met while turning learners into inputs, reported as warnings.
+#[derive(Debug, Default)]
+struct LearnerCounts {
+    no_region: usize,
+    unreadable_results: usize,
+}
+
+impl LearnerCounts {
+    fn warn(&self, warnings: &mut Vec<String>) {
+        if self.no_region > 0 {
+            warnings.push(format!(
+                "{} learners have no region (neither their own nor their organization's) and are left out of matching",
+                self.no_region
+            ));
+        }
+        if self.unreadable_results > 0 {
+            warnings.push(format!(
+                "{} completions have a result that is neither a pass nor a fail (e.g. 合格, 不合格, 85) and count for nothing",
+                self.unreadable_results
+            ));
+        }
+    }
+}
+
+trait EmptySpec {
+    fn default_empty() -> Self;
+}
+
+impl EmptySpec for LearnerSpec {
+    fn default_empty() -> Self {
+        LearnerSpec {
+            id: String::new(),
+            region: String::new(),
+            opted_in_to_be_found: false,
+            skills: Vec::new(),
+            completed_courses: Vec::new(),
+        }
+    }
+}
+
+/// One learner's matching inputs from their rows: the one rule for a full load and an
+/// incremental update, so both give the same learner.
+///
+/// `completions` in completion id order and `certs` in credential id order (the order the
+/// full load reads them; it decides which evidence text a tie keeps). `withdrawn` tells, for
+/// a completion id, whether its training certificate is withdrawn (`Some(true)`), in force
+/// (`Some(false)`) or absent (`None`). Fills `spec` and returns the learner's info, or `None`
+/// for a learner without a region (left out of matching, counted).
+fn learner_spec(
+    ctx: &LearnerContext,
+    row: LearnerRowTuple,
+    completions: &[LearnerCompletion],
+    certs: &[SkillCert],
+    withdrawn: impl Fn(&str) -> Option<bool>,
+    spec: &mut LearnerSpec,
+    counts: &mut LearnerCounts,
+) -> Option<LearnerInfo> {
+    let (id, username, region, opt_in, org_id) = row;
+    let region = region.filter(|r| !r.is_empty()).or_else(|| org_id.and_then(|o| ctx.org_region.get(&o).cloned()));
+    let Some(region) = region else {
+        counts.no_region += 1;
+        return None;
+    };
+    spec.id.clone_from(&username);
+    spec.region.clone_from(&region);
+    spec.opted_in_to_be_found = opt_in;
+    spec.skills.clear();
+    spec.completed_courses.clear();
+    // Skill-level certificates (职业技能等级证书) in force: the holder has every skill the
+    // occupation's standard lists, at the certified level.
+    for cert in certs {
+        let (Some(occupation), Some(lv)) = (&cert.occupation, cert.level) else { continue };
+        let Some(skills) = ctx.occ_names.get(occupation).and_then(|uri| ctx.occ_skills.get(uri)) else { continue };
+        let Ok(certified_level) = SkillLevel::try_from(lv) else { continue };
+        for skill in skills {
+            spec.skills.push(VerifiedSkill {
+                skill: skill.clone(),
+                level: certified_level,
+                evidence: format!("skill-level certificate {}: {occupation} level {lv}", cert.id),
+                kind: EvidenceKind::SkillCertificate,
+            });
+        }
+    }
+    for comp in completions {
+        // One rule decides pass and fail, for matching as for issuance (rongtong_catalog).
+        match CompletionResult::parse(&comp.result) {
+            Ok(r) if r.is_pass() => {}
+            Ok(_) => continue,
+            Err(_) => {
+                counts.unreadable_results += 1;
+                continue;
             }
         }
-        l.skills = std::mem::take(&mut scratch);
-        let added = b.add_learner(l);
-        scratch = std::mem::take(&mut l.skills);
-        added?;
+        let kind = match withdrawn(&comp.id) {
+            Some(true) => continue,
+            Some(false) => EvidenceKind::TrainingCertificate,
+            None => EvidenceKind::Completion,
+        };
+        let Some(course) = ctx.courses.get(&comp.course_id) else { continue };
+        // Done is done whichever version was taken: the completed version, and the version the
+        // code resolves to for prerequisites (else a learner who took last year's version is
+        // asked to take the course again, and one who took this year's is not).
+        spec.completed_courses.push(course.key.clone());
+        if let Some(current) = &course.current {
+            spec.completed_courses.push(current.clone());
+        }
+        let evidence = format!("completion {}: {} {} {}", comp.id, course.key, comp.completed_on, comp.result.trim());
+        for (skill, lv) in &course.teaches {
+            spec.skills.push(VerifiedSkill { skill: skill.clone(), level: *lv, evidence: evidence.clone(), kind });
+        }
     }
-    Ok(b.build()?)
+    Some(LearnerInfo { user_id: id, username, region })
+}
+
+/// Brings `old` up to date with the store: reloads just the learners changed since it was
+/// built (`matching_changes`) and applies them with [`SkillsGraph::with_learners`]. Returns
+/// `None` when that is not possible and a full [`load_snapshot`] is needed: the catalog
+/// changed (`data_version.catalog_version`), or more than [`MAX_INCREMENTAL_LEARNERS`]
+/// learners did (one full load is then cheaper than many row lookups).
+///
+/// The version is read first, the changes and rows after, so the data is at least as new as
+/// the version the result is labelled with; reloading a learner twice is harmless.
+///
+/// # Complexity
+/// O(u) row lookups for u changed learners, plus [`SkillsGraph::with_learners`]'s
+/// O(L + H) copy of the learner columns.
+pub fn update_snapshot(conn: &mut DbConnection, old: &Snapshot) -> Result<Option<Snapshot>, SnapshotError> {
+    conn.transaction(|c| {
+        let started = Instant::now();
+        let (version, catalog_version) = m::data_versions(c)?;
+        if catalog_version > old.info.version {
+            return Ok(None);
+        }
+        let changed = m::changed_learners(c, old.info.version, MAX_INCREMENTAL_LEARNERS + 1)?;
+        if changed.len() > MAX_INCREMENTAL_LEARNERS {
+            return Ok(None);
+        }
+        if changed.is_empty() {
+            // Only writes that matching ignores (e.g. a non-learner user): same graph, new label.
+            return Ok(Some(old.relabelled(
+                version,
+                old.graph.clone(),
+                old.learners.clone(),
+                started.elapsed().as_secs_f64() * 1000.0,
+                0.0,
+            )));
+        }
+        let rows = m::learner_rows_for(c, &changed)?;
+        let mut comps: HashMap<String, Vec<LearnerCompletion>> = HashMap::new();
+        for (id, learner_id, course_id, result, completed_on) in m::completion_rows_for(c, &changed)? {
+            comps.entry(learner_id).or_default().push(LearnerCompletion { id, course_id, result, completed_on });
+        }
+        let certificates: HashMap<String, bool> = m::certificates_for(c, &changed)?.into_iter().collect();
+        let mut certs: HashMap<String, Vec<SkillCert>> = HashMap::new();
+        for (id, learner_id, occupation, lv) in m::cert_rows_for(c, &changed)? {
+            certs.entry(learner_id).or_default().push(SkillCert { id, occupation, level: lv });
+        }
+        let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let build_started = Instant::now();
+
+        let ctx = &old.context;
+        let mut learners = old.learners.clone();
+        let mut removals: Vec<String> = Vec::new();
+        // Whatever the learner was called before goes; what they are now comes back below.
+        for id in &changed {
+            if let Some(info) = old.learners.get(id) {
+                learners.remove(&info.username);
+                learners.remove(&info.user_id);
+                removals.push(info.username.clone());
+            }
+        }
+        let mut upserts: Vec<LearnerSpec> = Vec::with_capacity(rows.len());
+        let mut counts = LearnerCounts::default();
+        for row in rows {
+            let user_id = row.0.clone();
+            let mut spec = LearnerSpec::default_empty();
+            let empty = Vec::new();
+            let info = learner_spec(
+                ctx,
+                row,
+                comps.get(&user_id).unwrap_or(&empty),
+                certs.get(&user_id).map_or(&[][..], Vec::as_slice),
+                |id| certificates.get(id).copied(),
+                &mut spec,
+                &mut counts,
+            );
+            if let Some(info) = info {
+                learners.insert(info.user_id.clone(), info.clone());
+                learners.insert(info.username.clone(), info);
+                upserts.push(spec);
+            }
+        }
+        // A learner renamed onto a username another changed learner had is upserted, not removed.
+        let removal_refs: Vec<&str> = removals.iter().map(String::as_str).collect();
+        let graph = old.graph.with_learners(&upserts, &removal_refs)?;
+        let build_ms = build_started.elapsed().as_secs_f64() * 1000.0;
+        Ok(Some(old.relabelled(version, Arc::new(graph), learners, load_ms, build_ms)))
+    })
+}
+
+/// Most changed learners applied incrementally; beyond this a full load is cheaper (the row
+/// lookups are per learner, the full load is one scan per table).
+pub const MAX_INCREMENTAL_LEARNERS: usize = 50_000;
+
+/// The snapshot now: brought up to date incrementally from `old` when possible, else loaded
+/// whole. What a node runs when `data_version` moves.
+pub fn refresh_snapshot(conn: &mut DbConnection, old: Option<&Snapshot>) -> Result<Snapshot, SnapshotError> {
+    if let Some(old) = old
+        && let Some(updated) = update_snapshot(conn, old)?
+    {
+        return Ok(updated);
+    }
+    load_snapshot(conn)
 }
 
 /// Default for `RONGTONG_MATCHING_MAX_WAIT_MS`: how long a request waits for a rebuild before
@@ -644,8 +918,9 @@ impl SnapshotCache {
         }
         let inner = self.inner.clone();
         let db = db.clone();
+        let old = self.cached();
         tokio::spawn(async move {
-            let built = db.run(|c| load_snapshot(c).map_err(AppError::from)).await;
+            let built = db.run(move |c| refresh_snapshot(c, old.as_deref()).map_err(AppError::from)).await;
             match built {
                 Ok(fresh) => {
                     tracing::info!(
@@ -653,7 +928,8 @@ impl SnapshotCache {
                         load_ms = fresh.info.load_ms,
                         build_ms = fresh.info.build_ms,
                         heap_bytes = fresh.info.heap_bytes,
-                        "matching snapshot rebuilt"
+                        incremental = fresh.info.incremental,
+                        "matching snapshot refreshed"
                     );
                     *inner.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(fresh));
                     *inner.failure.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;

@@ -1,0 +1,147 @@
+//! The incremental matching snapshot (issue 9) against a full reload, on a real database
+//! (SQLite, or PostgreSQL with `TEST_DATABASE_URL`): random learner writes go through the
+//! store's triggers into the change log, a snapshot brought up to date from the change log
+//! must answer exactly as one loaded whole, and a catalog write must make it load whole.
+
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
+use diesel::connection::SimpleConnection;
+use rongtong_catalog::RegionLevel;
+use rongtong_matching::Target;
+use rongtong_registry::db::DbConnection;
+use rongtong_registry::services::matching::snapshot::{Snapshot, load_snapshot, update_snapshot};
+use rongtong_tests::TestApp;
+use serde_json::{Value, json};
+
+/// A small deterministic generator, so a failure replays.
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+fn strings(conn: &mut DbConnection, sql: &str) -> Vec<String> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    diesel::sql_query(sql).load::<Row>(conn).unwrap().into_iter().map(|r| r.v).collect()
+}
+
+/// Asserts two answer lists are equal, naming the first that differs.
+fn assert_same(a: &Value, b: &Value, what: &str) {
+    let (a, b) = (a.as_array().unwrap(), b.as_array().unwrap());
+    assert_eq!(a.len(), b.len(), "{what}: number of answers");
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert_eq!(x, y, "{what}: answer {i} differs");
+    }
+}
+
+/// Every answer that reads learner data, and the learner index the API resolves names with.
+fn answers(s: &Snapshot) -> Value {
+    let g = &s.graph;
+    let mut learners: Vec<(String, String, String)> =
+        s.learners.iter().map(|(k, v)| (k.clone(), v.user_id.clone(), format!("{}:{}", v.username, v.region))).collect();
+    learners.sort();
+    let mut names: Vec<&String> = s.learners.values().map(|l| &l.username).collect();
+    names.sort();
+    names.dedup();
+    let mut items: Vec<&String> = s.items.keys().collect();
+    items.sort();
+    let mut out = vec![json!(learners), json!(g.learner_count())];
+    for item in &items {
+        out.push(serde_json::to_value(g.rank_candidates(Target::Demand(item), 50).unwrap()).unwrap());
+        for name in &names {
+            out.push(serde_json::to_value(g.learner_gap(name, Target::Demand(item)).unwrap()).unwrap());
+        }
+    }
+    for level in [RegionLevel::Province, RegionLevel::City, RegionLevel::County] {
+        out.push(serde_json::to_value(g.supply_and_demand(None, level, true).unwrap()).unwrap());
+    }
+    Value::Array(out)
+}
+
+/// One random learner-scoped write, as any path (API, import, CLI) would leave it in the store.
+fn random_write(conn: &mut DbConnection, rng: &mut Lcg, step: usize) {
+    let learners = strings(conn, "SELECT id AS v FROM users WHERE role = 'learner' ORDER BY id");
+    let courses = strings(conn, "SELECT id AS v FROM courses ORDER BY id");
+    let completions = strings(conn, "SELECT id AS v FROM completions ORDER BY id");
+    let credentials = strings(conn, "SELECT id AS v FROM credentials ORDER BY id");
+    let admin = strings(conn, "SELECT id AS v FROM users WHERE role <> 'learner' ORDER BY id");
+    let learner = &learners[rng.below(learners.len())];
+    let sql = match rng.below(8) {
+        0 | 1 => {
+            let course = &courses[rng.below(courses.len())];
+            let result = ["合格", "优秀", "不合格", "85", "59", "看情况"][rng.below(6)];
+            format!(
+                "INSERT INTO completions (id, learner_id, course_id, result, completed_on, assessor, recorded_by, created_at) \
+                 SELECT 'c-{step:04}', '{learner}', '{course}', '{result}', '2026-11-{:02}', NULL, '{}', '2026-12-01T00:00:00Z' \
+                 WHERE NOT EXISTS (SELECT 1 FROM completions WHERE learner_id = '{learner}' AND course_id = '{course}')",
+                1 + rng.below(28),
+                admin[0]
+            )
+        }
+        2 if !completions.is_empty() => format!("DELETE FROM completions WHERE id = '{}'", completions[rng.below(completions.len())]),
+        3 if !credentials.is_empty() => {
+            format!("UPDATE credentials SET revoked = NOT revoked WHERE id = '{}'", credentials[rng.below(credentials.len())])
+        }
+        4 if !credentials.is_empty() => {
+            format!("UPDATE credentials SET suspended = NOT suspended WHERE id = '{}'", credentials[rng.below(credentials.len())])
+        }
+        5 => format!("UPDATE users SET opt_in = NOT opt_in WHERE id = '{learner}'"),
+        6 => {
+            let region = ["'360300'", "'360700'", "NULL", "'440300'"][rng.below(4)];
+            format!("UPDATE users SET region = {region} WHERE id = '{learner}'")
+        }
+        _ => format!(
+            "INSERT INTO users (id, username, display_name, role, org_id, region, opt_in, created_at) \
+             VALUES ('u-{step:04}', 'new-learner-{step}', 'N', 'learner', NULL, '{}', TRUE, '2026-12-01T00:00:00Z')",
+            ["360700", "360300", "360100"][rng.below(3)]
+        ),
+    };
+    conn.batch_execute(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+#[test]
+fn incremental_snapshots_answer_as_a_full_reload() {
+    let (app, _) = TestApp::with_demo();
+    let mut conn = app.db.conn().unwrap();
+    let mut rng = Lcg(9);
+    let mut snap = load_snapshot(&mut conn).unwrap();
+    assert!(!snap.info.incremental);
+    let mut incremental_steps = 0;
+    for step in 0..40 {
+        // One to three writes between refreshes, as under load.
+        for w in 0..=rng.below(3) {
+            random_write(&mut conn, &mut rng, step * 10 + w);
+        }
+        let updated = update_snapshot(&mut conn, &snap).unwrap().expect("learner writes apply incrementally");
+        let fresh = load_snapshot(&mut conn).unwrap();
+        assert!(updated.info.incremental);
+        assert_eq!(updated.info.version, fresh.info.version, "step {step}");
+        assert_same(&answers(&updated), &answers(&fresh), &format!("step {step}"));
+        snap = updated;
+        incremental_steps += 1;
+    }
+    assert_eq!(incremental_steps, 40);
+}
+
+#[test]
+fn a_catalog_write_makes_the_snapshot_load_whole() {
+    let (app, _) = TestApp::with_demo();
+    let mut conn = app.db.conn().unwrap();
+    let snap = load_snapshot(&mut conn).unwrap();
+    // Nothing changed: the same graph, relabelled.
+    assert!(update_snapshot(&mut conn, &snap).unwrap().is_some());
+    conn.batch_execute("UPDATE courses SET hours = hours + 1").unwrap();
+    assert!(update_snapshot(&mut conn, &snap).unwrap().is_none(), "a course change needs a full load");
+    let fresh = load_snapshot(&mut conn).unwrap();
+    // A learner write after the full load applies incrementally again.
+    conn.batch_execute("UPDATE users SET opt_in = NOT opt_in WHERE username = 'learner-chen'").unwrap();
+    let updated = update_snapshot(&mut conn, &fresh).unwrap().expect("incremental");
+    assert_same(&answers(&updated), &answers(&load_snapshot(&mut conn).unwrap()), "after a full load");
+}
