@@ -25,6 +25,10 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+/// Entry points for `fuzz/` (feature `fuzzing`, off by default).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod logging;
 pub mod metrics;
 pub mod models;

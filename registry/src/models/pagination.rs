@@ -8,6 +8,7 @@ use crate::error::AppError;
 
 /// Query parameters for paging.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1-based page number (default 1).
     pub page: Option<i64>,
