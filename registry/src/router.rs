@@ -9,8 +9,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::get;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -133,21 +134,59 @@ fn public() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI 3.1 document of every `/api/v1` route.
 pub fn openapi() -> OpenApiDoc {
-    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+    let (_, mut doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api().merge(verifier()))
         .merge(public())
         .split_for_parts();
+    document_common_errors(&mut doc);
     doc
+}
+
+/// Adds the refusals every route shares to each operation that does not list them, so that a
+/// client (and schemathesis, `scripts/api-fuzz`) can rely on the documented status codes:
+/// 400 and 422 where the request has parameters or a body (malformed, or against a field's
+/// rule), 413 where it has a body, 401 where it takes a token, 404 where the path names
+/// something. Written once here rather than on each of the 70-odd `#[utoipa::path]`s.
+fn document_common_errors(doc: &mut OpenApiDoc) {
+    let envelope = |description: &str| {
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+        RefOr::T(ResponseBuilder::new().description(description).content("application/json", content).build())
+    };
+    for item in doc.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in ops.into_iter().flatten() {
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let has_path = params.iter().any(|p| matches!(p.parameter_in, ParameterIn::Path));
+            let has_input = !params.is_empty() || op.request_body.is_some();
+            let mut add = |status: &str, description: &str| {
+                op.responses.responses.entry(status.to_string()).or_insert_with(|| envelope(description));
+            };
+            if has_input {
+                add("400", "Malformed request: unreadable parameter or body, or the wrong content type");
+                add("422", "A field breaks its rule; `field` names it");
+            }
+            if op.request_body.is_some() {
+                add("413", "Body larger than the server's limit");
+            }
+            if has_path {
+                add("404", "Nothing by that name");
+            }
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                add("401", "No token, or a token that is unknown, expired or revoked");
+            }
+        }
+    }
 }
 
 /// Builds the whole service. Tests drive this router directly with `tower::ServiceExt::oneshot`.
 pub fn build_router(state: AppState) -> Router {
     let max_body = state.config.server.max_body_bytes;
     let timeout = state.config.server.limits.request_timeout;
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api().merge(rate_limited(verifier(), &state)))
         .merge(rate_limited(public(), &state))
         .split_for_parts();
+    document_common_errors(&mut doc);
     router
         .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
         .route("/metrics", get(metrics::find_metrics))

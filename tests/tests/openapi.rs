@@ -135,3 +135,57 @@ async fn every_secured_write_answers_401_before_judging_the_body() {
         assert!(checked.iter().any(|c| c == must), "{must} was not among the secured writes: {checked:?}");
     }
 }
+
+/// Issue 9 (found by schemathesis, `scripts/api-fuzz`): query filters were documented as
+/// required *path* parameters, so no client generated from the document could call a list.
+/// Every parameter `in: path` must be a `{name}` of its path; every other one is optional
+/// unless the route needs it.
+#[tokio::test]
+async fn parameters_are_where_the_route_reads_them() {
+    let (app, _) = TestApp::with_demo();
+    let doc = app.get("/api/openapi.json", None).await.json;
+    let mut queries = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in METHODS.iter().filter(|m| item.get(**m).is_some()) {
+            for p in item[*method]["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().expect("a named parameter");
+                match p["in"].as_str() {
+                    Some("path") => assert!(path.contains(&format!("{{{name}}}")), "{method} {path}: `{name}` is documented in the path"),
+                    Some("query") => queries += 1,
+                    other => panic!("{method} {path}: `{name}` in {other:?}"),
+                }
+            }
+        }
+    }
+    let list = &doc["paths"]["/api/v1/courses"]["get"]["parameters"];
+    let per_page = list.as_array().and_then(|ps| ps.iter().find(|p| p["name"] == "per_page")).expect("per_page on GET /courses");
+    assert_eq!((per_page["in"].as_str(), per_page["required"].as_bool().unwrap_or(false)), (Some("query"), false));
+    assert!(queries >= 30, "only {queries} query parameters documented");
+}
+
+/// Issue 9 (schemathesis): the refusals every route shares are documented on every operation
+/// that can give them — 401 where a token is taken, 400/422 where there is input, 404 where
+/// the path names something — and the document says what the public DID documents are.
+#[tokio::test]
+async fn shared_refusals_are_documented_on_every_operation() {
+    let (app, _) = TestApp::with_demo();
+    let doc = app.get("/api/openapi.json", None).await.json;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in METHODS.iter().filter(|m| item.get(**m).is_some()) {
+            let op = &item[*method];
+            let has = |status: &str| op["responses"].get(status).is_some();
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                assert!(has("401"), "{method} {path} takes a token but does not document 401");
+            }
+            let params = op["parameters"].as_array().map_or(0, Vec::len);
+            if params > 0 || op.get("requestBody").is_some() {
+                assert!(has("400") && has("422"), "{method} {path} has input but does not document 400 and 422");
+            }
+            if path.contains('{') {
+                assert!(has("404"), "{method} {path} names something but does not document 404");
+            }
+        }
+    }
+    let did = &doc["paths"]["/.well-known/did.json"]["get"]["responses"]["200"]["content"];
+    assert!(did.get("application/did+json").is_some(), "{did}");
+}

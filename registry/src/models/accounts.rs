@@ -295,6 +295,7 @@ pub fn update_org(conn: &mut DbConnection, id: &str, input: &OrganizationInput) 
 
 /// Filters for listing organizations.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrgFilter {
     /// Only this kind: `college`, `training_center`, `enterprise`, `evaluation_org`, `authority`.
     #[param(value_type = Option<String>)]

@@ -306,6 +306,7 @@ pub fn framework_skill_labels(conn: &mut DbConnection, framework_id: &str) -> Qu
 
 /// Filters for skill search.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SkillFilter {
     /// Text in any label, Chinese or English, alternative labels included (case-insensitive).
     pub q: Option<String>,
@@ -625,6 +626,7 @@ pub fn find_occupation(conn: &mut DbConnection, key: &str) -> AppResult<Occupati
 
 /// Filters for occupations.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OccupationFilter {
     /// Text in the Chinese or English label, or the code.
     pub q: Option<String>,

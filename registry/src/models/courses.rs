@@ -487,6 +487,7 @@ pub fn review_history(conn: &mut DbConnection, course_id: &str) -> QueryResult<V
 
 /// Filters for listing courses.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CourseFilter {
     /// Provider organization code.
     pub provider: Option<String>,

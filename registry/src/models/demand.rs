@@ -304,6 +304,7 @@ pub fn find_visible_list_row(conn: &mut DbConnection, who: Option<&Principal>, i
 
 /// Filters for demand lists.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DemandFilter {
     /// Enterprise code.
     pub enterprise: Option<String>,

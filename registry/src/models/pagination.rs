@@ -15,6 +15,7 @@ pub const MAX_PER_PAGE: i64 = 500;
 
 /// Query parameters for paging.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1-based page number, 1 to 1,000,000 (default 1).
     pub page: Option<i64>,

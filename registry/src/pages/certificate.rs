@@ -32,6 +32,7 @@ use crate::services::credentials::resolver::DbResolver;
 
 /// `?format=json` on the public credential page.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatParam {
     /// `json` for the credential JSON instead of the HTML page.
     pub format: Option<String>,

@@ -15,6 +15,7 @@ use crate::models::catalog::{self as m, FrameworkView, SkillView};
 
 /// `?format=` on a skill's page.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SkillFormat {
     /// `jsonld` (or `json`) for the JSON-LD document whatever the `Accept` header says.
     pub format: Option<String>,

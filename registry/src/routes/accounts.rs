@@ -14,6 +14,7 @@ use crate::models::pagination::{Page, PageParams};
 
 /// Filter for listing regions.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RegionFilter {
     /// Only the direct children of this region.
     pub parent: Option<String>,
@@ -194,6 +195,7 @@ fn may_create_user(c: &mut DbConnection, p: &Principal, input: &UserInput) -> Ap
 
 /// Filter for listing accounts.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserFilter {
     /// Only this role.
     pub role: Option<Role>,

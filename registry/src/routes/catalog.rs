@@ -72,6 +72,8 @@ pub struct SkillInputDoc {
     /// English preferred label.
     label_en: Option<String>,
     /// Alternative labels.
+    /// Optional: omitted means none (the body type reads it with `#[serde(default)]`).
+    #[schema(required = false)]
     alt_labels: Vec<String>,
     /// Description.
     description: Option<String>,
@@ -227,6 +229,8 @@ pub struct OccupationInputDoc {
     /// Description.
     description: Option<String>,
     /// Required skills: `{"skill": URI, "kind": "essential"|"optional", "min_level": 1..5}`.
+    /// Optional: omitted means none (the body type reads it with `#[serde(default)]`).
+    #[schema(required = false)]
     skills: Vec<serde_json::Value>,
     /// Months a skill-level certificate for the occupation stays valid, 1–600; omit or
     /// `null` for no expiry.

@@ -66,8 +66,12 @@ pub struct CourseInputDoc {
     /// `online`, `offline` or `blended` (default).
     delivery_mode: Option<String>,
     /// Skills taught: `{"skill": URI, "level": 1..5, "weight": 0..1}`.
+    /// Optional: omitted means none (the body type reads it with `#[serde(default)]`).
+    #[schema(required = false)]
     skills: Vec<serde_json::Value>,
     /// Prerequisite course codes.
+    /// Optional: omitted means none (the body type reads it with `#[serde(default)]`).
+    #[schema(required = false)]
     prerequisites: Vec<String>,
     /// Months the training certificate stays valid, 1–600; omit or `null` for no expiry.
     valid_months: Option<u32>,
@@ -242,6 +246,7 @@ pub async fn list_course_reviews(state: AppState, caller: Caller, AppPath(id): A
 
 /// Filter for curricula.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CurriculumFilter {
     /// Provider organization code.
     pub provider: Option<String>,
@@ -349,6 +354,7 @@ pub async fn delete_curriculum(state: AppState, p: Principal, AppPath(id): AppPa
 
 /// Filter for completion records.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompletionFilter {
     /// Learner username or id (admins and providers only; learners always see their own).
     pub learner: Option<String>,
@@ -356,7 +362,7 @@ pub struct CompletionFilter {
 
 /// Lists completion records: learners see their own; a provider sees those of its courses;
 /// platform admins see all.
-#[utoipa::path(get, path = "/completions", tag = "courses", params(CompletionFilter), responses((status = 200, body = Vec<CompletionView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/completions", tag = "courses", params(CompletionFilter), responses((status = 200, body = Vec<CompletionView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such learner")), security(("bearer" = [])))]
 pub async fn list_completions(
     state: AppState,
     p: Principal,

@@ -185,6 +185,7 @@ pub async fn find_issuance_job(state: AppState, p: Principal, AppPath(id): AppPa
 
 /// Filter of the credential list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CredentialFilter {
     /// Page (1-based).
     pub page: Option<i64>,
@@ -356,6 +357,7 @@ pub async fn create_presentation(
 
 /// Query options of `POST /verify`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VerifyParams {
     /// For a presentation: the challenge you issued (default: the one in its proof).
     pub challenge: Option<String>,
@@ -387,7 +389,7 @@ pub struct VerifyResult {
 /// 200 with every check named when the body is JSON; malformed JSON is a 400. DID documents
 /// and status lists of this registry are read from its store; nothing is fetched from
 /// other hosts (foreign did:web issuers fail `issuer_key`).
-#[utoipa::path(post, path = "/verify", tag = "credentials", params(VerifyParams), request_body = Object, responses((status = 200, body = VerifyResult), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
+#[utoipa::path(post, path = "/verify", tag = "credentials", params(VerifyParams), request_body(content = Value, description = "any JSON document: a credential, a presentation or a wrapper; anything else is reported as not well-formed"), responses((status = 200, body = VerifyResult), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn create_verification(
     state: AppState,
     caller: crate::auth::Caller,
@@ -484,7 +486,7 @@ pub(crate) fn ld_json(v: Value, media: &'static str) -> Response {
 }
 
 /// The platform's DID document (`did:web:<host>`), with every key it ever used.
-#[utoipa::path(get, path = "/.well-known/did.json", tag = "public", responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/.well-known/did.json", tag = "public", responses((status = 200, body = Object, content_type = "application/did+json"), (status = 404, body = ErrorBody)))]
 pub async fn find_platform_did(state: AppState) -> AppResult<Response> {
     let kek = state.kek.clone();
     let base = state.base_url().to_string();
@@ -504,7 +506,7 @@ pub async fn find_platform_did(state: AppState) -> AppResult<Response> {
 
 /// An organisation's DID document (`did:web:<host>:orgs:<code>`): every key, retired ones
 /// included, under `assertionMethod`. 404 until the organisation has issued something.
-#[utoipa::path(get, path = "/orgs/{code}/did.json", tag = "public", params(("code" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/orgs/{code}/did.json", tag = "public", params(("code" = String, Path)), responses((status = 200, body = Object, content_type = "application/did+json"), (status = 404, body = ErrorBody)))]
 pub async fn find_org_did(state: AppState, AppPath(code): AppPath<String>) -> AppResult<Response> {
     let base = state.base_url().to_string();
     let doc = state
@@ -519,7 +521,7 @@ pub async fn find_org_did(state: AppState, AppPath(code): AppPath<String>) -> Ap
 
 /// A signed `BitstringStatusListCredential` (revocation or suspension), re-signed after
 /// every status change.
-#[utoipa::path(get, path = "/status/{id}", tag = "public", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/status/{id}", tag = "public", params(("id" = String, Path)), responses((status = 200, body = Object, content_type = "application/vc+ld+json"), (status = 404, body = ErrorBody)))]
 pub async fn find_status_list(state: AppState, AppPath(id): AppPath<String>) -> AppResult<Response> {
     let kek = state.kek.clone();
     let base = state.base_url().to_string();

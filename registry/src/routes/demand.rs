@@ -52,6 +52,8 @@ pub struct DemandListInputDoc {
     /// Deadline (YYYY-MM-DD).
     deadline: Option<String>,
     /// Positions: `{"position", "occupation", "headcount", "region", "deadline", "skills": [{"skill": URI, "kind": "essential"|"optional", "min_level": 1..5}]}`.
+    /// Optional: omitted means none (the body type reads it with `#[serde(default)]`).
+    #[schema(required = false)]
     items: Vec<serde_json::Value>,
 }
 

@@ -22,6 +22,7 @@ use crate::services::import::{self, EscoReport, ImportOptions, ImportReport};
 
 /// Options of a course upload.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CourseImportParams {
     /// Store the good rows even when some rows are bad.
     #[serde(default)]
@@ -47,6 +48,7 @@ pub async fn create_course_import(
 
 /// Options of a demand upload.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DemandImportParams {
     /// Code of the enterprise whose list this is.
     pub enterprise: String,
@@ -117,6 +119,7 @@ fn csv_response(bytes: Vec<u8>, filename: &str) -> Response {
 
 /// Filter of the course export.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CourseExportParams {
     /// Only this provider's courses.
     pub provider: Option<String>,
