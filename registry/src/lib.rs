@@ -26,11 +26,11 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
-mod limits;
 /// Entry points for `fuzz/` (feature `fuzzing`, off by default).
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod limits;
 mod logging;
 pub mod metrics;
 pub mod models;

@@ -330,8 +330,9 @@ fn a_missing_key_file_stops_start_up() {
     let db = rongtong_registry::db::Db::open(&url, 1).expect("open");
     let config = Config {
         database: DatabaseConfig { url, pool_size: 1 },
-        server: ServerConfig { addr: "127.0.0.1:0".into(), base_url: BASE_URL.into(), max_body_bytes: 1024 },
+        server: ServerConfig { addr: "127.0.0.1:0".into(), base_url: BASE_URL.into(), max_body_bytes: 1024, limits: Default::default() },
         credentials: CredentialsConfig { kek: KekSource::File(dir.path().join("missing.kek")) },
+        jobs: Default::default(),
     };
     let err = rongtong_registry::App::new(db, config).expect_err("no key file, no server");
     assert!(err.to_string().contains("missing.kek"), "{err}");
