@@ -120,23 +120,30 @@ fn verifier() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(credentials::create_verification))
 }
 
-/// Public documents outside `/api/v1`, at the paths verifiers derive from DIDs and
-/// credentials: `did:web` documents, status lists and credential pages; and the skill URIs
-/// minted here (`/skills/{id}`), which resolve to JSON-LD or HTML.
-fn public() -> OpenApiRouter<AppState> {
+/// Public documents outside `/api/v1` that verifiers fetch by machine, at the paths they
+/// derive from DIDs and credentials: `did:web` documents and status lists. Not rate-limited:
+/// they are small, cached, and one verifier service behind one address checks thousands of
+/// certificates — a 429 here would make a valid certificate fail to verify.
+fn public_documents() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(credentials::find_platform_did))
         .routes(routes!(credentials::find_org_did))
         .routes(routes!(credentials::find_status_list))
-        .routes(routes!(certificate::find_public_credential))
-        .routes(routes!(skill::find_public_skill))
+}
+
+/// Public pages people open: credential pages (what a scanned QR code opens) and the skill
+/// URIs minted here (`/skills/{id}`), which resolve to JSON-LD or HTML. Rate-limited per
+/// client address, like the verifier.
+fn public_pages() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(certificate::find_public_credential)).routes(routes!(skill::find_public_skill))
 }
 
 /// The OpenAPI 3.1 document of every `/api/v1` route.
 pub fn openapi() -> OpenApiDoc {
     let (_, mut doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api().merge(verifier()))
-        .merge(public())
+        .merge(public_documents())
+        .merge(public_pages())
         .split_for_parts();
     document_common_errors(&mut doc);
     doc
@@ -184,7 +191,8 @@ pub fn build_router(state: AppState) -> Router {
     let timeout = state.config.server.limits.request_timeout;
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api().merge(rate_limited(verifier(), &state)))
-        .merge(rate_limited(public(), &state))
+        .merge(public_documents())
+        .merge(rate_limited(public_pages(), &state))
         .split_for_parts();
     document_common_errors(&mut doc);
     router
