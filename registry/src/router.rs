@@ -151,7 +151,7 @@ pub fn openapi() -> OpenApiDoc {
 
 /// Adds the refusals every route shares to each operation that does not list them, so that a
 /// client (and schemathesis, `scripts/api-fuzz`) can rely on the documented status codes:
-/// 400 and 422 where the request has parameters or a body (malformed, or against a field's
+/// 408 everywhere (the request timeout), 400 and 422 where the request has parameters or a body (malformed, or against a field's
 /// rule), 413 where it has a body, 401 where it takes a token, 404 where the path names
 /// something. Written once here rather than on each of the 70-odd `#[utoipa::path]`s.
 fn document_common_errors(doc: &mut OpenApiDoc) {
@@ -168,6 +168,7 @@ fn document_common_errors(doc: &mut OpenApiDoc) {
             let mut add = |status: &str, description: &str| {
                 op.responses.responses.entry(status.to_string()).or_insert_with(|| envelope(description));
             };
+            add("408", "The request took longer than `RONGTONG_REQUEST_TIMEOUT_SECS`");
             if has_input {
                 add("400", "Malformed request: unreadable parameter or body, or the wrong content type");
                 add("422", "A field breaks its rule; `field` names it");

@@ -174,6 +174,7 @@ async fn shared_refusals_are_documented_on_every_operation() {
         for method in METHODS.iter().filter(|m| item.get(**m).is_some()) {
             let op = &item[*method];
             let has = |status: &str| op["responses"].get(status).is_some();
+            assert!(has("408"), "{method} {path} does not document the request timeout (408)");
             if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
                 assert!(has("401"), "{method} {path} takes a token but does not document 401");
             }
@@ -185,6 +186,10 @@ async fn shared_refusals_are_documented_on_every_operation() {
                 assert!(has("404"), "{method} {path} names something but does not document 404");
             }
         }
+    }
+    // The rate-limited routes document 429 (router.rs: the verifier and the public pages).
+    for (path, method) in [("/api/v1/verify", "post"), ("/credentials/{id}", "get"), ("/skills/{id}", "get")] {
+        assert!(doc["paths"][path][method]["responses"].get("429").is_some(), "{method} {path} is rate-limited but does not document 429");
     }
     let did = &doc["paths"]["/.well-known/did.json"]["get"]["responses"]["200"]["content"];
     assert!(did.get("application/did+json").is_some(), "{did}");

@@ -119,7 +119,7 @@ fn fresh_until(doc: &Value, now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc>
 /// `application/vc`, `application/json`) or `?format=json`. Anyone holding the link may see
 /// it. Both come with an `ETag` (answer `If-None-Match` with `304`) and `Cache-Control`:
 /// the page for 30 seconds then revalidated, the immutable JSON for an hour.
-#[utoipa::path(get, path = "/credentials/{id}", tag = "public", params(("id" = String, Path, description = "credential UUID or certificate number"), FormatParam), responses((status = 200, description = "HTML page or credential JSON"), (status = 304, description = "not modified (If-None-Match)"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/credentials/{id}", tag = "public", params(("id" = String, Path, description = "credential UUID or certificate number"), FormatParam), responses((status = 200, description = "HTML page or credential JSON"), (status = 304, description = "not modified (If-None-Match)"), (status = 404, body = ErrorBody), (status = 429, description = "over the per-address rate limit; `Retry-After` says when", body = ErrorBody)))]
 pub async fn find_public_credential(
     state: AppState,
     headers: HeaderMap,

@@ -26,7 +26,7 @@ pub struct SkillFormat {
 /// in `zh` and `en`, `altLabel`, `definition`, `inScheme` the framework) by default and for
 /// `Accept: application/ld+json` or `application/json`; an HTML page when the client prefers
 /// `text/html` (a browser). Public, like the catalog.
-#[utoipa::path(get, path = "/skills/{id}", tag = "public", params(("id" = String, Path, description = "the id in the skill's minted URI, or the skill's id"), SkillFormat), responses((status = 200, description = "the skill as JSON-LD (application/ld+json) or an HTML page (text/html)"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/skills/{id}", tag = "public", params(("id" = String, Path, description = "the id in the skill's minted URI, or the skill's id"), SkillFormat), responses((status = 200, description = "the skill as JSON-LD (application/ld+json) or an HTML page (text/html)"), (status = 404, body = ErrorBody), (status = 429, description = "over the per-address rate limit; `Retry-After` says when", body = ErrorBody)))]
 pub async fn find_public_skill(
     state: AppState,
     headers: HeaderMap,

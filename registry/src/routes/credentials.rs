@@ -389,7 +389,7 @@ pub struct VerifyResult {
 /// 200 with every check named when the body is JSON; malformed JSON is a 400. DID documents
 /// and status lists of this registry are read from its store; nothing is fetched from
 /// other hosts (foreign did:web issuers fail `issuer_key`).
-#[utoipa::path(post, path = "/verify", tag = "credentials", params(VerifyParams), request_body(content = Value, description = "any JSON document: a credential, a presentation or a wrapper; anything else is reported as not well-formed"), responses((status = 200, body = VerifyResult), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
+#[utoipa::path(post, path = "/verify", tag = "credentials", params(VerifyParams), request_body(content = Value, description = "any JSON document: a credential, a presentation or a wrapper; anything else is reported as not well-formed"), responses((status = 200, body = VerifyResult), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 429, description = "over the per-address rate limit; `Retry-After` says when", body = ErrorBody)))]
 pub async fn create_verification(
     state: AppState,
     caller: crate::auth::Caller,
