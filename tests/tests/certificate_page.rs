@@ -162,14 +162,7 @@ async fn a_skill_level_certificate_reads_as_an_assessment() {
 async fn a_revoked_certificate_says_so_with_the_reason() {
     let (app, admin) = TestApp::with_demo();
     let view = issue_training(&app, &admin, "learner-li", "ZNZZ-01").await;
-    let r = app
-        .post(
-            &format!("/api/v1/credentials/{}/status", view["id"].as_str().expect("id")),
-            Some(&app.token_for("pxou-admin")),
-            json!({"action": "revoke", "reason": "成绩作废"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    revoke(&app, &view, "成绩作废").await;
     let html = page(&app, &view).await;
     assert_has(&html, &["已撤销", "Revoked", "成绩作废", "status bad", "李明轩"]);
     assert_lacks(&html, &["已验证"]);
@@ -240,14 +233,7 @@ async fn the_page_revalidates_to_304_until_its_status_changes() {
     assert_eq!(header(&unchanged, "etag"), etag);
     assert_eq!(get_if_none_match(&app, &path, "\"something-else\"", None).await.status, 200);
 
-    let r = app
-        .post(
-            &format!("/api/v1/credentials/{}/status", view["id"].as_str().expect("id")),
-            Some(&app.token_for("pxou-admin")),
-            json!({"action": "revoke", "reason": "成绩作废"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    revoke(&app, &view, "成绩作废").await;
     let revoked = get_if_none_match(&app, &path, &etag, None).await;
     assert_eq!(revoked.status, 200, "the old tag no longer matches");
     assert_has(&revoked.text(), &["已撤销", "成绩作废"]);
@@ -336,4 +322,16 @@ fn a_missing_key_file_stops_start_up() {
     };
     let err = rongtong_registry::App::new(db, config).expect_err("no key file, no server");
     assert!(err.to_string().contains("missing.kek"), "{err}");
+}
+
+/// Revokes a demo certificate as its issuer (pxou-admin), with `reason`.
+async fn revoke(app: &TestApp, view: &Value, reason: &str) {
+    let r = app
+        .post(
+            &format!("/api/v1/credentials/{}/status", view["id"].as_str().expect("id")),
+            Some(&app.token_for("pxou-admin")),
+            json!({"action": "revoke", "reason": reason}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
 }
