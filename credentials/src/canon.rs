@@ -34,7 +34,18 @@ pub const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 pub const RDF_LANG_STRING: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString";
 
 /// Base IRI used only to detect relative IRI references (never appears in output).
+///
+/// json-ld resolves a relative reference against the base, so anything that comes out under
+/// this prefix is treated as relative and refused — including an absolute IRI a document
+/// spells with this prefix itself. `.invalid` is reserved (RFC 2606) and never names a real
+/// resource, so nothing legitimate is lost; [`is_under_sentinel`] lets the fast path refuse
+/// the same IRIs, so the two paths agree.
 const SENTINEL_BASE: &str = "https://relative-iri.invalid/";
+
+/// Whether `iri` lies under the relative-reference sentinel (see [`SENTINEL_BASE`]).
+pub(crate) fn is_under_sentinel(iri: &str) -> bool {
+    iri.starts_with(SENTINEL_BASE)
+}
 
 /// One RDF term, owned, in the shape the canonicaliser needs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

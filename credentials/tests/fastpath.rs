@@ -386,3 +386,25 @@ fn whole_floats_beyond_2_53_take_the_generic_path() {
     assert!(fastpath::try_expand(&small, list).is_some(), "1e21 is written 1.0E21 by every processor");
     assert!(canon::canonical_nquads(&doc, ContextPolicy::OpenBadges).is_ok());
 }
+
+/// An absolute IRI spelled under the generic path's relative-reference sentinel
+/// (`https://relative-iri.invalid/`) is refused there as relative; the fast path must decline
+/// it rather than sign or verify what the generic path rejects (found by the
+/// `fastpath_vs_generic` fuzz target in CI).
+#[test]
+fn iris_under_the_relative_reference_sentinel_take_the_generic_path() {
+    let doc: Value = serde_json::from_str(
+        r#"{"@context":["https://www.w3.org/ns/credentials/v2"],
+            "credentialSubject":{"encodedList":"uH4sIAAAAAAAAA-3BIQEAAAACIP1_2hkWoAEAAAAAAAAAAAAAAAAAAADeBjn7xTYAQAAA",
+              "id":"https://issuer.example/status/1#list","statusPurpose":"revocation","type":"BitstringStatusList"},
+            "id":"https://issuer.example/status/1","issuer":"https://relative-iri.invalid/hZGbgdHYUxpNvvftMUAVFxPzNQa",
+            "type":["VerifiableCredential","BitstringStatusListCredential"],"validFrom":"2026-01-15T00:00:00Z"}"#,
+    )
+    .expect("json");
+    let list = contexts::check_contexts(&doc, ContextPolicy::OpenBadges).expect("ctx");
+    assert!(fastpath::try_expand(&doc, list).is_none(), "fast path must decline the sentinel IRI");
+    assert!(canon::canonical_nquads(&doc, ContextPolicy::OpenBadges).is_err(), "the generic path refuses it");
+    let mut fine = doc.clone();
+    fine["issuer"] = json!("https://issuer.example/");
+    assert!(fastpath::try_expand(&fine, list).is_some(), "an ordinary issuer stays on the fast path");
+}
