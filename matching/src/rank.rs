@@ -9,7 +9,9 @@
 //!
 //! Because tier 1 dominates, the top k can usually be settled from the essential
 //! requirements alone (see [`SkillsGraph::rank_candidates`]), touching a few thousand
-//! learners out of a million.
+//! learners out of a million. Without essentials, the postings (sorted by level within a
+//! skill) are read best credit first until a bound shows no unread learner can enter the
+//! top k.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -177,9 +179,11 @@ impl SkillsGraph {
     /// Candidates are found through the skill → learners index, never by a scan of all
     /// learners: first through the essential requirements (a learner meeting `m` of `E`
     /// essentials is in the postings of at least one of any `E − m + 1` of them, so the
-    /// shortest lists are read first and the longer ones only probed), and only when fewer
-    /// than `k` learners meet any essential requirement by sweeping the postings of every
-    /// credit source of every requirement.
+    /// shortest lists are read first and the longer ones only probed); when there is no
+    /// essential requirement, or fewer than `k` learners meet any, by reading each
+    /// requirement's holders best credit first until no learner not yet read can reach the
+    /// k-th score (a bound-based top k); and only when that would cost more than reading
+    /// everything, by sweeping the postings of every credit source of every requirement.
     ///
     /// # Arguments
     /// * `target`: a demand item, an occupation or inline requirements.
@@ -192,8 +196,10 @@ impl SkillsGraph {
     /// # Complexity
     /// Essential route: O(Σ_short P + C · (E + log g) + S · h + S log k) for the postings P of
     /// the essential lists read as candidates, C candidates each probed in the E longer lists
-    /// by galloping search (gap g), S learners scored in full (h skills each). Fallback
-    /// sweep: O(P_all + T log k) over all postings of all sources, T learners touched. Plus
+    /// by galloping search (gap g), S learners scored in full (h skills each). Bound route:
+    /// O(r · s · 5 + P_read + S · h + S log k) for the postings read before the bound stops
+    /// it, never more than about twice the sweep. Sweep: O(P_all + T log k) over all
+    /// postings of all sources, T learners touched. Plus
     /// O(k · r · s · log h) for the breakdowns. Scratch memory (pooled): ≈ 13 bytes per learner.
     ///
     /// # Example
