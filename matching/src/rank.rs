@@ -463,7 +463,7 @@ impl SkillsGraph {
                     }
                 }
             }
-            segs[start..].sort_by(|a, b| b.1.cmp(&a.1));
+            segs[start..].sort_by_key(|b| Reverse(b.1));
         }
         // Buckets: runs of equal (requirement, credit): (first seg, end seg, packed credit, postings).
         let mut buckets: Vec<Vec<(usize, usize, u64, usize)>> = vec![Vec::new(); reqs.len()];
