@@ -13,7 +13,7 @@
 use std::time::Instant;
 
 use rongtong_matching::synth::{self, SynthConfig};
-use rongtong_matching::{CostBy, GraphBuilder, SkillsGraph, Target};
+use rongtong_matching::{CostBy, EvidenceKind, GraphBuilder, LearnerSpec, SkillsGraph, Target, VerifiedSkill};
 
 /// CPU time consumed by this thread so far, in nanoseconds (Linux schedstat). Unlike wall
 /// time it does not count the time the thread waits for a core, so it stays meaningful on a
@@ -36,26 +36,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// unlucky query decides.
 fn per_query(g: &SkillsGraph, cfg: &SynthConfig) {
     let reps = 40;
-    println!("ranking, top 100, 20-skill demand items (8 essential): {reps} runs each");
-    let mut all_cpu = Vec::new();
-    for seed in 42..50u64 {
-        let reqs = synth::requirements(cfg, seed, 20, 8);
-        let mut wall = Vec::new();
-        let mut scored = 0;
-        let c0 = cpu_ns();
-        for _ in 0..reps {
-            let t0 = Instant::now();
-            match g.rank_candidates(Target::Requirements(&reqs), 100) {
-                Ok(r) => scored = r.candidates_scored,
-                Err(e) => panic!("rank: {e}"),
-            }
-            wall.push(t0.elapsed().as_secs_f64() * 1e3);
-        }
-        let c = (cpu_ns() - c0) as f64 / 1e6 / reps as f64;
-        all_cpu.push(c);
-        println!("  demand seed {seed}: cpu mean {c:.2} ms, wall median {:.2} ms, learners scored {scored}", median(wall));
+    for (n, essential) in [(20, 8), (20, 0), (5, 0)] {
+        rank_items(g, cfg, reps, n, essential);
     }
-    println!("  median over demand items: cpu {:.2} ms", median(all_cpu));
     println!("learning path, 20-skill gaps, by hours: {} runs each", reps * 10);
     let mut all_cpu = Vec::new();
     for seed in 7..15u64 {
@@ -76,6 +59,67 @@ fn per_query(g: &SkillsGraph, cfg: &SynthConfig) {
         println!("  gap seed {seed}: cpu mean {c:.3} ms, wall median {:.3} ms ({info})", median(wall));
     }
     println!("  median over gaps: cpu {:.3} ms", median(all_cpu));
+}
+
+/// Ranking over 8 demand items (seeds 42–49) of `n` skills, the first `essential` of them
+/// essential: per-item CPU mean and wall median, then the median and worst over the items.
+fn rank_items(g: &SkillsGraph, cfg: &SynthConfig, reps: usize, n: usize, essential: usize) {
+    println!("ranking, top 100, {n}-skill demand items ({essential} essential): {reps} runs each");
+    let mut all_cpu = Vec::new();
+    let mut all_wall = Vec::new();
+    for seed in 42..50u64 {
+        let reqs = synth::requirements(cfg, seed, n, essential);
+        let mut wall = Vec::new();
+        let mut scored = 0;
+        let c0 = cpu_ns();
+        for _ in 0..reps {
+            let t0 = Instant::now();
+            match g.rank_candidates(Target::Requirements(&reqs), 100) {
+                Ok(r) => scored = r.candidates_scored,
+                Err(e) => panic!("rank: {e}"),
+            }
+            wall.push(t0.elapsed().as_secs_f64() * 1e3);
+        }
+        let c = (cpu_ns() - c0) as f64 / 1e6 / reps as f64;
+        all_cpu.push(c);
+        let w = median(wall);
+        all_wall.push(w);
+        println!("  demand seed {seed}: cpu mean {c:.2} ms, wall median {w:.2} ms, learners scored {scored}");
+    }
+    let worst = all_cpu.iter().copied().fold(0.0, f64::max);
+    println!("  median over demand items: cpu {:.2} ms (worst {worst:.2} ms), wall {:.2} ms", median(all_cpu), median(all_wall));
+}
+
+/// An incremental update at this scale: one learner added with `with_learners` (what a
+/// completion or certificate costs the registry's snapshot besides reading the rows).
+fn update(g: &SkillsGraph, cfg: &SynthConfig) {
+    let skills: Vec<VerifiedSkill> = synth::requirements(cfg, 99, 12, 0)
+        .into_iter()
+        .map(|r| VerifiedSkill {
+            skill: r.skill,
+            level: r.min_level,
+            evidence: "bench update".into(),
+            kind: EvidenceKind::TrainingCertificate,
+        })
+        .collect();
+    let mut times = Vec::new();
+    for i in 0..5 {
+        let spec = LearnerSpec {
+            id: format!("L{:07}x", i * 7919),
+            region: "360300".into(),
+            opted_in_to_be_found: true,
+            skills: skills.clone(),
+            completed_courses: Vec::new(),
+        };
+        let t0 = Instant::now();
+        let g2 = match g.with_learners(&[spec], &[]) {
+            Ok(g2) => g2,
+            Err(e) => panic!("update: {e}"),
+        };
+        times.push(t0.elapsed().as_secs_f64() * 1e3);
+        drop(g2);
+    }
+    println!("with_learners, one learner added: median {:.0} ms (runs {times:.0?})", median(times.clone()));
 }
 
 fn rss_bytes() -> Option<usize> {
@@ -116,6 +160,7 @@ fn main() {
         );
         if run == runs {
             per_query(&g, &cfg);
+            update(&g, &cfg);
         }
         drop(g);
     }

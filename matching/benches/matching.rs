@@ -26,6 +26,13 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("rank");
     group.sample_size(30).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
     group.bench_function("1M_learners_20_skills_top100", |b| b.iter(|| graph.rank_candidates(Target::Requirements(black_box(&reqs)), 100)));
+    // No essential requirement: the bound-based route (formerly a full sweep of every posting).
+    for (n, seed) in [(20usize, 42u64), (5, 43)] {
+        let optional = synth::requirements(&cfg, seed, n, 0);
+        group.bench_function(format!("1M_learners_{n}_optional_no_essential_top100"), |b| {
+            b.iter(|| graph.rank_candidates(Target::Requirements(black_box(&optional)), 100))
+        });
+    }
     group.finish();
 
     let mut group = c.benchmark_group("learning_path");

@@ -8,8 +8,8 @@
 //! * courses in compressed-row (CSR) form, prerequisites checked acyclic with petgraph;
 //! * inverted indexes: skill → published courses sorted by level (highest first), then by
 //!   cost including prerequisites (one copy per cost measure), and
-//!   skill → learners sorted by learner index, with levels, over *credential-backed*
-//!   holdings only (the candidate ranking is its only reader, and it scores only credentials).
+//!   skill → learners by level (highest first), each level's holders sorted by learner
+//!   index, over *credential-backed* holdings only (the candidate ranking is its only reader, and it scores only credentials).
 //!
 //! A learner's holdings are kept twice: all verified evidence (gap, path, supply figures)
 //! and the credential-backed subset (ranking), each deduplicated per skill to its highest
@@ -397,11 +397,11 @@ impl GraphBuilder {
         }
         drop(closure_cost);
         let course_ids: Vec<Box<str>> = courses.iter().map(|c| c.id.as_str().into()).collect();
-        let course_provider = courses.iter().map(|c| c.provider.as_deref().map(Into::into)).collect();
-        let course_region = courses.iter().map(|c| c.region).collect();
-        let course_hours = courses.iter().map(|c| c.hours).collect();
-        let course_credits = courses.iter().map(|c| c.credits).collect();
-        let course_published = courses.iter().map(|c| c.published).collect();
+        let course_provider: Vec<Option<Box<str>>> = courses.iter().map(|c| c.provider.as_deref().map(Into::into)).collect();
+        let course_region: Vec<Option<Region>> = courses.iter().map(|c| c.region).collect();
+        let course_hours: Vec<f64> = courses.iter().map(|c| c.hours).collect();
+        let course_credits: Vec<f64> = courses.iter().map(|c| c.credits).collect();
+        let course_published: Vec<bool> = courses.iter().map(|c| c.published).collect();
         drop(courses);
 
         // ---- occupations and demand ----
@@ -463,34 +463,34 @@ impl GraphBuilder {
         drop(self.h_level);
         drop(self.h_ev);
         drop(self.h_kind);
-        let Postings { lix_off, lix_learner, lix_level, lix_at_least } = Postings::build(n_skills, &cert_off, &cert);
+        let Postings { lix_off, lix_learner } = Postings::build(n_skills, &cert_off, &cert);
         let HoldingCols { skill: hold_skill, level: hold_level, ev: hold_ev, kind: hold_kind } = hold;
         let HoldingCols { skill: cert_skill, level: cert_level, ev: cert_ev, kind: cert_kind } = cert;
 
         Ok(SkillsGraph {
-            skill_uris: self.skill_uris,
-            skill_map: self.skill_map,
-            relations,
-            src_off,
-            src,
-            course_ids,
-            course_map,
-            course_provider,
-            course_region,
-            course_hours,
-            course_credits,
-            course_published,
-            teach_off,
-            teach,
-            prereq_off,
-            prereq,
-            tix_off,
-            tix,
-            tix_credits,
-            occ,
-            occ_map,
-            dem,
-            dem_map,
+            skill_uris: Arc::new(self.skill_uris),
+            skill_map: Arc::new(self.skill_map),
+            relations: Arc::new(relations),
+            src_off: Arc::new(src_off),
+            src: Arc::new(src),
+            course_ids: Arc::new(course_ids),
+            course_map: Arc::new(course_map),
+            course_provider: Arc::new(course_provider),
+            course_region: Arc::new(course_region),
+            course_hours: Arc::new(course_hours),
+            course_credits: Arc::new(course_credits),
+            course_published: Arc::new(course_published),
+            teach_off: Arc::new(teach_off),
+            teach: Arc::new(teach),
+            prereq_off: Arc::new(prereq_off),
+            prereq: Arc::new(prereq),
+            tix_off: Arc::new(tix_off),
+            tix: Arc::new(tix),
+            tix_credits: Arc::new(tix_credits),
+            occ: Arc::new(occ),
+            occ_map: Arc::new(occ_map),
+            dem: Arc::new(dem),
+            dem_map: Arc::new(dem_map),
             learner_ids,
             learner_region,
             opted,
@@ -504,13 +504,12 @@ impl GraphBuilder {
             cert_level,
             cert_ev,
             cert_kind,
-            ev_arena: self.ev_arena,
+            ev_arena: Arc::new(self.ev_arena),
+            ev_extra: String::new(),
             done_off,
             done,
             lix_off,
             lix_learner,
-            lix_level,
-            lix_at_least,
             rank_pool: Mutex::new(Vec::new()),
             path_pool: Mutex::new(Vec::new()),
         })
@@ -581,48 +580,41 @@ pub(crate) fn sort_dedup_tail<T: Ord + Copy>(v: &mut Vec<T>, from: usize) {
     v.extend(d);
 }
 
-/// The skill → learners inverted index over credential-backed holdings.
+/// Level segments per skill in the postings: one per level, highest (一级, number 1) first.
+pub(crate) const LEVELS: usize = 5;
+
+/// The skill → learners inverted index over credential-backed holdings, by level: skill `s`'s
+/// holders at level number `n` are `lix_learner[lix_off[5s + n − 1]..lix_off[5s + n]]`,
+/// sorted by learner index. The holders at a level or higher are therefore a prefix of the
+/// skill's postings (what a requirement can use without a level test), and a ranking can read
+/// a skill's holders level by level, best credit first.
 pub(crate) struct Postings {
     pub lix_off: Vec<u32>,
     pub lix_learner: Vec<LearnerIdx>,
-    pub lix_level: Vec<SkillLevel>,
-    pub lix_at_least: Vec<[u32; 5]>,
 }
 
 impl Postings {
-    /// Counting sort of the holdings by skill; filled in learner order, so each postings list
-    /// is sorted by learner index. O(S + H).
+    /// Counting sort of the holdings by (skill, level); filled in learner order, so each
+    /// segment is sorted by learner index. O(S + H).
     pub(crate) fn build(n_skills: usize, cert_off: &[u32], cert: &HoldingCols) -> Postings {
-        let mut lix_off = vec![0u32; n_skills + 1];
-        for s in &cert.skill {
-            lix_off[s.index() + 1] += 1;
+        let seg = |s: SkillIdx, l: SkillLevel| s.index() * LEVELS + usize::from(l.number()) - 1;
+        let mut lix_off = vec![0u32; n_skills * LEVELS + 1];
+        for (s, l) in cert.skill.iter().zip(&cert.level) {
+            lix_off[seg(*s, *l) + 1] += 1;
         }
-        for i in 0..n_skills {
+        for i in 0..n_skills * LEVELS {
             lix_off[i + 1] += lix_off[i];
         }
-        // Holders per skill at or above each level, so a query knows how long a postings list
-        // is once filtered by the required level, without reading it.
-        let mut lix_at_least = vec![[0u32; 5]; n_skills];
-        for (s, l) in cert.skill.iter().zip(&cert.level) {
-            for (i, lv) in SkillLevel::ALL_ASCENDING.iter().enumerate() {
-                if l.satisfies(*lv) {
-                    lix_at_least[s.index()][i] += 1;
-                }
-            }
-        }
         let mut fill = lix_off.clone();
-        let total = cert.skill.len();
-        let mut lix_learner = vec![LearnerIdx(0); total];
-        let mut lix_level = vec![SkillLevel::LOWEST; total];
+        let mut lix_learner = vec![LearnerIdx(0); cert.skill.len()];
         for l in 0..cert_off.len().saturating_sub(1) {
             for h in cert_off[l] as usize..cert_off[l + 1] as usize {
-                let at = &mut fill[cert.skill[h].index()];
+                let at = &mut fill[seg(cert.skill[h], cert.level[h])];
                 lix_learner[*at as usize] = LearnerIdx(l as u32);
-                lix_level[*at as usize] = cert.level[h];
                 *at += 1;
             }
         }
-        Postings { lix_off, lix_learner, lix_level, lix_at_least }
+        Postings { lix_off, lix_learner }
     }
 }
 
@@ -721,29 +713,32 @@ fn sort_reqs(mut v: Vec<ReqsRaw>, kind: &'static str) -> Result<(ReqsTable, FxMa
 /// deterministic (same snapshot and arguments, same result, whatever the insertion order
 /// of the data). The graph is `Send + Sync`.
 pub struct SkillsGraph {
-    pub(crate) skill_uris: Vec<Box<str>>,
-    pub(crate) skill_map: FxMap<Box<str>, SkillIdx>,
-    pub(crate) relations: Graph<SkillIdx, SkillRelationKind>,
-    pub(crate) src_off: Vec<u32>,
-    pub(crate) src: Vec<(SkillIdx, Via)>,
-    pub(crate) course_ids: Vec<Box<str>>,
-    pub(crate) course_map: FxMap<Box<str>, CourseIdx>,
-    pub(crate) course_provider: Vec<Option<Box<str>>>,
-    pub(crate) course_region: Vec<Option<Region>>,
-    pub(crate) course_hours: Vec<f64>,
-    pub(crate) course_credits: Vec<f64>,
-    pub(crate) course_published: Vec<bool>,
-    pub(crate) teach_off: Vec<u32>,
-    pub(crate) teach: Vec<(SkillIdx, SkillLevel)>,
-    pub(crate) prereq_off: Vec<u32>,
-    pub(crate) prereq: Vec<CourseIdx>,
-    pub(crate) tix_off: Vec<u32>,
-    pub(crate) tix: Vec<(CourseIdx, SkillLevel)>,
-    pub(crate) tix_credits: Vec<(CourseIdx, SkillLevel)>,
-    pub(crate) occ: ReqsTable,
-    pub(crate) occ_map: FxMap<Box<str>, u32>,
-    pub(crate) dem: ReqsTable,
-    pub(crate) dem_map: FxMap<Box<str>, u32>,
+    // The catalog parts (skills, relations, courses, occupations, demand) are each behind an
+    // `Arc`: an incremental update (`with_learners`) replaces only learners, so the new graph
+    // shares these with the old one instead of copying 100k courses and their maps.
+    pub(crate) skill_uris: Arc<Vec<Box<str>>>,
+    pub(crate) skill_map: Arc<FxMap<Box<str>, SkillIdx>>,
+    pub(crate) relations: Arc<Graph<SkillIdx, SkillRelationKind>>,
+    pub(crate) src_off: Arc<Vec<u32>>,
+    pub(crate) src: Arc<Vec<(SkillIdx, Via)>>,
+    pub(crate) course_ids: Arc<Vec<Box<str>>>,
+    pub(crate) course_map: Arc<FxMap<Box<str>, CourseIdx>>,
+    pub(crate) course_provider: Arc<Vec<Option<Box<str>>>>,
+    pub(crate) course_region: Arc<Vec<Option<Region>>>,
+    pub(crate) course_hours: Arc<Vec<f64>>,
+    pub(crate) course_credits: Arc<Vec<f64>>,
+    pub(crate) course_published: Arc<Vec<bool>>,
+    pub(crate) teach_off: Arc<Vec<u32>>,
+    pub(crate) teach: Arc<Vec<(SkillIdx, SkillLevel)>>,
+    pub(crate) prereq_off: Arc<Vec<u32>>,
+    pub(crate) prereq: Arc<Vec<CourseIdx>>,
+    pub(crate) tix_off: Arc<Vec<u32>>,
+    pub(crate) tix: Arc<Vec<(CourseIdx, SkillLevel)>>,
+    pub(crate) tix_credits: Arc<Vec<(CourseIdx, SkillLevel)>>,
+    pub(crate) occ: Arc<ReqsTable>,
+    pub(crate) occ_map: Arc<FxMap<Box<str>, u32>>,
+    pub(crate) dem: Arc<ReqsTable>,
+    pub(crate) dem_map: Arc<FxMap<Box<str>, u32>>,
     pub(crate) learner_ids: Vec<Arc<str>>,
     pub(crate) learner_region: Vec<Region>,
     pub(crate) opted: Vec<u64>,
@@ -757,13 +752,15 @@ pub struct SkillsGraph {
     pub(crate) cert_level: Vec<SkillLevel>,
     pub(crate) cert_ev: Vec<(u32, u16)>,
     pub(crate) cert_kind: Vec<EvidenceKind>,
-    pub(crate) ev_arena: String,
+    /// Evidence texts of the last full build, shared by every graph updated from it.
+    pub(crate) ev_arena: Arc<String>,
+    /// Evidence texts added by incremental updates since (offsets continue after
+    /// `ev_arena`), so an update copies only these, not the whole arena.
+    pub(crate) ev_extra: String,
     pub(crate) done_off: Vec<u32>,
     pub(crate) done: Vec<CourseIdx>,
     pub(crate) lix_off: Vec<u32>,
     pub(crate) lix_learner: Vec<LearnerIdx>,
-    pub(crate) lix_level: Vec<SkillLevel>,
-    pub(crate) lix_at_least: Vec<[u32; 5]>,
     pub(crate) rank_pool: Mutex<Vec<RankScratch>>,
     pub(crate) path_pool: Mutex<Vec<crate::path::PathScratch>>,
 }
@@ -908,12 +905,11 @@ impl SkillsGraph {
             + vec_bytes(&self.cert_ev)
             + vec_bytes(&self.cert_kind)
             + self.ev_arena.capacity()
+            + self.ev_extra.capacity()
             + vec_bytes(&self.done_off)
             + vec_bytes(&self.done)
             + vec_bytes(&self.lix_off)
             + vec_bytes(&self.lix_learner)
-            + vec_bytes(&self.lix_level)
-            + vec_bytes(&self.lix_at_least)
     }
 
     // ---- internal accessors shared by the operations ----
@@ -948,15 +944,22 @@ impl SkillsGraph {
         }
     }
 
-    /// Learners holding `s` by a credential, in learner order, with levels.
-    pub(crate) fn learners_holding(&self, s: SkillIdx) -> (&[LearnerIdx], &[SkillLevel]) {
-        let (a, b) = (self.lix_off[s.index()] as usize, self.lix_off[s.index() + 1] as usize);
-        (&self.lix_learner[a..b], &self.lix_level[a..b])
+    /// Learners holding `s` by a credential at exactly `level`, in learner order.
+    pub(crate) fn holders_at(&self, s: SkillIdx, level: SkillLevel) -> &[LearnerIdx] {
+        let i = s.index() * LEVELS + usize::from(level.number()) - 1;
+        &self.lix_learner[self.lix_off[i] as usize..self.lix_off[i + 1] as usize]
+    }
+
+    /// Learners holding `s` by a credential at `level` or higher: one slice per level,
+    /// highest first, each in learner order.
+    pub(crate) fn holders_from(&self, s: SkillIdx, level: SkillLevel) -> impl Iterator<Item = &[LearnerIdx]> + Clone {
+        SkillLevel::ALL_ASCENDING.into_iter().rev().filter(move |l| l.satisfies(level)).map(move |l| self.holders_at(s, l))
     }
 
     /// How many learners hold `s` by a credential at `level` or higher.
     pub(crate) fn holders_at_least(&self, s: SkillIdx, level: SkillLevel) -> usize {
-        self.lix_at_least[s.index()][usize::from(level.rank() - 1)] as usize
+        let base = s.index() * LEVELS;
+        (self.lix_off[base + usize::from(level.number())] - self.lix_off[base]) as usize
     }
 
     pub(crate) fn holding_range(&self, l: LearnerIdx) -> std::ops::Range<usize> {
@@ -970,9 +973,17 @@ impl SkillsGraph {
         self.hold_skill[r].binary_search(&s).ok().map(|i| (self.hold_level[base + i], (base + i) as u32))
     }
 
+    /// An evidence text by arena offset and length: in the shared arena of the last full
+    /// build, or past its end in this graph's own additions.
+    fn evidence_text(&self, at: u32, len: u16) -> &str {
+        let (at, len, base) = (at as usize, usize::from(len), self.ev_arena.len());
+        let text = if at < base { self.ev_arena.get(at..at + len) } else { self.ev_extra.get(at - base..at - base + len) };
+        text.unwrap_or("")
+    }
+
     pub(crate) fn evidence(&self, holding: u32) -> (&str, EvidenceKind) {
         let (a, n) = self.hold_ev[holding as usize];
-        (self.ev_arena.get(a as usize..a as usize + n as usize).unwrap_or(""), self.hold_kind[holding as usize])
+        (self.evidence_text(a, n), self.hold_kind[holding as usize])
     }
 
     /// A learner's credential-backed holdings (what a ranking scores).
@@ -990,7 +1001,7 @@ impl SkillsGraph {
 
     pub(crate) fn cert_evidence(&self, holding: u32) -> (&str, EvidenceKind) {
         let (a, n) = self.cert_ev[holding as usize];
-        (self.ev_arena.get(a as usize..a as usize + n as usize).unwrap_or(""), self.cert_kind[holding as usize])
+        (self.evidence_text(a, n), self.cert_kind[holding as usize])
     }
 
     pub(crate) fn completed(&self, l: LearnerIdx) -> &[CourseIdx] {

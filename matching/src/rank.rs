@@ -9,7 +9,9 @@
 //!
 //! Because tier 1 dominates, the top k can usually be settled from the essential
 //! requirements alone (see [`SkillsGraph::rank_candidates`]), touching a few thousand
-//! learners out of a million.
+//! learners out of a million. Without essentials, the postings (sorted by level within a
+//! skill) are read best credit first until a bound shows no unread learner can enter the
+//! top k.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -177,9 +179,11 @@ impl SkillsGraph {
     /// Candidates are found through the skill → learners index, never by a scan of all
     /// learners: first through the essential requirements (a learner meeting `m` of `E`
     /// essentials is in the postings of at least one of any `E − m + 1` of them, so the
-    /// shortest lists are read first and the longer ones only probed), and only when fewer
-    /// than `k` learners meet any essential requirement by sweeping the postings of every
-    /// credit source of every requirement.
+    /// shortest lists are read first and the longer ones only probed); when there is no
+    /// essential requirement, or fewer than `k` learners meet any, by reading each
+    /// requirement's holders best credit first until no learner not yet read can reach the
+    /// k-th score (a bound-based top k); and only when that would cost more than reading
+    /// everything, by sweeping the postings of every credit source of every requirement.
     ///
     /// # Arguments
     /// * `target`: a demand item, an occupation or inline requirements.
@@ -192,8 +196,10 @@ impl SkillsGraph {
     /// # Complexity
     /// Essential route: O(Σ_short P + C · (E + log g) + S · h + S log k) for the postings P of
     /// the essential lists read as candidates, C candidates each probed in the E longer lists
-    /// by galloping search (gap g), S learners scored in full (h skills each). Fallback
-    /// sweep: O(P_all + T log k) over all postings of all sources, T learners touched. Plus
+    /// by galloping search (gap g), S learners scored in full (h skills each). Bound route:
+    /// O(r · s · 5 + P_read + S · h + S log k) for the postings read before the bound stops
+    /// it, never more than about twice the sweep. Sweep: O(P_all + T log k) over all
+    /// postings of all sources, T learners touched. Plus
     /// O(k · r · s · log h) for the breakdowns. Scratch memory (pooled): ≈ 13 bytes per learner.
     ///
     /// # Example
@@ -236,7 +242,13 @@ impl SkillsGraph {
             Some(found) => found,
             None => {
                 reset(&mut scratch);
-                self.rank_by_sweep(&reqs, k, &mut scratch)
+                match self.rank_by_bound(&reqs, &rev, k, &mut scratch) {
+                    Some(found) => found,
+                    None => {
+                        reset(&mut scratch);
+                        self.rank_by_sweep(&reqs, k, &mut scratch)
+                    }
+                }
             }
         };
         reset(&mut scratch);
@@ -327,18 +339,20 @@ impl SkillsGraph {
     /// ranking is settled: every other learner meets fewer essentials and ranks below them.
     /// Returns `None` when even `m = 1` leaves fewer than `k` (or there are no essentials).
     fn rank_by_essentials(&self, reqs: &[Req], rev: &RevSources, k: usize, scratch: &mut RankScratch) -> Option<(Vec<(u64, u32)>, usize)> {
-        type Postings<'a> = Vec<(&'a [LearnerIdx], &'a [SkillLevel])>;
-        let mut ess: Vec<(usize, usize, Postings<'_>)> = reqs
+        // Per essential requirement: (holders at its level, index, number of full sources, the
+        // holders' postings: one slice per full source and qualifying level, each in id order).
+        type Lists<'a> = Vec<&'a [LearnerIdx]>;
+        let mut ess: Vec<(usize, usize, usize, Lists<'_>)> = reqs
             .iter()
             .enumerate()
             .filter(|(_, r)| r.essential)
             .map(|(i, r)| {
-                let full = self.sources(r.skill).iter().filter(|(_, v)| v.is_full());
+                let full: Vec<SkillIdx> = self.sources(r.skill).iter().filter(|(_, v)| v.is_full()).map(|(t, _)| *t).collect();
                 // Shortest first by the length *after* the level filter: a 一级 requirement on a
                 // popular skill can be more selective than an entry-level one on a rare skill.
-                let len = full.clone().map(|(t, _)| self.holders_at_least(*t, r.level)).sum::<usize>();
-                let lists: Postings<'_> = full.map(|(t, _)| self.learners_holding(*t)).collect();
-                (len, i, lists)
+                let len = full.iter().map(|t| self.holders_at_least(*t, r.level)).sum::<usize>();
+                let lists: Lists<'_> = full.iter().flat_map(|t| self.holders_from(*t, r.level)).filter(|l| !l.is_empty()).collect();
+                (len, i, full.len(), lists)
             })
             .collect();
         if ess.is_empty() || k == 0 {
@@ -349,19 +363,20 @@ impl SkillsGraph {
         let mut best = vec![0u32; reqs.len()];
         let mut dirty = Vec::new();
         let mut pool: Vec<u32> = Vec::new();
-        let mut cursors: Vec<Vec<usize>> = ess.iter().map(|x| vec![0; x.2.len()]).collect();
+        let mut cursors: Vec<Vec<usize>> = ess.iter().map(|x| vec![0; x.3.len()]).collect();
         let RankScratch { key, cur, touched, rev_head, mark, count } = scratch;
         for s in 1..=e {
-            // Add the s-th shortest list to the candidates.
-            let (_, ri, lists) = &ess[s - 1];
-            let level = reqs[*ri].level;
-            // With exact matches a learner may appear in several lists of one requirement:
-            // stamp it so it is counted once. With one list (the common case) it cannot.
-            let stamped = lists.len() > 1;
-            for (ids, lvls) in lists {
-                for (id, lv) in ids.iter().zip(*lvls) {
+            // Add the s-th shortest list to the candidates (its postings hold only learners at
+            // the required level or higher).
+            let (_, _, sources, lists) = &ess[s - 1];
+            // With exact matches a learner may appear in the postings of several sources of one
+            // requirement: stamp it so it is counted once. With one source (the common case) a
+            // learner is in one level's slice only.
+            let stamped = *sources > 1;
+            for ids in lists {
+                for id in *ids {
                     let i = id.index();
-                    if !lv.satisfies(level) || !self.is_opted_in(*id) {
+                    if !self.is_opted_in(*id) {
                         continue;
                     }
                     if stamped {
@@ -390,14 +405,13 @@ impl SkillsGraph {
                     bits &= bits - 1;
                     let need = m.saturating_sub(usize::from(count[id as usize]));
                     let mut hits = 0;
-                    for (j, (_, rj, lists)) in ess.iter().enumerate().skip(s) {
+                    for (j, (_, _, _, lists)) in ess.iter().enumerate().skip(s) {
                         if hits >= need || hits + (e - j) < need {
                             break;
                         }
-                        let level = reqs[*rj].level;
-                        let hit = lists.iter().zip(cursors[j].iter_mut()).any(|((ids, lvls), at)| {
+                        let hit = lists.iter().zip(cursors[j].iter_mut()).any(|(ids, at)| {
                             *at = gallop(ids, *at, id);
-                            ids.get(*at).is_some_and(|x| x.0 == id) && lvls[*at].satisfies(level)
+                            ids.get(*at).is_some_and(|x| x.0 == id)
                         });
                         hits += usize::from(hit);
                     }
@@ -416,47 +430,148 @@ impl SkillsGraph {
         None
     }
 
+    /// Exact top k by a bound on what the learners not read yet can score (a threshold
+    /// algorithm over level-ordered postings). Used when the essential route cannot settle
+    /// the ranking, in particular for targets with no essential requirement.
+    ///
+    /// A requirement's credit for a learner is the best over its sources held, and a source
+    /// held at a level gives a fixed credit; so each requirement's postings split into
+    /// *buckets* of equal credit (one slice per source and level), read best credit first.
+    /// A learner met in a bucket is scored in full at once ([`Self::score_learner`]). While a
+    /// requirement's buckets down to credit `c` are read, a learner not yet met has at most
+    /// `c'` (the next bucket's credit, 0 when none is left) on it, so no unread learner scores
+    /// more than `B = Σ pack(c'_r)`: as soon as the k-th best scored learner is *above* `B`
+    /// (strictly, so ties by id are settled too), the top k is final. Buckets are taken in
+    /// order of bound reduction per posting read, so the long, low-credit lists of popular
+    /// related skills are usually never read.
+    ///
+    /// Returns `None` when reading and scoring would cost more than the sweep (every
+    /// posting once), so the worst case stays within twice the sweep.
+    fn rank_by_bound(&self, reqs: &[Req], rev: &RevSources, k: usize, scratch: &mut RankScratch) -> Option<(Vec<(u64, u32)>, usize)> {
+        if k == 0 {
+            return Some((Vec::new(), 0));
+        }
+        // All (requirement, credit, postings slice), by requirement then credit descending.
+        let mut segs: Vec<(u16, u32, &[LearnerIdx])> = Vec::new();
+        for (ri, req) in reqs.iter().enumerate() {
+            let start = segs.len();
+            for &(t, via) in self.sources(req.skill) {
+                for lv in SkillLevel::ALL_ASCENDING {
+                    let ids = self.holders_at(t, lv);
+                    if !ids.is_empty() {
+                        segs.push((ri as u16, credit_milli(via, lv, req.level), ids));
+                    }
+                }
+            }
+            segs[start..].sort_by_key(|b| Reverse(b.1));
+        }
+        // Buckets: runs of equal (requirement, credit): (first seg, end seg, packed credit, postings).
+        let mut buckets: Vec<Vec<(usize, usize, u64, usize)>> = vec![Vec::new(); reqs.len()];
+        let mut total = 0usize;
+        let mut i = 0;
+        while i < segs.len() {
+            let (r, c, _) = segs[i];
+            let mut j = i;
+            let mut size = 0;
+            while j < segs.len() && segs[j].0 == r && segs[j].1 == c {
+                size += segs[j].2.len();
+                j += 1;
+            }
+            total += size;
+            buckets[r as usize].push((i, j, pack(reqs[r as usize].essential, c), size));
+            i = j;
+        }
+        let value = |r: usize, p: usize| buckets[r].get(p).map_or(0, |b| b.2);
+        let mut pos = vec![0usize; reqs.len()];
+        let mut bound: u64 = (0..reqs.len()).map(|r| value(r, 0)).sum();
+        let mut heap: BinaryHeap<Reverse<(u64, Reverse<u32>)>> = BinaryHeap::with_capacity(k + 1);
+        let mut best = vec![0u32; reqs.len()];
+        let mut dirty = Vec::new();
+        let mut work = 0usize;
+        let RankScratch { touched, rev_head, mark, .. } = scratch;
+        loop {
+            if heap.len() == k && heap.peek().is_some_and(|Reverse((kv, _))| *kv > bound) {
+                break;
+            }
+            // The bucket that lowers the bound most per posting read.
+            let mut pick: Option<(f64, usize)> = None;
+            for r in 0..reqs.len() {
+                if let Some(b) = buckets[r].get(pos[r]) {
+                    let gain = (b.2 - value(r, pos[r] + 1)) as f64 / (b.3 as f64 + 1.0);
+                    if pick.is_none_or(|(g, _)| gain > g) {
+                        pick = Some((gain, r));
+                    }
+                }
+            }
+            let Some((_, r)) = pick else { break };
+            let (from, to, v, size) = buckets[r][pos[r]];
+            work += size;
+            for &(_, _, ids) in &segs[from..to] {
+                for id in ids {
+                    let i = id.index();
+                    if mark[i / 64] >> (i % 64) & 1 == 1 || !self.is_opted_in(*id) {
+                        continue;
+                    }
+                    mark[i / 64] |= 1 << (i % 64);
+                    touched.push(id.0);
+                    work += self.cert_range(*id).len();
+                    let e = (self.score_learner(*id, reqs, rev, rev_head, &mut best, &mut dirty), Reverse(id.0));
+                    if heap.len() < k {
+                        heap.push(Reverse(e));
+                    } else if heap.peek().is_some_and(|Reverse(min)| e > *min) {
+                        heap.pop();
+                        heap.push(Reverse(e));
+                    }
+                }
+            }
+            if work > total {
+                return None;
+            }
+            pos[r] += 1;
+            bound = bound - v + value(r, pos[r]);
+        }
+        let mut top: Vec<(u64, u32)> = heap.into_iter().map(|Reverse((kv, Reverse(id)))| (kv, id)).collect();
+        top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        Some((top, touched.len()))
+    }
+
     /// The full sweep: every posting of every source of every requirement, adding credits
-    /// into per-learner packed scores. Used when the essential route cannot settle the top k.
+    /// into per-learner packed scores. The last resort, when the bound cannot settle the top
+    /// k cheaper than this.
     fn rank_by_sweep(&self, reqs: &[Req], k: usize, scratch: &mut RankScratch) -> (Vec<(u64, u32)>, usize) {
         let RankScratch { key, cur, touched, .. } = scratch;
         for (ri, req) in reqs.iter().enumerate() {
             let srcs = self.sources(req.skill);
             if let [(s, via)] = srcs {
                 // One source, so a learner gets at most one credit: just add it.
-                let mut table = [0u64; 6];
                 for lv in SkillLevel::ALL_ASCENDING {
-                    table[lv.number() as usize] = pack(req.essential, credit_milli(*via, lv, req.level));
-                }
-                let (ids, lvls) = self.learners_holding(*s);
-                for (id, lv) in ids.iter().zip(lvls) {
-                    let k = &mut key[id.index()];
-                    if *k == 0 {
-                        touched.push(id.0);
+                    let add = pack(req.essential, credit_milli(*via, lv, req.level));
+                    for id in self.holders_at(*s, lv) {
+                        let k = &mut key[id.index()];
+                        if *k == 0 {
+                            touched.push(id.0);
+                        }
+                        *k += add;
                     }
-                    *k += table[lv.number() as usize];
                 }
             } else {
                 // Several sources: the credit is the best one, so track the best so far per
                 // learner (stamped with the requirement) and add only increases.
                 let stamp = (ri as u32 + 1) << 16;
                 for (s, via) in srcs {
-                    let mut table = [0u32; 6];
                     for lv in SkillLevel::ALL_ASCENDING {
-                        table[lv.number() as usize] = credit_milli(*via, lv, req.level);
-                    }
-                    let (ids, lvls) = self.learners_holding(*s);
-                    for (id, lv) in ids.iter().zip(lvls) {
-                        let v = table[lv.number() as usize];
-                        let c = cur[id.index()];
-                        let old = if c & !0xFFFF == stamp { c & 0xFFFF } else { 0 };
-                        if v > old {
-                            let k = &mut key[id.index()];
-                            if *k == 0 {
-                                touched.push(id.0);
+                        let v = credit_milli(*via, lv, req.level);
+                        for id in self.holders_at(*s, lv) {
+                            let c = cur[id.index()];
+                            let old = if c & !0xFFFF == stamp { c & 0xFFFF } else { 0 };
+                            if v > old {
+                                let k = &mut key[id.index()];
+                                if *k == 0 {
+                                    touched.push(id.0);
+                                }
+                                *k += pack(req.essential, v) - pack(req.essential, old);
+                                cur[id.index()] = stamp | v;
                             }
-                            *k += pack(req.essential, v) - pack(req.essential, old);
-                            cur[id.index()] = stamp | v;
                         }
                     }
                 }
@@ -504,5 +619,49 @@ impl SkillsGraph {
         let key = reqs.iter().map(|r| pack(r.essential, self.judge(r.skill, r.level, |s| self.certified_level(l, s)).credit_milli)).sum();
         let ess = reqs.iter().filter(|r| r.essential).count() as u32;
         Ok(Score::from_key(key, ess, reqs.len() as u32 - ess))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::{self, SynthConfig};
+
+    /// The bound-based route (and the essential route before it) give exactly the top k of
+    /// the full sweep, the simple reference that reads every posting, on a synthetic graph
+    /// with Zipf popularity and relations; and the bound usually stops before reading
+    /// everything (that is its point).
+    #[test]
+    fn bound_route_matches_the_sweep_and_stops_early() {
+        let cfg = SynthConfig::small(11);
+        let g = synth::graph(&cfg).expect("synthetic graph");
+        let mut scratch = RankScratch::new(g.learner_count(), g.skill_count());
+        let (mut runs, mut early) = (0, 0);
+        for seed in 0..30 {
+            for (n, essential) in [(5, 0), (20, 0), (8, 2), (3, 1)] {
+                let spec = synth::requirements(&cfg, seed, n, essential);
+                let (_, reqs) = g.resolve_target(Target::Requirements(&spec)).expect("known skills");
+                let rev = g.reverse_sources(&reqs, &mut scratch.rev_head);
+                for k in [1, 10, 100] {
+                    let (sweep, swept) = g.rank_by_sweep(&reqs, k, &mut scratch);
+                    reset(&mut scratch);
+                    if let Some((bound, scored)) = g.rank_by_bound(&reqs, &rev, k, &mut scratch) {
+                        assert_eq!(bound, sweep, "seed {seed}, {n} requirements ({essential} essential), k = {k}");
+                        runs += 1;
+                        early += usize::from(scored < swept);
+                    }
+                    reset(&mut scratch);
+                    let ranked = g.rank_candidates(Target::Requirements(&spec), k).expect("rank");
+                    let keys: Vec<(u64, u32)> =
+                        ranked.candidates.iter().map(|c| (c.score.key, g.learner_idx(&c.learner).expect("ranked learner").0)).collect();
+                    assert_eq!(keys, sweep, "rank_candidates: seed {seed}, {n} requirements ({essential} essential), k = {k}");
+                }
+                for (s, _, _) in &rev.entries {
+                    scratch.rev_head[s.index()] = u32::MAX;
+                }
+            }
+        }
+        assert!(runs > 200, "the bound settled only {runs} of 360 rankings");
+        assert!(early * 2 > runs, "the bound stopped early in only {early} of {runs} rankings");
     }
 }

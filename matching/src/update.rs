@@ -113,11 +113,13 @@ impl SkillsGraph {
     /// bad region, duplicate id); `self` is untouched either way.
     ///
     /// # Complexity
-    /// O(L + H + S + u · h log h) for L learners, H verified skills, S skills and u changed
-    /// learners of h skills each: the unchanged columns are copied in runs (memcpy), the
-    /// postings rebuilt by one counting sort. No string is copied except the changed
-    /// learners' (ids are shared `Arc<str>`); the non-learner parts are cloned
-    /// (O(C + D) for courses and demand, milliseconds at provincial scale).
+    /// O(L + H + S + u · h log h + X) for L learners, H verified skills, S skills, u changed
+    /// learners of h skills each and X bytes of evidence added by earlier updates: the
+    /// unchanged columns are copied in runs (memcpy), the postings rebuilt by one counting
+    /// sort. No string is copied except the changed learners' and earlier updates' evidence
+    /// (ids are shared `Arc<str>`, the full build's evidence arena is shared); the catalog
+    /// parts (skills, relations, courses, occupations, demand) are shared through their
+    /// `Arc`s, not copied.
     ///
     /// # Example
     /// ```
@@ -145,7 +147,8 @@ impl SkillsGraph {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_learners(&self, upserts: &[LearnerSpec], removals: &[&str]) -> Result<SkillsGraph, BuildError> {
-        let mut arena = self.ev_arena.clone();
+        // New evidence goes after the shared arena's end, into this graph's own additions.
+        let mut arena = self.ev_extra.clone();
         let mut prepared = Vec::with_capacity(upserts.len());
         let mut tmp: Vec<RawHolding> = Vec::new();
         for spec in upserts {
@@ -194,7 +197,7 @@ impl SkillsGraph {
                 opted[i / 64] |= 1 << (i % 64);
             }
         }
-        let Postings { lix_off, lix_learner, lix_level, lix_at_least } = Postings::build(self.skill_count(), &cert_off, &cert);
+        let Postings { lix_off, lix_learner } = Postings::build(self.skill_count(), &cert_off, &cert);
         let HoldingCols { skill: hold_skill, level: hold_level, ev: hold_ev, kind: hold_kind } = hold;
         let HoldingCols { skill: cert_skill, level: cert_level, ev: cert_ev, kind: cert_kind } = cert;
         Ok(SkillsGraph {
@@ -234,19 +237,19 @@ impl SkillsGraph {
             cert_level,
             cert_ev,
             cert_kind,
-            ev_arena: arena,
+            ev_arena: self.ev_arena.clone(),
+            ev_extra: arena,
             done_off,
             done,
             lix_off,
             lix_learner,
-            lix_level,
-            lix_at_least,
             rank_pool: Mutex::new(Vec::new()),
             path_pool: Mutex::new(Vec::new()),
         })
     }
 
-    /// Resolves one changed learner against this graph, appending its evidence to `arena`.
+    /// Resolves one changed learner against this graph, appending its evidence to `arena`
+    /// (the new graph's `ev_extra`; offsets count from the start of the shared `ev_arena`).
     fn prepare(&self, spec: &LearnerSpec, arena: &mut String, tmp: &mut Vec<RawHolding>) -> Result<Prepared, BuildError> {
         let region = Region::parse(&spec.region)
             .ok_or_else(|| BuildError::InvalidRegion { context: format!("learner {}", spec.id), code: spec.region.clone() })?;
@@ -260,7 +263,8 @@ impl SkillsGraph {
             let at = match last {
                 Some((prev, at)) if prev == ev => at,
                 _ => {
-                    let at = u32::try_from(arena.len()).map_err(|_| BuildError::TooLarge("evidence text exceeds 4 GiB"))?;
+                    let at = u32::try_from(self.ev_arena.len() + arena.len())
+                        .map_err(|_| BuildError::TooLarge("evidence text exceeds 4 GiB"))?;
                     arena.push_str(ev);
                     last = Some((ev, at));
                     at

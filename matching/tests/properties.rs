@@ -53,6 +53,12 @@ struct Instance {
 }
 
 fn instance(max_courses: usize) -> impl Strategy<Value = Instance> {
+    instance_sized(max_courses, 1..8)
+}
+
+/// Instances with a number of learners in `learners` (more learners than skills make the
+/// ranking's early stops and ties by id likely).
+fn instance_sized(max_courses: usize, learners: std::ops::Range<usize>) -> impl Strategy<Value = Instance> {
     (3usize..8).prop_flat_map(move |ns| {
         let relations = prop::collection::vec((0..ns, 0..KINDS.len(), 0..ns), 0..7);
         let course = (
@@ -81,7 +87,7 @@ fn instance(max_courses: usize) -> impl Strategy<Value = Instance> {
             Just(ns),
             relations,
             prop::collection::vec(course, 0..=max_courses),
-            prop::collection::vec(learner, 1..8),
+            prop::collection::vec(learner, learners.clone()),
             prop::collection::vec((0..ns, any::<bool>(), 1u8..=5), 1..6),
         )
             .prop_map(|(skills, relations, courses, learners, reqs)| Instance { skills, relations, courses, learners, reqs })
@@ -347,6 +353,32 @@ fn needs_from_reqs(inst: &Instance) -> Vec<(usize, SkillLevel)> {
     out
 }
 
+/// A ranking is the brute-force top k of `learner_score` over the opted-in learners with any
+/// credit (score descending, then learner id), and each candidate's breakdown adds up to its
+/// score.
+fn check_ranking(inst: &Instance, g: &SkillsGraph, ranking: &rongtong_matching::Ranking, k: usize) -> Result<(), TestCaseError> {
+    let mut all: Vec<(u64, String)> = (0..inst.learners.len())
+        .filter(|&l| inst.learners[l].opted_in)
+        .map(|l| {
+            let id = format!("learner-{l:02}");
+            (g.learner_score(&id, Target::Demand("demand")).expect("known").key, id)
+        })
+        .filter(|(key, _)| *key > 0)
+        .collect();
+    all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    prop_assert!(ranking.candidates_scored <= all.len() && ranking.candidates_scored >= ranking.candidates.len());
+    all.truncate(k);
+    let got: Vec<(u64, String)> = ranking.candidates.iter().map(|c| (c.score.key, c.learner.clone())).collect();
+    prop_assert_eq!(&got, &all);
+    for c in &ranking.candidates {
+        let met = c.breakdown.iter().filter(|o| o.kind == RequirementKind::Essential && o.status == Status::Met).count();
+        prop_assert_eq!(met as u32, c.score.essential_met);
+        let ess: f64 = c.breakdown.iter().filter(|o| o.kind == RequirementKind::Essential).map(|o| o.credit).sum();
+        prop_assert!((ess - c.score.essential_credit).abs() < 1e-9);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -450,25 +482,7 @@ proptest! {
     fn ranking_is_exact_and_deterministic(inst in instance(3), k in 1usize..6) {
         let g = inst.build(false);
         let ranking = g.rank_candidates(Target::Demand("demand"), k).expect("known demand");
-        let mut all: Vec<(u64, String)> = (0..inst.learners.len())
-            .filter(|&l| inst.learners[l].opted_in)
-            .map(|l| {
-                let id = format!("learner-{l:02}");
-                (g.learner_score(&id, Target::Demand("demand")).expect("known").key, id)
-            })
-            .filter(|(key, _)| *key > 0)
-            .collect();
-        all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        prop_assert!(ranking.candidates_scored <= all.len() && ranking.candidates_scored >= ranking.candidates.len());
-        all.truncate(k);
-        let got: Vec<(u64, String)> = ranking.candidates.iter().map(|c| (c.score.key, c.learner.clone())).collect();
-        prop_assert_eq!(&got, &all);
-        for c in &ranking.candidates {
-            let met = c.breakdown.iter().filter(|o| o.kind == RequirementKind::Essential && o.status == Status::Met).count();
-            prop_assert_eq!(met as u32, c.score.essential_met);
-            let ess: f64 = c.breakdown.iter().filter(|o| o.kind == RequirementKind::Essential).map(|o| o.credit).sum();
-            prop_assert!((ess - c.score.essential_credit).abs() < 1e-9);
-        }
+        check_ranking(&inst, &g, &ranking, k)?;
         let again = inst.build(true).rank_candidates(Target::Demand("demand"), k).expect("known demand");
         prop_assert_eq!(&ranking, &again);
 
@@ -503,6 +517,25 @@ proptest! {
                 prop_assert!(o.matched.as_ref().is_none_or(|m| m.kind.is_some_and(EvidenceKind::is_credential)));
             }
         }
+    }
+
+    /// With no essential requirement (the bound-based route: buckets of equal credit read
+    /// best first, stopped when no unread learner can reach the k-th score), and with
+    /// essentials that few learners meet (the same route as a fallback), the ranking is still
+    /// the brute-force top k, on instances with many learners per skill so that the route
+    /// stops early and ties at the cut-off are common.
+    #[test]
+    fn ranking_without_essentials_is_exact(inst in instance_sized(0, 5..60), k in 1usize..12, all_optional in prop::bool::weighted(0.7)) {
+        let mut inst = inst;
+        if all_optional {
+            for r in &mut inst.reqs {
+                r.1 = false;
+            }
+        }
+        let g = inst.build(false);
+        let ranking = g.rank_candidates(Target::Demand("demand"), k).expect("known demand");
+        check_ranking(&inst, &g, &ranking, k)?;
+        prop_assert_eq!(&ranking, &inst.build(true).rank_candidates(Target::Demand("demand"), k).expect("known demand"));
     }
 
     /// Gap and path count completions: a learner's gap is the same whether their completions

@@ -1,7 +1,9 @@
 //! The incremental matching snapshot (issue 9) against a full reload, on a real database
 //! (SQLite, or PostgreSQL with `TEST_DATABASE_URL`): random learner writes go through the
 //! store's triggers into the change log, a snapshot brought up to date from the change log
-//! must answer exactly as one loaded whole, and a catalog write must make it load whole.
+//! must answer exactly as one loaded whole, and a catalog write must make it load whole. The
+//! change log is pruned behind a retention window; a snapshot older than the pruned mark loads
+//! whole.
 
 #![allow(clippy::unwrap_used)] // a panic in a test is its failure report
 
@@ -9,7 +11,9 @@ use diesel::connection::SimpleConnection;
 use rongtong_catalog::RegionLevel;
 use rongtong_matching::Target;
 use rongtong_registry::db::DbConnection;
-use rongtong_registry::services::matching::snapshot::{Snapshot, load_snapshot, update_snapshot};
+use rongtong_registry::services::matching::snapshot::{
+    Snapshot, SnapshotCache, data_version, load_snapshot, prune_change_log, refresh_snapshot, update_snapshot,
+};
 use rongtong_tests::TestApp;
 use serde_json::{Value, json};
 
@@ -30,6 +34,24 @@ fn strings(conn: &mut DbConnection, sql: &str) -> Vec<String> {
         v: String,
     }
     diesel::sql_query(sql).load::<Row>(conn).unwrap().into_iter().map(|r| r.v).collect()
+}
+
+fn number(conn: &mut DbConnection, sql: &str) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(sql).load::<Row>(conn).unwrap()[0].n
+}
+
+fn log_entries(conn: &mut DbConnection, condition: &str) -> i64 {
+    number(conn, &format!("SELECT COUNT(*) AS n FROM matching_changes WHERE {condition}"))
+}
+
+fn pruned_mark(conn: &mut DbConnection) -> i64 {
+    number(conn, "SELECT changes_pruned_through AS n FROM data_version WHERE id = 1")
 }
 
 /// Asserts two answer lists are equal, naming the first that differs.
@@ -144,4 +166,83 @@ fn a_catalog_write_makes_the_snapshot_load_whole() {
     conn.batch_execute("UPDATE users SET opt_in = NOT opt_in WHERE username = 'learner-chen'").unwrap();
     let updated = update_snapshot(&mut conn, &fresh).unwrap().expect("incremental");
     assert_same(&answers(&updated), &answers(&load_snapshot(&mut conn).unwrap()), "after a full load");
+}
+
+#[test]
+fn the_change_log_is_pruned_and_a_snapshot_older_than_the_mark_loads_whole() {
+    let (app, _) = TestApp::with_demo();
+    let mut conn = app.db.conn().unwrap();
+    let mut rng = Lcg(17);
+    let old = load_snapshot(&mut conn).unwrap();
+    conn.batch_execute("UPDATE users SET opt_in = NOT opt_in WHERE username = 'learner-chen'").unwrap();
+    for step in 0..4 {
+        random_write(&mut conn, &mut rng, 500 + step);
+    }
+    let mid = update_snapshot(&mut conn, &old).unwrap().expect("incremental");
+    conn.batch_execute("UPDATE users SET opt_in = NOT opt_in WHERE username = 'learner-li'").unwrap();
+    for step in 0..4 {
+        random_write(&mut conn, &mut rng, 600 + step);
+    }
+    let total = log_entries(&mut conn, "1 = 1");
+    let newer = log_entries(&mut conn, &format!("version > {}", mid.info.version));
+    assert!(newer > 0 && total > newer, "entries on both sides of the cut: {total} in all, {newer} newer");
+
+    // A window of 0 versions behind `mid`: every entry `mid` has applied goes, the rest stays.
+    let (through, deleted) = prune_change_log(&mut conn, mid.info.version, 0).unwrap();
+    assert_eq!(through, mid.info.version);
+    assert_eq!(deleted as i64, total - newer);
+    assert_eq!(log_entries(&mut conn, "1 = 1"), newer);
+    assert_eq!(pruned_mark(&mut conn), mid.info.version);
+
+    // `old` predates the mark: the log cannot bring it up to date, so it loads whole.
+    assert!(update_snapshot(&mut conn, &old).unwrap().is_none(), "a snapshot older than the pruned mark must load whole");
+    let fresh = load_snapshot(&mut conn).unwrap();
+    let refreshed = refresh_snapshot(&mut conn, Some(&old)).unwrap();
+    assert!(!refreshed.info.incremental);
+    assert_same(&answers(&refreshed), &answers(&fresh), "full load after pruning");
+    // `mid` is at the mark: it still updates from what is left, and answers as a full reload.
+    let updated = update_snapshot(&mut conn, &mid).unwrap().expect("incremental after pruning");
+    assert_eq!(updated.info.version, fresh.info.version);
+    assert_same(&answers(&updated), &answers(&fresh), "incremental after pruning");
+
+    // A window keeps that many versions: pruning 2 versions behind the newest deletes only
+    // entries at or below it, and the mark never goes back.
+    let now = data_version(&mut conn).unwrap();
+    let (through, _) = prune_change_log(&mut conn, now, 2).unwrap();
+    assert_eq!(through, now - 2);
+    assert_eq!(log_entries(&mut conn, &format!("version <= {through}")), 0);
+    assert_eq!(log_entries(&mut conn, "1 = 1"), log_entries(&mut conn, &format!("version > {}", now - 2)));
+    prune_change_log(&mut conn, mid.info.version, 0).unwrap();
+    assert_eq!(pruned_mark(&mut conn), now - 2, "pruning through an older version leaves the mark");
+    // A window reaching back before the first version prunes nothing.
+    assert_eq!(prune_change_log(&mut conn, now, now + 10).unwrap(), (0, 0));
+}
+
+/// A node prunes the log itself after refreshing its snapshot, and keeps answering exactly as
+/// a full reload.
+#[tokio::test]
+async fn a_node_prunes_the_change_log_behind_its_snapshot() {
+    let (app, _) = TestApp::with_demo();
+    let cache = SnapshotCache::new(std::time::Duration::from_secs(60)).with_retained_versions(3);
+    let first = cache.get(&app.db).await.unwrap().snapshot;
+    assert!(!first.info.incremental);
+    let mut rng = Lcg(23);
+    for round in 0..5 {
+        {
+            let mut conn = app.db.conn().unwrap();
+            conn.batch_execute("UPDATE users SET opt_in = NOT opt_in WHERE username = 'learner-chen'").unwrap();
+            for w in 0..3 {
+                random_write(&mut conn, &mut rng, 700 + round * 10 + w);
+            }
+        }
+        let current = cache.get(&app.db).await.unwrap();
+        assert!(!current.stale());
+        let snap = current.snapshot;
+        assert!(snap.info.incremental, "round {round}: learner writes apply incrementally");
+        let mut conn = app.db.conn().unwrap();
+        let through = snap.info.version - 3;
+        assert_eq!(pruned_mark(&mut conn), through, "round {round}");
+        assert_eq!(log_entries(&mut conn, &format!("version <= {through}")), 0, "round {round}");
+        assert_same(&answers(&snap), &answers(&load_snapshot(&mut conn).unwrap()), &format!("round {round}"));
+    }
 }

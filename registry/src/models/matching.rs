@@ -120,11 +120,12 @@ pub fn snapshot_learner_rows(conn: &mut DbConnection) -> QueryResult<Vec<Learner
         .load(conn)
 }
 
-/// Rows for the snapshot: `completion_rows`.
+/// Rows for the snapshot: `completion_rows`, in storage order (no `ORDER BY`: at ten million
+/// rows an ordered read walks the id index and fetches every row at random; the caller sorts
+/// each learner's few completions by id instead).
 pub fn snapshot_completion_rows(conn: &mut DbConnection) -> QueryResult<Vec<CompletionRowTuple>> {
     completions::table
         .select((completions::id, completions::learner_id, completions::course_id, completions::result, completions::completed_on))
-        .order(completions::id)
         .load(conn)
 }
 
@@ -172,6 +173,31 @@ struct VersionsRow {
 pub fn data_versions(conn: &mut DbConnection) -> QueryResult<(i64, i64)> {
     let rows: Vec<VersionsRow> = diesel::sql_query("SELECT version, catalog_version FROM data_version WHERE id = 1").load(conn)?;
     Ok(rows.first().map_or((0, 0), |r| (r.version, r.catalog_version)))
+}
+
+#[derive(QueryableByName)]
+struct PrunedRow {
+    #[diesel(sql_type = BigInt)]
+    changes_pruned_through: i64,
+}
+
+/// The version up to which `matching_changes` has been pruned (migration `000009`): entries
+/// at or below it are gone, so a snapshot built at an older version cannot be brought up to
+/// date from the log.
+pub fn changes_pruned_through(conn: &mut DbConnection) -> QueryResult<i64> {
+    let rows: Vec<PrunedRow> = diesel::sql_query("SELECT changes_pruned_through FROM data_version WHERE id = 1").load(conn)?;
+    Ok(rows.first().map_or(0, |r| r.changes_pruned_through))
+}
+
+/// Deletes the change-log entries at or below version `through` and raises the pruned mark to
+/// it (never lowers it). Run it in one write transaction, so a reader sees both or neither.
+/// Returns the number of entries deleted.
+pub fn prune_changes(conn: &mut DbConnection, through: i64) -> QueryResult<usize> {
+    let deleted = diesel::sql_query("DELETE FROM matching_changes WHERE version <= $1").bind::<BigInt, _>(through).execute(conn)?;
+    diesel::sql_query("UPDATE data_version SET changes_pruned_through = $1 WHERE id = 1 AND changes_pruned_through < $1")
+        .bind::<BigInt, _>(through)
+        .execute(conn)?;
+    Ok(deleted)
 }
 
 #[derive(QueryableByName)]

@@ -50,8 +50,13 @@
 //!
 //! An incremental snapshot answers exactly as a full reload of the same store
 //! (`tests/tests/snapshot_incremental.rs` checks it after random writes on both backends).
-//! Its `warnings` are those of the last full load. The change log is not pruned yet (one
-//! short row per changed learner per write).
+//! Its `warnings` are those of the last full load.
+//!
+//! The change log is pruned by a retention window ([`CHANGE_LOG_RETAIN_VERSIONS`] versions
+//! behind the snapshot a node just refreshed to, [`prune_change_log`]), and the version pruned
+//! through is recorded (`data_version.changes_pruned_through`, migration `000009`) in the same
+//! transaction. Nodes do not register, so "applied by every node" cannot be known; a node
+//! whose snapshot is older than the mark loads whole instead of missing changes.
 //!
 //! Requests wait for a refresh up to `RONGTONG_MATCHING_MAX_WAIT_MS` (default 2000) and are
 //! then answered from the previous snapshot, flagged `stale`; with no previous snapshot they
@@ -62,6 +67,7 @@
 //! | `RONGTONG_MATCHING_MAX_WAIT_MS` | `2000` | longest wait for a rebuild before answering from the previous snapshot |
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -462,6 +468,11 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
             completions[l].push(LearnerCompletion { id, course_id, result, completed_on });
         }
     }
+    // Each learner's completions in id order (byte order, as the incremental path sorts them),
+    // which decides the evidence a tie keeps.
+    for list in &mut completions {
+        list.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    }
     // Training certificates of completions: in force (false) or withdrawn (true).
     let certificates: HashMap<String, bool> = m::snapshot_certificates(c)?.into_iter().collect();
     let mut skill_certs: Vec<Vec<SkillCert>> = vec![Vec::new(); learner_rows.len()];
@@ -691,21 +702,22 @@ fn learner_spec(
     spec.id.clone_from(&username);
     spec.region.clone_from(&region);
     spec.opted_in_to_be_found = opt_in;
-    spec.skills.clear();
-    spec.completed_courses.clear();
+    // `spec` is reused from learner to learner: its strings are overwritten in place, so a full
+    // load does not allocate two strings per verified skill (tens of millions at provincial
+    // scale). `used` counts the entries filled for this learner; the rest are cut at the end.
+    let mut used = 0;
+    let mut done = 0;
+    let mut evidence = String::new();
     // Skill-level certificates (职业技能等级证书) in force: the holder has every skill the
     // occupation's standard lists, at the certified level.
     for cert in certs {
         let (Some(occupation), Some(lv)) = (&cert.occupation, cert.level) else { continue };
         let Some(skills) = ctx.occ_names.get(occupation).and_then(|uri| ctx.occ_skills.get(uri)) else { continue };
         let Ok(certified_level) = SkillLevel::try_from(lv) else { continue };
+        evidence.clear();
+        let _ = write!(evidence, "skill-level certificate {}: {occupation} level {lv}", cert.id);
         for skill in skills {
-            spec.skills.push(VerifiedSkill {
-                skill: skill.clone(),
-                level: certified_level,
-                evidence: format!("skill-level certificate {}: {occupation} level {lv}", cert.id),
-                kind: EvidenceKind::SkillCertificate,
-            });
+            put_skill(&mut spec.skills, &mut used, skill, certified_level, &evidence, EvidenceKind::SkillCertificate);
         }
     }
     for comp in completions {
@@ -727,16 +739,47 @@ fn learner_spec(
         // Done is done whichever version was taken: the completed version, and the version the
         // code resolves to for prerequisites (else a learner who took last year's version is
         // asked to take the course again, and one who took this year's is not).
-        spec.completed_courses.push(course.key.clone());
+        put_string(&mut spec.completed_courses, &mut done, &course.key);
         if let Some(current) = &course.current {
-            spec.completed_courses.push(current.clone());
+            put_string(&mut spec.completed_courses, &mut done, current);
         }
-        let evidence = format!("completion {}: {} {} {}", comp.id, course.key, comp.completed_on, comp.result.trim());
+        evidence.clear();
+        let _ = write!(evidence, "completion {}: {} {} {}", comp.id, course.key, comp.completed_on, comp.result.trim());
         for (skill, lv) in &course.teaches {
-            spec.skills.push(VerifiedSkill { skill: skill.clone(), level: *lv, evidence: evidence.clone(), kind });
+            put_skill(&mut spec.skills, &mut used, skill, *lv, &evidence, kind);
         }
     }
+    spec.skills.truncate(used);
+    spec.completed_courses.truncate(done);
     Some(LearnerInfo { user_id: id, username, region })
+}
+
+/// Sets entry `*used` of a reused list (pushing one when the list is shorter) and counts it.
+fn put_skill(skills: &mut Vec<VerifiedSkill>, used: &mut usize, skill: &str, level: SkillLevel, evidence: &str, kind: EvidenceKind) {
+    match skills.get_mut(*used) {
+        Some(v) => {
+            v.skill.clear();
+            v.skill.push_str(skill);
+            v.level = level;
+            v.evidence.clear();
+            v.evidence.push_str(evidence);
+            v.kind = kind;
+        }
+        None => skills.push(VerifiedSkill { skill: skill.to_string(), level, evidence: evidence.to_string(), kind }),
+    }
+    *used += 1;
+}
+
+/// Sets string `*used` of a reused list (pushing one when the list is shorter) and counts it.
+fn put_string(list: &mut Vec<String>, used: &mut usize, value: &str) {
+    match list.get_mut(*used) {
+        Some(v) => {
+            v.clear();
+            v.push_str(value);
+        }
+        None => list.push(value.to_string()),
+    }
+    *used += 1;
 }
 
 /// Brings `old` up to date with the store: reloads just the learners changed since it was
@@ -760,6 +803,12 @@ pub fn update_snapshot(conn: &mut DbConnection, old: &Snapshot) -> Result<Option
         }
         let changed = m::changed_learners(c, old.info.version, MAX_INCREMENTAL_LEARNERS + 1)?;
         if changed.len() > MAX_INCREMENTAL_LEARNERS {
+            return Ok(None);
+        }
+        // Read after the log: a prune committed before the log was read shows here, so entries
+        // this snapshot needed and another node deleted are never silently missed (on
+        // PostgreSQL each statement sees the latest commits).
+        if m::changes_pruned_through(c)? > old.info.version {
             return Ok(None);
         }
         if changed.is_empty() {
@@ -829,6 +878,30 @@ pub fn update_snapshot(conn: &mut DbConnection, old: &Snapshot) -> Result<Option
 /// lookups are per learner, the full load is one scan per table).
 pub const MAX_INCREMENTAL_LEARNERS: usize = 50_000;
 
+/// How many versions of the change log are kept behind a node's newest snapshot. Entries
+/// older than that are deleted ([`prune_change_log`]); a node whose snapshot is older still
+/// loads whole. Nodes do not register, so "applied by every node" cannot be known; a window
+/// is the safe substitute: a node that keeps serving matching requests is seconds behind the
+/// others, well inside it, and one that fell further behind (idle for a long time, or a bulk
+/// import of more than [`MAX_INCREMENTAL_LEARNERS`] learners) would load whole anyway.
+/// SQLite bumps the version once per row written, PostgreSQL once per statement, so on SQLite
+/// the window is at most this many log entries.
+pub const CHANGE_LOG_RETAIN_VERSIONS: i64 = 100_000;
+
+/// Deletes the change-log entries more than `retain` versions older than `version` (a
+/// snapshot just refreshed to `version`) and raises the pruned mark
+/// (`data_version.changes_pruned_through`) in the same write transaction. Returns the version
+/// pruned through and the number of entries deleted; `(0, 0)` when the window reaches back to
+/// the start.
+pub fn prune_change_log(conn: &mut DbConnection, version: i64, retain: i64) -> Result<(i64, usize), SnapshotError> {
+    let through = version.saturating_sub(retain.max(0));
+    if through <= 0 {
+        return Ok((0, 0));
+    }
+    let deleted = crate::db::write_transaction(conn, |c| m::prune_changes(c, through))?;
+    Ok((through, deleted))
+}
+
 /// The snapshot now: brought up to date incrementally from `old` when possible, else loaded
 /// whole. What a node runs when `data_version` moves.
 pub fn refresh_snapshot(conn: &mut DbConnection, old: Option<&Snapshot>) -> Result<Snapshot, SnapshotError> {
@@ -874,6 +947,8 @@ struct CacheInner {
     rebuilding: std::sync::atomic::AtomicBool,
     failure: RwLock<Option<String>>,
     done: tokio::sync::Notify,
+    /// The version this node last pruned the change log through (0: not yet).
+    pruned_through: std::sync::atomic::AtomicI64,
 }
 
 /// The process's current snapshot, rebuilt in the background when `data_version` moves.
@@ -882,10 +957,15 @@ struct CacheInner {
 /// is running: at most one per process) and waits for it, up to `max_wait` when there is a
 /// previous snapshot to fall back on (then it is answered from that one, flagged stale), without
 /// limit when there is none.
+///
+/// After each refresh the node prunes the change log to [`CHANGE_LOG_RETAIN_VERSIONS`] behind
+/// its snapshot, at most once per tenth of that window (so a busy node adds one small write
+/// per 10,000 versions, not one per refresh).
 #[derive(Debug, Clone)]
 pub struct SnapshotCache {
     inner: Arc<CacheInner>,
     max_wait: std::time::Duration,
+    retain_versions: i64,
 }
 
 impl Default for SnapshotCache {
@@ -897,7 +977,14 @@ impl Default for SnapshotCache {
 impl SnapshotCache {
     /// An empty cache whose readers wait at most `max_wait` for a rebuild.
     pub fn new(max_wait: std::time::Duration) -> Self {
-        SnapshotCache { inner: Arc::new(CacheInner::default()), max_wait }
+        SnapshotCache { inner: Arc::new(CacheInner::default()), max_wait, retain_versions: CHANGE_LOG_RETAIN_VERSIONS }
+    }
+
+    /// The same cache keeping `versions` of change log behind its snapshot instead of
+    /// [`CHANGE_LOG_RETAIN_VERSIONS`] (tests use a small window).
+    pub fn with_retained_versions(mut self, versions: i64) -> Self {
+        self.retain_versions = versions.max(0);
+        self
     }
 
     fn cached(&self) -> Option<Arc<Snapshot>> {
@@ -919,8 +1006,31 @@ impl SnapshotCache {
         let inner = self.inner.clone();
         let db = db.clone();
         let old = self.cached();
+        let retain = self.retain_versions;
         tokio::spawn(async move {
-            let built = db.run(move |c| refresh_snapshot(c, old.as_deref()).map_err(AppError::from)).await;
+            let last_pruned = inner.pruned_through.load(Ordering::Acquire);
+            let built = db
+                .run(move |c| {
+                    let fresh = refresh_snapshot(c, old.as_deref()).map_err(AppError::from)?;
+                    // Prune the change log behind the fresh snapshot, in steps of a tenth of the
+                    // window. A failure here costs nothing but log rows: report it, keep the snapshot.
+                    let mut pruned = None;
+                    if fresh.info.version.saturating_sub(retain) >= last_pruned.saturating_add(retain / 10).max(1) {
+                        match prune_change_log(c, fresh.info.version, retain) {
+                            Ok((through, deleted)) => pruned = Some((through, deleted)),
+                            Err(e) => tracing::warn!(error = %e, "pruning the matching change log failed"),
+                        }
+                    }
+                    Ok::<_, AppError>((fresh, pruned))
+                })
+                .await;
+            let built = built.map(|(fresh, pruned)| {
+                if let Some((through, deleted)) = pruned {
+                    inner.pruned_through.fetch_max(through, Ordering::AcqRel);
+                    tracing::debug!(through, deleted, "matching change log pruned");
+                }
+                fresh
+            });
             match built {
                 Ok(fresh) => {
                     tracing::info!(
