@@ -82,6 +82,6 @@ pub mod verify;
 pub use error::{Error, Result};
 pub use keys::{PublicKey, SigningKey};
 pub use verify::{
-    Check, PresentationOptions, PresentationReport, VerificationReport, VerifyOptions, create_presentation, verify, verify_batch,
-    verify_presentation, verify_str,
+    Check, PresentationOptions, PresentationReport, VerificationReport, VerifiedStatusLists, VerifyOptions, create_presentation, verify,
+    verify_batch, verify_presentation, verify_str,
 };

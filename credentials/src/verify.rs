@@ -17,7 +17,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -131,6 +131,124 @@ pub struct VerifyOptions {
     /// Require OBv3 shape (`AchievementCredential`/`OpenBadgeCredential`, `id`,
     /// achievement fields). Default false accepts any VC 2.0 credential.
     pub require_obv3: bool,
+    /// Status lists verified by earlier calls, reused when nothing their verdict depends on
+    /// has changed ([`VerifiedStatusLists`]); a server shares one across its requests.
+    /// `None` (the default) verifies every list afresh in each call.
+    pub status_lists: Option<Arc<VerifiedStatusLists>>,
+}
+
+/// Status lists that verified in earlier calls, shared between calls (and threads).
+///
+/// Verifying a status list — a canonicalisation, an Ed25519 signature and a 16 KiB inflate —
+/// is most of the cost of verifying a credential that points at two of them, and a server
+/// is asked about the same few lists again and again. An entry is reused only when its
+/// verdict would be the same, i.e. when everything the verdict depends on is unchanged:
+///
+/// - the resolver returns the very same document for the URL (so a list re-issued after a
+///   revocation is verified afresh, and its new bits are read);
+/// - the proof's verification method still resolves, under `assertionMethod`, to the same
+///   controller and the same key (a key withdrawn from the DID document is noticed);
+/// - the context policy is the same;
+/// - `now` is inside the list's own `validFrom`/`validUntil` (its only time-dependent check).
+///
+/// Only lists that verified are kept, at most [`VerifiedStatusLists::CAPACITY`] (then the
+/// map is emptied and refills with the lists in use).
+#[derive(Default)]
+pub struct VerifiedStatusLists {
+    lists: Mutex<HashMap<String, Arc<SharedList>>>,
+}
+
+/// One verified list and what its verdict depended on.
+struct SharedList {
+    doc: Value,
+    controller: String,
+    key: PublicKey,
+    policy: ContextPolicy,
+    valid_from: Option<DateTime<Utc>>,
+    valid_until: Option<DateTime<Utc>>,
+    issuer: Option<String>,
+    purpose: String,
+    list: Arc<StatusList>,
+}
+
+impl std::fmt::Debug for VerifiedStatusLists {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedStatusLists").field("lists", &self.lock().len()).finish()
+    }
+}
+
+impl VerifiedStatusLists {
+    /// The most lists kept.
+    pub const CAPACITY: usize = 1024;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<SharedList>>> {
+        // Every operation is one map call: a poisoned lock still holds a consistent map.
+        self.lists.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The controller and key the list's proof names, as the resolver sees them now.
+    fn signer(doc: &Value, resolver: &dyn Resolver) -> Option<(String, PublicKey)> {
+        let expected = ExpectedProof { purpose: "assertionMethod".into(), ..ExpectedProof::default() };
+        let p = proof::parse_proof(doc.get("proof")?, &expected).ok()?;
+        let vm = did::retrieve_verification_method(&p.verification_method, "assertionMethod", resolver).ok()?;
+        Some((vm.controller, vm.key))
+    }
+
+    /// The verified outcome kept for `url`, if its verdict still holds (see the type's docs).
+    fn get(&self, url: &str, doc: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, policy: ContextPolicy) -> Option<ListOutcome> {
+        let kept = self.lock().get(url).cloned()?;
+        if kept.doc != *doc || kept.policy != policy {
+            return None;
+        }
+        if kept.valid_from.is_some_and(|from| now < from) || kept.valid_until.is_some_and(|until| now >= until) {
+            return None;
+        }
+        let (controller, key) = Self::signer(doc, resolver)?;
+        if controller != kept.controller || key != kept.key {
+            return None;
+        }
+        Some(Ok((kept.issuer.clone(), kept.purpose.clone(), kept.list.clone())))
+    }
+
+    /// Keeps a list that verified.
+    fn keep(
+        &self,
+        url: &str,
+        doc: &Value,
+        resolver: &dyn Resolver,
+        policy: ContextPolicy,
+        verified: &(Option<String>, String, Arc<StatusList>),
+    ) {
+        let Some((controller, key)) = Self::signer(doc, resolver) else { return };
+        let date = |f: &str| doc.get(f).and_then(Value::as_str).and_then(|s| proof::check_date_time(s).ok()).map(|d| d.with_timezone(&Utc));
+        let (issuer, purpose, list) = verified.clone();
+        let entry = SharedList {
+            doc: doc.clone(),
+            controller,
+            key,
+            policy,
+            valid_from: date("validFrom"),
+            valid_until: date("validUntil"),
+            issuer,
+            purpose,
+            list,
+        };
+        let mut lists = self.lock();
+        if lists.len() >= Self::CAPACITY && !lists.contains_key(url) {
+            lists.clear();
+        }
+        lists.insert(url.to_string(), Arc::new(entry));
+    }
+
+    /// How many lists are kept (tests, metrics).
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// True when no list is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl VerifyOptions {
@@ -248,7 +366,7 @@ struct Env<'a> {
 }
 
 /// A status list credential that verified: its issuer, its `statusPurpose`, its bits.
-type ListOutcome = std::result::Result<(Option<String>, String, Rc<StatusList>), String>;
+type ListOutcome = std::result::Result<(Option<String>, String, Arc<StatusList>), String>;
 
 impl<'a> Env<'a> {
     fn new(resolver: &'a dyn Resolver) -> Self {
@@ -415,7 +533,17 @@ fn check_one_status(
     let outcome = match known {
         Some(o) => o,
         None => {
-            let o = verify_status_list(url, &list_vc, env, now, options, depth);
+            let shared = options.status_lists.as_deref();
+            let o = match shared.and_then(|s| s.get(url, &list_vc, env.resolver, now, options.policy)) {
+                Some(o) => o,
+                None => {
+                    let o = verify_status_list(url, &list_vc, env, now, options, depth);
+                    if let (Some(s), Ok(verified)) = (shared, &o) {
+                        s.keep(url, &list_vc, env.resolver, options.policy, verified);
+                    }
+                    o
+                }
+            };
             env.lists.borrow_mut().insert(url.clone(), (list_vc, o.clone()));
             o
         }
@@ -462,7 +590,7 @@ fn verify_status_list(url: &str, list_vc: &Value, env: &Env<'_>, now: DateTime<U
     let encoded = subject.get("encodedList").and_then(Value::as_str).ok_or_else(|| format!("{url}: no encodedList"))?;
     let list = StatusList::decode(encoded).map_err(|e| e.to_string())?;
     list.check_length().map_err(|e| e.to_string())?;
-    Ok((list_issuer, purpose.to_string(), Rc::new(list)))
+    Ok((list_issuer, purpose.to_string(), Arc::new(list)))
 }
 
 fn signature_check(p: &Pending) -> Check {

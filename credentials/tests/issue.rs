@@ -677,3 +677,33 @@ fn absent_details_change_nothing() {
         assert_eq!(serde_json::to_string_pretty(&built).expect("json") + "\n", golden, "{name}");
     }
 }
+
+#[test]
+fn a_shared_status_list_cache_reuses_a_list_only_while_its_verdict_stands() {
+    use rongtong_credentials::VerifiedStatusLists;
+    let vc = issue(&spec(CertificateKind::Training, hashed(), 1234));
+    let shared = std::sync::Arc::new(VerifiedStatusLists::default());
+    let options = VerifyOptions { status_lists: Some(shared.clone()), ..VerifyOptions::obv3() };
+    let status = |r: &rongtong_credentials::VerificationReport| r.check("status").expect("ran").clone();
+    let first = verify::verify(&vc, &resolver(&[], &[]), now(), &options);
+    assert!(first.verified, "{first:?}");
+    assert_eq!(shared.len(), 2, "both lists kept");
+    let again = verify::verify(&vc, &resolver(&[], &[]), now(), &options);
+    assert_eq!(again.checks, first.checks, "the kept lists give the same report");
+
+    // The list re-issued with the credential's bit set is another document: verified afresh.
+    let revoked = verify::verify(&vc, &resolver(&[1234], &[]), now(), &options);
+    assert!(!status(&revoked).passed && status(&revoked).detail.starts_with("revoked"), "{revoked:?}");
+    // A document for the URL whose proof fails is not the kept one either.
+    let mut r = resolver(&[], &[]);
+    let mut broken = r.documents[LIST_URL].clone();
+    broken["validFrom"] = "2026-01-02T00:00:00Z".into();
+    r.insert(LIST_URL, broken);
+    assert!(status(&verify::verify(&vc, &r, now(), &options)).detail.contains("STATUS_VERIFICATION_ERROR"));
+    // Before the list's own validFrom its dates check fails, kept or not.
+    let early = parse_now("2025-12-01T00:00:00Z").expect("now");
+    let fresh = verify::verify(&vc, &resolver(&[], &[]), early, &VerifyOptions::obv3());
+    let kept = verify::verify(&vc, &resolver(&[], &[]), early, &options);
+    assert!(!status(&fresh).passed, "{fresh:?}");
+    assert_eq!(status(&kept), status(&fresh));
+}

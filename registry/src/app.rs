@@ -32,6 +32,12 @@ pub struct App {
     /// Rendered certificate pages and credential JSON, so a scanned QR code costs one small
     /// status read rather than a verification and a render (`pages::certificate`).
     pub(crate) certificates: PageCache,
+    /// Public list bodies by `catalog_version`, so a list costs one small version read while
+    /// the catalog stands still (`routes::cached`).
+    pub(crate) lists: crate::routes::cached::ListCache,
+    /// What `POST /verify` keeps between requests: trusted issuers and DID documents per key
+    /// version, and the status lists that verified (`services::credentials::resolver`).
+    pub(crate) verifier: crate::services::credentials::resolver::VerifierCache,
 }
 
 /// Cheap-to-clone handle on [`App`]. It is an extractor itself (through axum's `State`), so a
@@ -65,6 +71,8 @@ impl App {
             verify_slots,
             kek,
             certificates: PageCache::default(),
+            lists: Default::default(),
+            verifier: Default::default(),
         })
     }
 

@@ -112,6 +112,21 @@ fn check_param(kind: &str, name: &str, value: &str) -> Result<(), AppError> {
     }
 }
 
+/// The longest query parameter value (and name), in characters once percent-decoded. The
+/// longest a route reads is a skill URI or a search text, far shorter; without a bound a value
+/// could run to the HTTP layer's 64 KiB and every route would have to think about it.
+pub(crate) const MAX_QUERY_VALUE_CHARS: usize = 2_000;
+
+/// Refuses an over-long query parameter with a 422 naming it.
+fn check_length(name: &str, value: &str) -> Result<(), AppError> {
+    let longest = name.chars().count().max(value.chars().count());
+    if longest > MAX_QUERY_VALUE_CHARS {
+        let field = if name.chars().count() > MAX_QUERY_VALUE_CHARS { "query" } else { name };
+        return Err(AppError::invalid(field, format!("query parameter longer than {MAX_QUERY_VALUE_CHARS} characters")));
+    }
+    Ok(())
+}
+
 /// Query parameters, checked for control characters (naming the parameter) and deserialised
 /// with the parameter named on a wrong type or a missing value.
 #[derive(Debug, Clone, Copy, Default)]
@@ -125,6 +140,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
             check_param("query", &name, &name)?;
             check_param("query", &name, &value)?;
+            check_length(&name, &value)?;
         }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de).map(AppQuery).map_err(|e| {

@@ -27,6 +27,7 @@ pub struct TestApp {
     router: Router,
     /// The store, for arranging data and checking what was (not) stored.
     pub db: Db,
+    config: Config,
     _dir: Option<tempfile::TempDir>,
     pg: Option<(String, String)>,
 }
@@ -106,8 +107,16 @@ impl TestApp {
             credentials,
             jobs: Default::default(),
         };
-        let state = AppState(std::sync::Arc::new(App::new(db.clone(), config).expect("load the key-encryption key")));
-        TestApp { router: build_router(state), db, _dir: dir, pg }
+        let state = AppState(std::sync::Arc::new(App::new(db.clone(), config.clone()).expect("load the key-encryption key")));
+        TestApp { router: build_router(state), db, config, _dir: dir, pg }
+    }
+
+    /// A second server node on this app's database: its own pool, caches and matching
+    /// snapshot, the same data. It must not outlive `self` (which owns the database).
+    pub fn sibling(&self) -> TestApp {
+        let db = Db::open(&self.config.database.url, 4).expect("open the shared database");
+        let state = AppState(std::sync::Arc::new(App::new(db.clone(), self.config.clone()).expect("load the key-encryption key")));
+        TestApp { router: build_router(state), db, config: self.config.clone(), _dir: None, pg: None }
     }
 
     /// An app seeded with the demo data; returns the platform admin's token too.

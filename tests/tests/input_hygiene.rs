@@ -311,6 +311,33 @@ async fn text_is_stored_in_nfc_and_descriptions_keep_their_lines() {
 }
 
 #[tokio::test]
+async fn an_over_long_query_parameter_is_a_422_naming_it() {
+    let (app, admin) = TestApp::with_demo();
+    let long = "铸".repeat(2_001);
+    for (path, field) in [
+        (format!("/api/v1/skills?q={}", enc(&long)), "q"),
+        (format!("/api/v1/courses?per_page=10&provider={}", "p".repeat(2_001)), "provider"),
+        (format!("/api/v1/courses?{}=1", "x".repeat(2_001)), "query"),
+    ] {
+        for token in [Some(admin.as_str()), None] {
+            let resp = app.get(&path, token).await;
+            assert_envelope(&resp, 422, "validation");
+            assert_eq!(resp.error_fields(), [field], "{}", resp.text());
+        }
+    }
+    // A write refused on its query string stores nothing.
+    let path = format!("/api/v1/imports/demand?enterprise=pxcast&title={}", enc(&long));
+    let before = app.count("demand_lists");
+    let resp = app.post_bytes(&path, Some(&app.token_for("pxcast-admin")), "text/csv", b"position,headcount\nx,1\n".to_vec()).await;
+    assert_envelope(&resp, 422, "validation");
+    assert_eq!(resp.error_fields(), ["title"]);
+    assert_eq!(app.count("demand_lists"), before);
+    // 2,000 characters pass the bound (and find nothing).
+    let resp = app.get(&format!("/api/v1/skills?q={}", enc(&"铸".repeat(2_000))), None).await;
+    assert_eq!((resp.status.as_u16(), resp.json["total"].as_i64()), (200, Some(0)), "{}", resp.text());
+}
+
+#[tokio::test]
 async fn nul_and_control_characters_in_paths_and_queries_are_400s_naming_the_parameter() {
     let (app, admin) = TestApp::with_demo();
     for (path, field) in [

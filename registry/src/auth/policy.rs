@@ -20,7 +20,7 @@ use rongtong_catalog::RegionCode;
 use crate::auth::{Principal, Role};
 
 /// The organisations a principal covers (see the module docs).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Coverage {
     /// Every organisation (platform admins).
     Everything,

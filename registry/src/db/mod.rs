@@ -217,11 +217,17 @@ impl Db {
         // An in-memory SQLite database exists once per connection: keep it to one.
         let size = if sqlite_path(url) == ":memory:" { 1 } else { pool_size.max(1) };
         let queries = Arc::new(AtomicU64::new(0));
-        let pool = Pool::builder().max_size(size).min_idle(Some(1)).connection_timeout(Duration::from_secs(10)).build(Manager {
-            url: url.to_string(),
-            backend,
-            queries: queries.clone(),
-        })?;
+        // r2d2 tests every connection on checkout (`SELECT 1`, one more statement per
+        // request). A PostgreSQL connection can die behind the pool's back (a server restart,
+        // a proxy's idle timeout), so it keeps the test there; a SQLite connection is a handle
+        // on a local file that nothing can close under it, so the test finds nothing and only
+        // costs time on every request (measured: docs/PERFORMANCE.md, "Public pages and lists").
+        let pool = Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .test_on_check_out(backend != Backend::Sqlite)
+            .build(Manager { url: url.to_string(), backend, queries: queries.clone() })?;
         let db = Db { pool, backend, queries };
         if backend == Backend::Sqlite && sqlite_path(url) != ":memory:" {
             // WAL lets readers run beside the writer.
@@ -250,7 +256,7 @@ impl Db {
     }
 
     /// How many statements this pool's connections have sent since it opened (the pool's
-    /// own `SELECT 1` check on checkout included). Tests read it before and after a request.
+    /// own `SELECT 1` check on checkout included, on PostgreSQL). Tests read it before and after a request.
     pub fn queries_run(&self) -> u64 {
         self.queries.load(Ordering::Relaxed)
     }

@@ -201,6 +201,33 @@ pub fn prune_changes(conn: &mut DbConnection, through: i64) -> QueryResult<usize
 }
 
 #[derive(QueryableByName)]
+struct CatalogVersionRow {
+    #[diesel(sql_type = BigInt)]
+    catalog_version: i64,
+}
+
+/// The version of the last change to the catalog, courses, organisations, frameworks or
+/// demand (`data_version.catalog_version`): what the public lists' response cache is keyed
+/// on (`routes::cached`). One indexed read of a one-row table.
+pub fn catalog_version(conn: &mut DbConnection) -> QueryResult<i64> {
+    let rows: Vec<CatalogVersionRow> = diesel::sql_query("SELECT catalog_version FROM data_version WHERE id = 1").load(conn)?;
+    Ok(rows.first().map_or(0, |r| r.catalog_version))
+}
+
+#[derive(QueryableByName)]
+struct KeysVersionRow {
+    #[diesel(sql_type = BigInt)]
+    keys_version: i64,
+}
+
+/// The count of changes to `issuer_keys` (`data_version.keys_version`, migration `000008`):
+/// what the verifier's cache of trusted issuers and DID documents is keyed on.
+pub fn keys_version(conn: &mut DbConnection) -> QueryResult<i64> {
+    let rows: Vec<KeysVersionRow> = diesel::sql_query("SELECT keys_version FROM data_version WHERE id = 1").load(conn)?;
+    Ok(rows.first().map_or(0, |r| r.keys_version))
+}
+
+#[derive(QueryableByName)]
 struct LearnerIdRow {
     #[diesel(sql_type = diesel::sql_types::Text)]
     learner_id: String,

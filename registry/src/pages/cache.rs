@@ -45,12 +45,25 @@ impl Rendered {
     /// this representation, else `200` with the body. Both carry the `ETag`,
     /// `Cache-Control` and `Vary: Accept` (the same URL also serves the other media type).
     pub(crate) fn respond(&self, request: &HeaderMap, content_type: &'static str, variant: &str, cache_control: &'static str) -> Response {
+        self.respond_varying(request, content_type, variant, cache_control, "Accept")
+    }
+
+    /// [`Rendered::respond`] with another `Vary` (a list differs by `Authorization`, not by
+    /// `Accept`).
+    pub(crate) fn respond_varying(
+        &self,
+        request: &HeaderMap,
+        content_type: &'static str,
+        variant: &str,
+        cache_control: &'static str,
+        vary: &'static str,
+    ) -> Response {
         let etag = self.etag(variant);
         let tag = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
         let headers = [
             (header::ETAG, tag),
             (header::CACHE_CONTROL, HeaderValue::from_static(cache_control)),
-            (header::VARY, HeaderValue::from_static("Accept")),
+            (header::VARY, HeaderValue::from_static(vary)),
         ];
         if if_none_match(request, &etag) {
             return (StatusCode::NOT_MODIFIED, headers).into_response();

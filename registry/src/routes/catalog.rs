@@ -1,24 +1,28 @@
 //! Skill frameworks, skills, relations and occupations: the shared catalog. Reading is
 //! public; editing is for the platform and province admins.
 
-use axum::http::StatusCode;
+use axum::extract::RawQuery;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use rongtong_catalog::skill::mint_skill_uri;
 use rongtong_catalog::{FrameworkInput, OccupationInput, SkillInput, SkillRelation, SkillRelationKind};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::auth::Principal;
+use crate::auth::{Caller, Principal};
 use crate::db::new_id;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::catalog::{self as m, FrameworkView, OccupationFilter, OccupationView, RelationView, SkillFilter, SkillView};
 use crate::models::pagination::{Page, PageParams};
+use crate::routes::cached::{ListKind, cached_list};
 use crate::services::catalog::{SkillWritten, check_duplicates};
 
 /// Lists skill frameworks (ESCO, national standards, local frameworks) with versions.
-#[utoipa::path(get, path = "/frameworks", tag = "catalog", responses((status = 200, body = Vec<FrameworkView>)))]
-pub async fn list_frameworks(state: AppState) -> AppResult<AppJson<Vec<FrameworkView>>> {
-    Ok(AppJson(state.db.run(|c| m::list_frameworks(c).map_err(AppError::from)).await?))
+#[utoipa::path(get, path = "/frameworks", tag = "catalog", responses((status = 200, body = Vec<FrameworkView>), (status = 304, description = "not modified (If-None-Match)")))]
+pub async fn list_frameworks(state: AppState, headers: HeaderMap) -> AppResult<Response> {
+    // The same for every caller: kept and served as the anonymous list.
+    cached_list(&state, ListKind::Frameworks, &Caller::Anonymous, None, &headers, |c| m::list_frameworks(c).map_err(AppError::from)).await
 }
 
 /// Documentation of the framework body (`catalog::FrameworkInput`).
@@ -51,11 +55,21 @@ pub async fn create_framework(
 
 /// Searches skills by label in Chinese or English (alternative labels included), by
 /// framework and type. Exact label matches come first.
-#[utoipa::path(get, path = "/skills", tag = "catalog", params(SkillFilter), responses((status = 200, body = Page<SkillView>), (status = 400, body = ErrorBody)))]
-pub async fn list_skills(state: AppState, AppQuery(f): AppQuery<SkillFilter>) -> AppResult<AppJson<Page<SkillView>>> {
+/// Served from the list cache while the catalog stands still (`routes::cached`).
+#[utoipa::path(get, path = "/skills", tag = "catalog", params(SkillFilter), responses((status = 200, body = Page<SkillView>), (status = 304, description = "not modified (If-None-Match)"), (status = 400, body = ErrorBody)))]
+pub async fn list_skills(
+    state: AppState,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    AppQuery(f): AppQuery<SkillFilter>,
+) -> AppResult<Response> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
-    let (items, total) = state.db.run(move |c| m::list_skills(c, &f, per_page, offset)).await?;
-    Ok(AppJson(Page { items, total, page, per_page }))
+    // The same for every caller: kept and served as the anonymous list.
+    cached_list(&state, ListKind::Skills, &Caller::Anonymous, query, &headers, move |c| {
+        let (items, total) = m::list_skills(c, &f, per_page, offset)?;
+        Ok(Page { items, total, page, per_page })
+    })
+    .await
 }
 
 /// Documentation of the skill body (`catalog::SkillInput`).
@@ -206,11 +220,21 @@ pub async fn create_skill_relation(
 }
 
 /// Lists occupations (职业), searchable by label or 大典 code.
-#[utoipa::path(get, path = "/occupations", tag = "catalog", params(OccupationFilter), responses((status = 200, body = Page<OccupationView>)))]
-pub async fn list_occupations(state: AppState, AppQuery(f): AppQuery<OccupationFilter>) -> AppResult<AppJson<Page<OccupationView>>> {
+/// Served from the list cache while the catalog stands still (`routes::cached`).
+#[utoipa::path(get, path = "/occupations", tag = "catalog", params(OccupationFilter), responses((status = 200, body = Page<OccupationView>), (status = 304, description = "not modified (If-None-Match)")))]
+pub async fn list_occupations(
+    state: AppState,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    AppQuery(f): AppQuery<OccupationFilter>,
+) -> AppResult<Response> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
-    let (items, total) = state.db.run(move |c| m::list_occupations(c, &f, per_page, offset)).await?;
-    Ok(AppJson(Page { items, total, page, per_page }))
+    // The same for every caller: kept and served as the anonymous list.
+    cached_list(&state, ListKind::Occupations, &Caller::Anonymous, query, &headers, move |c| {
+        let (items, total) = m::list_occupations(c, &f, per_page, offset)?;
+        Ok(Page { items, total, page, per_page })
+    })
+    .await
 }
 
 /// Documentation of the occupation body (`catalog::OccupationInput`).

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use axum::http::StatusCode;
+use axum::extract::RawQuery;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use rongtong_catalog::{CourseInput, CourseStatus, CurriculumInput};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -15,16 +17,28 @@ use crate::models::accounts::{self as accounts, OrgRow};
 use crate::models::catalog::resolve_skill_refs;
 use crate::models::courses::{self as m, CompletionInput, CompletionView, CourseFilter, CourseView, CurriculumView};
 use crate::models::pagination::{Page, PageParams};
+use crate::routes::cached::{ListKind, cached_list};
 use crate::services::review;
 use rongtong_catalog::ReviewStage;
 
 /// Lists courses. Anonymous callers see the published catalog; providers also see their
 /// drafts, and region admins the courses waiting for their review.
-#[utoipa::path(get, path = "/courses", tag = "courses", params(CourseFilter), responses((status = 200, body = Page<CourseView>), (status = 400, body = ErrorBody)))]
-pub async fn list_courses(state: AppState, caller: Caller, AppQuery(f): AppQuery<CourseFilter>) -> AppResult<AppJson<Page<CourseView>>> {
+/// Served from the list cache while the catalog stands still (`routes::cached`).
+#[utoipa::path(get, path = "/courses", tag = "courses", params(CourseFilter), responses((status = 200, body = Page<CourseView>), (status = 304, description = "not modified (If-None-Match)"), (status = 400, body = ErrorBody)))]
+pub async fn list_courses(
+    state: AppState,
+    caller: Caller,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    AppQuery(f): AppQuery<CourseFilter>,
+) -> AppResult<Response> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
-    let (items, total) = state.db.run(move |c| m::list_courses(c, &caller, &f, per_page, offset)).await?;
-    Ok(AppJson(Page { items, total, page, per_page }))
+    let who = caller.clone();
+    cached_list(&state, ListKind::Courses, &caller, query, &headers, move |c| {
+        let (items, total) = m::list_courses(c, &who, &f, per_page, offset)?;
+        Ok(Page { items, total, page, per_page })
+    })
+    .await
 }
 
 /// The provider organization of a course input, checked against the caller's rights.

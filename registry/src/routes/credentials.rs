@@ -402,26 +402,34 @@ pub async fn create_verification(
     let permit = state.verify_slots.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let kek = state.kek.clone();
     let base = state.base_url().to_string();
+    let app = state.clone();
     let result = state
         .db
         .run(move |c| {
             let _permit = permit;
-            let (doc, challenge, domain) = match &body {
-                Value::Object(o) if o.contains_key("presentation") => (
-                    o["presentation"].clone(),
-                    o.get("challenge").and_then(Value::as_str).map(str::to_string).or(params.challenge),
-                    o.get("domain").and_then(Value::as_str).map(str::to_string).or(params.domain),
-                ),
-                Value::Object(o) if o.contains_key("verifiableCredential") && !o.contains_key("@context") => {
-                    (o["verifiableCredential"].clone(), params.challenge, params.domain)
+            // Taken apart by value: a document is never copied.
+            let (doc, challenge, domain) = match body {
+                Value::Object(mut o) if o.contains_key("presentation") => {
+                    let challenge = o.get("challenge").and_then(Value::as_str).map(str::to_string).or(params.challenge);
+                    let domain = o.get("domain").and_then(Value::as_str).map(str::to_string).or(params.domain);
+                    (o.remove("presentation").unwrap_or_default(), challenge, domain)
                 }
-                other => (other.clone(), params.challenge, params.domain),
+                Value::Object(mut o) if o.contains_key("verifiableCredential") && !o.contains_key("@context") => {
+                    (o.remove("verifiableCredential").unwrap_or_default(), params.challenge, params.domain)
+                }
+                other => (other, params.challenge, params.domain),
             };
-            let trusted = m::trusted_issuers(c)?;
+            // Trusted issuers and DID documents as of the store's key version, status lists
+            // read afresh (a verified list is reused only while the store serves the same one).
+            let keys = app.verifier.keys(c)?;
+            let options = VerifyOptions {
+                trusted_issuers: Some(keys.trusted.clone()),
+                status_lists: Some(app.verifier.status_lists.clone()),
+                ..VerifyOptions::obv3()
+            };
             let ctx = IssueContext { base_url: &base, kek: &kek };
-            let resolver = DbResolver::new(c, ctx);
+            let resolver = DbResolver::with_keys(c, ctx, keys);
             let now = chrono::Utc::now();
-            let options = VerifyOptions { trusted_issuers: Some(trusted), ..VerifyOptions::obv3() };
             let is_vp = match doc.get("type") {
                 Some(Value::String(t)) => t == "VerifiablePresentation",
                 Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiablePresentation"),

@@ -1,6 +1,8 @@
 //! Talent-demand lists (人才需求清单): enterprises publish what they need.
 
-use axum::http::StatusCode;
+use axum::extract::RawQuery;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use rongtong_catalog::{DemandListInput, DemandStatus, OrgKind};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -12,6 +14,7 @@ use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::accounts::{self as accounts, OrgRow};
 use crate::models::demand::{self as m, DemandFilter, DemandListView};
 use crate::models::pagination::{Page, PageParams};
+use crate::routes::cached::{ListKind, cached_list};
 
 /// The enterprise of a demand list, checked against the caller's rights.
 pub fn enterprise_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppResult<OrgRow> {
@@ -25,15 +28,22 @@ pub fn enterprise_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppRes
 
 /// Lists demand lists with their positions. Anonymous callers see published (and closed)
 /// lists; an enterprise also sees its drafts.
-#[utoipa::path(get, path = "/demand-lists", tag = "demand", params(DemandFilter), responses((status = 200, body = Page<DemandListView>), (status = 400, body = ErrorBody)))]
+/// Served from the list cache while the data stands still (`routes::cached`).
+#[utoipa::path(get, path = "/demand-lists", tag = "demand", params(DemandFilter), responses((status = 200, body = Page<DemandListView>), (status = 304, description = "not modified (If-None-Match)"), (status = 400, body = ErrorBody)))]
 pub async fn list_demand_lists(
     state: AppState,
     caller: Caller,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
     AppQuery(f): AppQuery<DemandFilter>,
-) -> AppResult<AppJson<Page<DemandListView>>> {
+) -> AppResult<Response> {
     let (page, per_page, offset) = PageParams { page: f.page, per_page: f.per_page }.resolve()?;
-    let (items, total) = state.db.run(move |c| m::list_lists(c, &caller, &f, per_page, offset)).await?;
-    Ok(AppJson(Page { items, total, page, per_page }))
+    let who = caller.clone();
+    cached_list(&state, ListKind::DemandLists, &caller, query, &headers, move |c| {
+        let (items, total) = m::list_lists(c, &who, &f, per_page, offset)?;
+        Ok(Page { items, total, page, per_page })
+    })
+    .await
 }
 
 /// Documentation of the demand-list body (`catalog::DemandListInput`).

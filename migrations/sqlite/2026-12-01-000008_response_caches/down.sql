@@ -1,0 +1,7 @@
+DROP TRIGGER issuer_keys_delete_keys_version;
+DROP TRIGGER issuer_keys_update_keys_version;
+DROP TRIGGER issuer_keys_insert_keys_version;
+DROP TRIGGER frameworks_delete_data_version;
+DROP TRIGGER frameworks_update_data_version;
+DROP TRIGGER frameworks_insert_data_version;
+ALTER TABLE data_version DROP COLUMN keys_version;
