@@ -228,6 +228,11 @@ fn strict_options(policy: ContextPolicy) -> json_ld::expansion::Options {
     }
 }
 
+/// The sentinel base as an IRI, for the fast path's embedded contexts.
+pub(crate) fn sentinel_base() -> Option<IriBuf> {
+    sentinel().ok()
+}
+
 fn sentinel() -> Result<IriBuf> {
     IriBuf::new(SENTINEL_BASE.to_string()).map_err(|e| Error::JsonLd(format!("bad base IRI {e}")))
 }

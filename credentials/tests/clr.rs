@@ -6,6 +6,7 @@
 use rongtong_catalog::SkillLevel;
 use rongtong_credentials::clr::{self, Association, AssociationType, ClrSpec, verify_clr};
 use rongtong_credentials::contexts::{self, ContextPolicy};
+use rongtong_credentials::fastpath;
 use rongtong_credentials::did::NoResolver;
 use rongtong_credentials::obv3::{self, AchievementSpec, CertificateKind, CredentialSpec, IssuerProfile, Recipient};
 use rongtong_credentials::proof::{self, Canonicalizer};
@@ -153,7 +154,7 @@ fn transcript_round_trip_verifies_outer_and_every_inner_credential() {
     let (_, doc) = sample();
     assert_eq!(doc["@context"], json!(contexts::CLR_LIST));
     assert_eq!(doc["credentialSubject"]["association"][0]["associationType"], "exactMatchOf");
-    // Two distinct achievements from three credentials? No: three distinct (skill, module 1, module 9).
+    // Three distinct achievements: the skill level, module 1, module 9 (the recognition's).
     assert_eq!(doc["credentialSubject"]["achievement"].as_array().map(Vec::len), Some(3));
     let r = verify_clr(&doc, &NoResolver, now(), &VerifyOptions::obv3());
     assert!(r.verified, "{r:#?}");
@@ -311,6 +312,7 @@ fn generic_and_fast_canonicalisers_agree_on_transcripts_and_recognitions() {
     let generic = proof::canonical_nquads(&unsecured, ContextPolicy::OpenBadges, Canonicalizer::Generic).expect("generic");
     let auto = proof::canonical_nquads(&unsecured, ContextPolicy::OpenBadges, Canonicalizer::Auto).expect("auto");
     assert_eq!(generic, auto);
+    assert!(fastpath::try_expand(&unsecured, contexts::CLR_LIST).is_some(), "the fast path takes a transcript");
     // The inner credentials' proofs are named graphs of the transcript's dataset.
     assert!(generic.lines().any(|l| l.contains("<https://w3id.org/security#proof>")), "proof graphs present");
     let r = verify_clr(&doc, &NoResolver, now(), &VerifyOptions { canonicalizer: Canonicalizer::Generic, ..VerifyOptions::obv3() });
