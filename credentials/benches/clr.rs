@@ -114,6 +114,14 @@ fn benches(c: &mut Criterion) {
     g.bench_function("verify_one_credential", |b| b.iter(|| verify::verify(black_box(&one), &resolver, now, &options)));
     g.bench_function("build_and_sign_200", |b| b.iter(|| clr::issue_clr(black_box(&s), &platform, &pvm, "2026-06-01T08:00:00Z")));
     g.bench_function("verify_200", |b| b.iter(|| clr::verify_clr(black_box(&transcript), &resolver, now, &options)));
+    // Where the time goes: expanding the whole transcript (fast path) and canonicalising it
+    // (the embedded credentials' name IdentityObjects are alike: the full RDFC-1.0 runs).
+    let (unsecured, _) = rongtong_credentials::proof::split_proof(&transcript).expect("split");
+    let quads = rongtong_credentials::fastpath::try_expand(&unsecured, rongtong_credentials::contexts::CLR_LIST).expect("fast path");
+    g.bench_function("part/fast_expand_200", |b| {
+        b.iter(|| rongtong_credentials::fastpath::try_expand(black_box(&unsecured), rongtong_credentials::contexts::CLR_LIST))
+    });
+    g.bench_function("part/canonicalize_200", |b| b.iter(|| rongtong_credentials::canon::canonicalize(black_box(&quads))));
     g.finish();
 }
 
