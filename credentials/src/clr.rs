@@ -11,7 +11,7 @@
 //!   `exactMatchOf` / `isPartOf` … from the source achievement to the target.
 //!
 //! `@context` is exactly `[VC v2, CLR 2.0.1, OB 3.0.3]` (see `contexts/README.md`). The shape
-//! follows 1EdTech's examples (`shared/vectors/clr20/README.md` in the project's notes; 
+//! follows 1EdTech's examples (`shared/vectors/clr20/README.md` in the project's notes;
 //! `docs/CREDENTIALS.md`, "CLR 2.0 transcripts").
 //!
 //! [`verify_clr`] checks the outer credential like any other (context, JSON-LD, issuer key,
@@ -445,7 +445,8 @@ pub fn verify_clr(doc: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, opti
         .iter()
         .filter(|c| !c.report.verified)
         .map(|c| {
-            let names: Vec<&str> = c.report.checks.iter().filter(|k| !k.passed && k.name != verify::CHECK_ISSUER_TRUST).map(|k| k.name).collect();
+            let names: Vec<&str> =
+                c.report.checks.iter().filter(|k| !k.passed && k.name != verify::CHECK_ISSUER_TRUST).map(|k| k.name).collect();
             format!("credential {} ({}) fails {}", c.index, c.id.as_deref().unwrap_or("no id"), names.join(", "))
         })
         .collect();

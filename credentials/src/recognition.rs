@@ -93,15 +93,19 @@ pub fn build_recognition(spec: &RecognitionSpec) -> Result<Value> {
         evidence.push(e);
     }
     let mut credential = spec.credential.clone();
-    credential.achievement.criteria_narrative = criteria_narrative(&spec.rule_code, spec.rule_version, &credential.achievement.criteria_narrative);
+    credential.achievement.criteria_narrative =
+        criteria_narrative(&spec.rule_code, spec.rule_version, &credential.achievement.criteria_narrative);
     let mut doc = obv3::build_credential(&credential)?;
     let Some(obj) = doc.as_object_mut() else {
         return Err(Error::Malformed("credential is not an object".into()));
     };
     obj.insert(
         "description".into(),
-        format!("互认：依据规则 {} 第 {} 版 (recognition under rule {} version {})", spec.rule_code, spec.rule_version, spec.rule_code, spec.rule_version)
-            .into(),
+        format!(
+            "互认：依据规则 {} 第 {} 版 (recognition under rule {} version {})",
+            spec.rule_code, spec.rule_version, spec.rule_code, spec.rule_version
+        )
+        .into(),
     );
     obj.insert("evidence".into(), Value::Array(evidence));
     canon::check_absolute_ids(&doc)?;
@@ -122,7 +126,9 @@ pub fn issue_recognition(spec: &RecognitionSpec, key: &SigningKey, verification_
 /// True when `doc` is a recognition: some `evidence` entry has genre
 /// [`RECOGNITION_EVIDENCE_GENRE`]. (Whether it is authentic is [`crate::verify`]'s job.)
 pub fn is_recognition(doc: &Value) -> bool {
-    crate::verify::one_or_many(doc.get("evidence")).iter().any(|e| e.get("genre").and_then(Value::as_str) == Some(RECOGNITION_EVIDENCE_GENRE))
+    crate::verify::one_or_many(doc.get("evidence"))
+        .iter()
+        .any(|e| e.get("genre").and_then(Value::as_str) == Some(RECOGNITION_EVIDENCE_GENRE))
 }
 
 /// The ids of the source credentials a recognition cites (its `evidence` of genre

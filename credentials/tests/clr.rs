@@ -6,8 +6,8 @@
 use rongtong_catalog::SkillLevel;
 use rongtong_credentials::clr::{self, Association, AssociationType, ClrSpec, verify_clr};
 use rongtong_credentials::contexts::{self, ContextPolicy};
-use rongtong_credentials::fastpath;
 use rongtong_credentials::did::NoResolver;
+use rongtong_credentials::fastpath;
 use rongtong_credentials::obv3::{self, AchievementSpec, CertificateKind, CredentialSpec, IssuerProfile, Recipient};
 use rongtong_credentials::proof::{self, Canonicalizer};
 use rongtong_credentials::recognition::{self, EvidenceSource, RecognitionSpec};
@@ -112,7 +112,11 @@ struct Keys {
 }
 
 fn keys() -> Keys {
-    Keys { platform: SigningKey::from_seed(&[1u8; 32]), evaluator: SigningKey::from_seed(&[2u8; 32]), college: SigningKey::from_seed(&[3u8; 32]) }
+    Keys {
+        platform: SigningKey::from_seed(&[1u8; 32]),
+        evaluator: SigningKey::from_seed(&[2u8; 32]),
+        college: SigningKey::from_seed(&[3u8; 32]),
+    }
 }
 
 fn transcript(k: &Keys, credentials: Vec<Value>, associations: Vec<Association>) -> Value {
@@ -182,7 +186,10 @@ fn tampered_inner_credential_fails_outer_proof_and_names_the_inner_credential() 
     assert_eq!(f[0].1, Some("urn:uuid:22222222-0000-4000-8000-000000000001"));
     assert_eq!(f[0].2, vec!["proof"]);
     let summary = r.checks.iter().find(|c| c.name == "credentials").expect("credentials check");
-    assert!(!summary.passed && summary.detail.contains("credential 1 (urn:uuid:22222222-0000-4000-8000-000000000001) fails proof"), "{summary:?}");
+    assert!(
+        !summary.passed && summary.detail.contains("credential 1 (urn:uuid:22222222-0000-4000-8000-000000000001) fails proof"),
+        "{summary:?}"
+    );
 }
 
 #[test]

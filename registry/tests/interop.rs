@@ -57,7 +57,8 @@ fn write_clr_fixtures(server: &DemoServer, dir: &std::path::Path) {
     let source = &creds[0];
     let college = SigningKey::from_seed(&[21u8; 32]);
     let platform = SigningKey::from_seed(&[22u8; 32]);
-    let learner_ref = Recipient::HashedIdentifier { identifier: learner.into(), identity_type: "userName".into(), salt: "8d1e6a0c3b5f4972".into() };
+    let learner_ref =
+        Recipient::HashedIdentifier { identifier: learner.into(), identity_type: "userName".into(), salt: "8d1e6a0c3b5f4972".into() };
     let rec = recognition::issue_recognition(
         &RecognitionSpec {
             credential: CredentialSpec {
@@ -99,7 +100,11 @@ fn write_clr_fixtures(server: &DemoServer, dir: &std::path::Path) {
             name: format!("{learner} 的学习成果档案 (learner record)"),
             description: None,
             valid_from: "2026-01-01T00:00:00Z".into(),
-            associations: vec![Association { association_type: AssociationType::ExactMatchOf, source_id: ach(source), target_id: ach(&rec) }],
+            associations: vec![Association {
+                association_type: AssociationType::ExactMatchOf,
+                source_id: ach(source),
+                target_id: ach(&rec),
+            }],
             credentials: inner,
             extra_achievements: vec![],
         };

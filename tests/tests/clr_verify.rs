@@ -114,7 +114,8 @@ async fn a_transcript_verifies_with_every_embedded_credential_reported() {
     assert_eq!(r.json["credentials"][0]["verified"], false);
     // A revoked embedded credential fails by status.
     let id = view["id"].as_str().expect("id");
-    let revoke = app.post(&format!("/api/v1/credentials/{id}/status"), Some(&pxou), json!({"action": "revoke", "reason": "成绩作废"})).await;
+    let revoke =
+        app.post(&format!("/api/v1/credentials/{id}/status"), Some(&pxou), json!({"action": "revoke", "reason": "成绩作废"})).await;
     assert_eq!(revoke.status, 200, "{}", revoke.text());
     let r = app.post("/api/v1/verify", None, transcript(vec![one, two], None)).await;
     assert_eq!(r.json["verified"], false);

@@ -165,7 +165,12 @@ pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
         (Some(doc), false) if is_clr => {
             let r = rongtong_credentials::clr::verify_clr(doc, &resolver, now, &options);
             for c in &r.credentials {
-                let label = format!("credential {} {}{}", c.index, c.id.as_deref().unwrap_or("(no id)"), c.name.as_deref().map(|n| format!(" {n}")).unwrap_or_default());
+                let label = format!(
+                    "credential {} {}{}",
+                    c.index,
+                    c.id.as_deref().unwrap_or("(no id)"),
+                    c.name.as_deref().map(|n| format!(" {n}")).unwrap_or_default()
+                );
                 embedded.push((label, c.report.verified, c.report.checks.clone()));
             }
             (r.verified, r.checks.clone(), serde_json::to_value(&r)?)
