@@ -15,7 +15,7 @@ use serde_json::Value;
 const LIST: &str = "https://rongtong.example/status/1";
 
 pub fn credential(key: &SigningKey, i: u32) -> Value {
-    let skill = i % 5 == 0;
+    let skill = i.is_multiple_of(5);
     let spec = CredentialSpec {
         id: format!("urn:uuid:00000000-0000-4000-8000-{i:012}"),
         issuer: IssuerProfile { did: key.did_key(), name: "江西开放大学".into() },
