@@ -228,6 +228,11 @@ fn strict_options(policy: ContextPolicy) -> json_ld::expansion::Options {
     }
 }
 
+/// The sentinel base as an IRI, for the fast path's embedded contexts.
+pub(crate) fn sentinel_base() -> Option<IriBuf> {
+    sentinel().ok()
+}
+
 fn sentinel() -> Result<IriBuf> {
     IriBuf::new(SENTINEL_BASE.to_string()).map_err(|e| Error::JsonLd(format!("bad base IRI {e}")))
 }
@@ -463,32 +468,34 @@ fn canonicalize_inner(quads: &[Quad], force_full: bool) -> Result<String> {
 }
 
 /// An RDFC-1.0 identifier issuer (§4.5) over blank-node indices.
-#[derive(Clone)]
+///
+/// Sparse: the N-degree algorithm clones its issuers for every permutation and recursion,
+/// and they hold only the few nodes issued along one path. A dense table of every blank node
+/// made each clone cost the whole dataset — quadratic for a CLR transcript, where each
+/// embedded credential's name `IdentityObject` is alike and takes the full algorithm.
+#[derive(Clone, Default)]
 struct Issuer {
-    ids: Vec<Option<usize>>,
+    ids: std::collections::HashMap<usize, usize>,
     /// Blank indices in the order they were issued identifiers.
     order: Vec<usize>,
 }
 
 impl Issuer {
-    fn new(n: usize) -> Self {
-        Issuer { ids: vec![None; n], order: Vec::new() }
+    fn new() -> Self {
+        Issuer::default()
     }
 
     fn get(&self, b: usize) -> Option<usize> {
-        self.ids[b]
+        self.ids.get(&b).copied()
     }
 
     fn issue(&mut self, b: usize) -> usize {
-        match self.ids[b] {
-            Some(i) => i,
-            None => {
-                let i = self.order.len();
-                self.ids[b] = Some(i);
-                self.order.push(b);
-                i
-            }
+        let next = self.order.len();
+        let i = *self.ids.entry(b).or_insert(next);
+        if i == next {
+            self.order.push(b);
         }
+        i
     }
 }
 
@@ -573,7 +580,7 @@ impl<'a> Rdfc10<'a> {
             index: blanks.iter().enumerate().map(|(i, (b, _))| (*b, i)).collect(),
             first_hex: first.iter().map(|h| hex_lower(h)).collect(),
             rank,
-            canonical: Issuer::new(blanks.len()),
+            canonical: Issuer::new(),
             deep_left: std::cell::Cell::new(0),
             permutations_left: std::cell::Cell::new(MAX_PERMUTATIONS),
         }
@@ -598,7 +605,7 @@ impl<'a> Rdfc10<'a> {
                 if self.canonical.get(b).is_some() {
                     continue;
                 }
-                let mut issuer = Issuer::new(self.blanks.len());
+                let mut issuer = Issuer::new();
                 issuer.issue(b);
                 results.push(self.hash_n_degree(b, &issuer, 0)?);
             }
@@ -609,7 +616,9 @@ impl<'a> Rdfc10<'a> {
                 }
             }
         }
-        self.canonical.ids.iter().map(|c| c.ok_or_else(|| Error::Canonicalization("blank node without a label".into()))).collect()
+        (0..self.blanks.len())
+            .map(|b| self.canonical.get(b).ok_or_else(|| Error::Canonicalization("blank node without a label".into())))
+            .collect()
     }
 
     /// §4.7 Hash Related Blank Node.

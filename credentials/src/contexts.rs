@@ -18,6 +18,8 @@ use crate::{Error, Result};
 pub const VC_V2: &str = "https://www.w3.org/ns/credentials/v2";
 /// URL of the Open Badges 3.0.3 context (item 1 of every OBv3 credential we issue).
 pub const OB_V3P0_3_0_3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// URL of the 1EdTech CLR 2.0 context (item 1 of a `ClrCredential`, before OB 3.0.3).
+pub const CLR_V2P0_2_0_1: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
 /// URL of the W3C examples context, used only by the W3C test vectors.
 pub const VC_EXAMPLES_V2: &str = "https://www.w3.org/ns/credentials/examples/v2";
 
@@ -25,6 +27,8 @@ pub const VC_EXAMPLES_V2: &str = "https://www.w3.org/ns/credentials/examples/v2"
 pub const VC_V2_JSON: &str = include_str!("../contexts/credentials-v2.jsonld");
 /// The OB 3.0.3 context file.
 pub const OB_V3P0_3_0_3_JSON: &str = include_str!("../contexts/ob-v3p0-context-3.0.3.json");
+/// The CLR 2.0.1 context file.
+pub const CLR_V2P0_2_0_1_JSON: &str = include_str!("../contexts/clr-v2p0-context-2.0.1.json");
 /// The W3C examples context file.
 pub const VC_EXAMPLES_V2_JSON: &str = include_str!("../contexts/credentials-examples-v2.jsonld");
 
@@ -35,7 +39,8 @@ pub const VC_EXAMPLES_V2_JSON: &str = include_str!("../contexts/credentials-exam
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ContextPolicy {
     /// Credentials: exactly `[VC v2, OB 3.0.3]`. Status-list credentials and presentations:
-    /// exactly `[VC v2]`.
+    /// exactly `[VC v2]`. CLR 2.0 transcripts: exactly `[VC v2, CLR 2.0.1, OB 3.0.3]` (the
+    /// order 1EdTech's examples and validator use).
     #[default]
     OpenBadges,
     /// Additionally `[VC v2, examples v2]` (W3C test vectors only).
@@ -44,13 +49,16 @@ pub enum ContextPolicy {
 
 /// The allowed `@context` lists, in order, for a policy.
 pub fn allowed_context_lists(policy: ContextPolicy) -> &'static [&'static [&'static str]] {
-    const OB: &[&[&str]] = &[&[VC_V2, OB_V3P0_3_0_3], &[VC_V2]];
-    const W3C: &[&[&str]] = &[&[VC_V2, OB_V3P0_3_0_3], &[VC_V2], &[VC_V2, VC_EXAMPLES_V2]];
+    const OB: &[&[&str]] = &[&[VC_V2, OB_V3P0_3_0_3], &[VC_V2], CLR_LIST];
+    const W3C: &[&[&str]] = &[&[VC_V2, OB_V3P0_3_0_3], &[VC_V2], CLR_LIST, &[VC_V2, VC_EXAMPLES_V2]];
     match policy {
         ContextPolicy::OpenBadges => OB,
         ContextPolicy::W3cExamples => W3C,
     }
 }
+
+/// The `@context` of a CLR 2.0 `ClrCredential`.
+pub const CLR_LIST: &[&str] = &[VC_V2, CLR_V2P0_2_0_1, OB_V3P0_3_0_3];
 
 /// Returns the document's `@context` as a list of URLs if it is exactly one of the allowed
 /// lists, else an error naming what was found.
@@ -73,6 +81,7 @@ pub fn embedded(url: &str) -> Option<&'static str> {
     match url {
         VC_V2 => Some(VC_V2_JSON),
         OB_V3P0_3_0_3 => Some(OB_V3P0_3_0_3_JSON),
+        CLR_V2P0_2_0_1 => Some(CLR_V2P0_2_0_1_JSON),
         VC_EXAMPLES_V2 => Some(VC_EXAMPLES_V2_JSON),
         _ => None,
     }
@@ -93,7 +102,7 @@ struct NotEmbedded(String);
 fn parsed(url: &str) -> Option<&'static RemoteDocument> {
     static DOCS: OnceLock<Vec<(&'static str, RemoteDocument)>> = OnceLock::new();
     let docs = DOCS.get_or_init(|| {
-        [VC_V2, OB_V3P0_3_0_3, VC_EXAMPLES_V2]
+        [VC_V2, OB_V3P0_3_0_3, CLR_V2P0_2_0_1, VC_EXAMPLES_V2]
             .into_iter()
             .filter_map(|u| {
                 let text = embedded(u)?;
@@ -130,6 +139,10 @@ mod tests {
     fn other_contexts_have_the_pinned_sha256() {
         assert_eq!(hex(&Sha256::digest(OB_V3P0_3_0_3_JSON.as_bytes())), "ef2fa9c7846dce233cc166b43639027278be4ee44f00bb1d45c75de2dd0cd761");
         assert_eq!(
+            hex(&Sha256::digest(CLR_V2P0_2_0_1_JSON.as_bytes())),
+            "30e8c666adf9fd720c118ce0bafe65dbd2a88f6d2acf362f34bfb0f4753804d1"
+        );
+        assert_eq!(
             hex(&Sha256::digest(VC_EXAMPLES_V2_JSON.as_bytes())),
             "57393fbc69d6efb9b9b5dc9cb6b9880b0944360abfe2eaf459c9e58cf2279d7c"
         );
@@ -152,6 +165,10 @@ mod tests {
         assert!(check_contexts(&swapped, ContextPolicy::OpenBadges).is_err());
         let extra = serde_json::json!({"@context": [VC_V2, OB_V3P0_3_0_3, {"x": "urn:x"}]});
         assert!(check_contexts(&extra, ContextPolicy::OpenBadges).is_err());
+        let clr = serde_json::json!({"@context": [VC_V2, CLR_V2P0_2_0_1, OB_V3P0_3_0_3]});
+        assert_eq!(check_contexts(&clr, ContextPolicy::OpenBadges).ok(), Some(CLR_LIST));
+        let clr_swapped = serde_json::json!({"@context": [VC_V2, OB_V3P0_3_0_3, CLR_V2P0_2_0_1]});
+        assert!(check_contexts(&clr_swapped, ContextPolicy::OpenBadges).is_err());
         let ex = serde_json::json!({"@context": [VC_V2, VC_EXAMPLES_V2]});
         assert!(check_contexts(&ex, ContextPolicy::OpenBadges).is_err());
         assert!(check_contexts(&ex, ContextPolicy::W3cExamples).is_ok());

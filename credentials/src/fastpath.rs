@@ -7,13 +7,15 @@
 //! then walked once, looking terms up in those contexts and emitting quads directly.
 //!
 //! It implements only the subset of JSON-LD 1.1 expansion and RDF conversion that the
-//! `[VC v2, OB 3.0.3]` contexts and our documents use: node objects, `@id`/`@type` aliases,
-//! `@set` and no containers, type- and property-scoped contexts (with the non-propagation
-//! revert rule), `@id`/`@vocab`/datatype coercion, strings, booleans and finite numbers
-//! (integers as `xsd:integer` lexical forms, others in json-ld's canonical double form, e.g.
-//! `creditsAvailable: 1.5` → `"1.5E0"^^xsd:float`).
-//! **Anything else makes it return `None`** — nested `@context`, value objects, `@list`,
-//! `@graph` containers, `@json`, language or direction defaults, reverse properties,
+//! `[VC v2, OB 3.0.3]` (and CLR 2.0) contexts and our documents use: node objects,
+//! `@id`/`@type` aliases, `@set` and no containers, type- and property-scoped contexts (with
+//! the non-propagation revert rule), `@id`/`@vocab`/datatype coercion, strings, booleans and
+//! finite numbers (integers as `xsd:integer` lexical forms, others in json-ld's canonical
+//! double form, e.g. `creditsAvailable: 1.5` → `"1.5E0"^^xsd:float`); and, for credentials
+//! embedded in a CLR transcript, a nested `@context` that is an allow-listed list of URLs and
+//! the plain `@graph` container of their `proof` (each node in its own blank-named graph).
+//! **Anything else makes it return `None`** — other nested `@context`s, value objects,
+//! `@list`, other graph containers, `@json`, language or direction defaults, reverse properties,
 //! non-finite numbers, undefined terms, relative or odd IRIs, a key that is an IRI — and
 //! the caller falls back to the generic path, which also produces the precise error.
 //! So the fast path never accepts what the generic path would reject; a property test
@@ -23,6 +25,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use json_ld::context_processing::Options as ProcOptions;
+use json_ld::syntax::{Parse, TryFromJson};
 use json_ld::{BlankIdBuf, Context, Id, IriBuf, Process, ValidId};
 use serde_json::{Map, Value};
 
@@ -47,6 +50,9 @@ enum Derivation {
     PropertyNode { from: CtxId, term: String },
     /// A property-scoped context for a scalar value.
     PropertyScalar { term: String },
+    /// An embedded `@context` (an allow-listed list of URLs, e.g. the `[VC v2, OB 3.0.3]` of
+    /// a credential inside a CLR transcript), processed on top of the active context.
+    Embedded { list: &'static [&'static str] },
 }
 
 #[derive(Default)]
@@ -118,6 +124,14 @@ fn compute(base: CtxId, d: &Derivation) -> Option<Ctx> {
         Derivation::PropertyScalar { term } => {
             let def = active.get(term.as_str())?;
             (def.context()?.clone(), def.base_url().cloned(), opts)
+        }
+        Derivation::Embedded { list } => {
+            // Exactly what the generic path does with a nested `@context`: the same JSON,
+            // processed against the document's (sentinel) base.
+            let json = serde_json::Value::from(list.to_vec()).to_string();
+            let (value, _) = json_ld::syntax::Value::parse_str(&json).ok()?;
+            let local = json_ld::syntax::context::Context::try_from_json(value).ok()?;
+            (local, Some(canon::sentinel_base()?), opts)
         }
     };
     pollster::block_on(local.process_full(&mut (), &active, &EmbeddedLoader, base_url, opts, ())).ok().map(|p| p.processed)
@@ -201,12 +215,16 @@ impl Expander {
         Term::Blank(format!("f{}", self.blanks))
     }
 
-    /// Expands a node object; returns its subject term.
-    fn node(&mut self, obj: &Map<String, Value>, incoming: CtxId, property: Option<&str>) -> Option<Term> {
-        // The top-level `@context` (property None) was checked and is the root context.
-        if property.is_some() && obj.contains_key("@context") {
-            return None;
-        }
+    /// Expands a node object into the graph `graph` (`None`: the default graph); returns
+    /// its subject term.
+    fn node(&mut self, obj: &Map<String, Value>, incoming: CtxId, property: Option<&str>, graph: Option<&Term>) -> Option<Term> {
+        // The top-level `@context` (property None) was checked and is the root context. A
+        // nested one is taken only when it is an allow-listed list of URLs (an embedded
+        // credential's `[VC v2, OB 3.0.3]`).
+        let embedded = match (property, obj.get("@context")) {
+            (Some(_), Some(c)) => Some(allow_listed(c)?),
+            _ => None,
+        };
         let incoming_ctx = self.ctx(incoming)?;
         // Revert a non-propagated context, unless the object is a bare reference {id}.
         let only_id = property.is_some()
@@ -220,6 +238,9 @@ impl Expander {
             && incoming_ctx.get(term)?.context().is_some()
         {
             active = derive(active, Derivation::PropertyNode { from: incoming, term: term.to_string() })?;
+        }
+        if let Some(list) = embedded {
+            active = derive(active, Derivation::Embedded { list })?;
         }
         // Type-scoped contexts, keys and values in lexicographic order.
         let type_scoped = active;
@@ -250,7 +271,7 @@ impl Expander {
         let mut subject = None;
         let mut properties = Vec::with_capacity(obj.len());
         for (k, v) in obj {
-            if property.is_none() && (k == "@context" || Some(k.as_str()) == self.skip_top) {
+            if k == "@context" || (property.is_none() && Some(k.as_str()) == self.skip_top) {
                 continue;
             }
             match expand_key(&active_ctx, k)? {
@@ -270,16 +291,19 @@ impl Expander {
         };
         for t in type_terms {
             let ty = vocab_iri(&type_scoped_ctx, t)?;
-            self.quads.push(Quad(subject.clone(), Term::Iri(RDF_TYPE.into()), ty, None));
+            self.quads.push(Quad(subject.clone(), Term::Iri(RDF_TYPE.into()), ty, graph.cloned()));
         }
         for (key, iri, def, value) in properties {
             if def.reverse_property()
                 || def.nest().is_some()
                 || def.index().is_some()
-                || !matches!(def.container(), json_ld::Container::None | json_ld::Container::Set)
+                || !matches!(def.container(), json_ld::Container::None | json_ld::Container::Set | json_ld::Container::Graph)
             {
                 return None;
             }
+            // `@container: @graph` (a credential's `proof`): each node object is the only
+            // node of a new blank-named graph, and the property points at that graph's name.
+            let graph_container = matches!(def.container(), json_ld::Container::Graph);
             let items: Vec<&Value> = match value {
                 Value::Array(a) => a.iter().collect(),
                 other => vec![other],
@@ -289,14 +313,24 @@ impl Expander {
                     Value::Null => continue,
                     Value::Array(_) => return None,
                     Value::Object(o) => {
-                        if o.keys().any(|k| k.starts_with('@') && k != "@id" && k != "@type") {
+                        if o.keys().any(|k| k.starts_with('@') && k != "@id" && k != "@type" && k != "@context") {
                             return None;
                         }
-                        self.node(o, active, Some(key))?
+                        if graph_container {
+                            if o.keys().all(|k| k == "@context") {
+                                return None;
+                            }
+                            let name = self.fresh();
+                            self.node(o, active, Some(key), Some(&name))?;
+                            name
+                        } else {
+                            self.node(o, active, Some(key), graph)?
+                        }
                     }
+                    _ if graph_container => return None,
                     scalar => self.scalar(scalar, active, &active_ctx, def, key)?,
                 };
-                self.quads.push(Quad(subject.clone(), Term::Iri(iri.to_string()), object, None));
+                self.quads.push(Quad(subject.clone(), Term::Iri(iri.to_string()), object, graph.cloned()));
             }
         }
         Some(subject)
@@ -376,6 +410,15 @@ fn number(n: &serde_json::Number, datatype: Option<&str>) -> Option<Term> {
     Some(Term::typed(pretty_dtoa::dtoa(f, CANONICAL), datatype.unwrap_or(XSD_DOUBLE)))
 }
 
+/// The allow-listed `@context` list equal to `c` (a JSON array of URL strings), if any.
+fn allow_listed(c: &Value) -> Option<&'static [&'static str]> {
+    let items = c.as_array()?;
+    crate::contexts::allowed_context_lists(crate::contexts::ContextPolicy::OpenBadges)
+        .iter()
+        .copied()
+        .find(|l| l.len() == items.len() && items.iter().zip(l.iter()).all(|(a, b)| a.as_str() == Some(*b)))
+}
+
 /// Expands `doc` (whose `@context` is the allow-listed `list`) to quads, or `None` when the
 /// document uses anything the fast path does not implement.
 ///
@@ -395,7 +438,7 @@ pub fn try_expand_skipping(doc: &Value, list: &'static [&'static str], skip: Opt
     }
     let root = root(list)?;
     let mut ex = Expander { quads: Vec::with_capacity(64), blanks: 0, local: Vec::with_capacity(16), skip_top: skip };
-    ex.node(obj, root, None)?;
+    ex.node(obj, root, None, None)?;
     // The generic path refuses IRIs under its relative-reference sentinel; decline them here
     // so that it gives the verdict (found by the `fastpath_vs_generic` fuzz target).
     let sentinel = |t: &Term| matches!(t, Term::Iri(i) if canon::is_under_sentinel(i));

@@ -15,6 +15,10 @@
 //!   the [`did::Resolver`] the registry implements.
 //! * [`status`]: Bitstring Status List v1.0.
 //! * [`obv3`]: builders for our three kinds of certificate.
+//! * [`recognition`]: the recognition credential (互认): an OBv3 credential of the target
+//!   outcome citing the rule and the source credentials as `evidence`.
+//! * [`clr`]: CLR 2.0 transcripts (`ClrCredential`) — build, sign, verify with every
+//!   embedded credential.
 //! * [`verify`](mod@verify): the verification pipeline with named checks, presentations and
 //!   batch re-verification.
 //!
@@ -69,6 +73,7 @@
 #![forbid(unsafe_code)]
 
 pub mod canon;
+pub mod clr;
 pub mod contexts;
 pub mod did;
 mod error;
@@ -76,6 +81,7 @@ pub mod fastpath;
 pub mod keys;
 pub mod obv3;
 pub mod proof;
+pub mod recognition;
 pub mod status;
 pub mod verify;
 

@@ -460,6 +460,31 @@ fn check_details(spec: &CredentialSpec) -> Result<()> {
     Ok(())
 }
 
+/// The subject's `IdentityObject`s: the hashed identifier of a [`Recipient::HashedIdentifier`],
+/// then the printed name (un-hashed) — the same on a certificate and on a CLR transcript.
+pub(crate) fn subject_identifiers(recipient: &Recipient, learner_name: Option<&str>) -> Result<Vec<Value>> {
+    check_text("learner name", learner_name)?;
+    let mut identifiers: Vec<Value> = Vec::new();
+    if let Recipient::HashedIdentifier { identifier, identity_type, salt } = recipient {
+        identifiers.push(json!({
+            "type": "IdentityObject",
+            "hashed": true,
+            "identityHash": identity_hash(identifier, salt),
+            "identityType": identity_type,
+            "salt": salt,
+        }));
+    }
+    if let Some(name) = learner_name {
+        identifiers.push(json!({
+            "type": "IdentityObject",
+            "hashed": false,
+            "identityHash": name,
+            "identityType": "name",
+        }));
+    }
+    Ok(identifiers)
+}
+
 /// Builds the unsigned credential JSON.
 ///
 /// Arguments: the spec. Returns the `AchievementCredential` with `@context` exactly
@@ -518,24 +543,7 @@ pub fn build_credential(spec: &CredentialSpec) -> Result<Value> {
         Recipient::HashedIdentifier { .. } => {}
     }
     subject.insert("type".into(), json!(["AchievementSubject"]));
-    let mut identifiers: Vec<Value> = Vec::new();
-    if let Recipient::HashedIdentifier { identifier, identity_type, salt } = &spec.recipient {
-        identifiers.push(json!({
-            "type": "IdentityObject",
-            "hashed": true,
-            "identityHash": identity_hash(identifier, salt),
-            "identityType": identity_type,
-            "salt": salt,
-        }));
-    }
-    if let Some(name) = &spec.learner_name {
-        identifiers.push(json!({
-            "type": "IdentityObject",
-            "hashed": false,
-            "identityHash": name,
-            "identityType": "name",
-        }));
-    }
+    let identifiers = subject_identifiers(&spec.recipient, spec.learner_name.as_deref())?;
     if !identifiers.is_empty() {
         subject.insert("identifier".into(), Value::Array(identifiers));
     }

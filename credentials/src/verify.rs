@@ -64,10 +64,10 @@ pub struct Check {
 }
 
 impl Check {
-    fn pass(name: &'static str, detail: impl Into<String>) -> Self {
+    pub(crate) fn pass(name: &'static str, detail: impl Into<String>) -> Self {
         Check { name, passed: true, detail: detail.into() }
     }
-    fn fail(name: &'static str, detail: impl Into<String>) -> Self {
+    pub(crate) fn fail(name: &'static str, detail: impl Into<String>) -> Self {
         Check { name, passed: false, detail: detail.into() }
     }
 }
@@ -92,14 +92,14 @@ pub struct VerificationReport {
 }
 
 impl VerificationReport {
-    fn from_checks(checks: Vec<Check>) -> Self {
+    pub(crate) fn from_checks(checks: Vec<Check>) -> Self {
         let verified = !checks.is_empty() && checks.iter().filter(|c| c.name != CHECK_ISSUER_TRUST).all(|c| c.passed);
         let trusted = checks.iter().find(|c| c.name == CHECK_ISSUER_TRUST).map(|c| c.passed);
         VerificationReport { verified, trusted, checks, valid_from: None, valid_until: None }
     }
 
     /// Copies the validity period stated in `doc` into the report.
-    fn with_validity(mut self, doc: &Value) -> Self {
+    pub(crate) fn with_validity(mut self, doc: &Value) -> Self {
         let get = |f: &str| doc.get(f).and_then(Value::as_str).map(str::to_string);
         self.valid_from = get("validFrom");
         self.valid_until = get("validUntil");
@@ -258,7 +258,7 @@ impl VerifyOptions {
     }
 }
 
-fn types(v: &Value) -> Vec<&str> {
+pub(crate) fn types(v: &Value) -> Vec<&str> {
     match v.get("type") {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -266,7 +266,7 @@ fn types(v: &Value) -> Vec<&str> {
     }
 }
 
-fn one_or_many(v: Option<&Value>) -> Vec<&Value> {
+pub(crate) fn one_or_many(v: Option<&Value>) -> Vec<&Value> {
     match v {
         None => Vec::new(),
         Some(Value::Array(a)) => a.iter().collect(),
@@ -360,7 +360,7 @@ struct Pending {
 /// and a 16 KiB inflate — most of the cost of a credential. A list is reused only while the
 /// resolver keeps returning the very same document for its URL, and only within one call
 /// (one `now`, one set of options).
-struct Env<'a> {
+pub(crate) struct Env<'a> {
     resolver: &'a dyn Resolver,
     lists: RefCell<HashMap<String, (Value, ListOutcome)>>,
 }
@@ -369,7 +369,7 @@ struct Env<'a> {
 type ListOutcome = std::result::Result<(Option<String>, String, Arc<StatusList>), String>;
 
 impl<'a> Env<'a> {
-    fn new(resolver: &'a dyn Resolver) -> Self {
+    pub(crate) fn new(resolver: &'a dyn Resolver) -> Self {
         Env { resolver, lists: RefCell::new(HashMap::new()) }
     }
 }
@@ -613,8 +613,20 @@ fn insert_proof_check(checks: &mut Vec<Check>, check: Check) {
 /// Returns the report; never panics, never errs — failures are failed checks.
 /// Complexity: one canonicalisation of the credential (fast path ≈50 µs) and one signature
 /// check, plus the same for each status list (resolver calls dominate if not cached).
+///
+/// A CLR 2.0 `ClrCredential` (by its `type`) is verified whole, with
+/// [`crate::clr::verify_clr`]: its own proof and every embedded credential, summed up in a
+/// `credentials` check; call that function for one report per embedded credential.
 pub fn verify(doc: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, options: &VerifyOptions) -> VerificationReport {
-    let (mut checks, pending, _) = prepare_credential(doc, &Env::new(resolver), now, options, 0);
+    if crate::clr::is_clr(doc) {
+        return crate::clr::verify_clr(doc, resolver, now, options).into_report();
+    }
+    verify_one(doc, &Env::new(resolver), now, options)
+}
+
+/// One credential, without the CLR dispatch of [`verify`] (the outer proof of a CLR).
+pub(crate) fn verify_one(doc: &Value, env: &Env<'_>, now: DateTime<Utc>, options: &VerifyOptions) -> VerificationReport {
+    let (mut checks, pending, _) = prepare_credential(doc, env, now, options, 0);
     if let Some(p) = pending {
         insert_proof_check(&mut checks, signature_check(&p));
     }
@@ -640,11 +652,17 @@ pub fn verify_str(text: &str, resolver: &dyn Resolver, now: DateTime<Utc>, optio
 /// bad ones. If it passes, weak (small-order) keys are still refused individually, since
 /// the batch equation does not check them.
 pub fn verify_batch(docs: &[Value], resolver: &dyn Resolver, now: DateTime<Utc>, options: &VerifyOptions) -> Vec<VerificationReport> {
-    let env = Env::new(resolver);
+    let docs: Vec<&Value> = docs.iter().collect();
+    verify_batch_in(&docs, &Env::new(resolver), now, options)
+}
+
+/// [`verify_batch`] within one [`Env`] (so status lists are verified once for all), for
+/// documents that need not be contiguous (the credentials embedded in a CLR).
+pub(crate) fn verify_batch_in(docs: &[&Value], env: &Env<'_>, now: DateTime<Utc>, options: &VerifyOptions) -> Vec<VerificationReport> {
     let prepared: Vec<(Vec<Check>, Option<Pending>)> = docs
         .iter()
         .map(|d| {
-            let (c, p, _) = prepare_credential(d, &env, now, options, 0);
+            let (c, p, _) = prepare_credential(d, env, now, options, 0);
             (c, p)
         })
         .collect();
@@ -656,7 +674,7 @@ pub fn verify_batch(docs: &[Value], resolver: &dyn Resolver, now: DateTime<Utc>,
         !pend.is_empty() && ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() && keys.iter().all(|k| !k.is_weak());
     prepared
         .into_iter()
-        .zip(docs)
+        .zip(docs.iter().copied())
         .map(|((mut checks, p), doc)| {
             if let Some(p) = p {
                 let c = if batch_ok { Check::pass(CHECK_PROOF, "Ed25519 signature verifies (batch)") } else { signature_check(&p) };

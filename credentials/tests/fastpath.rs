@@ -347,6 +347,51 @@ proptest! {
     }
 }
 
+/// A CLR 2.0 transcript wrapping `inner` (each given an embedded proof, a named graph of the
+/// transcript's dataset), with one association between the first two achievements.
+fn transcript(inner: Vec<Value>) -> Value {
+    let creds: Vec<Value> = inner
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut c)| {
+            c["proof"] = json!({"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "created": "2026-01-15T08:00:00Z",
+                "verificationMethod": "did:key:z6MkhcEz8GCrbxyPuzHbBhZGbgdHYUxpNvvftMUAVFxPzNQa#z6MkhcEz8GCrbxyPuzHbBhZGbgdHYUxpNvvftMUAVFxPzNQa",
+                "proofPurpose": "assertionMethod", "proofValue": format!("z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKods5D2UAUL5n2Brbx{i}")});
+            c
+        })
+        .collect();
+    let achievements: Vec<Value> = creds.iter().filter_map(|c| c["credentialSubject"].get("achievement").cloned()).collect();
+    let mut subject = json!({"type": ["ClrSubject"], "verifiableCredential": creds, "achievement": achievements,
+        "identifier": [{"type": "IdentityObject", "hashed": false, "identityHash": "李明轩", "identityType": "name"}]});
+    if achievements_len(&subject) >= 2 {
+        let id = |i: usize| subject["achievement"][i]["id"].clone();
+        subject["association"] = json!([{"type": "Association", "associationType": "exactMatchOf", "sourceId": id(0), "targetId": id(1)}]);
+    }
+    json!({"@context": contexts::CLR_LIST, "id": "urn:uuid:44444444-0000-4000-8000-000000000001",
+        "type": ["VerifiableCredential", "ClrCredential"], "issuer": {"id": "did:web:rongtong.example", "type": ["Profile"], "name": "融通"},
+        "validFrom": "2026-06-01T00:00:00Z", "name": "档案", "credentialSubject": subject})
+}
+
+fn achievements_len(subject: &Value) -> usize {
+    subject["achievement"].as_array().map_or(0, Vec::len)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// Transcripts embedding (possibly mutated) credentials with their proofs: same bytes on
+    /// both paths, and the fast path is taken when no embedded credential is mutated.
+    #[test]
+    fn fast_path_equals_generic_on_clr_transcripts(inner in proptest::collection::vec(credential(), 1..4)) {
+        let clean = inner.iter().all(|(_, m)| matches!(m, Mutation::None));
+        let doc = transcript(inner.into_iter().map(|(d, _)| d).collect());
+        compare(&doc)?;
+        if clean {
+            prop_assert!(fastpath::try_expand(&doc, contexts::CLR_LIST).is_some(), "a transcript of clean credentials must take the fast path");
+        }
+    }
+}
+
 #[test]
 fn differential_test_is_not_vacuous() {
     // Run a fixed batch so the counters mean something regardless of test order.

@@ -11,7 +11,7 @@
 //! | `RONGTONG_REQUEST_TIMEOUT_SECS` | `30` | a request (body read and handler) taking longer is answered 408 with the envelope |
 //! | `RONGTONG_MAX_CONNECTIONS` | `1024` | open connections at most; more wait in the kernel's backlog |
 //! | `RONGTONG_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM/Ctrl-C, how long in-flight requests may take to finish |
-//! | `RONGTONG_VERIFY_MAX_BYTES` | `1048576` (1 MiB) | largest anonymous `POST /api/v1/verify` body (a lone credential: 256 KiB) |
+//! | `RONGTONG_VERIFY_MAX_BYTES` | `1048576` (1 MiB) | largest anonymous `POST /api/v1/verify` body: a presentation or CLR transcript (a lone credential: 256 KiB) |
 //! | `RONGTONG_VERIFY_AUTH_MAX_BYTES` | `8388608` (8 MiB) | the same for an authenticated caller (large CLRs) |
 //! | `RONGTONG_VERIFY_WORKERS` | CPU cores | verifications running at once; the rest queue |
 //! | `RONGTONG_RATE_LIMIT_PER_MINUTE` | `600` | requests per client IP and minute to the public endpoints (`0`: no limit) |
@@ -85,7 +85,8 @@ pub struct ServerLimits {
     pub max_connections: usize,
     /// Time in-flight requests get to finish after SIGTERM or Ctrl-C.
     pub shutdown_grace: std::time::Duration,
-    /// Largest anonymous `POST /verify` body (a presentation); a lone credential gets a quarter.
+    /// Largest anonymous `POST /verify` body (a presentation or CLR transcript); a lone
+    /// credential gets a quarter.
     pub verify_max_bytes: usize,
     /// Largest authenticated `POST /verify` body.
     pub verify_auth_max_bytes: usize,

@@ -4,6 +4,11 @@
 // printed details (learner name, hours, credits, grade, certificate number) must be in the
 // document it verifies, and changing any of them must make it fail.
 //
+// With CLR_FIXTURES=DIR (registry/tests/interop.rs writes it), also: a recognition credential
+// and a CLR 2.0 transcript built around the server's certificates verify — the transcript's
+// proof and every embedded credential — and a transcript re-signed around one tampered
+// credential, or tampered after signing, fails.
+//
 // Usage: node verify.mjs SERVER BASE_URL ADMIN_TOKEN
 //   SERVER     where the server listens, e.g. http://127.0.0.1:18080
 //   BASE_URL   its public base URL (RONGTONG_BASE_URL), e.g. https://rongtong.test
@@ -38,6 +43,7 @@ const ctxDir = path.join(here, '..', '..', 'credentials', 'contexts');
 const CONTEXTS = new Map([
   ['https://www.w3.org/ns/credentials/v2', JSON.parse(readFileSync(path.join(ctxDir, 'credentials-v2.jsonld'), 'utf8'))],
   ['https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json', JSON.parse(readFileSync(path.join(ctxDir, 'ob-v3p0-context-3.0.3.json'), 'utf8'))],
+  ['https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json', JSON.parse(readFileSync(path.join(ctxDir, 'clr-v2p0-context-2.0.1.json'), 'utf8'))],
   [didContext.constants.DID_CONTEXT_URL, didContext.contexts.get(didContext.constants.DID_CONTEXT_URL)],
   [multikeyContext.constants.CONTEXT_URL, multikeyContext.contexts.get(multikeyContext.constants.CONTEXT_URL)],
 ]);
@@ -240,6 +246,52 @@ for(const learner of learners) {
   expect(`presentation of ${learner} (${ids.length} credentials) verifies`, pr.verified === true, errText(pr));
   const bad = await vc.verify({presentation, challenge: 'another-challenge', domain: 'verifier.example', suite, documentLoader, checkStatus});
   expect(`presentation of ${learner} with a wrong challenge fails`, bad.verified === false, errText(bad));
+}
+
+// 7. Recognition credentials and CLR 2.0 transcripts (issue 10).
+// A transcript verifies when its own proof does (it is a credential like any other) and
+// every embedded credential does (each with its status list).
+async function verifyClr(clr) {
+  const outer = await vc.verifyCredential({credential: clr, suite, documentLoader});
+  const inner = [];
+  for(const c of clr.credentialSubject.verifiableCredential) {
+    inner.push(await verifyCred(c));
+  }
+  return {outer, inner, verified: outer.verified === true && inner.every(r => r.verified === true)};
+}
+const clrErr = r => JSON.stringify({outer: r.outer.verified ? 'ok' : errText(r.outer), inner: r.inner.map(i => i.verified ? 'ok' : errText(i))}).slice(0, 1200);
+if(process.env.CLR_FIXTURES) {
+  const fixture = name => JSON.parse(readFileSync(path.join(process.env.CLR_FIXTURES, name), 'utf8'));
+  const rec = fixture('recognition.json');
+  const recr = await verifyCred(rec);
+  expect('recognition credential verifies', recr.verified === true, errText(recr));
+  expect('recognition cites its source credential as evidence',
+    Array.isArray(rec.evidence) && rec.evidence.length > 0 && rec.evidence.every(e => e.genre === 'Recognition source' && e.id.startsWith('urn:uuid:')),
+    JSON.stringify(rec.evidence));
+  const changedRec = structuredClone(rec);
+  changedRec.evidence[0].id = 'urn:uuid:00000000-0000-4000-8000-000000000000';
+  expect('recognition with changed evidence fails', (await verifyCred(changedRec)).verified === false, 'verified');
+
+  const clr = fixture('clr.json');
+  const cr = await verifyClr(clr);
+  expect(`CLR transcript (${clr.credentialSubject.verifiableCredential.length} credentials) verifies, outer and every inner proof`, cr.verified, clrErr(cr));
+  const assoc = clr.credentialSubject.association || [];
+  expect('CLR lists the recognition as an association between listed achievements',
+    assoc.length === 1 && assoc[0].associationType === 'exactMatchOf'
+      && [assoc[0].sourceId, assoc[0].targetId].every(id => clr.credentialSubject.achievement.some(a => a.id === id)),
+    JSON.stringify(assoc));
+
+  const resigned = fixture('clr-tampered-inner.json');
+  const rr = await verifyClr(resigned);
+  expect('CLR re-signed around a tampered credential fails (outer proof holds, inner 1 fails)',
+    rr.verified === false && rr.outer.verified === true && rr.inner[1].verified === false && rr.inner.filter(i => !i.verified).length === 1,
+    clrErr(rr));
+
+  const tamperedAfter = structuredClone(clr);
+  tamperedAfter.credentialSubject.verifiableCredential[0].credentialSubject.achievement.name = '高级技师 (tampered)';
+  const tr2 = await verifyClr(tamperedAfter);
+  expect('CLR with an inner credential tampered after signing fails (outer and inner proofs)',
+    tr2.verified === false && tr2.outer.verified === false && tr2.inner[0].verified === false, clrErr(tr2));
 }
 
 console.log(`${passed} passed, ${failed} failed`);

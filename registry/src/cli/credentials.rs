@@ -3,7 +3,8 @@
 //! * `issue --course CODE [--org CODE] [--learner U …]` issues training certificates for a
 //!   cohort straight into the store, with a progress bar; idempotent like the API.
 //! * `verify FILE [--json] [--did-doc URL=FILE …] [--status-list URL=FILE …] [--offline]
-//!   [--mirror PREFIX=BASE …]` verifies a credential or presentation. did:key issuers need
+//!   [--mirror PREFIX=BASE …]` verifies a credential, presentation or CLR 2.0 transcript
+//!   (`ClrCredential`: its proof and every embedded credential, each listed). did:key issuers need
 //!   nothing; did:web documents and status lists are read from the files given, and any
 //!   other is fetched from its URL ([`crate::services::credentials::fetch`]). `--offline` never opens a connection:
 //!   what no file supplies then fails its check. Exit status 0 = valid, 1 = invalid.
@@ -44,7 +45,7 @@ pub struct IssueArgs {
 /// `rongtong verify …`
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The credential or presentation (JSON file; `-` for standard input).
+    /// The credential, presentation or CLR transcript (JSON file; `-` for standard input).
     pub file: PathBuf,
     /// Print the report as JSON.
     #[arg(long)]
@@ -157,7 +158,23 @@ pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
         Value::Array(a) => a.iter().any(|x| x == "VerifiablePresentation"),
         _ => false,
     });
+    let is_clr = parsed.as_ref().is_some_and(rongtong_credentials::clr::is_clr);
+    // A transcript's embedded credentials, one line each after its own checks.
+    let mut embedded: Vec<(String, bool, Vec<rongtong_credentials::Check>)> = Vec::new();
     let (verified, checks, report) = match (&parsed, is_vp) {
+        (Some(doc), false) if is_clr => {
+            let r = rongtong_credentials::clr::verify_clr(doc, &resolver, now, &options);
+            for c in &r.credentials {
+                let label = format!(
+                    "credential {} {}{}",
+                    c.index,
+                    c.id.as_deref().unwrap_or("(no id)"),
+                    c.name.as_deref().map(|n| format!(" {n}")).unwrap_or_default()
+                );
+                embedded.push((label, c.report.verified, c.report.checks.clone()));
+            }
+            (r.verified, r.checks.clone(), serde_json::to_value(&r)?)
+        }
         (Some(doc), true) => {
             let challenge = args
                 .challenge
@@ -184,6 +201,12 @@ pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
         println!("{}: {}", args.file.display(), if verified { "VALID" } else { "INVALID" });
         for c in &checks {
             println!("  {} {:<12} {}", if c.passed { "ok  " } else { "FAIL" }, c.name, c.detail);
+        }
+        for (label, ok, inner) in &embedded {
+            println!("  {label}: {}", if *ok { "VALID" } else { "INVALID" });
+            for c in inner.iter().filter(|c| !*ok && !c.passed) {
+                println!("    FAIL {:<12} {}", c.name, c.detail);
+            }
         }
         if let Some(http) = &resolver.http {
             for (url, ok) in http.asked() {

@@ -55,7 +55,7 @@ pub enum Command {
     Token(accounts::TokenCommand),
     /// Issue training certificates for a course's cohort (idempotent; progress bar).
     Issue(credentials::IssueArgs),
-    /// Verify a credential or presentation file: exit 0 valid, 1 invalid.
+    /// Verify a credential, presentation or CLR transcript file: exit 0 valid, 1 invalid.
     Verify(credentials::VerifyArgs),
     /// Re-verify what the store holds.
     #[command(subcommand)]

@@ -370,22 +370,47 @@ pub struct VerifyParams {
 pub struct VerifyResult {
     /// Every check passed (issuer trust aside).
     pub verified: bool,
-    /// `credential` or `presentation`.
+    /// `credential`, `presentation` or `clr` (a CLR 2.0 `ClrCredential` transcript).
     pub kind: &'static str,
     /// The issuer is one of this registry's organisations.
     pub trusted: Option<bool>,
     /// Every check, named: context, well_formed, json_ld, issuer_key, proof, dates, status,
-    /// issuer_trust (presentations: holder_key, proof, credentials).
+    /// issuer_trust (presentations: holder_key, proof, credentials; transcripts: the
+    /// credential checks, then clr and credentials).
     #[schema(value_type = Vec<Object>)]
     pub checks: Vec<rongtong_credentials::Check>,
-    /// For a presentation: one report per embedded credential.
+    /// For a presentation or a transcript: one report per embedded credential, in order —
+    /// `index` (from 0), `id`, `name`, `verified`, `trusted`, `checks`, `valid_from`,
+    /// `valid_until` — so a failure names the credential and the check.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
-    pub credentials: Vec<rongtong_credentials::VerificationReport>,
+    pub credentials: Vec<rongtong_credentials::clr::EmbeddedReport>,
 }
 
-/// Verifies a credential or presentation (the body is the document itself, or
-/// `{"verifiableCredential": …}` / `{"presentation": …, "challenge", "domain"}`). Always
+/// Per-credential reports of a presentation, with each credential's position, id and name.
+fn embedded_reports(vp: &Value, reports: Vec<rongtong_credentials::VerificationReport>) -> Vec<rongtong_credentials::clr::EmbeddedReport> {
+    let docs: Vec<&Value> = match vp.get("verifiableCredential") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+        None => vec![],
+    };
+    reports
+        .into_iter()
+        .enumerate()
+        .map(|(index, report)| {
+            let field = |f: &str| docs.get(index).and_then(|d| d.get(f)).and_then(Value::as_str).map(str::to_string);
+            rongtong_credentials::clr::EmbeddedReport { index, id: field("id"), name: field("name"), report }
+        })
+        .collect()
+}
+
+/// Verifies a credential, presentation or CLR 2.0 transcript (the body is the document
+/// itself, or `{"verifiableCredential": …}` / `{"presentation": …, "challenge", "domain"}`).
+/// A transcript (`type` `ClrCredential`) is verified whole: its own proof and every embedded
+/// credential, each reported in `credentials`. Anonymous callers may send up to
+/// `RONGTONG_VERIFY_MAX_BYTES` (1 MiB) for a presentation or transcript, a quarter of it for a
+/// lone credential; authenticated callers up to `RONGTONG_VERIFY_AUTH_MAX_BYTES` (8 MiB, for
+/// large transcripts). Always
 /// 200 with every check named when the body is JSON; malformed JSON is a 400. DID documents
 /// and status lists of this registry are read from its store; nothing is fetched from
 /// other hosts (foreign did:web issuers fail `issuer_key`).
@@ -445,7 +470,11 @@ pub async fn create_verification(
                     now,
                     &PresentationOptions { challenge, domain, credentials: options },
                 );
-                VerifyResult { verified: r.verified, kind: "presentation", trusted: None, checks: r.checks, credentials: r.credentials }
+                let credentials = embedded_reports(&doc, r.credentials);
+                VerifyResult { verified: r.verified, kind: "presentation", trusted: None, checks: r.checks, credentials }
+            } else if rongtong_credentials::clr::is_clr(&doc) {
+                let r = rongtong_credentials::clr::verify_clr(&doc, &resolver, now, &options);
+                VerifyResult { verified: r.verified, kind: "clr", trusted: r.trusted, checks: r.checks, credentials: r.credentials }
             } else {
                 let r = rongtong_credentials::verify(&doc, &resolver, now, &options);
                 VerifyResult { verified: r.verified, kind: "credential", trusted: r.trusted, checks: r.checks, credentials: vec![] }
@@ -475,13 +504,15 @@ async fn read_verify_body(state: &AppState, caller: &crate::auth::Caller, body: 
     })?;
     crate::limits::check_json_shape(&bytes).map_err(|e| AppError::invalid("body", e.to_string()))?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| AppError::bad_field("body", format!("not JSON: {e}")))?;
+    // Presentations and CLR transcripts carry many credentials: the whole anonymous limit.
     let is_presentation = value.get("presentation").is_some()
         || match value.get("type") {
             Some(Value::String(t)) => t == "VerifiablePresentation",
             Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiablePresentation"),
             _ => false,
         };
-    if anonymous && !is_presentation && bytes.len() > limits.verify_max_bytes / 4 {
+    let is_container = is_presentation || rongtong_credentials::clr::is_clr(&value);
+    if anonymous && !is_container && bytes.len() > limits.verify_max_bytes / 4 {
         return Err(AppError::PayloadTooLarge);
     }
     Ok(value)
