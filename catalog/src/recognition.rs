@@ -431,7 +431,13 @@ impl RuleInput {
         if self.effect.target_kind() != self.target.kind() {
             e.push(
                 "target",
-                format!("the effect {} applies to a {} outcome, and {} is a {}", self.effect, self.effect.target_kind(), self.target, self.target.kind()),
+                format!(
+                    "the effect {} applies to a {} outcome, and {} is a {}",
+                    self.effect,
+                    self.effect.target_kind(),
+                    self.target,
+                    self.target.kind()
+                ),
             );
         }
         if self.sources.is_empty() {
@@ -679,7 +685,9 @@ mod tests {
             assert_eq!(key(text).to_string(), text);
         }
         assert_eq!(key("standard:6-18-02-01:4").family(), "standard:6-18-02-01");
-        for bad in ["", "ZNZZ-01", "course:", "course:a b", "standard:6-18:9", "standard:x:4", "external:web#x", "external:did:web:x#", "thing:x"] {
+        for bad in
+            ["", "ZNZZ-01", "course:", "course:a b", "standard:6-18:9", "standard:x:4", "external:web#x", "external:did:web:x#", "thing:x"]
+        {
             assert!(bad.parse::<OutcomeKey>().is_err(), "{bad}");
         }
     }
@@ -777,10 +785,8 @@ mod tests {
     fn outcome() -> impl Strategy<Value = OutcomeKey> {
         prop_oneof![
             (0..4u8).prop_map(|n| OutcomeKey::Course { code: format!("C{n}") }),
-            (0..2u8, 1..=5u8).prop_map(|(o, l)| OutcomeKey::Standard {
-                occupation: format!("6-18-02-0{o}"),
-                level: SkillLevel::new(l).expect("level")
-            }),
+            (0..2u8, 1..=5u8)
+                .prop_map(|(o, l)| OutcomeKey::Standard { occupation: format!("6-18-02-0{o}"), level: SkillLevel::new(l).expect("level") }),
             (0..2u8).prop_map(|n| OutcomeKey::External { issuer: "did:web:a.org".into(), achievement: format!("x{n}") }),
         ]
     }
