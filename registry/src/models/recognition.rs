@@ -716,7 +716,8 @@ pub fn list_outcomes(conn: &mut DbConnection, f: &OutcomeFilter, limit: i64, off
     if offset < n_courses {
         let codes: Vec<String> =
             course_q().select(courses::code).distinct().order(courses::code.asc()).limit(limit).offset(offset).load(conn)?;
-        let rows: Vec<(String, String, String, Option<String>, f64, f64, String)> = courses::table
+        type CourseLine = (String, String, String, Option<String>, f64, f64, String);
+        let rows: Vec<CourseLine> = courses::table
             .inner_join(organizations::table)
             .filter(courses::code.eq_any(&codes))
             .filter(courses::status.eq_any(["published", "archived"]))
@@ -753,7 +754,8 @@ pub fn list_outcomes(conn: &mut DbConnection, f: &OutcomeFilter, limit: i64, off
         let start = (offset - n_courses).max(0);
         let (first_occ, skip_levels) = (start / 5, start % 5);
         let occ_limit = (remaining + skip_levels + 4) / 5;
-        let rows: Vec<(Option<String>, Option<String>, Option<String>, String)> = occupation_q()
+        type OccupationLine = (Option<String>, Option<String>, Option<String>, String);
+        let rows: Vec<OccupationLine> = occupation_q()
             .order(occupations::code.asc())
             .limit(occ_limit)
             .offset(first_occ)

@@ -145,7 +145,8 @@ pub(crate) fn change_status(
     let owner_side = p.can_edit_org_content(&owner.id, &region);
     let reviews_at = |stage| p.reviews_at(stage, &region);
     let may_review = [ReviewStage::City, ReviewStage::Province, ReviewStage::Platform].into_iter().any(reviews_at);
-    if !owner_side && !row.is_public() && !(may_review && row.status() == RuleStatus::InReview) {
+    let visible = owner_side || row.is_public() || (may_review && row.status() == RuleStatus::InReview);
+    if !visible {
         return Err(AppError::NotFound(format!("recognition rule {}", row.id)));
     }
     let awaiting = row.review_stage.as_deref().and_then(|s| s.parse::<ReviewStage>().ok());
