@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn export_reads_back() {
         let csv = format!(
-            "{HEADER}R-1,jxou,=ok,course:A,exempt_assessment_part:theory,standard:6-18-02-01:4;external:did:web:a.org#x[level=3,years=2],2.5,true\n"
+            "{HEADER}R-1,jxou,=ok,standard:6-31-01-10:4,exempt_assessment_part:theory,\"standard:6-18-02-01:4;external:did:web:a.org#x[level=3,years=2]\",2.5,true\n"
         );
         let rules = parse_rules(csv.as_bytes()).expect("file").outcome.into_result().expect("clean");
         for headers in [HeaderLanguage::English, HeaderLanguage::Chinese] {
