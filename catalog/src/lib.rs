@@ -14,6 +14,7 @@ pub mod level;
 pub mod occupation;
 pub mod org;
 pub mod prerequisite;
+pub mod recognition;
 pub mod region;
 pub mod requirement;
 pub mod review;
@@ -28,6 +29,9 @@ pub use level::{LevelError, SkillLevel};
 pub use occupation::OccupationInput;
 pub use org::{OrgKind, OrganizationInput, Uscc, UsccError};
 pub use prerequisite::{PrerequisiteCycle, prerequisite_cycles};
+pub use recognition::{
+    AssessmentPart, Evaluation, Holding, OutcomeKey, OutcomeKind, RuleEffect, RuleIndex, RuleInput, RuleSource, RuleStatus, SourceCheck,
+};
 pub use region::{Division, Region, RegionCode, RegionCodeError, RegionLevel, gbt2260_divisions};
 pub use requirement::{RequirementKind, SkillRequirement};
 pub use review::ReviewStage;

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, ErrorItem};
 use crate::pages::{certificate, skill};
-use crate::routes::{accounts, catalog, courses, credentials, demand, health, imports, matching, metrics};
+use crate::routes::{accounts, catalog, courses, credentials, demand, health, imports, matching, metrics, recognition};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,6 +33,7 @@ use crate::routes::{accounts, catalog, courses, credentials, demand, health, imp
         (name = "imports", description = "CSV import and export"),
         (name = "credentials", description = "Verifiable credentials: issuance, status, presentations, verification"),
         (name = "public", description = "Public documents outside /api/v1: DID documents, status lists, credential pages, skill URIs"),
+        (name = "recognition", description = "Mutual recognition (互通互认): the outcome catalogue and conversion rules"),
         (name = "matching", description = "Demand coverage, learner gaps, learning paths, candidate ranking, curriculum alignment, supply and demand"),
     )
 )]
@@ -98,6 +99,15 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(imports::find_course_export))
         .routes(routes!(imports::find_demand_export))
         .routes(routes!(imports::find_skill_export))
+        // recognition (issue 10)
+        .routes(routes!(recognition::list_outcomes))
+        .routes(routes!(recognition::list_recognition_rules, recognition::create_recognition_rule))
+        .routes(routes!(recognition::find_recognition_rule, recognition::update_recognition_rule, recognition::delete_recognition_rule))
+        .routes(routes!(recognition::update_recognition_rule_status))
+        .routes(routes!(recognition::list_recognition_rule_reviews))
+        .routes(routes!(recognition::create_recognition_rule_import))
+        .routes(routes!(recognition::find_recognition_rule_export))
+        .routes(routes!(recognition::find_recognition_rule_jsonld_export))
         // matching (issue 3)
         .routes(routes!(matching::find_coverage))
         .routes(routes!(matching::find_gap))

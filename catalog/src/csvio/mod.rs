@@ -26,6 +26,7 @@ pub mod demand;
 pub mod encoding;
 pub mod esco;
 pub mod export;
+pub mod rules;
 pub mod skills;
 
 mod table;
@@ -43,6 +44,7 @@ pub use esco::{
     read_esco_occupation_skills, read_esco_occupations, read_esco_skill_relations, read_esco_skills,
 };
 pub use export::{ExportOptions, HeaderLanguage, write_courses, write_demand_items, write_skills};
+pub use rules::{RULE_COLUMNS, RuleFile, RuleHeaders, parse_rules, write_rules};
 pub use skills::{Resolution, SkillIndex, SkillResolver};
 
 /// One problem in one cell (or one whole row) of an imported file.

@@ -12,10 +12,15 @@
 //!   only for those who cover its owner; for everybody else it is "not found".
 //! * **Learners' data** ([`may_see_learner`]): the learner themself and the admins of the
 //!   learner's region.
+//! * **Owning a recognition rule's target** ([`may_own_rule_target`]): a course's rules belong
+//!   to its provider, a skill standard's to an evaluation organisation (评价组织; the registry
+//!   keeps no accreditation list yet, so any evaluation organisation may own rules for any
+//!   occupation's standard), and either to an authority (主管部门) whose region contains the
+//!   provider (for a standard: any authority).
 //! * **Acting for a learner** ([`may_act_as_learner`]): only the learner. Administrators manage
 //!   accounts but never sign or present for a learner.
 
-use rongtong_catalog::RegionCode;
+use rongtong_catalog::{OrgKind, RegionCode};
 
 use crate::auth::{Principal, Role};
 
@@ -79,6 +84,32 @@ pub fn may_act_as_learner(who: &Principal, learner_id: &str) -> bool {
     is_self(who, learner_id)
 }
 
+/// Who owns a rule's target, as [`may_own_rule_target`] needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetOwner {
+    /// A course of this provider.
+    Course {
+        /// The provider's id.
+        provider_id: String,
+        /// The provider's region.
+        provider_region: RegionCode,
+    },
+    /// An occupation standard (its assessment).
+    Standard,
+}
+
+/// Whether an organisation (`kind`, `org_id` in `org_region`) may own recognition rules whose
+/// target is `target` (see the module docs).
+pub fn may_own_rule_target(kind: OrgKind, org_id: &str, org_region: &RegionCode, target: &TargetOwner) -> bool {
+    match (kind, target) {
+        (OrgKind::Authority, TargetOwner::Course { provider_region, .. }) => provider_region.is_within(org_region),
+        (OrgKind::Authority, TargetOwner::Standard) => true,
+        (OrgKind::EvaluationOrg, TargetOwner::Standard) => true,
+        (k, TargetOwner::Course { provider_id, .. }) if k.provides_courses() => provider_id == org_id,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +147,19 @@ mod tests {
         assert!(!may_see_unpublished(Some(&staff), "foundry", &r));
         assert!(!may_see_unpublished(Some(&principal(Role::Learner, Some("360300"), None)), "college", &r));
         assert!(!may_see_unpublished(None, "college", &r));
+    }
+
+    #[test]
+    fn rule_targets_belong_to_their_provider_an_evaluator_or_an_authority_of_the_region() {
+        let px: RegionCode = "360300".parse().expect("region");
+        let course = TargetOwner::Course { provider_id: "pxou".into(), provider_region: px.clone() };
+        assert!(may_own_rule_target(OrgKind::College, "pxou", &px, &course));
+        assert!(!may_own_rule_target(OrgKind::College, "jxou", &px, &course));
+        assert!(!may_own_rule_target(OrgKind::EvaluationOrg, "eval", &px, &course));
+        assert!(may_own_rule_target(OrgKind::EvaluationOrg, "eval", &px, &TargetOwner::Standard));
+        assert!(!may_own_rule_target(OrgKind::College, "pxou", &px, &TargetOwner::Standard));
+        assert!(may_own_rule_target(OrgKind::Authority, "auth", &"360000".parse().expect("region"), &course));
+        assert!(!may_own_rule_target(OrgKind::Authority, "auth", &"360700".parse().expect("region"), &course));
     }
 
     #[test]

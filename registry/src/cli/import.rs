@@ -103,7 +103,7 @@ fn print_report(report: &ImportReport) {
 }
 
 /// Prints every bad row and returns the exit code for a rejected file.
-fn print_rejection(e: AppError) -> Result<ExitCode, Box<dyn std::error::Error>> {
+pub(crate) fn print_rejection(e: AppError) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match e {
         AppError::CsvRows(rows) => {
             for r in &rows {

@@ -1,5 +1,5 @@
 //! The command-line interface: `rongtong serve | migrate | import | export | user | token | issue |
-//! verify | audit | repair | match`.
+//! verify | audit | repair | match | rules`.
 
 //!
 //! One module per command: its clap arguments, its run function and its printing. Nothing
@@ -9,6 +9,7 @@ mod accounts;
 pub(crate) mod credentials;
 mod import;
 mod matching;
+mod rules;
 mod serve;
 
 use std::process::ExitCode;
@@ -66,6 +67,9 @@ pub enum Command {
     /// Matching: demand coverage, learner gap, learning path, candidates, alignment, supply.
     #[command(subcommand)]
     Match(matching::MatchCommand),
+    /// Conversion rules (转换规则): list, import, export, publish, retire.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
 }
 
 /// Parses the command line, runs the command, and maps failure to exit code 1 with the
@@ -106,6 +110,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::User(cmd) => accounts::run_user(&config, cmd),
         Command::Token(cmd) => accounts::run_token(&config, cmd),
         Command::Match(cmd) => matching::run(&config, cmd),
+        Command::Rules(cmd) => rules::run(&config, cmd),
     }
 }
 

@@ -319,6 +319,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recognition_rules (id) {
+        id -> Text,
+        code -> Text,
+        version -> Text,
+        owner_id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        target -> Text,
+        effect -> Text,
+        credits -> Double,
+        automatic -> Bool,
+        status -> Text,
+        review_stage -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    recognition_rule_sources (rule_id, position) {
+        rule_id -> Text,
+        position -> Integer,
+        outcome -> Text,
+        family -> Text,
+        min_level -> Nullable<Integer>,
+        within_years -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    recognition_rule_reviews (id) {
+        id -> Text,
+        rule_id -> Text,
+        reviewer_id -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        comment -> Nullable<Text>,
+        stage -> Nullable<Text>,
+        created_at -> Text,
+    }
+}
+
 diesel::joinable!(organizations -> regions (region));
 diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -339,6 +382,9 @@ diesel::joinable!(demand_item_skills -> skills (skill_id));
 diesel::joinable!(completions -> courses (course_id));
 diesel::joinable!(credentials -> organizations (issuer_org_id));
 diesel::joinable!(issuance_jobs -> courses (course_id));
+diesel::joinable!(recognition_rules -> organizations (owner_id));
+diesel::joinable!(recognition_rule_sources -> recognition_rules (rule_id));
+diesel::joinable!(recognition_rule_reviews -> recognition_rules (rule_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     certificate_counters,
@@ -366,4 +412,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     status_lists,
     credentials,
     issuance_jobs,
+    recognition_rules,
+    recognition_rule_sources,
+    recognition_rule_reviews,
 );

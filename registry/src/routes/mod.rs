@@ -11,3 +11,4 @@ pub(crate) mod health;
 pub(crate) mod imports;
 pub(crate) mod matching;
 pub(crate) mod metrics;
+pub(crate) mod recognition;

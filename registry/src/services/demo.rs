@@ -23,6 +23,7 @@ const COURSES: &[u8] = include_bytes!("../../demo/courses.csv");
 const DEMAND_LISTS: &str = include_str!("../../demo/demand-lists.json");
 const DEMAND_FOUNDRY: &[u8] = include_bytes!("../../demo/demand-foundry.csv");
 const DEMAND_ROBOTICS: &[u8] = include_bytes!("../../demo/demand-robotics.csv");
+const RECOGNITION_RULES: &[u8] = include_bytes!("../../demo/recognition-rules.csv");
 const LEARNERS: &str = include_str!("../../demo/learners.json");
 const ESCO_SKILLS: &[u8] = include_bytes!("../../demo/esco-sample/skills_en.csv");
 const ESCO_OCCUPATIONS: &[u8] = include_bytes!("../../demo/esco-sample/occupations_en.csv");
@@ -132,6 +133,11 @@ fn seed_all(c: &mut DbConnection) -> AppResult<String> {
             demand_m::set_list_details(c, &id, m.industry.as_deref(), m.deadline)?;
         }
     }
+
+    // Conversion rules both ways (published, as if reviewed): the robot-maintenance
+    // skill-level certificate exempts jxou's modules; pxou's casting modules make a learner
+    // eligible for (and partly exempt from) the 铸造工 assessment of jxeval.
+    crate::services::recognition::import_rules(c, RECOGNITION_RULES, None, true)?;
 
     // Learners and their completion records, recorded by the providers' admins.
     let learners: Vec<LearnerSeed> = json("learners.json", LEARNERS)?;

@@ -6,5 +6,6 @@ pub mod credentials;
 pub mod demo;
 pub mod import;
 pub mod matching;
+pub(crate) mod recognition;
 pub(crate) mod review;
 pub mod upgrade;
