@@ -1,5 +1,5 @@
 //! The command-line interface: `rongtong serve | migrate | import | export | user | token | issue |
-//! verify | audit | repair | match`.
+//! verify | audit | repair | match | recognition`.
 
 //!
 //! One module per command: its clap arguments, its run function and its printing. Nothing
@@ -66,6 +66,9 @@ pub enum Command {
     /// Matching: demand coverage, learner gap, learning path, candidates, alignment, supply.
     #[command(subcommand)]
     Match(matching::MatchCommand),
+    /// Recognition (issue 10): suggestions of sources for a target outcome.
+    #[command(subcommand)]
+    Recognition(matching::RecognitionCommand),
 }
 
 /// Parses the command line, runs the command, and maps failure to exit code 1 with the
@@ -106,6 +109,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::User(cmd) => accounts::run_user(&config, cmd),
         Command::Token(cmd) => accounts::run_token(&config, cmd),
         Command::Match(cmd) => matching::run(&config, cmd),
+        Command::Recognition(cmd) => matching::run_recognition(&config, cmd),
     }
 }
 
