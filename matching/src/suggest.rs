@@ -81,11 +81,14 @@ pub struct SourceSet {
     post: Vec<(u32, SkillLevel)>,
 }
 
+/// One source as collected: key, kind, family, skills at levels.
+type RawSource = (Box<str>, SourceKind, Option<Box<str>>, Vec<(SkillIdx, SkillLevel)>);
+
 /// Collects sources for a [`SourceSet`].
 #[derive(Debug)]
 pub struct SourceSetBuilder<'g> {
     graph: &'g SkillsGraph,
-    sources: Vec<(Box<str>, SourceKind, Option<Box<str>>, Vec<(SkillIdx, SkillLevel)>)>,
+    sources: Vec<RawSource>,
 }
 
 impl<'g> SourceSetBuilder<'g> {
