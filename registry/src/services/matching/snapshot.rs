@@ -390,9 +390,9 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
         if let Some(code) = code.filter(|c| !c.is_empty()) {
             // The first occupation with a code keeps it (as for lookups by code), so no two
             // standards share an outcome key.
-            if !occ_names.contains_key(&code) {
-                occ_codes.insert(uri.clone(), code.clone());
-                occ_names.insert(code, uri.clone());
+            if let std::collections::hash_map::Entry::Vacant(e) = occ_names.entry(code) {
+                occ_codes.insert(uri.clone(), e.key().clone());
+                e.insert(uri.clone());
             }
         }
         occ_names.insert(uri.clone(), uri.clone());
