@@ -16,6 +16,7 @@
 //! | 4. candidate ranking | [`SkillsGraph::rank_candidates`] |
 //! | 5. curriculum alignment | [`SkillsGraph::curriculum_alignment`] |
 //! | 6. regional supply and demand | [`SkillsGraph::supply_and_demand`] |
+//! | recognition suggestions (sources covering a target; course sets covering it) | [`SkillsGraph::suggest_sources`], [`SkillsGraph::course_covers`] |
 //!
 //! All of them judge a requirement with one satisfaction function (module [`satisfaction`],
 //! rules in `docs/MATCHING.md`): a skill held or taught at the required level or higher, or
@@ -52,6 +53,7 @@ mod rank;
 mod region;
 mod report;
 pub mod satisfaction;
+mod suggest;
 mod supply;
 pub mod synth;
 mod update;
@@ -73,4 +75,7 @@ pub use path::{
 pub use rank::{MAX_REQUIREMENTS, RankedCandidate, Ranking, Score};
 pub use report::{Evidence, RequirementOutcome, Shortfall};
 pub use satisfaction::{Status, Via, credit_milli};
+pub use suggest::{
+    CourseCovers, Exclude, SUGGESTIONS, SourceKind, SourceSet, SourceSetBuilder, SourceSpec, SuggestTarget, Suggestion, Suggestions,
+};
 pub use supply::{SupplyDemand, SupplyDemandRow};

@@ -285,6 +285,9 @@ pub enum QueryError {
     /// A region that is not a six-digit GB/T 2260 code.
     #[error("`{0}` is not a GB/T 2260 region code")]
     InvalidRegion(String),
+    /// Two recognition sources with the same key.
+    #[error("duplicate source key `{0}`")]
+    DuplicateSource(String),
     /// More requirements than the ranking's packed score can hold.
     #[error("too many requirements ({0}); at most {max} are supported", max = crate::rank::MAX_REQUIREMENTS)]
     TooManyRequirements(usize),

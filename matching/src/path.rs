@@ -461,7 +461,7 @@ impl SkillsGraph {
         Ok(self.plan(Some(tref), needs, self.completed(l), cost_by, PathStrategy::Auto))
     }
 
-    fn plan(
+    pub(crate) fn plan(
         &self,
         target: Option<TargetRef>,
         mut needs: Vec<(SkillIdx, SkillLevel)>,

@@ -116,6 +116,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(matching::find_alignment))
         .routes(routes!(matching::find_supply_demand))
         .routes(routes!(matching::find_snapshot))
+        // recognition suggestions (issue 10, part 2)
+        .routes(routes!(matching::find_recognition_suggestions))
 }
 
 /// Routes anyone may call without an account, each behind the per-client rate limit

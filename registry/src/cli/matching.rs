@@ -10,6 +10,7 @@ use rongtong_catalog::{RegionLevel, RequirementKind};
 use rongtong_matching::{CostBy, CoverageStatus, PathMethod, RequirementOutcome, Status, Unclosable, Via};
 
 use crate::error::AppError;
+use crate::services::matching::suggest::{RecognitionSuggestions, SuggestParams, suggest};
 use crate::services::matching::{
     AlignmentParams, CandidatesParams, CoverageParams, LearnerParams, MatchingAnswer, Outcome, SupplyParams, alignment,
     alignment_curriculum, answer, candidates, coverage, gap, path, supply, timed,
@@ -262,6 +263,82 @@ fn outcome_line(a: &MatchingAnswer, o: &RequirementOutcome) -> String {
     line
 }
 
+/// A learning path (or a course set covering a standard) as report lines.
+fn render_path(s: &mut String, a: &MatchingAnswer, p: &rongtong_matching::LearningPath) {
+    let _ = writeln!(
+        s,
+        "Learning path{}: {} course(s), {} h, {} credits (minimising {}; {})",
+        p.target.as_ref().map(|t| format!(" for {}", target_name(a, t))).unwrap_or_default(),
+        p.steps.len(),
+        p.total_hours,
+        p.total_credits,
+        cost_words(p.cost_by),
+        method_words(p.method)
+    );
+    for (i, step) in p.steps.iter().enumerate() {
+        let closes: Vec<String> = step.closes.iter().map(|n| format!("{} @{}", name(a, &n.skill), n.level)).collect();
+        let _ = writeln!(s, "  {}. {} — {} h, {} credits", i + 1, name(a, &step.course), step.hours, step.credits);
+        if !step.prerequisites.is_empty() {
+            let _ = writeln!(s, "       after: {}", step.prerequisites.join(", "));
+        }
+        if !closes.is_empty() {
+            let _ = writeln!(s, "       closes: {}", closes.join("; "));
+        }
+        if !step.required_by.is_empty() {
+            let _ = writeln!(s, "       prerequisite of: {}", step.required_by.join(", "));
+        }
+    }
+    for u in &p.unclosable {
+        let why = match u {
+            Unclosable::NotTaught { skill, level } => format!("{} @{level}: no published course teaches it", name(a, skill)),
+            Unclosable::OnlyBelowLevel { skill, level, best_taught } => {
+                format!("{} @{level}: taught only up to level {best_taught}", name(a, skill))
+            }
+            Unclosable::PrerequisitesUnavailable { skill, level, course } => {
+                format!("{} @{level}: {course} teaches it but needs an unpublished course", name(a, skill))
+            }
+            Unclosable::AlreadyCompleted { skill, level, course } => {
+                format!("{} @{level}: only {course}, already completed, teaches it", name(a, skill))
+            }
+        };
+        let _ = writeln!(s, "  unclosable: {why}");
+    }
+}
+
+/// Suggestions as report lines: each source with its score and one line per requirement.
+fn render_suggestions(s: &mut String, a: &MatchingAnswer, r: &RecognitionSuggestions) {
+    let _ = writeln!(
+        s,
+        "Recognition suggestions for {}: {} requirement(s); {} source(s) judged, {} cover all",
+        name(a, &r.target),
+        r.requirements.len(),
+        r.candidates,
+        r.covering
+    );
+    for x in &r.suggestions {
+        let _ = writeln!(
+            s,
+            "  #{} {} — score {:.2}{}: {} met, {} partly, {} missing",
+            x.rank,
+            name(a, &x.source),
+            x.score,
+            if x.covers_all { " (covers all)" } else { "" },
+            x.met,
+            x.partial,
+            x.missing
+        );
+        for o in &x.skills {
+            let _ = writeln!(s, "       {}", outcome_line(a, o));
+        }
+    }
+    if let Some(sets) = &r.course_sets {
+        for (i, p) in sets.iter().enumerate() {
+            let _ = write!(s, "Course set {}: ", i + 1);
+            render_path(s, a, p);
+        }
+    }
+}
+
 /// The CLI's readable report of an answer, reasons included.
 fn render(a: &MatchingAnswer, outcome: &Outcome) -> String {
     let mut s = String::new();
@@ -333,46 +410,7 @@ fn render(a: &MatchingAnswer, outcome: &Outcome) -> String {
                 let _ = writeln!(s, "  ✗ {}", outcome_line(a, o));
             }
         }
-        Outcome::Path(p) => {
-            let _ = writeln!(
-                s,
-                "Learning path{}: {} course(s), {} h, {} credits (minimising {}; {})",
-                p.target.as_ref().map(|t| format!(" for {}", target_name(a, t))).unwrap_or_default(),
-                p.steps.len(),
-                p.total_hours,
-                p.total_credits,
-                cost_words(p.cost_by),
-                method_words(p.method)
-            );
-            for (i, step) in p.steps.iter().enumerate() {
-                let closes: Vec<String> = step.closes.iter().map(|n| format!("{} @{}", name(a, &n.skill), n.level)).collect();
-                let _ = writeln!(s, "  {}. {} — {} h, {} credits", i + 1, name(a, &step.course), step.hours, step.credits);
-                if !step.prerequisites.is_empty() {
-                    let _ = writeln!(s, "       after: {}", step.prerequisites.join(", "));
-                }
-                if !closes.is_empty() {
-                    let _ = writeln!(s, "       closes: {}", closes.join("; "));
-                }
-                if !step.required_by.is_empty() {
-                    let _ = writeln!(s, "       prerequisite of: {}", step.required_by.join(", "));
-                }
-            }
-            for u in &p.unclosable {
-                let why = match u {
-                    Unclosable::NotTaught { skill, level } => format!("{} @{level}: no published course teaches it", name(a, skill)),
-                    Unclosable::OnlyBelowLevel { skill, level, best_taught } => {
-                        format!("{} @{level}: taught only up to level {best_taught}", name(a, skill))
-                    }
-                    Unclosable::PrerequisitesUnavailable { skill, level, course } => {
-                        format!("{} @{level}: {course} teaches it but needs an unpublished course", name(a, skill))
-                    }
-                    Unclosable::AlreadyCompleted { skill, level, course } => {
-                        format!("{} @{level}: only {course}, already completed, teaches it", name(a, skill))
-                    }
-                };
-                let _ = writeln!(s, "  unclosable: {why}");
-            }
-        }
+        Outcome::Path(p) => render_path(&mut s, a, p),
         Outcome::Candidates(r) => {
             let _ = writeln!(s, "Candidates for {} ({} scored, opted-in learners only):", target_name(a, &r.target), r.candidates_scored);
             for c in &r.candidates {
@@ -422,6 +460,7 @@ fn render(a: &MatchingAnswer, outcome: &Outcome) -> String {
                 let _ = writeln!(s, "  {} @{} by {}", name(a, &t.skill), t.level, t.courses.join(", "));
             }
         }
+        Outcome::Suggestions(r) => render_suggestions(&mut s, a, r),
         Outcome::Supply(sd) => {
             let _ = writeln!(
                 s,
@@ -468,22 +507,7 @@ fn target_name(a: &MatchingAnswer, t: &rongtong_matching::TargetRef) -> String {
 /// runs the operation as the operator (no rights check, like `rongtong import`) and prints
 /// the report or the JSON body. Errors carry the same text as the API's envelope.
 pub(crate) fn run(config: &crate::config::Config, cmd: MatchCommand) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
-    let mut conn = db.conn()?;
-    let snap = crate::services::matching::snapshot::load_snapshot(&mut conn).map_err(AppError::from).map_err(cli_error)?;
-    eprintln!(
-        "snapshot v{}: {} skills, {} courses, {} learners, {} demand items; loaded in {:.1} ms, built in {:.1} ms",
-        snap.info.version,
-        snap.info.skills,
-        snap.info.courses,
-        snap.info.learners,
-        snap.info.demand_items,
-        snap.info.load_ms,
-        snap.info.build_ms
-    );
-    for w in &snap.info.warnings {
-        eprintln!("warning: {w}");
-    }
+    let (mut conn, snap) = load(config)?;
     let (result, json) = match cmd {
         MatchCommand::Coverage(a) => {
             let p = CoverageParams { demand_list: a.demand_list, demand_item: a.demand_item, region: a.region, max_courses: a.max_courses };
@@ -520,14 +544,83 @@ pub(crate) fn run(config: &crate::config::Config, cmd: MatchCommand) -> Result<s
             (timed(|| supply(&snap, &p)), a.json)
         }
     };
+    print_answer(&snap, result, json)
+}
+
+/// Loads a snapshot straight from the store, with its figures and warnings on standard error.
+fn load(
+    config: &crate::config::Config,
+) -> Result<(diesel::r2d2::PooledConnection<crate::db::Manager>, crate::services::matching::snapshot::Snapshot), Box<dyn std::error::Error>>
+{
+    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let mut conn = db.conn()?;
+    let snap = crate::services::matching::snapshot::load_snapshot(&mut conn).map_err(AppError::from).map_err(cli_error)?;
+    eprintln!(
+        "snapshot v{}: {} skills, {} courses, {} learners, {} demand items; loaded in {:.1} ms, built in {:.1} ms",
+        snap.info.version,
+        snap.info.skills,
+        snap.info.courses,
+        snap.info.learners,
+        snap.info.demand_items,
+        snap.info.load_ms,
+        snap.info.build_ms
+    );
+    for w in &snap.info.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok((conn, snap))
+}
+
+/// Prints an operation's answer: the report, or the API's JSON body.
+fn print_answer(
+    snap: &crate::services::matching::snapshot::Snapshot,
+    result: Result<(Outcome, f64), AppError>,
+    json: bool,
+) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
     let (outcome, ms) = result.map_err(cli_error)?;
-    let a = answer(&snap, &outcome, ms, false).map_err(cli_error)?;
+    let a = answer(snap, &outcome, ms, false).map_err(cli_error)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&a)?);
     } else {
         print!("{}", render(&a, &outcome));
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `rongtong recognition …`
+#[derive(Debug, Subcommand)]
+pub enum RecognitionCommand {
+    /// Sources that could be recognised for a target: --target course:CODE | standard:OCCUPATION:LEVEL.
+    Suggest(SuggestArgs),
+}
+
+/// Flags of `recognition suggest`.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// The target outcome: `course:{code}` or `standard:{occupation_code}:{level}` (level 1 = 一级 … 5 = 五级).
+    #[arg(long)]
+    target: String,
+    /// How many ranked sources (default 20, at most 100).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Print the API's JSON body instead of the report.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `rongtong recognition …` on the database of `DATABASE_URL`, like `rongtong match`.
+pub(crate) fn run_recognition(
+    config: &crate::config::Config,
+    cmd: RecognitionCommand,
+) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
+    let (_conn, snap) = load(config)?;
+    match cmd {
+        RecognitionCommand::Suggest(a) => {
+            let p = SuggestParams { target: Some(a.target), limit: a.limit };
+            let result = timed(|| suggest(&snap, &p));
+            print_answer(&snap, result, a.json)
+        }
+    }
 }
 
 /// An [`AppError`] as the CLI shows it: the envelope's detail with the parameter named as a flag.

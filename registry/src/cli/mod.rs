@@ -1,5 +1,5 @@
 //! The command-line interface: `rongtong serve | migrate | import | export | user | token | issue |
-//! verify | audit | repair | match | rules`.
+//! verify | audit | repair | match | rules | recognition`.
 
 //!
 //! One module per command: its clap arguments, its run function and its printing. Nothing
@@ -70,6 +70,9 @@ pub enum Command {
     /// Conversion rules (转换规则): list, import, export, publish, retire.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Recognition (issue 10): suggestions of sources for a target outcome.
+    #[command(subcommand)]
+    Recognition(matching::RecognitionCommand),
 }
 
 /// Parses the command line, runs the command, and maps failure to exit code 1 with the
@@ -111,6 +114,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Token(cmd) => accounts::run_token(&config, cmd),
         Command::Match(cmd) => matching::run(&config, cmd),
         Command::Rules(cmd) => rules::run(&config, cmd),
+        Command::Recognition(cmd) => matching::run_recognition(&config, cmd),
     }
 }
 

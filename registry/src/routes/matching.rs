@@ -108,3 +108,21 @@ pub async fn find_snapshot(state: AppState) -> AppResult<AppJson<SnapshotInfo>> 
     let snap = state.matching.get(&state.db).await?;
     Ok(AppJson(snap.snapshot.info.clone()))
 }
+
+/// Recognition suggestions (issue 10): for a target outcome — `course:{code}` (a published
+/// course) or `standard:{occupation_code}:{level}` — the sources whose skills at levels
+/// cover its requirements best (published courses of other providers, other occupations'
+/// standards), each with the per-skill explanation (which skill of the source meets which
+/// requirement, how, or what is missing); for a standard, also the sets of courses that cover
+/// it together. Same satisfaction rules as matching. Public: it reads published courses and
+/// standards only. Nothing is stored; a reviewer turns a suggestion into a draft rule.
+#[utoipa::path(get, path = "/recognition-rules/suggestions", tag = "matching", params(crate::services::matching::suggest::SuggestParams), responses((status = 200, body = MatchingAnswer), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn find_recognition_suggestions(
+    state: AppState,
+    caller: Caller,
+    AppQuery(p): AppQuery<crate::services::matching::suggest::SuggestParams>,
+) -> AppResult<AppJson<MatchingAnswer>> {
+    let snap = state.matching.get(&state.db).await?;
+    svc::authorize(Some(&caller), &snap.snapshot, Op::Public)?;
+    run(snap, move |s| svc::suggest::suggest(s, &p)).await
+}

@@ -16,6 +16,7 @@
 //! on the database host and skips these checks, like `rongtong import`.
 
 pub mod snapshot;
+pub mod suggest;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -122,6 +123,8 @@ pub enum Outcome {
     Alignment(CurriculumAlignment),
     /// Operation 6.
     Supply(SupplyDemand),
+    /// Recognition suggestions (issue 10): sources ranked for a target outcome.
+    Suggestions(suggest::RecognitionSuggestions),
 }
 
 impl Outcome {
@@ -134,6 +137,7 @@ impl Outcome {
             Outcome::Candidates(_) => "candidates",
             Outcome::Alignment(_) => "alignment",
             Outcome::Supply(_) => "supply-demand",
+            Outcome::Suggestions(_) => "suggestions",
         }
     }
 }
@@ -141,7 +145,7 @@ impl Outcome {
 /// The body of every matching answer.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MatchingAnswer {
-    /// `coverage`, `gap`, `path`, `candidates`, `alignment` or `supply-demand`.
+    /// `coverage`, `gap`, `path`, `candidates`, `alignment`, `supply-demand` or `suggestions`.
     pub operation: &'static str,
     /// The snapshot the answer was computed on.
     pub snapshot: SnapshotInfo,
@@ -172,6 +176,11 @@ fn collect_labels(snap: &Snapshot, v: &serde_json::Value, out: &mut BTreeMap<Str
         serde_json::Value::String(s) => {
             if let Some(l) = snap.labels.get(s) {
                 out.entry(s.clone()).or_insert_with(|| l.clone());
+            } else if (s.starts_with("course:") || s.starts_with("standard:"))
+                && !out.contains_key(s)
+                && let Some(l) = suggest::key_label(snap, s)
+            {
+                out.insert(s.clone(), l);
             }
         }
         serde_json::Value::Array(a) => a.iter().for_each(|x| collect_labels(snap, x, out)),
@@ -196,6 +205,7 @@ fn query_error(e: QueryError) -> AppError {
         QueryError::InvalidRegion(_) => "region",
         QueryError::UnknownCourse(_) => "curriculum",
         QueryError::UnknownSkill(_) => "skill",
+        QueryError::DuplicateSource(_) => "target",
     };
     AppError::invalid(field, e.to_string())
 }

@@ -68,7 +68,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Instant;
 
 use diesel::prelude::*;
@@ -178,6 +178,12 @@ pub struct Snapshot {
     pub learners: im::HashMap<String, LearnerInfo>,
     /// Occupation URI by URI, id and 职业分类大典 code.
     pub occupations: Arc<HashMap<String, String>>,
+    /// 职业分类大典 code by occupation URI, for occupations that have one (outcome keys
+    /// `standard:{code}:{level}`; an occupation without a code is keyed by its URI).
+    pub occupation_codes: Arc<HashMap<String, String>>,
+    /// Recognition sources over this graph (published courses, standards at each level),
+    /// built on the first suggestion request (`services::matching::suggest`).
+    pub(crate) sources: OnceLock<Arc<rongtong_matching::SourceSet>>,
     /// The graph id (`CODE@VERSION`) a course code means: latest published, else archived,
     /// else latest version.
     pub course_by_code: Arc<HashMap<String, String>>,
@@ -214,6 +220,9 @@ impl Snapshot {
             org_regions: self.org_regions.clone(),
             learners,
             occupations: self.occupations.clone(),
+            occupation_codes: self.occupation_codes.clone(),
+            // Built again on demand: the set indexes this graph's skills.
+            sources: OnceLock::new(),
             course_by_code: self.course_by_code.clone(),
             context: self.context.clone(),
         }
@@ -378,13 +387,19 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
     let mut occ_names: HashMap<String, String> = HashMap::new();
     let mut occ_specs: Vec<OccupationSpec> = Vec::with_capacity(occ_rows.len());
     let mut occ_of: HashMap<String, usize> = HashMap::new();
+    let mut occ_codes: HashMap<String, String> = HashMap::new();
     for (id, uri, code, zh, en) in occ_rows {
         if let Some(l) = label(zh, en) {
             labels.insert(uri.clone(), l);
         }
         occ_names.insert(id.clone(), uri.clone());
         if let Some(code) = code.filter(|c| !c.is_empty()) {
-            occ_names.entry(code).or_insert_with(|| uri.clone());
+            // The first occupation with a code keeps it (as for lookups by code), so no two
+            // standards share an outcome key.
+            if let std::collections::hash_map::Entry::Vacant(e) = occ_names.entry(code) {
+                occ_codes.insert(uri.clone(), e.key().clone());
+                e.insert(uri.clone());
+            }
         }
         occ_names.insert(uri.clone(), uri.clone());
         occ_of.insert(id, occ_specs.len());
@@ -548,6 +563,8 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
         org_regions: Arc::new(org_regions),
         learners,
         occupations: Arc::new(occ_names),
+        occupation_codes: Arc::new(occ_codes),
+        sources: OnceLock::new(),
         course_by_code: Arc::new(course_by_code),
         context: Arc::new(ctx),
     })
