@@ -11,11 +11,10 @@
 //!
 //! The candidate set ([`SourceSet`]) is built once per snapshot, on the first request.
 
-use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
-use rongtong_catalog::SkillLevel;
+use rongtong_catalog::recognition::MAX_OUTCOME_KEY;
+use rongtong_catalog::{OutcomeKey, SkillLevel};
 use rongtong_matching::{
     CourseCovers, Exclude, LearningPath, SUGGESTIONS, SkillNeed, SourceSet, SourceSetBuilder, SuggestTarget, Suggestion, Suggestions,
 };
@@ -28,86 +27,24 @@ use crate::services::matching::{Outcome, present};
 
 /// Largest number of suggestions per answer.
 pub const MAX_SUGGESTIONS: usize = 100;
-/// Longest outcome key accepted (an occupation URI plus prefix and level fit easily).
-pub const MAX_KEY_CHARS: usize = 512;
-
-/// A learning outcome's stable key, as issue 10 defines it: `course:{code}`,
-/// `standard:{occupation_code}:{level}` (level = the official number, 1 = 一级 highest …
-/// 5 = 五级 entry; the occupation may also be given by URI or id), or
-/// `external:{issuer_did}#{achievement_id}`.
-///
-/// A stand-in with the same name and shape as `rongtong_catalog::recognition::OutcomeKey`
-/// (being added in parallel): swap the import and delete this type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutcomeKey {
-    /// A published course, by code.
-    Course {
-        /// Course code.
-        code: String,
-    },
-    /// An occupation's skill standard at a level.
-    Standard {
-        /// 职业分类大典 code (or URI, or id).
-        occupation: String,
-        /// The level.
-        level: SkillLevel,
-    },
-    /// An achievement of an external issuer.
-    External {
-        /// The issuer's DID.
-        issuer: String,
-        /// The achievement's id at the issuer.
-        achievement: String,
-    },
-}
-
-impl fmt::Display for OutcomeKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OutcomeKey::Course { code } => write!(f, "course:{code}"),
-            OutcomeKey::Standard { occupation, level } => write!(f, "standard:{occupation}:{}", level.number()),
-            OutcomeKey::External { issuer, achievement } => write!(f, "external:{issuer}#{achievement}"),
-        }
-    }
-}
-
-impl FromStr for OutcomeKey {
-    type Err = String;
-
-    /// Parses a key; the error says what is wrong, for a 422 naming the parameter.
-    fn from_str(s: &str) -> Result<Self, String> {
-        let s = s.trim();
-        if s.chars().count() > MAX_KEY_CHARS {
-            return Err(format!("an outcome key has at most {MAX_KEY_CHARS} characters"));
-        }
-        if let Some(c) = rongtong_catalog::validate::forbidden_char(s, false) {
-            return Err(format!("an outcome key may not contain {}", rongtong_catalog::validate::describe_char(c)));
-        }
-        let part = |v: &str, what: &str| -> Result<String, String> {
-            if v.is_empty() || v.chars().any(char::is_whitespace) {
-                Err(format!("`{s}`: the {what} is empty or contains spaces"))
-            } else {
-                Ok(v.to_string())
-            }
-        };
-        if let Some(code) = s.strip_prefix("course:") {
-            return Ok(OutcomeKey::Course { code: part(code, "course code")? });
-        }
-        if let Some(rest) = s.strip_prefix("standard:") {
-            let (occupation, level) = rest
-                .rsplit_once(':')
-                .ok_or_else(|| format!("`{s}`: a standard is `standard:{{occupation_code}}:{{level}}`, level 1 (一级) to 5 (五级)"))?;
-            let level = level.parse::<SkillLevel>().map_err(|e| format!("`{s}`: {e}"))?;
-            return Ok(OutcomeKey::Standard { occupation: part(occupation, "occupation")?, level });
-        }
-        if let Some(rest) = s.strip_prefix("external:") {
-            let (issuer, achievement) = rest
-                .split_once('#')
-                .ok_or_else(|| format!("`{s}`: an external outcome is `external:{{issuer_did}}#{{achievement_id}}`"))?;
-            return Ok(OutcomeKey::External { issuer: part(issuer, "issuer")?, achievement: part(achievement, "achievement")? });
-        }
-        Err(format!("`{s}` is not an outcome key: use course:{{code}} or standard:{{occupation_code}}:{{level}}"))
-    }
+/// A suggestion target: an outcome key as the rules use it ([`OutcomeKey`], whose parser is
+/// the one place its syntax is defined), with one lookup convenience for people asking: a
+/// standard's occupation may also be named by its URI or id (occupations imported from ESCO
+/// have no 职业分类大典 code), and its level by number or in words (`三级`).
+fn parse_target(raw: &str) -> Result<OutcomeKey, String> {
+    let strict = match raw.parse::<OutcomeKey>() {
+        Ok(key) => return Ok(key),
+        Err(e) => e.0,
+    };
+    let relaxed = raw.strip_prefix("standard:").and_then(|rest| rest.rsplit_once(':')).and_then(|(occupation, level)| {
+        let plain = !occupation.is_empty()
+            && !occupation.contains(char::is_whitespace)
+            && raw.chars().count() <= MAX_OUTCOME_KEY
+            && rongtong_catalog::validate::forbidden_char(raw, false).is_none();
+        let level = level.parse::<SkillLevel>().ok()?;
+        plain.then(|| OutcomeKey::Standard { occupation: occupation.to_string(), level })
+    });
+    relaxed.ok_or_else(|| format!("`{raw}`: {strict}"))
 }
 
 /// Parameters of a suggestion request.
@@ -174,7 +111,7 @@ pub fn suggest(snap: &Snapshot, p: &SuggestParams) -> AppResult<Outcome> {
     }
     let raw = present(&p.target)
         .ok_or_else(|| AppError::bad_field("target", "target is required: course:{code} or standard:{occupation_code}:{level}"))?;
-    let key: OutcomeKey = raw.parse().map_err(|e: String| AppError::invalid("target", e))?;
+    let key = parse_target(raw).map_err(|e| AppError::invalid("target", e))?;
     let set = source_set(snap)?;
     let graph = &snap.graph;
     let query = |e| AppError::invalid("target", format!("{e}"));
@@ -219,7 +156,7 @@ fn answer(target: String, s: Suggestions, course_sets: Option<Vec<LearningPath>>
 /// A label for an outcome key met in a result (`course:CODE` → the course's title,
 /// `standard:X:L` → the occupation's name and level), for the answer's `labels`.
 pub(crate) fn key_label(snap: &Snapshot, key: &str) -> Option<String> {
-    match key.parse::<OutcomeKey>().ok()? {
+    match parse_target(key).ok()? {
         OutcomeKey::Course { code } => {
             let id = snap.course_by_code.get(&code)?;
             snap.labels.get(id).cloned()
@@ -253,15 +190,16 @@ mod tests {
         for k in
             ["course:ZNZZ-01", "standard:6-18-02-01:4", "standard:http://data.europa.eu/esco/occupation/x:3", "external:did:web:a.cn#b-1"]
         {
-            let parsed: OutcomeKey = k.parse().unwrap_or_else(|e| panic!("{k}: {e}"));
+            let parsed = parse_target(k).unwrap_or_else(|e| panic!("{k}: {e}"));
             assert_eq!(parsed.to_string(), k);
         }
-        assert_eq!("standard:6-18-02-01:三级".parse::<OutcomeKey>().map(|k| k.to_string()), Ok("standard:6-18-02-01:3".into()));
+        assert_eq!(parse_target("standard:6-18-02-01:三级").map(|k| k.to_string()), Ok("standard:6-18-02-01:3".into()));
         for bad in
             ["", "course:", "course:a b", "standard:6-18", "standard:6-18:9", "standard::3", "external:x", "lesson:1", "course:a\u{0}"]
         {
-            assert!(bad.parse::<OutcomeKey>().is_err(), "{bad:?} should be refused");
+            assert!(parse_target(bad).is_err(), "{bad:?} should be refused");
         }
-        assert!(format!("course:{}", "x".repeat(MAX_KEY_CHARS)).parse::<OutcomeKey>().is_err());
+        assert!(parse_target(&format!("course:{}", "x".repeat(MAX_OUTCOME_KEY))).is_err());
+        assert!(parse_target(&format!("standard:{}:3", "x".repeat(MAX_OUTCOME_KEY))).is_err());
     }
 }
