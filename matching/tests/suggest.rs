@@ -86,7 +86,7 @@ impl Instance {
     fn spec(&self, i: usize) -> SourceSpec {
         SourceSpec {
             key: key(i),
-            kind: if i % 2 == 0 { SourceKind::Course } else { SourceKind::Standard },
+            kind: if i.is_multiple_of(2) { SourceKind::Course } else { SourceKind::Standard },
             family: Some(format!("fam{}", i % 3)),
             skills: self.sources[i].iter().map(|&(s, l)| SkillNeed { skill: uri(s), level: lvl(l) }).collect(),
         }

@@ -425,8 +425,8 @@ async fn occupations_carry_their_skill_requirements() {
 
     let jx = app.token_for("jx-admin");
     let body = json!({
-        "code": "6-31-01-10",
-        "label_zh": "工业机器人系统运维员",
+        "code": "6-31-01-03",
+        "label_zh": "工业机器人系统操作员",
         "skills": [
             {"skill": ROBOTICS, "kind": "essential", "min_level": 4},
             {"skill": SAFETY, "kind": "optional", "min_level": 5},
@@ -435,7 +435,7 @@ async fn occupations_carry_their_skill_requirements() {
     let created = app.post("/api/v1/occupations", Some(&jx), body).await;
     assert_eq!(created.status, 201, "{}", created.text());
     assert!(created.json["uri"].as_str().unwrap().starts_with(&format!("{BASE_URL}/occupations/")), "{}", created.text());
-    let fetched = app.get("/api/v1/occupations/6-31-01-10", None).await;
+    let fetched = app.get("/api/v1/occupations/6-31-01-03", None).await;
     let reqs: Vec<(String, String, u64)> = fetched.json["skills"]
         .as_array()
         .unwrap()
@@ -443,8 +443,13 @@ async fn occupations_carry_their_skill_requirements() {
         .map(|s| (s["skill"].as_str().unwrap().to_string(), s["kind"].as_str().unwrap().to_string(), s["min_level"].as_u64().unwrap()))
         .collect();
     assert_eq!(reqs, [(ROBOTICS.to_string(), "essential".to_string(), 4), (SAFETY.to_string(), "optional".to_string(), 5)]);
-    let search = app.get(&format!("/api/v1/occupations?q={}", enc("运维员")), None).await;
-    assert_eq!(item_strings(&search.json, "code"), ["6-31-01-10"]);
+    let search = app.get(&format!("/api/v1/occupations?q={}", enc("操作员")), None).await;
+    assert_eq!(item_strings(&search.json, "code"), ["6-31-01-03"]);
+    // A 大典 code names one occupation: another occupation may not take the demo's 6-31-01-10.
+    let taken = json!({"label_zh": "另一个运维员", "code": "6-31-01-10", "skills": []});
+    let resp = app.post("/api/v1/occupations", Some(&jx), taken).await;
+    assert_eq!(resp.status, 409, "{}", resp.text());
+    assert_eq!(resp.json["errors"][0]["field"], "code", "{}", resp.text());
 
     let bad = json!({"label_zh": "x", "code": "6_31", "skills": [{"skill": "http://data.europa.eu/esco/skill/nope", "kind": "essential", "min_level": 4}]});
     let resp = app.post("/api/v1/occupations", Some(&jx), bad).await;

@@ -524,6 +524,19 @@ pub fn upsert_occupation(conn: &mut DbConnection, input: &OccupationInput) -> Ap
     let skill_ids = resolve_skill_refs(conn, "skills", input.skills.iter().map(|s| s.skill.as_str()))?;
     let ts = now();
     let existing: Option<String> = occupations::table.filter(occupations::uri.eq(uri)).select(occupations::id).first(conn).optional()?;
+    // A 大典 code names one occupation: rules (`standard:{code}:{level}`), suggestions and
+    // `GET /occupations/{code}` look occupations up by it.
+    if let Some(code) = &input.code {
+        let holder: Option<String> = occupations::table
+            .filter(occupations::code.eq(code))
+            .filter(occupations::uri.ne(uri))
+            .select(occupations::uri)
+            .first(conn)
+            .optional()?;
+        if let Some(other) = holder {
+            return Err(AppError::conflict("code", format!("the occupation code {code} is already used by {other}")));
+        }
+    }
     let (id, created) = match existing {
         Some(id) => {
             diesel::update(occupations::table.find(&id))
