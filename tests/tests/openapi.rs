@@ -194,3 +194,27 @@ async fn shared_refusals_are_documented_on_every_operation() {
     let did = &doc["paths"]["/.well-known/did.json"]["get"]["responses"]["200"]["content"];
     assert!(did.get("application/did+json").is_some(), "{did}");
 }
+
+/// A JSON or JSON-LD answer is documented as a JSON value, never as a string: schemathesis
+/// parses such a body as JSON and checks it against the declared schema (it found the rules'
+/// JSON-LD export declared as `string`).
+#[tokio::test]
+async fn json_media_types_are_not_documented_as_strings() {
+    let (app, _) = TestApp::with_demo();
+    let doc = app.get("/api/openapi.json", None).await;
+    let mut wrong = Vec::new();
+    for (path, item) in doc.json["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let Some(responses) = op["responses"].as_object() else { continue };
+            for (status, resp) in responses {
+                let Some(content) = resp["content"].as_object() else { continue };
+                for (media, body) in content {
+                    if media.contains("json") && body["schema"]["type"] == "string" {
+                        wrong.push(format!("{method} {path} {status} {media}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "JSON bodies documented as strings: {wrong:?}");
+}

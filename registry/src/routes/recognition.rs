@@ -298,7 +298,7 @@ pub async fn find_recognition_rule_export(state: AppState, AppQuery(params): App
 
 /// Downloads the published rules as one CTDL JSON-LD document (`@graph` of
 /// `ceterms:TransferValueProfile`), for other registries.
-#[utoipa::path(get, path = "/exports/recognition-rules.jsonld", tag = "imports", params(RuleExportParams), responses((status = 200, content_type = "application/ld+json", body = String), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/exports/recognition-rules.jsonld", tag = "imports", params(RuleExportParams), responses((status = 200, content_type = "application/ld+json", body = serde_json::Value, description = "the published rules as one CTDL JSON-LD graph"), (status = 400, body = ErrorBody)))]
 pub async fn find_recognition_rule_jsonld_export(state: AppState, AppQuery(params): AppQuery<RuleExportParams>) -> AppResult<Response> {
     let rules = state.db.run(move |c| m::published_rules(c, params.owner.as_deref())).await?;
     Ok(jsonld_response(svc::rules_graph(state.base_url(), &rules)))
