@@ -466,7 +466,8 @@ fn kill_9_during_issuance_and_import_loses_and_duplicates_nothing() {
 
         // Running it again certifies the rest, each completion once.
         let again = start_job(&agent, &survivor.api, &college, &api_cohort);
-        assert_eq!(wait_for_job(&agent, &survivor.api, &college, &again, Duration::from_secs(120))["state"], "done");
+        let rerun = wait_for_job(&agent, &survivor.api, &college, &again, Duration::from_secs(120));
+        assert_eq!(rerun["state"], "done", "round {round}: the rerun after the kill: {rerun}");
         let out = store.rongtong(&["issue", "--course", &cli_cohort]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(store.certified(&api_cohort), 1200);
