@@ -186,6 +186,18 @@ impl TestApp {
         TestResponse { status, content_type, headers, bytes, json }
     }
 
+    /// The id of `learner`'s completion of course `code` (panics when there is none).
+    pub async fn completion_id(&self, token: &str, learner: &str, code: &str) -> String {
+        let resp = self.get(&format!("/api/v1/completions?learner={learner}"), Some(token)).await;
+        assert_eq!(resp.status, 200, "{}", resp.text());
+        resp.json
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["course_code"] == code))
+            .and_then(|c| c["id"].as_str())
+            .unwrap_or_else(|| panic!("no completion of {code} by {learner}: {}", resp.text()))
+            .to_string()
+    }
+
     /// GET.
     pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
         self.request(Method::GET, path, token, None, vec![]).await

@@ -13,20 +13,9 @@ use rongtong_credentials::obv3::{IssuerProfile, Recipient};
 use rongtong_tests::TestApp;
 use serde_json::{Value, json};
 
-async fn completion_id(app: &TestApp, token: &str, learner: &str, code: &str) -> String {
-    let resp = app.get(&format!("/api/v1/completions?learner={learner}"), Some(token)).await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    resp.json
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["course_code"] == code))
-        .and_then(|c| c["id"].as_str())
-        .unwrap_or_else(|| panic!("no completion of {code} by {learner}: {}", resp.text()))
-        .to_string()
-}
-
 /// Issues `learner`'s certificate of course `code`; returns (the API's view, the credential).
 async fn issued(app: &TestApp, admin: &str, issuer: &str, learner: &str, code: &str) -> (Value, Value) {
-    let cid = completion_id(app, admin, learner, code).await;
+    let cid = app.completion_id(admin, learner, code).await;
     let resp = app.post(&format!("/api/v1/completions/{cid}/credential"), Some(issuer), json!({})).await;
     assert!(resp.status == 201 || resp.status == 200, "{}", resp.text());
     (resp.json.clone(), resp.json["credential"].clone())

@@ -10,18 +10,6 @@ use common::assert_envelope;
 use rongtong_tests::{BASE_URL, TestApp};
 use serde_json::{Value, json};
 
-/// The id of `learner`'s completion of course `code`.
-async fn completion_id(app: &TestApp, token: &str, learner: &str, code: &str) -> String {
-    let resp = app.get(&format!("/api/v1/completions?learner={learner}"), Some(token)).await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    resp.json
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["course_code"] == code))
-        .and_then(|c| c["id"].as_str())
-        .unwrap_or_else(|| panic!("no completion of {code} by {learner}: {}", resp.text()))
-        .to_string()
-}
-
 fn path_of(url: &str) -> String {
     url.strip_prefix(BASE_URL).unwrap_or(url).to_string()
 }
@@ -40,7 +28,7 @@ async fn issue(app: &TestApp, token: &str, completion: &str) -> Value {
 async fn issued_credential_verifies_and_revocation_shows_in_the_status_list() {
     let (app, admin) = TestApp::with_demo();
     let pxou = app.token_for("pxou-admin");
-    let cid = completion_id(&app, &admin, "learner-li", "ZNZZ-01").await;
+    let cid = app.completion_id(&admin, "learner-li", "ZNZZ-01").await;
 
     let resp = app.post(&format!("/api/v1/completions/{cid}/credential"), Some(&pxou), json!({})).await;
     assert_eq!(resp.status, 201, "{}", resp.text());
@@ -121,7 +109,7 @@ async fn issued_credential_verifies_and_revocation_shows_in_the_status_list() {
 async fn suspension_is_reversible() {
     let (app, admin) = TestApp::with_demo();
     let pxou = app.token_for("pxou-admin");
-    let cid = completion_id(&app, &admin, "learner-zhang", "ZNZZ-03").await;
+    let cid = app.completion_id(&admin, "learner-zhang", "ZNZZ-03").await;
     let view = issue(&app, &pxou, &cid).await;
     let id = view["id"].as_str().expect("id");
     let status = format!("/api/v1/credentials/{id}/status");
@@ -140,7 +128,7 @@ async fn suspension_is_reversible() {
 async fn only_the_issuing_organization_issues_and_revokes_and_learners_see_only_theirs() {
     let (app, admin) = TestApp::with_demo();
     let pxou = app.token_for("pxou-admin");
-    let cid = completion_id(&app, &admin, "learner-li", "ZNZZ-01").await;
+    let cid = app.completion_id(&admin, "learner-li", "ZNZZ-01").await;
     // Another organization, a learner, even the platform admin: not their signature.
     for outsider in ["jxou-admin", "jxeval-admin", "learner-li", "admin", "px-admin"] {
         let resp = app.post(&format!("/api/v1/completions/{cid}/credential"), Some(&app.token_for(outsider)), json!({})).await;
@@ -181,7 +169,7 @@ async fn only_the_issuing_organization_issues_and_revokes_and_learners_see_only_
 async fn the_public_page_is_a_printable_chinese_certificate_with_a_qr_code() {
     let (app, admin) = TestApp::with_demo();
     let pxou = app.token_for("pxou-admin");
-    let cid = completion_id(&app, &admin, "learner-li", "ZNZZ-01").await;
+    let cid = app.completion_id(&admin, "learner-li", "ZNZZ-01").await;
     let view = issue(&app, &pxou, &cid).await;
     let page = app.get(&path_of(view["url"].as_str().expect("url")), None).await;
     assert_eq!(page.status, 200);
@@ -197,7 +185,7 @@ async fn the_public_page_is_a_printable_chinese_certificate_with_a_qr_code() {
 async fn tampering_and_bad_input_fail_with_named_checks_or_4xx() {
     let (app, admin) = TestApp::with_demo();
     let pxou = app.token_for("pxou-admin");
-    let cid = completion_id(&app, &admin, "learner-li", "ZNZZ-02").await;
+    let cid = app.completion_id(&admin, "learner-li", "ZNZZ-02").await;
     let vc = issue(&app, &pxou, &cid).await["credential"].clone();
 
     let mut tampered = vc.clone();
@@ -256,11 +244,11 @@ async fn tampering_and_bad_input_fail_with_named_checks_or_4xx() {
 async fn rotation_keeps_old_keys_in_the_did_document() {
     let (app, admin) = TestApp::with_demo();
     let pxou = app.token_for("pxou-admin");
-    let old = issue(&app, &pxou, &completion_id(&app, &admin, "learner-li", "ZNZZ-01").await).await["credential"].clone();
+    let old = issue(&app, &pxou, &app.completion_id(&admin, "learner-li", "ZNZZ-01").await).await["credential"].clone();
     let rotated = app.post("/api/v1/organizations/pxou/keys", Some(&pxou), json!({})).await;
     assert_eq!(rotated.status, 201, "{}", rotated.text());
     assert_eq!(rotated.json["verification_method"], "did:web:rongtong.test:orgs:pxou#key-2");
-    let new = issue(&app, &pxou, &completion_id(&app, &admin, "learner-li", "ZNZZ-02").await).await["credential"].clone();
+    let new = issue(&app, &pxou, &app.completion_id(&admin, "learner-li", "ZNZZ-02").await).await["credential"].clone();
     assert_eq!(old["proof"]["verificationMethod"], "did:web:rongtong.test:orgs:pxou#key-1");
     assert_eq!(new["proof"]["verificationMethod"], "did:web:rongtong.test:orgs:pxou#key-2");
     let doc = app.get("/orgs/pxou/did.json", None).await.json;
@@ -362,7 +350,7 @@ async fn cohort_job_and_skill_level_certificate() {
 async fn a_learner_presents_to_a_verifier() {
     let (app, admin) = TestApp::with_demo();
     let pxou = app.token_for("pxou-admin");
-    let view = issue(&app, &pxou, &completion_id(&app, &admin, "learner-li", "ZNZZ-01").await).await;
+    let view = issue(&app, &pxou, &app.completion_id(&admin, "learner-li", "ZNZZ-01").await).await;
     let li = app.token_for("learner-li");
     let body = json!({"credentials": [view["id"]], "challenge": "c-123", "domain": "hr.example"});
     let vp = app.post("/api/v1/presentations", Some(&li), body.clone()).await;
@@ -409,7 +397,7 @@ async fn the_upgrade_revokes_certificates_issued_for_failed_results_once() {
 
     let (app, _) = TestApp::with_demo();
     let college = app.token_for("pxou-admin");
-    let completion = completion_id(&app, &college, "learner-li", "ZNZZ-01").await;
+    let completion = app.completion_id(&college, "learner-li", "ZNZZ-01").await;
     let vc = issue(&app, &college, &completion).await;
     let id = vc["id"].as_str().expect("id").to_string();
     // As stored before the fix: the completion's result was a fail all along.

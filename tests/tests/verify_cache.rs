@@ -8,17 +8,6 @@ mod common;
 use rongtong_tests::TestApp;
 use serde_json::{Value, json};
 
-async fn completion_id(app: &TestApp, token: &str, learner: &str, code: &str) -> String {
-    let resp = app.get(&format!("/api/v1/completions?learner={learner}"), Some(token)).await;
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    resp.json
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["course_code"] == code))
-        .and_then(|c| c["id"].as_str())
-        .expect("completion")
-        .to_string()
-}
-
 async fn issue(app: &TestApp, token: &str, completion: &str) -> Value {
     let resp = app.post(&format!("/api/v1/completions/{completion}/credential"), Some(token), json!({})).await;
     assert!(resp.status == 201 || resp.status == 200, "{}", resp.text());
@@ -40,7 +29,7 @@ async fn a_revocation_on_another_node_reads_revoked_at_once() {
     let (app, admin) = TestApp::with_demo();
     let other_node = app.sibling();
     let pxou = app.token_for("pxou-admin");
-    let view = issue(&app, &pxou, &completion_id(&app, &admin, "learner-li", "ZNZZ-01").await).await;
+    let view = issue(&app, &pxou, &app.completion_id(&admin, "learner-li", "ZNZZ-01").await).await;
     let vc = view["credential"].clone();
     // Verified twice: the second time from what the first kept.
     assert_eq!(verify(&app, &vc).await["verified"], true);
@@ -68,13 +57,13 @@ async fn a_key_rotated_on_another_node_verifies_at_once() {
     let (app, admin) = TestApp::with_demo();
     let other_node = app.sibling();
     let pxou = app.token_for("pxou-admin");
-    let old = issue(&app, &pxou, &completion_id(&app, &admin, "learner-li", "ZNZZ-01").await).await["credential"].clone();
+    let old = issue(&app, &pxou, &app.completion_id(&admin, "learner-li", "ZNZZ-01").await).await["credential"].clone();
     // This node now holds pxou's DID document with key-1 only.
     assert_eq!(verify(&app, &old).await["verified"], true);
 
     let rotated = other_node.post("/api/v1/organizations/pxou/keys", Some(&pxou), json!({})).await;
     assert_eq!(rotated.status, 201, "{}", rotated.text());
-    let new = issue(&other_node, &pxou, &completion_id(&app, &admin, "learner-li", "ZNZZ-02").await).await["credential"].clone();
+    let new = issue(&other_node, &pxou, &app.completion_id(&admin, "learner-li", "ZNZZ-02").await).await["credential"].clone();
     assert_eq!(new["proof"]["verificationMethod"], "did:web:rongtong.test:orgs:pxou#key-2");
     for vc in [&old, &new] {
         let r = verify(&app, vc).await;
@@ -91,7 +80,7 @@ async fn a_first_issuer_is_trusted_at_once() {
     let pxou = app.token_for("pxou-admin");
     let platform = verify(&app, &json!({"not": "a credential"})).await;
     assert_eq!(platform["verified"], false, "fills the key snapshot: {platform}");
-    let cid = completion_id(&app, &admin, "learner-li", "ZNZZ-01").await;
+    let cid = app.completion_id(&admin, "learner-li", "ZNZZ-01").await;
     let vc = issue(&other_node, &pxou, &cid).await["credential"].clone();
     let r = verify(&app, &vc).await;
     assert_eq!((r["verified"].clone(), r["trusted"].clone()), (json!(true), json!(true)), "{r}");
