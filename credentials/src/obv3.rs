@@ -138,7 +138,10 @@ impl Alignment {
 ///   it), and not `License` (legal authority to practise, which 职业资格 licences of
 ///   regulated trades grant and a skill-level certificate does not). Its criteria narrative
 ///   (the caller's words) should likewise say what was assessed, not what was attended;
-/// * a micro-credential is `MicroCredential`.
+/// * a micro-credential is `MicroCredential`;
+/// * a recognition towards an assessment — eligibility to sit it (申报条件) or a part exempted
+///   (免考) — is `Assessment`: it is about the assessment itself, exactly what the word
+///   names, and so never reads as the certificate awarded for passing it.
 #[derive(Debug, Clone, Default)]
 pub enum CertificateKind {
     /// 培训合格证书: completed a course (`achievementType` `Certificate`).
@@ -158,6 +161,9 @@ pub enum CertificateKind {
     },
     /// A micro-credential (`achievementType` `MicroCredential`).
     Micro,
+    /// Something granted towards a skill-level assessment — eligibility to sit it, or one
+    /// part exempted — by a recognition (`achievementType` `Assessment`).
+    Assessment,
 }
 
 /// What was achieved (`credentialSubject.achievement`).
@@ -319,6 +325,7 @@ impl AchievementSpec {
             CertificateKind::Training => "Certificate",
             CertificateKind::SkillLevel { .. } => "Certification",
             CertificateKind::Micro => "MicroCredential",
+            CertificateKind::Assessment => "Assessment",
         };
         m.insert("achievementType".into(), achievement_type.into());
         m.insert("name".into(), self.name().into());

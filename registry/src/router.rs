@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, ErrorItem};
 use crate::pages::{certificate, skill};
-use crate::routes::{accounts, catalog, courses, credentials, demand, health, imports, matching, metrics, recognition};
+use crate::routes::{accounts, applications, catalog, courses, credentials, demand, health, imports, matching, metrics, recognition};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -108,6 +108,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(recognition::create_recognition_rule_import))
         .routes(routes!(recognition::find_recognition_rule_export))
         .routes(routes!(recognition::find_recognition_rule_jsonld_export))
+        // recognition applications and decisions (issue 10, part 3)
+        .routes(routes!(applications::list_recognition_applications, applications::create_recognition_application))
+        .routes(routes!(applications::find_recognition_application))
+        .routes(routes!(applications::create_recognition_decision))
         // matching (issue 3)
         .routes(routes!(matching::find_coverage))
         .routes(routes!(matching::find_gap))

@@ -129,6 +129,19 @@ impl TestApp {
         (app, token)
     }
 
+    /// An app seeded with the demo data, then the demo's certificates and recognition
+    /// applications (what `rongtong serve --demo` adds), signed under this app's own
+    /// key-encryption key so that later issuance works; returns the platform admin's token.
+    pub fn with_demo_credentials() -> (TestApp, String) {
+        let (app, token) = TestApp::with_demo();
+        {
+            let kek = app.config.credentials.kek.load().expect("the test key-encryption key");
+            let mut conn = app.db.conn().expect("conn");
+            rongtong_registry::services::demo::seed_credentials(&mut conn, BASE_URL, &kek).expect("seed the demo credentials");
+        }
+        (app, token)
+    }
+
     /// Mints a token for an existing account.
     pub fn token_for(&self, username: &str) -> String {
         let mut conn = self.db.conn().expect("conn");

@@ -178,6 +178,25 @@ pub fn hash_token(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// The principal of an account, by id or username, as its token would give it: for the demo
+/// and the CLI acting as a named person (a learner applying, a reviewer deciding).
+pub fn principal_for_user(conn: &mut DbConnection, id_or_name: &str) -> crate::error::AppResult<Principal> {
+    let user = accounts::find_user(conn, id_or_name)?;
+    let org = match &user.org_id {
+        Some(id) => accounts::org_scope_row(conn, id)?.and_then(|(code, kind, region)| {
+            Some(OrgScope { id: id.clone(), code, kind: kind.parse().ok()?, region: region.parse().ok()? })
+        }),
+        None => None,
+    };
+    Ok(Principal {
+        role: user.role.parse().map_err(|_| crate::error::AppError::Internal(format!("unknown role {}", user.role)))?,
+        user_id: user.id,
+        username: user.username,
+        org,
+        region: user.region.and_then(|r| r.parse().ok()),
+    })
+}
+
 /// Looks a bearer token up; `None` when unknown or revoked.
 pub fn principal_for_token(conn: &mut DbConnection, secret: &str) -> QueryResult<Option<Principal>> {
     let hash = hash_token(secret);

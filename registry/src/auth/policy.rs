@@ -84,6 +84,13 @@ pub fn may_act_as_learner(who: &Principal, learner_id: &str) -> bool {
     is_self(who, learner_id)
 }
 
+/// Whether `who` may decide a recognition application to a rule owned by `owner_id` in
+/// `owner_region`: the owner's reviewers — its admins and staff, the admins of its region,
+/// the platform. Never a learner account.
+pub fn may_decide_recognition(who: &Principal, owner_id: &str, owner_region: &RegionCode) -> bool {
+    who.role != Role::Learner && coverage(Some(who)).includes(owner_id, owner_region)
+}
+
 /// Who owns a rule's target, as [`may_own_rule_target`] needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetOwner {

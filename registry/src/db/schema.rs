@@ -362,6 +362,75 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    trusted_issuers (id) {
+        id -> Text,
+        did -> Text,
+        name -> Text,
+        achievement_types -> Text,
+        valid_from -> Text,
+        valid_until -> Nullable<Text>,
+        added_by -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    external_credentials (id) {
+        id -> Text,
+        learner_id -> Text,
+        credential_id -> Text,
+        issuer_did -> Text,
+        issuer_name -> Nullable<Text>,
+        achievement_id -> Text,
+        achievement_name -> Text,
+        achievement_type -> Nullable<Text>,
+        level -> Nullable<Integer>,
+        json -> Text,
+        trusted -> Bool,
+        state -> Text,
+        checks -> Text,
+        issued_on -> Text,
+        valid_until -> Nullable<Text>,
+        checked_at -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    recognition_applications (id) {
+        id -> Text,
+        learner_id -> Text,
+        target -> Text,
+        state -> Text,
+        open_key -> Nullable<Text>,
+        rule_id -> Text,
+        owner_id -> Text,
+        proposal -> Text,
+        credential_id -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Text>,
+        decision_comment -> Nullable<Text>,
+        status_reason -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    recognition_evidence (application_id, position) {
+        application_id -> Text,
+        position -> Integer,
+        source_kind -> Text,
+        source_id -> Text,
+        outcome -> Nullable<Text>,
+        name -> Text,
+        issued_on -> Nullable<Text>,
+        checks -> Text,
+    }
+}
+
 diesel::joinable!(organizations -> regions (region));
 diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -385,6 +454,8 @@ diesel::joinable!(issuance_jobs -> courses (course_id));
 diesel::joinable!(recognition_rules -> organizations (owner_id));
 diesel::joinable!(recognition_rule_sources -> recognition_rules (rule_id));
 diesel::joinable!(recognition_rule_reviews -> recognition_rules (rule_id));
+diesel::joinable!(recognition_applications -> recognition_rules (rule_id));
+diesel::joinable!(recognition_evidence -> recognition_applications (application_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     certificate_counters,
@@ -415,4 +486,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     recognition_rules,
     recognition_rule_sources,
     recognition_rule_reviews,
+    trusted_issuers,
+    external_credentials,
+    recognition_applications,
+    recognition_evidence,
 );

@@ -42,6 +42,9 @@ pub enum CredentialKind {
     Training,
     /// A vocational skill-level certificate (职业技能等级证书) from an assessment.
     SkillLevel,
+    /// A recognition (互认) of a target outcome under a conversion rule, resting on other
+    /// credentials (docs/RECOGNITION.md, "Applications and decisions"). Never evidence itself.
+    Recognition,
 }
 
 /// Whether a certificate is in force.
@@ -959,6 +962,42 @@ pub fn completion_of(conn: &mut DbConnection, learner_id: &str, course_id: &str)
         .filter(completions::learner_id.eq(learner_id))
         .filter(completions::course_id.eq(course_id))
         .select(completions::id)
+        .first(conn)
+        .optional()
+}
+
+/// The course code of a completion (what a training certificate holds: `course:{code}`).
+pub fn course_code_of_completion(conn: &mut DbConnection, completion_id: &str) -> QueryResult<Option<String>> {
+    completions::table
+        .inner_join(courses::table.on(courses::id.eq(completions::course_id)))
+        .filter(completions::id.eq(completion_id))
+        .select(courses::code)
+        .first(conn)
+        .optional()
+}
+
+/// A course version as a recognition credential names it.
+#[derive(Debug, Clone, Queryable)]
+pub struct CourseForRecognition {
+    /// Course id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// Chinese title.
+    pub title_zh: String,
+    /// English title.
+    pub title_en: Option<String>,
+    /// Learning hours.
+    pub hours: f64,
+}
+
+/// The latest published (or archived) version of a course code.
+pub fn latest_public_course(conn: &mut DbConnection, code: &str) -> QueryResult<Option<CourseForRecognition>> {
+    courses::table
+        .filter(courses::code.eq(code))
+        .filter(courses::status.eq_any(["published", "archived"]))
+        .order((courses::status.desc(), courses::created_at.desc()))
+        .select((courses::id, courses::version, courses::title_zh, courses::title_en, courses::hours))
         .first(conn)
         .optional()
 }

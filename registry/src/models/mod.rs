@@ -5,6 +5,7 @@
 //! apart from the JSON the API returns, so the schema can evolve without breaking clients.
 
 pub mod accounts;
+pub(crate) mod applications;
 pub mod catalog;
 pub(crate) mod courses;
 pub mod credentials;

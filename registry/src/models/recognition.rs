@@ -577,6 +577,17 @@ pub fn list_rules(conn: &mut DbConnection, caller: &Caller, f: &RuleFilter, limi
     Ok((rule_views(conn, rows)?, total))
 }
 
+/// The published rules granting a target (an outcome key), by code.
+pub fn published_rules_for_target(conn: &mut DbConnection, target: &str) -> AppResult<Vec<RuleView>> {
+    let rows: Vec<RuleRow> = recognition_rules::table
+        .filter(recognition_rules::status.eq(RuleStatus::Published.as_ref()))
+        .filter(recognition_rules::target.eq(target))
+        .order((recognition_rules::code, recognition_rules::id))
+        .select(RuleRow::as_select())
+        .load(conn)?;
+    Ok(rule_views(conn, rows)?)
+}
+
 /// Every published rule (optionally of one owner), for the CSV and JSON-LD exports.
 pub fn published_rules(conn: &mut DbConnection, owner: Option<&str>) -> AppResult<Vec<RuleView>> {
     let mut q = recognition_rules::table.filter(recognition_rules::status.eq(RuleStatus::Published.as_ref())).into_boxed();

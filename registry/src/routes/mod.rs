@@ -2,6 +2,7 @@
 //! `update_*`, `delete_*`. [`crate::router`] lists them all.
 
 pub(crate) mod accounts;
+pub(crate) mod applications;
 pub(crate) mod cached;
 pub(crate) mod catalog;
 pub(crate) mod courses;

@@ -207,7 +207,55 @@ pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::se
         {
             status::set_status(c, target, status::StatusAction::Revoke, "演示：成绩复核不合格 (demo: failed re-assessment)")?;
         }
+        seed_applications(c, ctx)?;
         let total = cred::count_credentials(c)?;
         Ok(total as usize)
     })
+}
+
+/// The demo's recognition applications (docs/RECOGNITION.md, "Demo"): learner-chen holds a
+/// 工业机器人系统运维员 (6-31-01-10) 四级 certificate from jxeval and is exempted from GYJQR-04
+/// by the automatic rule JXOU-R-001 (approved, with its signed recognition); learner-zhang
+/// applies for the 铸造工 四级 theory exemption with ZNZZ-03 and ZNZZ-04 (JXEVAL-R-002, reviewed),
+/// which waits for jxeval's reviewers. Skipped when they exist (idempotent).
+fn seed_applications(c: &mut DbConnection, ctx: crate::services::credentials::issuance::IssueContext<'_>) -> AppResult<()> {
+    use crate::models::credentials as cred;
+    use crate::services::applications::{self, ApplicationInput, EvidenceInput};
+    use crate::services::credentials::issuance;
+    let (existing, _) = crate::models::applications::list_applications(c, &Default::default(), 1, 0)?;
+    if !existing.is_empty() {
+        return Ok(());
+    }
+    let eval = accounts::find_org(c, "jxeval")?;
+    let chen = accounts::find_user(c, "learner-chen")?;
+    let level = rongtong_catalog::SkillLevel::new(4).map_err(|e| AppError::Internal(e.to_string()))?;
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 5, 20).ok_or_else(|| AppError::Internal("date".into()))?;
+    let (robot, _) = issuance::issue_skill_level(c, ctx, &eval.id, &chen.id, "6-31-01-10", level, date)?;
+    let as_learner = crate::auth::principal_for_user(c, &chen.id)?;
+    let input = ApplicationInput {
+        learner: None,
+        target: "course:GYJQR-04".parse().map_err(|e: rongtong_catalog::recognition::OutcomeKeyError| AppError::Internal(e.0))?,
+        rule: None,
+        evidence: vec![EvidenceInput { credential: Some(robot.id), ..Default::default() }],
+    };
+    applications::apply(c, ctx, &as_learner, &input)?;
+    let zhang = crate::auth::principal_for_user(c, "learner-zhang")?;
+    let (rows, _) =
+        cred::list_credentials(c, &cred::CredentialScope { learner_id: Some(zhang.user_id.clone()), issuer_org_ids: None }, 100, 0)?;
+    let mut evidence = Vec::new();
+    for code in ["ZNZZ-03", "ZNZZ-04"] {
+        let course = crate::models::courses::find_course_row(c, code)?;
+        let completion = cred::completion_of(c, &zhang.user_id, &course.id)?;
+        if let Some(r) = rows.iter().find(|r| r.completion_id.is_some() && r.completion_id == completion) {
+            evidence.push(EvidenceInput { credential: Some(r.id.clone()), ..Default::default() });
+        }
+    }
+    let input = ApplicationInput {
+        learner: None,
+        target: "standard:6-18-02-01:4".parse().map_err(|e: rongtong_catalog::recognition::OutcomeKeyError| AppError::Internal(e.0))?,
+        rule: Some("JXEVAL-R-002".into()),
+        evidence,
+    };
+    applications::apply(c, ctx, &zhang, &input)?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Workflows: what a request or a command asks for, over the models. A workflow that both an
 //! HTTP route and a command run lives here once; routes, pages and commands only translate.
 
+pub(crate) mod applications;
 pub(crate) mod catalog;
 pub mod credentials;
 pub mod demo;
@@ -8,4 +9,5 @@ pub mod import;
 pub mod matching;
 pub(crate) mod recognition;
 pub(crate) mod review;
+pub(crate) mod trust;
 pub mod upgrade;

@@ -423,6 +423,131 @@ pub fn issue_skill_level(
     Ok((row, true))
 }
 
+/// What [`issue_recognition`] needs: the rule cited, the learner, and the source credentials
+/// the recognition rests on (for its `evidence`).
+pub struct RecognitionIssue<'a> {
+    /// The published rule.
+    pub rule: &'a crate::models::recognition::RuleView,
+    /// The learner's id.
+    pub learner_id: &'a str,
+    /// The sources.
+    pub sources: Vec<rongtong_credentials::recognition::EvidenceSource>,
+}
+
+/// Issues a recognition (互认) credential: an OBv3 `AchievementCredential` of the rule's
+/// target, signed by the rule's owner, whose criteria name the rule and version and whose
+/// `evidence` lists the source credentials (`rongtong_credentials::recognition`). A course
+/// target is the course's achievement (its latest published version), with the rule's
+/// credits; a standard target is the assessment's eligibility or the exempted part
+/// (`achievementType` `Assessment`), never the skill-level certificate itself. It gets its
+/// own status entries. Run it inside the decision's write transaction.
+pub fn issue_recognition(conn: &mut DbConnection, ctx: IssueContext<'_>, r: &RecognitionIssue<'_>) -> AppResult<CredentialRow> {
+    use rongtong_catalog::{AssessmentPart, OutcomeKey, RuleEffect};
+    let rule = r.rule;
+    let bad = |what: &str| AppError::Internal(format!("rule {}: {what}", rule.id));
+    let target: OutcomeKey = rule.target.parse().map_err(|_| bad("target"))?;
+    let effect: RuleEffect = rule.effect.parse().map_err(|_| bad("effect"))?;
+    let owner = crate::models::accounts::find_org(conn, &rule.owner)?;
+    let learner = crate::models::accounts::find_user(conn, r.learner_id)?;
+    let credits = (rule.credits > 0.0).then_some(rule.credits);
+    let achievement = match &target {
+        OutcomeKey::Course { code } => {
+            let course = m::latest_public_course(conn, code)?
+                .ok_or_else(|| AppError::conflict("target", format!("course {code} is no longer published")))?;
+            let skills = m::course_skill_labels(conn, std::slice::from_ref(&course.id))?.remove(&course.id).unwrap_or_default();
+            AchievementSpec {
+                id: format!("{}/achievements/courses/{}/{}", ctx.base_url, enc_segment(code), enc_segment(&course.version)),
+                kind: CertificateKind::Training,
+                name_zh: course.title_zh.clone(),
+                name_en: course.title_en.clone(),
+                description: format!("微课程《{}》经互认免修，计 {} 学分。", course.title_zh, rule.credits),
+                criteria_narrative: String::new(),
+                alignments: alignments(&skills),
+                credits_available: credits,
+                hours: (course.hours > 0.0).then_some(course.hours),
+            }
+        }
+        OutcomeKey::Standard { occupation, level } => {
+            let occ = crate::models::catalog::find_occupation(conn, occupation)?;
+            let occ_name = occ.label_zh.clone().or(occ.label_en.clone()).unwrap_or_else(|| occupation.clone());
+            let (slug, what_zh, what_en) = match effect {
+                RuleEffect::AssessmentEligibility => {
+                    ("eligibility", "申报条件（培训要求）已满足", "assessment eligibility (training requirement met)")
+                }
+                RuleEffect::ExemptAssessmentPart(AssessmentPart::Theory) => {
+                    ("theory-exempt", "理论知识考试免考", "theory examination exempted")
+                }
+                RuleEffect::ExemptAssessmentPart(AssessmentPart::Practical) => {
+                    ("practical-exempt", "操作技能考核免考", "practical assessment exempted")
+                }
+                RuleEffect::ExemptCourse => return Err(bad("exempt_course on a standard")),
+            };
+            AchievementSpec {
+                id: format!("{}/achievements/occupations/{}/level-{}/{slug}", ctx.base_url, enc_segment(occupation), level.number()),
+                kind: CertificateKind::Assessment,
+                name_zh: format!("{occ_name}（{}）{what_zh}", level.name_zh()),
+                name_en: occ.label_en.as_ref().map(|en| format!("{en}, {}: {what_en}", level.name_en())),
+                description: format!("职业技能等级认定：{occ_name}（{}）{what_zh}。", level.name_zh()),
+                criteria_narrative: String::new(),
+                alignments: alignments(&m::occupation_skill_labels(conn, &occ.id)?),
+                credits_available: credits,
+                hours: None,
+            }
+        }
+        OutcomeKey::External { .. } => return Err(bad("an external target")),
+    };
+    let (issuer, key) = issuer_profile(conn, ctx, &owner.id)?;
+    let (list, index) =
+        allocate_many(conn, &issuer.did, 1)?.into_iter().next().ok_or_else(|| AppError::Internal("no status slot".into()))?;
+    let number = certificate_numbers(conn, &owner.id, 1)?.pop();
+    let recipient = recipients(conn, &[(learner.id.clone(), learner.username.clone())])?
+        .remove(&learner.id)
+        .ok_or_else(|| AppError::Internal("no recipient".into()))?;
+    let today = chrono::Utc::now().date_naive();
+    let name_zh = achievement.name_zh.clone();
+    let spec = rongtong_credentials::recognition::RecognitionSpec {
+        credential: CredentialSpec {
+            id: format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+            issuer,
+            recipient,
+            achievement,
+            valid_from: format!("{today}T00:00:00Z"),
+            status: status_entries(ctx.base_url, &list, index),
+            learner_name: Some(learner.display_name.clone()).filter(|n| !n.trim().is_empty()),
+            credits_earned: credits,
+            certificate_number: number,
+            ..Default::default()
+        },
+        rule_code: rule.code.clone(),
+        rule_version: rule.version.parse().map_err(|_| bad("version is not a number"))?,
+        sources: r.sources.clone(),
+    };
+    let issued_at = now();
+    let doc = rongtong_credentials::recognition::issue_recognition(&spec, &key.key, &key.verification_method, &issued_at)
+        .map_err(|e| AppError::Internal(format!("signing: {e}")))?;
+    let row = CredentialRow {
+        id: spec.credential.id.clone(),
+        completion_id: None,
+        learner_id: learner.id.clone(),
+        issuer_org_id: owner.id.clone(),
+        kind: CredentialKind::Recognition.to_string(),
+        name: name_zh,
+        occupation_code: None,
+        skill_level: None,
+        json: doc.to_string(),
+        status_list_id: list,
+        status_index: index as i64,
+        revoked: false,
+        suspended: false,
+        status_reason: None,
+        status_changed_at: None,
+        issued_at,
+        certificate_number: spec.credential.certificate_number.clone(),
+    };
+    m::insert_credentials(conn, std::slice::from_ref(&row))?;
+    Ok(row)
+}
+
 /// The completion ids of a cohort: every completion of the course (id, `code` — every
 /// version of that code from the same provider — or `code@version`), optionally only of
 /// the given learners (usernames or ids). Returns (provider org id, course id, completion ids).

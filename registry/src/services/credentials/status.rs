@@ -197,5 +197,17 @@ pub fn set_status(conn: &mut DbConnection, row: &CredentialRow, action: StatusAc
         }
     }
     m::set_credential_status(conn, &row.id, action == StatusAction::Revoke, action == StatusAction::Suspend, reason)?;
+    // The cascade, in this same transaction: recognitions resting on this credential are
+    // suspended with it, or reinstated once every source is in force again. A recognition
+    // never grounds another, so this does not recurse beyond one level.
+    if row.kind() != crate::models::credentials::CredentialKind::Recognition {
+        let kind = crate::models::applications::SourceKind::Credential;
+        let why = match action {
+            StatusAction::Revoke => format!("{} 已撤销 (revoked): {reason}", row.name),
+            StatusAction::Suspend => format!("{} 已暂停 (suspended): {reason}", row.name),
+            StatusAction::Reinstate => String::new(),
+        };
+        crate::services::applications::source_status_changed(conn, kind, &row.id, action == StatusAction::Reinstate, &why)?;
+    }
     Ok(())
 }
