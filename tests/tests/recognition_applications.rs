@@ -214,3 +214,16 @@ async fn revoking_a_source_suspends_the_recognition_and_reinstating_restores_it(
     assert!(gone.json["status_reason"].as_str().unwrap().contains("revoked"), "{}", gone.text());
     assert_eq!(verify(&app, &vc).await["verified"], false);
 }
+
+#[tokio::test]
+async fn the_public_page_of_a_recognition_says_recognition_not_completion() {
+    let (app, _) = demo();
+    let chen = app.token_for("learner-chen");
+    let mine = app.get("/api/v1/recognition-applications", Some(&chen)).await;
+    let credential = mine.json["items"][0]["credential"].as_str().unwrap().to_string();
+    let page = app.get(&format!("/credentials/{}", enc(&credential)), None).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains("学分互认证明") && html.contains("JXOU-R-001 第 1 版") && html.contains("非课程完成"), "{html}");
+    assert!(!html.contains("培训合格证书"), "a recognition never reads as a training certificate");
+}
