@@ -1008,6 +1008,11 @@ impl SkillsGraph {
         &self.done[self.done_off[l.index()] as usize..self.done_off[l.index() + 1] as usize]
     }
 
+    /// A learner's place in id order, for ranking tie-breaks (smaller first).
+    pub(crate) fn order(&self, l: LearnerIdx) -> u64 {
+        u64::from(l.0)
+    }
+
     pub(crate) fn is_opted_in(&self, l: LearnerIdx) -> bool {
         self.opted[l.index() / 64] >> (l.index() % 64) & 1 == 1
     }

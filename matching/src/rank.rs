@@ -34,6 +34,14 @@ const ESSENTIAL_SHIFT: u32 = 40;
 const ADEQUACY_SHIFT: u32 = 20;
 const TIER_MASK: u64 = (1 << 20) - 1;
 
+/// Most requirements the accumulation route takes: a learner's requirements met so far are
+/// one bit each in a `u32` (demand items have about twenty; more fall back to the bound).
+const ACC_MAX_REQS: usize = 32;
+
+/// Postings the accumulation route reads before it first scores its best partial learners in
+/// full (then again each time the postings read have doubled).
+const SEED_AFTER: usize = 4096;
+
 /// Reusable per-query arrays, one slot per learner; kept in a pool inside the graph so a
 /// ranking does not zero 12 bytes × learners each time (only the touched slots are reset).
 pub(crate) struct RankScratch {
@@ -242,11 +250,17 @@ impl SkillsGraph {
             Some(found) => found,
             None => {
                 reset(&mut scratch);
-                match self.rank_by_bound(&reqs, &rev, k, &mut scratch) {
+                match self.rank_by_accumulation(&reqs, &rev, k, &mut scratch) {
                     Some(found) => found,
                     None => {
                         reset(&mut scratch);
-                        self.rank_by_sweep(&reqs, k, &mut scratch)
+                        match self.rank_by_bound(&reqs, &rev, k, &mut scratch) {
+                            Some(found) => found,
+                            None => {
+                                reset(&mut scratch);
+                                self.rank_by_sweep(&reqs, k, &mut scratch)
+                            }
+                        }
                     }
                 }
             }
@@ -430,27 +444,12 @@ impl SkillsGraph {
         None
     }
 
-    /// Exact top k by a bound on what the learners not read yet can score (a threshold
-    /// algorithm over level-ordered postings). Used when the essential route cannot settle
-    /// the ranking, in particular for targets with no essential requirement.
-    ///
-    /// A requirement's credit for a learner is the best over its sources held, and a source
-    /// held at a level gives a fixed credit; so each requirement's postings split into
-    /// *buckets* of equal credit (one slice per source and level), read best credit first.
-    /// A learner met in a bucket is scored in full at once ([`Self::score_learner`]). While a
-    /// requirement's buckets down to credit `c` are read, a learner not yet met has at most
-    /// `c'` (the next bucket's credit, 0 when none is left) on it, so no unread learner scores
-    /// more than `B = Σ pack(c'_r)`: as soon as the k-th best scored learner is *above* `B`
-    /// (strictly, so ties by id are settled too), the top k is final. Buckets are taken in
-    /// order of bound reduction per posting read, so the long, low-credit lists of popular
-    /// related skills are usually never read.
-    ///
-    /// Returns `None` when reading and scoring would cost more than the sweep (every
-    /// posting once), so the worst case stays within twice the sweep.
-    fn rank_by_bound(&self, reqs: &[Req], rev: &RevSources, k: usize, scratch: &mut RankScratch) -> Option<(Vec<(u64, u32)>, usize)> {
-        if k == 0 {
-            return Some((Vec::new(), 0));
-        }
+    /// Every requirement's postings as *buckets* of equal credit, best first: the segments
+    /// (requirement, credit, postings slice: one per source and level with holders), sorted
+    /// by requirement then credit descending, and per requirement its runs of equal credit
+    /// `(first segment, end segment, packed credit, postings)`; plus the number of postings.
+    #[allow(clippy::type_complexity)]
+    fn buckets(&self, reqs: &[Req]) -> (Vec<(u16, u32, &[LearnerIdx])>, Vec<Vec<(usize, usize, u64, usize)>>, usize) {
         // All (requirement, credit, postings slice), by requirement then credit descending.
         let mut segs: Vec<(u16, u32, &[LearnerIdx])> = Vec::new();
         for (ri, req) in reqs.iter().enumerate() {
@@ -481,6 +480,172 @@ impl SkillsGraph {
             buckets[r as usize].push((i, j, pack(reqs[r as usize].essential, c), size));
             i = j;
         }
+        (segs, buckets, total)
+    }
+
+    /// Exact top k by accumulating partial scores from the buckets (a threshold algorithm
+    /// without random access, "NRA"), for targets with at most [`ACC_MAX_REQS`]
+    /// requirements that the essential route cannot settle, in particular those with no
+    /// essential requirement.
+    ///
+    /// Buckets ([`Self::buckets`]) are read best credit first per requirement, taking next
+    /// the one that lowers the bound most per posting, as [`Self::rank_by_bound`] does; but a
+    /// learner met is not scored in full: its credit on that requirement is *added* to its
+    /// partial score, and the requirement's bit is set in its mask (the first bucket of a
+    /// requirement a learner is met in is its best, so the partial score is exact over the
+    /// requirements in its mask). With `tail_r` the credit of requirement `r`'s next unread
+    /// bucket (0 when all are read):
+    ///
+    /// * a learner never met scores at most `B = Σ tail_r`;
+    /// * a learner met scores at most `partial + Σ_{r ∉ mask} tail_r`, and exactly `partial`
+    ///   when that sum is 0.
+    ///
+    /// From time to time (whenever the postings read have doubled) the learners with the best
+    /// partial scores are scored in full, which gives a k-th best score `θ` early. Reading
+    /// stops as soon as `θ > B` (strictly: an unread learner cannot even tie); then only the
+    /// learners met whose upper bound reaches `θ` are scored, best bound first, `θ` rising as
+    /// they are. So no learner is scored in full unless it can still enter the top k, and
+    /// the long lists of popular skills are read only when the rarer requirements cannot
+    /// separate the top k from everybody else. Reading every bucket costs about one sweep
+    /// (and then every partial score is exact), so no fallback is needed.
+    fn rank_by_accumulation(&self, reqs: &[Req], rev: &RevSources, k: usize, scratch: &mut RankScratch) -> Option<(Vec<(u64, u32)>, usize)> {
+        if reqs.len() > ACC_MAX_REQS {
+            return None;
+        }
+        if k == 0 {
+            return Some((Vec::new(), 0));
+        }
+        let (segs, buckets, _) = self.buckets(reqs);
+        let value = |r: usize, p: usize| buckets[r].get(p).map_or(0, |b| b.2);
+        let n = reqs.len();
+        let mut pos = vec![0usize; n];
+        let mut tail: Vec<u64> = (0..n).map(|r| value(r, 0)).collect();
+        let mut bound: u64 = tail.iter().sum();
+        // The top k of the learners scored so far: (score, order, learner), worst on top.
+        let mut heap: BinaryHeap<Reverse<(u64, Reverse<u64>, u32)>> = BinaryHeap::with_capacity(k + 1);
+        let mut best = vec![0u32; n];
+        let mut dirty = Vec::new();
+        let mut scored = 0usize;
+        let mut work = 0usize;
+        let mut next_seed = SEED_AFTER;
+        let RankScratch { key, cur, touched, rev_head, mark, .. } = scratch;
+        let offer = |heap: &mut BinaryHeap<Reverse<(u64, Reverse<u64>, u32)>>, kv: u64, id: u32| {
+            if kv == 0 {
+                return;
+            }
+            let e = (kv, Reverse(self.order(LearnerIdx(id))), id);
+            if heap.len() < k {
+                heap.push(Reverse(e));
+            } else if heap.peek().is_some_and(|Reverse(min)| e > *min) {
+                heap.pop();
+                heap.push(Reverse(e));
+            }
+        };
+        let theta = |heap: &BinaryHeap<Reverse<(u64, Reverse<u64>, u32)>>| if heap.len() < k { 0 } else { heap.peek().map_or(0, |r| r.0.0) };
+        loop {
+            if heap.len() == k && theta(&heap) > bound {
+                break;
+            }
+            let pick = (0..n)
+                .filter_map(|r| buckets[r].get(pos[r]).map(|b| ((b.2 - value(r, pos[r] + 1)) as f64 / (b.3 as f64 + 1.0), r)))
+                .fold(None, |acc: Option<(f64, usize)>, x| if acc.is_none_or(|a| x.0 > a.0) { Some(x) } else { acc });
+            if work >= next_seed || pick.is_none() {
+                // Seed θ: score in full the learners with the best partial scores not scored yet.
+                let mut best_partial: Vec<(u64, u32)> =
+                    touched.iter().filter(|&&id| mark[id as usize / 64] >> (id % 64) & 1 == 0).map(|&id| (key[id as usize], id)).collect();
+                let m = (2 * k).min(best_partial.len());
+                if m > 0 && m < best_partial.len() {
+                    best_partial.select_nth_unstable_by(m - 1, |a, b| b.0.cmp(&a.0));
+                }
+                for &(_, id) in &best_partial[..m] {
+                    let i = id as usize;
+                    mark[i / 64] |= 1 << (i % 64);
+                    scored += 1;
+                    let kv = self.score_learner(LearnerIdx(id), reqs, rev, rev_head, &mut best, &mut dirty);
+                    offer(&mut heap, kv, id);
+                }
+                next_seed = 2 * work.max(SEED_AFTER / 2);
+                if heap.len() == k && theta(&heap) > bound {
+                    break;
+                }
+            }
+            let Some((_, r)) = pick else { break };
+            let (from, to, v, size) = buckets[r][pos[r]];
+            let bit = 1u32 << r;
+            work += size;
+            for &(_, _, ids) in &segs[from..to] {
+                for id in ids {
+                    let i = id.index();
+                    if cur[i] & bit != 0 || !self.is_opted_in(*id) {
+                        continue;
+                    }
+                    if cur[i] == 0 {
+                        touched.push(id.0);
+                    }
+                    cur[i] |= bit;
+                    key[i] += v;
+                }
+            }
+            pos[r] += 1;
+            tail[r] = value(r, pos[r]);
+            bound = bound - v + tail[r];
+        }
+        // Every learner met that could still reach the k-th score, best upper bound first.
+        let th = theta(&heap);
+        let mut candidates: Vec<(u64, u32)> = touched
+            .iter()
+            .filter(|&&id| mark[id as usize / 64] >> (id % 64) & 1 == 0)
+            .filter_map(|&id| {
+                let i = id as usize;
+                if key[i] + bound < th {
+                    return None;
+                }
+                let mut seen = cur[i];
+                let mut ub = key[i] + bound;
+                while seen != 0 {
+                    ub -= tail[seen.trailing_zeros() as usize];
+                    seen &= seen - 1;
+                }
+                (ub >= th).then_some((ub, id))
+            })
+            .collect();
+        candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        for (ub, id) in candidates {
+            if ub < theta(&heap) {
+                break;
+            }
+            let exact = ub == key[id as usize];
+            let kv = if exact { ub } else { self.score_learner(LearnerIdx(id), reqs, rev, rev_head, &mut best, &mut dirty) };
+            scored += 1;
+            offer(&mut heap, kv, id);
+        }
+        let mut top: Vec<(u64, u64, u32)> = heap.into_iter().map(|Reverse((kv, Reverse(o), id))| (kv, o, id)).collect();
+        top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        Some((top.into_iter().map(|(kv, _, id)| (kv, id)).collect(), scored))
+    }
+
+    /// Exact top k by a bound on what the learners not read yet can score (a threshold
+    /// algorithm over level-ordered postings). Used when the essential route cannot settle
+    /// the ranking, in particular for targets with no essential requirement.
+    ///
+    /// A requirement's credit for a learner is the best over its sources held, and a source
+    /// held at a level gives a fixed credit; so each requirement's postings split into
+    /// *buckets* of equal credit (one slice per source and level), read best credit first.
+    /// A learner met in a bucket is scored in full at once ([`Self::score_learner`]). While a
+    /// requirement's buckets down to credit `c` are read, a learner not yet met has at most
+    /// `c'` (the next bucket's credit, 0 when none is left) on it, so no unread learner scores
+    /// more than `B = Σ pack(c'_r)`: as soon as the k-th best scored learner is *above* `B`
+    /// (strictly, so ties by id are settled too), the top k is final. Buckets are taken in
+    /// order of bound reduction per posting read, so the long, low-credit lists of popular
+    /// related skills are usually never read.
+    ///
+    /// Returns `None` when reading and scoring would cost more than the sweep (every
+    /// posting once), so the worst case stays within twice the sweep.
+    fn rank_by_bound(&self, reqs: &[Req], rev: &RevSources, k: usize, scratch: &mut RankScratch) -> Option<(Vec<(u64, u32)>, usize)> {
+        if k == 0 {
+            return Some((Vec::new(), 0));
+        }
+        let (segs, buckets, total) = self.buckets(reqs);
         let value = |r: usize, p: usize| buckets[r].get(p).map_or(0, |b| b.2);
         let mut pos = vec![0usize; reqs.len()];
         let mut bound: u64 = (0..reqs.len()).map(|r| value(r, 0)).sum();
@@ -627,16 +792,16 @@ mod tests {
     use super::*;
     use crate::synth::{self, SynthConfig};
 
-    /// The bound-based route (and the essential route before it) give exactly the top k of
-    /// the full sweep, the simple reference that reads every posting, on a synthetic graph
-    /// with Zipf popularity and relations; and the bound usually stops before reading
-    /// everything (that is its point).
+    /// The accumulation and bound-based routes (and the essential route before them) give
+    /// exactly the top k of the full sweep, the simple reference that reads every posting, on a synthetic graph
+    /// with Zipf popularity and relations; and both usually score fewer learners than
+    /// the sweep touches (that is their point).
     #[test]
     fn bound_route_matches_the_sweep_and_stops_early() {
         let cfg = SynthConfig::small(11);
         let g = synth::graph(&cfg).expect("synthetic graph");
         let mut scratch = RankScratch::new(g.learner_count(), g.skill_count());
-        let (mut runs, mut early) = (0, 0);
+        let (mut runs, mut early, mut acc_runs, mut acc_early) = (0, 0, 0, 0);
         for seed in 0..30 {
             for (n, essential) in [(5, 0), (20, 0), (8, 2), (3, 1)] {
                 let spec = synth::requirements(&cfg, seed, n, essential);
@@ -651,6 +816,11 @@ mod tests {
                         early += usize::from(scored < swept);
                     }
                     reset(&mut scratch);
+                    let (acc, acc_scored) = g.rank_by_accumulation(&reqs, &rev, k, &mut scratch).expect("at most 32 requirements");
+                    assert_eq!(acc, sweep, "accumulation: seed {seed}, {n} requirements ({essential} essential), k = {k}");
+                    acc_runs += 1;
+                    acc_early += usize::from(acc_scored < swept);
+                    reset(&mut scratch);
                     let ranked = g.rank_candidates(Target::Requirements(&spec), k).expect("rank");
                     let keys: Vec<(u64, u32)> =
                         ranked.candidates.iter().map(|c| (c.score.key, g.learner_idx(&c.learner).expect("ranked learner").0)).collect();
@@ -663,5 +833,6 @@ mod tests {
         }
         assert!(runs > 200, "the bound settled only {runs} of 360 rankings");
         assert!(early * 2 > runs, "the bound stopped early in only {early} of {runs} rankings");
+        assert!(acc_early * 4 > acc_runs * 3, "the accumulation scored fewer than the sweep in only {acc_early} of {acc_runs} rankings");
     }
 }
