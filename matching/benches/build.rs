@@ -35,6 +35,13 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// operations, over several synthetic demand items and gaps, so that no single lucky or
 /// unlucky query decides.
 fn per_query(g: &SkillsGraph, cfg: &SynthConfig) {
+    if std::env::var_os("RONGTONG_BENCH_QUICK").is_some() {
+        // Quick look while tuning: the rankings without essentials only, 5 runs each.
+        for (n, essential) in [(20, 0), (5, 0)] {
+            rank_items(g, cfg, 5, n, essential);
+        }
+        return;
+    }
     let reps = 40;
     for (n, essential) in [(20, 8), (20, 0), (5, 0)] {
         rank_items(g, cfg, reps, n, essential);
@@ -67,6 +74,7 @@ fn rank_items(g: &SkillsGraph, cfg: &SynthConfig, reps: usize, n: usize, essenti
     println!("ranking, top 100, {n}-skill demand items ({essential} essential): {reps} runs each");
     let mut all_cpu = Vec::new();
     let mut all_wall = Vec::new();
+    let mut all_ratio = Vec::new();
     for seed in 42..50u64 {
         let reqs = synth::requirements(cfg, seed, n, essential);
         let mut wall = Vec::new();
@@ -84,10 +92,34 @@ fn rank_items(g: &SkillsGraph, cfg: &SynthConfig, reps: usize, n: usize, essenti
         all_cpu.push(c);
         let w = median(wall);
         all_wall.push(w);
-        println!("  demand seed {seed}: cpu mean {c:.2} ms, wall median {w:.2} ms, learners scored {scored}");
+        // The full sweep of every posting on the same item, in the same run: the reference
+        // the faster routes are compared with (same top k, checked here too).
+        let sweep_reps = 5;
+        let c1 = cpu_ns();
+        let mut same = true;
+        let fast =
+            g.rank_candidates(Target::Requirements(&reqs), 100).map(|r| r.candidates.iter().map(|c| c.learner.clone()).collect::<Vec<_>>());
+        for _ in 0..sweep_reps {
+            let swept = g
+                .rank_by_full_sweep(Target::Requirements(&reqs), 100)
+                .map(|r| r.candidates.iter().map(|c| c.learner.clone()).collect::<Vec<_>>());
+            same &= swept.ok() == fast.clone().ok();
+        }
+        let cs = (cpu_ns() - c1) as f64 / 1e6 / sweep_reps as f64;
+        all_ratio.push(cs / c);
+        println!(
+            "  demand seed {seed}: cpu mean {c:.2} ms, wall median {w:.2} ms, learners scored {scored}; sweep cpu {cs:.1} ms ({:.1}×){}",
+            cs / c,
+            if same { "" } else { " — DIFFERENT TOP K" }
+        );
     }
     let worst = all_cpu.iter().copied().fold(0.0, f64::max);
-    println!("  median over demand items: cpu {:.2} ms (worst {worst:.2} ms), wall {:.2} ms", median(all_cpu), median(all_wall));
+    println!(
+        "  median over demand items: cpu {:.2} ms (worst {worst:.2} ms), wall {:.2} ms; sweep / this route: median {:.1}×",
+        median(all_cpu),
+        median(all_wall),
+        median(all_ratio)
+    );
 }
 
 /// An incremental update at this scale: one learner added with `with_learners` (what a
@@ -135,7 +167,8 @@ fn mib(b: usize) -> f64 {
 fn main() {
     // `cargo bench` passes `--bench`; ignore arguments.
     let cfg = SynthConfig::bench();
-    let runs = 2;
+    // Two builds (the first warms the allocator and page cache); `RONGTONG_BENCH_RUNS=1` for one.
+    let runs: u32 = std::env::var("RONGTONG_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
     for run in 1..=runs {
         let rss0 = rss_bytes().unwrap_or(0);
         let t0 = Instant::now();

@@ -33,6 +33,7 @@ use crate::model::{
 use crate::rank::RankScratch;
 use crate::region::Region;
 use crate::satisfaction::Via;
+use crate::store::{DEFAULT_BLOCK_BITS, LearnerBlock, LearnerRef, Postings, bit};
 
 /// Longest evidence text kept per verified skill (bytes); longer text is cut at a character
 /// boundary. Evidence is a certificate id or a short note, not a document.
@@ -97,6 +98,7 @@ pub struct GraphBuilder {
     ev_arena: String,
     l_done_off: Vec<usize>,
     done_names: Vec<Box<str>>,
+    block_bits: Option<u32>,
 }
 
 impl fmt::Debug for GraphBuilder {
@@ -119,6 +121,16 @@ impl GraphBuilder {
         b.l_hold_off.push(0);
         b.l_done_off.push(0);
         b
+    }
+
+    /// Sets how many learners the built graph keeps per block of its learner store (rounded
+    /// up to a power of two; default 2048). An incremental update
+    /// ([`SkillsGraph::with_learners`]) copies the blocks of the learners it changes, so
+    /// smaller blocks make updates cheaper and add a little per-block overhead. Results never
+    /// depend on it; tests use tiny blocks to exercise block boundaries.
+    pub fn learner_block_size(&mut self, learners: usize) -> &mut Self {
+        self.block_bits = Some(learners.max(1).next_power_of_two().trailing_zeros());
+        self
     }
 
     /// Adds a skill by URI and returns its dense index; adding the same URI again returns
@@ -421,28 +433,24 @@ impl GraphBuilder {
         if u32::try_from(n_hold).is_err() {
             return Err(BuildError::TooLarge("more than 4 billion verified skills"));
         }
-        let mut hold_off = Vec::with_capacity(n_learners + 1);
-        let mut hold = HoldingCols::with_capacity(n_hold);
-        let mut cert_off = Vec::with_capacity(n_learners + 1);
-        let mut cert = HoldingCols::default();
-        let mut done_off = Vec::with_capacity(n_learners + 1);
-        let mut done = Vec::new();
-        let mut learner_region = Vec::with_capacity(n_learners);
+        let block_bits = self.block_bits.unwrap_or(DEFAULT_BLOCK_BITS);
+        let mut blocks: Vec<Arc<LearnerBlock>> = Vec::with_capacity(n_learners.div_ceil(1 << block_bits));
+        let mut block = LearnerBlock::new();
         let mut opted = vec![0u64; n_learners.div_ceil(64)];
         let mut learner_ids: Vec<Arc<str>> = Vec::with_capacity(n_learners);
         let mut tmp: Vec<RawHolding> = Vec::new();
-        hold_off.push(0u32);
-        cert_off.push(0u32);
-        done_off.push(0u32);
+        let (mut hold, mut cert) = (HoldingCols::default(), HoldingCols::default());
+        let mut done: Vec<CourseIdx> = Vec::new();
         for (new, &old) in perm.iter().enumerate() {
             let old = old as usize;
             tmp.clear();
             for h in self.l_hold_off[old]..self.l_hold_off[old + 1] {
                 tmp.push((self.h_skill[h], self.h_level[h], self.h_kind[h], self.h_ev[h]));
             }
+            hold.clear();
+            cert.clear();
             push_holdings(&mut tmp, &mut hold, &mut cert);
-            hold_off.push(hold.skill.len() as u32);
-            cert_off.push(cert.skill.len() as u32);
+            done.clear();
             for name in &self.done_names[self.l_done_off[old]..self.l_done_off[old + 1]] {
                 let c = course_map.get(name).copied().ok_or_else(|| BuildError::UnknownCourse {
                     context: format!("completed course of learner {}", self.l_ids[old]),
@@ -450,22 +458,25 @@ impl GraphBuilder {
                 })?;
                 done.push(c);
             }
-            sort_dedup_tail(&mut done, done_off[new] as usize);
-            done_off.push(done.len() as u32);
-            learner_region.push(self.l_region[old]);
+            sort_dedup_tail(&mut done, 0);
+            if block.len() == 1 << block_bits {
+                blocks.push(Arc::new(std::mem::replace(&mut block, LearnerBlock::new())));
+            }
+            block.push(&LearnerRef { region: self.l_region[old], hold: hold.all(), cert: cert.all(), done: &done });
             if self.l_opted[old] {
                 opted[new / 64] |= 1 << (new % 64);
             }
             learner_ids.push(Arc::from(&*self.l_ids[old]));
+        }
+        if block.len() > 0 {
+            blocks.push(Arc::new(block));
         }
         drop(self.l_ids);
         drop(self.h_skill);
         drop(self.h_level);
         drop(self.h_ev);
         drop(self.h_kind);
-        let Postings { lix_off, lix_learner } = Postings::build(n_skills, &cert_off, &cert);
-        let HoldingCols { skill: hold_skill, level: hold_level, ev: hold_ev, kind: hold_kind } = hold;
-        let HoldingCols { skill: cert_skill, level: cert_level, ev: cert_ev, kind: cert_kind } = cert;
+        let postings = Postings::build(n_skills, || all_certs(&blocks, block_bits));
 
         Ok(SkillsGraph {
             skill_uris: Arc::new(self.skill_uris),
@@ -491,25 +502,21 @@ impl GraphBuilder {
             occ_map: Arc::new(occ_map),
             dem: Arc::new(dem),
             dem_map: Arc::new(dem_map),
-            learner_ids,
-            learner_region,
+            block_bits,
+            blocks,
+            base_ids: Arc::new(learner_ids),
+            new_ids: Vec::new(),
+            new_order: Vec::new(),
+            new_sorted: Vec::new(),
+            gone: Vec::new(),
+            live: n_learners,
             opted,
-            hold_off,
-            hold_skill,
-            hold_level,
-            hold_ev,
-            hold_kind,
-            cert_off,
-            cert_skill,
-            cert_level,
-            cert_ev,
-            cert_kind,
+            postings: Arc::new(postings),
+            stale: Vec::new(),
+            delta: Postings::default(),
+            changed: Vec::new(),
             ev_arena: Arc::new(self.ev_arena),
             ev_extra: String::new(),
-            done_off,
-            done,
-            lix_off,
-            lix_learner,
             rank_pool: Mutex::new(Vec::new()),
             path_pool: Mutex::new(Vec::new()),
         })
@@ -523,7 +530,7 @@ pub(crate) type RawHolding = (SkillIdx, SkillLevel, EvidenceKind, (u32, u16));
 pub(crate) type HoldingSlices<'a> = (&'a [SkillIdx], &'a [SkillLevel], &'a [(u32, u16)], &'a [EvidenceKind]);
 
 /// Holdings in column form (what the graph keeps per learner, in CSR with an offsets array).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct HoldingCols {
     pub skill: Vec<SkillIdx>,
     pub level: Vec<SkillLevel>,
@@ -532,8 +539,16 @@ pub(crate) struct HoldingCols {
 }
 
 impl HoldingCols {
-    pub(crate) fn with_capacity(n: usize) -> Self {
-        HoldingCols { skill: Vec::with_capacity(n), level: Vec::with_capacity(n), ev: Vec::with_capacity(n), kind: Vec::with_capacity(n) }
+    pub(crate) fn clear(&mut self) {
+        self.skill.clear();
+        self.level.clear();
+        self.ev.clear();
+        self.kind.clear();
+    }
+
+    /// All rows, borrowed.
+    pub(crate) fn all(&self) -> HoldingSlices<'_> {
+        (&self.skill, &self.level, &self.ev, &self.kind)
     }
 
     pub(crate) fn push(&mut self, s: SkillIdx, l: SkillLevel, e: (u32, u16), k: EvidenceKind) {
@@ -583,39 +598,14 @@ pub(crate) fn sort_dedup_tail<T: Ord + Copy>(v: &mut Vec<T>, from: usize) {
 /// Level segments per skill in the postings: one per level, highest (一级, number 1) first.
 pub(crate) const LEVELS: usize = 5;
 
-/// The skill → learners inverted index over credential-backed holdings, by level: skill `s`'s
-/// holders at level number `n` are `lix_learner[lix_off[5s + n − 1]..lix_off[5s + n]]`,
-/// sorted by learner index. The holders at a level or higher are therefore a prefix of the
-/// skill's postings (what a requirement can use without a level test), and a ranking can read
-/// a skill's holders level by level, best credit first.
-pub(crate) struct Postings {
-    pub lix_off: Vec<u32>,
-    pub lix_learner: Vec<LearnerIdx>,
-}
-
-impl Postings {
-    /// Counting sort of the holdings by (skill, level); filled in learner order, so each
-    /// segment is sorted by learner index. O(S + H).
-    pub(crate) fn build(n_skills: usize, cert_off: &[u32], cert: &HoldingCols) -> Postings {
-        let seg = |s: SkillIdx, l: SkillLevel| s.index() * LEVELS + usize::from(l.number()) - 1;
-        let mut lix_off = vec![0u32; n_skills * LEVELS + 1];
-        for (s, l) in cert.skill.iter().zip(&cert.level) {
-            lix_off[seg(*s, *l) + 1] += 1;
-        }
-        for i in 0..n_skills * LEVELS {
-            lix_off[i + 1] += lix_off[i];
-        }
-        let mut fill = lix_off.clone();
-        let mut lix_learner = vec![LearnerIdx(0); cert.skill.len()];
-        for l in 0..cert_off.len().saturating_sub(1) {
-            for h in cert_off[l] as usize..cert_off[l + 1] as usize {
-                let at = &mut fill[seg(cert.skill[h], cert.level[h])];
-                lix_learner[*at as usize] = LearnerIdx(l as u32);
-                *at += 1;
-            }
-        }
-        Postings { lix_off, lix_learner }
-    }
+/// Every learner's credential-backed skills and levels, slot by slot (for the postings).
+pub(crate) fn all_certs(blocks: &[Arc<LearnerBlock>], block_bits: u32) -> impl Iterator<Item = (u32, &[SkillIdx], &[SkillLevel])> {
+    blocks.iter().enumerate().flat_map(move |(b, block)| {
+        (0..block.len()).map(move |i| {
+            let r = block.cert_off[i] as usize..block.cert_off[i + 1] as usize;
+            (((b << block_bits) + i) as u32, &block.cert.skill[r.clone()], &block.cert.level[r])
+        })
+    })
 }
 
 type Sources = (Graph<SkillIdx, SkillRelationKind>, Vec<u32>, Vec<(SkillIdx, Via)>);
@@ -739,28 +729,38 @@ pub struct SkillsGraph {
     pub(crate) occ_map: Arc<FxMap<Box<str>, u32>>,
     pub(crate) dem: Arc<ReqsTable>,
     pub(crate) dem_map: Arc<FxMap<Box<str>, u32>>,
-    pub(crate) learner_ids: Vec<Arc<str>>,
-    pub(crate) learner_region: Vec<Region>,
+    // The learner store (see `store.rs`): learners by slot in blocks shared between
+    // snapshots, the skill → learners postings of the last full build (or compaction) shared
+    // too, and what updates changed since: a delta index over the changed slots, and which
+    // base postings are stale.
+    pub(crate) block_bits: u32,
+    pub(crate) blocks: Vec<Arc<LearnerBlock>>,
+    /// Ids of slots `0..N` (the last full build's learners), in id order.
+    pub(crate) base_ids: Arc<Vec<Arc<str>>>,
+    /// Ids of slots `N..` (learners added by updates since), by slot.
+    pub(crate) new_ids: Vec<Arc<str>>,
+    /// Id-order keys of slots `N..` (see [`SkillsGraph::order`]).
+    pub(crate) new_order: Vec<u64>,
+    /// Slots `N..` (as `slot − N`) sorted by id, for lookups.
+    pub(crate) new_sorted: Vec<u32>,
+    /// Slots of removed learners.
+    pub(crate) gone: Vec<u64>,
+    /// Learners present (slots minus gone).
+    pub(crate) live: usize,
+    /// Opted-in learners, one bit per slot (never set for a gone slot).
     pub(crate) opted: Vec<u64>,
-    pub(crate) hold_off: Vec<u32>,
-    pub(crate) hold_skill: Vec<SkillIdx>,
-    pub(crate) hold_level: Vec<SkillLevel>,
-    pub(crate) hold_ev: Vec<(u32, u16)>,
-    pub(crate) hold_kind: Vec<EvidenceKind>,
-    pub(crate) cert_off: Vec<u32>,
-    pub(crate) cert_skill: Vec<SkillIdx>,
-    pub(crate) cert_level: Vec<SkillLevel>,
-    pub(crate) cert_ev: Vec<(u32, u16)>,
-    pub(crate) cert_kind: Vec<EvidenceKind>,
+    pub(crate) postings: Arc<Postings>,
+    /// Slots whose entries in `postings` are out of date (changed since it was built).
+    pub(crate) stale: Vec<u64>,
+    /// Postings of the slots changed since `postings` was built, in their current state.
+    pub(crate) delta: Postings,
+    /// Slots changed since `postings` was built, sorted.
+    pub(crate) changed: Vec<u32>,
     /// Evidence texts of the last full build, shared by every graph updated from it.
     pub(crate) ev_arena: Arc<String>,
     /// Evidence texts added by incremental updates since (offsets continue after
     /// `ev_arena`), so an update copies only these, not the whole arena.
     pub(crate) ev_extra: String,
-    pub(crate) done_off: Vec<u32>,
-    pub(crate) done: Vec<CourseIdx>,
-    pub(crate) lix_off: Vec<u32>,
-    pub(crate) lix_learner: Vec<LearnerIdx>,
     pub(crate) rank_pool: Mutex<Vec<RankScratch>>,
     pub(crate) path_pool: Mutex<Vec<crate::path::PathScratch>>,
 }
@@ -774,7 +774,7 @@ impl fmt::Debug for SkillsGraph {
             .field("occupations", &self.occ.ids.len())
             .field("demands", &self.dem.ids.len())
             .field("learners", &self.learner_count())
-            .field("verified_skills", &self.hold_skill.len())
+            .field("verified_skills", &self.blocks.iter().map(|b| b.holdings()).sum::<usize>())
             .finish()
     }
 }
@@ -800,7 +800,18 @@ impl SkillsGraph {
 
     /// Number of learners, opted in or not.
     pub fn learner_count(&self) -> usize {
-        self.learner_ids.len()
+        self.live
+    }
+
+    /// Learner slots: learners plus those removed by updates since the last full build (a
+    /// removed learner keeps its slot until then). The size of per-learner scratch arrays.
+    pub(crate) fn slot_count(&self) -> usize {
+        self.base_ids.len() + self.new_ids.len()
+    }
+
+    /// Whether a slot holds a learner (not removed by an update).
+    pub(crate) fn is_live(&self, l: LearnerIdx) -> bool {
+        !bit(&self.gone, l.index())
     }
 
     /// The dense index of a skill URI.
@@ -824,14 +835,29 @@ impl SkillsGraph {
         &self.course_ids[course.index()]
     }
 
-    /// The dense index of a learner id (binary search: learners are sorted by id).
+    /// The dense index of a learner id (binary search: the full build's learners are sorted
+    /// by id, and so is the list of those added since).
     pub fn learner_idx(&self, id: &str) -> Option<LearnerIdx> {
-        self.learner_ids.binary_search_by(|x| (**x).cmp(id)).ok().map(|i| LearnerIdx(i as u32))
+        self.slot_of(id).filter(|&l| self.is_live(l))
+    }
+
+    /// The slot of an id, live or removed.
+    pub(crate) fn slot_of(&self, id: &str) -> Option<LearnerIdx> {
+        let n = self.base_ids.len();
+        match self.base_ids.binary_search_by(|x| (**x).cmp(id)) {
+            Ok(i) => Some(LearnerIdx(i as u32)),
+            Err(_) => self
+                .new_sorted
+                .binary_search_by(|&j| (*self.new_ids[j as usize]).cmp(id))
+                .ok()
+                .map(|p| LearnerIdx((n + self.new_sorted[p] as usize) as u32)),
+        }
     }
 
     /// The id of a learner index.
     pub fn learner_id(&self, learner: LearnerIdx) -> &str {
-        &self.learner_ids[learner.index()]
+        let n = self.base_ids.len();
+        if learner.index() < n { &self.base_ids[learner.index()] } else { &self.new_ids[learner.index() - n] }
     }
 
     /// The dense index of a demand item id.
@@ -890,26 +916,22 @@ impl SkillsGraph {
             + map_entry(self.occ_map.len(), 4)
             + reqs(&self.dem)
             + map_entry(self.dem_map.len(), 4)
-            + self.learner_ids.iter().map(|s| s.len() + 16).sum::<usize>()
-            + vec_bytes(&self.learner_ids)
-            + vec_bytes(&self.learner_region)
+            + self.base_ids.iter().map(|s| s.len() + 16).sum::<usize>()
+            + vec_bytes(&self.base_ids)
+            + self.new_ids.iter().map(|s| s.len() + 16).sum::<usize>()
+            + vec_bytes(&self.new_ids)
+            + vec_bytes(&self.new_order)
+            + vec_bytes(&self.new_sorted)
+            + vec_bytes(&self.gone)
             + vec_bytes(&self.opted)
-            + vec_bytes(&self.hold_off)
-            + vec_bytes(&self.hold_skill)
-            + vec_bytes(&self.hold_level)
-            + vec_bytes(&self.hold_ev)
-            + vec_bytes(&self.hold_kind)
-            + vec_bytes(&self.cert_off)
-            + vec_bytes(&self.cert_skill)
-            + vec_bytes(&self.cert_level)
-            + vec_bytes(&self.cert_ev)
-            + vec_bytes(&self.cert_kind)
+            + vec_bytes(&self.blocks)
+            + self.blocks.iter().map(|b| b.heap_bytes()).sum::<usize>()
+            + self.postings.heap_bytes()
+            + self.delta.heap_bytes()
+            + vec_bytes(&self.stale)
+            + vec_bytes(&self.changed)
             + self.ev_arena.capacity()
             + self.ev_extra.capacity()
-            + vec_bytes(&self.done_off)
-            + vec_bytes(&self.done)
-            + vec_bytes(&self.lix_off)
-            + vec_bytes(&self.lix_learner)
     }
 
     // ---- internal accessors shared by the operations ----
@@ -944,33 +966,50 @@ impl SkillsGraph {
         }
     }
 
-    /// Learners holding `s` by a credential at exactly `level`, in learner order.
-    pub(crate) fn holders_at(&self, s: SkillIdx, level: SkillLevel) -> &[LearnerIdx] {
+    /// Learners holding `s` by a credential at exactly `level`: the base postings (in slot
+    /// order; entries of stale slots must be skipped, see [`Self::is_stale`]) and the delta
+    /// (in slot order, current).
+    pub(crate) fn holders_at(&self, s: SkillIdx, level: SkillLevel) -> [(&[LearnerIdx], bool); 2] {
         let i = s.index() * LEVELS + usize::from(level.number()) - 1;
-        &self.lix_learner[self.lix_off[i] as usize..self.lix_off[i + 1] as usize]
+        [(self.postings.seg(i), true), (self.delta.seg(i), false)]
     }
 
-    /// Learners holding `s` by a credential at `level` or higher: one slice per level,
-    /// highest first, each in learner order.
-    pub(crate) fn holders_from(&self, s: SkillIdx, level: SkillLevel) -> impl Iterator<Item = &[LearnerIdx]> + Clone {
-        SkillLevel::ALL_ASCENDING.into_iter().rev().filter(move |l| l.satisfies(level)).map(move |l| self.holders_at(s, l))
+    /// Learners holding `s` by a credential at `level` or higher: slices as
+    /// [`Self::holders_at`], highest level first.
+    pub(crate) fn holders_from(&self, s: SkillIdx, level: SkillLevel) -> impl Iterator<Item = (&[LearnerIdx], bool)> + Clone {
+        SkillLevel::ALL_ASCENDING.into_iter().rev().filter(move |l| l.satisfies(level)).flat_map(move |l| self.holders_at(s, l))
     }
 
-    /// How many learners hold `s` by a credential at `level` or higher.
+    /// About how many learners hold `s` by a credential at `level` or higher (stale base
+    /// entries included: an ordering hint, not a count to rely on).
     pub(crate) fn holders_at_least(&self, s: SkillIdx, level: SkillLevel) -> usize {
         let base = s.index() * LEVELS;
-        (self.lix_off[base + usize::from(level.number())] - self.lix_off[base]) as usize
+        let end = base + usize::from(level.number());
+        self.postings.count(base, end) + self.delta.count(base, end)
     }
 
-    pub(crate) fn holding_range(&self, l: LearnerIdx) -> std::ops::Range<usize> {
-        self.hold_off[l.index()] as usize..self.hold_off[l.index() + 1] as usize
+    /// Whether a base posting of slot `l` is out of date (the learner changed since the
+    /// base postings were built; its current holdings are in the delta).
+    pub(crate) fn is_stale(&self, l: LearnerIdx) -> bool {
+        bit(&self.stale, l.index())
     }
 
-    /// A learner's level of a skill and the holding index (evidence reference).
+    /// A learner's block and place in it.
+    fn learner(&self, l: LearnerIdx) -> LearnerRef<'_> {
+        let i = l.index();
+        self.blocks[i >> self.block_bits].get(i & ((1 << self.block_bits) - 1))
+    }
+
+    /// A learner's verified skills (all evidence), sorted.
+    pub(crate) fn held_skills(&self, l: LearnerIdx) -> &[SkillIdx] {
+        self.learner(l).hold.0
+    }
+
+    /// A learner's level of a skill and the holding's place among their holdings (evidence
+    /// reference for [`Self::evidence`]).
     pub(crate) fn learner_level(&self, l: LearnerIdx, s: SkillIdx) -> Option<(SkillLevel, u32)> {
-        let r = self.holding_range(l);
-        let base = r.start;
-        self.hold_skill[r].binary_search(&s).ok().map(|i| (self.hold_level[base + i], (base + i) as u32))
+        let h = self.learner(l).hold;
+        h.0.binary_search(&s).ok().map(|i| (h.1[i], i as u32))
     }
 
     /// An evidence text by arena offset and length: in the shared arena of the last full
@@ -981,36 +1020,41 @@ impl SkillsGraph {
         text.unwrap_or("")
     }
 
-    pub(crate) fn evidence(&self, holding: u32) -> (&str, EvidenceKind) {
-        let (a, n) = self.hold_ev[holding as usize];
-        (self.evidence_text(a, n), self.hold_kind[holding as usize])
+    pub(crate) fn evidence(&self, l: LearnerIdx, holding: u32) -> (&str, EvidenceKind) {
+        let h = self.learner(l).hold;
+        let (a, n) = h.2[holding as usize];
+        (self.evidence_text(a, n), h.3[holding as usize])
     }
 
-    /// A learner's credential-backed holdings (what a ranking scores).
-    pub(crate) fn cert_range(&self, l: LearnerIdx) -> std::ops::Range<usize> {
-        self.cert_off[l.index()] as usize..self.cert_off[l.index() + 1] as usize
+    /// A learner's credential-backed holdings (what a ranking scores): skills and levels.
+    pub(crate) fn certs(&self, l: LearnerIdx) -> (&[SkillIdx], &[SkillLevel]) {
+        let c = self.learner(l).cert;
+        (c.0, c.1)
     }
 
-    /// A learner's level of a skill as proven by a credential, and the credential holding
-    /// index.
+    /// A learner's level of a skill as proven by a credential, and the credential's place
+    /// among their credentials.
     pub(crate) fn certified_level(&self, l: LearnerIdx, s: SkillIdx) -> Option<(SkillLevel, u32)> {
-        let r = self.cert_range(l);
-        let base = r.start;
-        self.cert_skill[r].binary_search(&s).ok().map(|i| (self.cert_level[base + i], (base + i) as u32))
+        let c = self.learner(l).cert;
+        c.0.binary_search(&s).ok().map(|i| (c.1[i], i as u32))
     }
 
-    pub(crate) fn cert_evidence(&self, holding: u32) -> (&str, EvidenceKind) {
-        let (a, n) = self.cert_ev[holding as usize];
-        (self.evidence_text(a, n), self.cert_kind[holding as usize])
+    pub(crate) fn cert_evidence(&self, l: LearnerIdx, holding: u32) -> (&str, EvidenceKind) {
+        let c = self.learner(l).cert;
+        let (a, n) = c.2[holding as usize];
+        (self.evidence_text(a, n), c.3[holding as usize])
     }
 
     pub(crate) fn completed(&self, l: LearnerIdx) -> &[CourseIdx] {
-        &self.done[self.done_off[l.index()] as usize..self.done_off[l.index() + 1] as usize]
+        self.learner(l).done
     }
 
-    /// A learner's place in id order, for ranking tie-breaks (smaller first).
+    /// A learner's place in id order, for ranking tie-breaks (smaller first): the full
+    /// build's learners are in id order by slot; a learner added since sorts between the
+    /// full build's learners around its id, and among the other added ones by id.
     pub(crate) fn order(&self, l: LearnerIdx) -> u64 {
-        u64::from(l.0)
+        let n = self.base_ids.len();
+        if l.index() < n { (u64::from(l.0) << 32) | u64::from(u32::MAX) } else { self.new_order[l.index() - n] }
     }
 
     pub(crate) fn is_opted_in(&self, l: LearnerIdx) -> bool {
@@ -1018,7 +1062,7 @@ impl SkillsGraph {
     }
 
     pub(crate) fn region_of_learner(&self, l: LearnerIdx) -> Region {
-        self.learner_region[l.index()]
+        self.learner(l).region
     }
 
     pub(crate) fn cost(&self, c: CourseIdx, by: crate::path::CostBy) -> f64 {

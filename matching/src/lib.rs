@@ -53,6 +53,7 @@ mod rank;
 mod region;
 mod report;
 pub mod satisfaction;
+mod store;
 mod suggest;
 mod supply;
 pub mod synth;

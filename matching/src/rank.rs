@@ -42,6 +42,11 @@ const ACC_MAX_REQS: usize = 32;
 /// full (then again each time the postings read have doubled).
 const SEED_AFTER: usize = 4096;
 
+/// What scoring one learner in full costs in postings read (≈ 30 holdings, each looked up
+/// among the query's sources, at random places in memory): the accumulation route reads a
+/// bucket rather than score its remaining candidates when the bucket is cheaper.
+const SCORE_COST: usize = 64;
+
 /// Reusable per-query arrays, one slot per learner; kept in a pool inside the graph so a
 /// ranking does not zero 12 bytes × learners each time (only the touched slots are reset).
 pub(crate) struct RankScratch {
@@ -154,6 +159,21 @@ pub struct Ranking {
     pub candidates: Vec<RankedCandidate>,
 }
 
+/// A bounded top-k heap of (score, Reverse(id order), slot), worst on top.
+type TopHeap = BinaryHeap<Reverse<(u64, Reverse<u64>, u32)>>;
+
+/// A top-k heap's entries, best first: score descending, then id order ascending; as
+/// (score, slot).
+fn sorted_top(heap: TopHeap) -> Vec<(u64, u32)> {
+    let mut top: Vec<(u64, u64, u32)> = heap.into_iter().map(|Reverse((kv, Reverse(o), id))| (kv, o, id)).collect();
+    top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    top.into_iter().map(|(kv, _, id)| (kv, id)).collect()
+}
+
+/// One run of postings in the bucket lists: requirement, credit, postings, whether from the
+/// base postings (whose stale slots are skipped).
+type Seg<'a> = (u16, u32, &'a [LearnerIdx], bool);
+
 /// The packed contribution of one requirement's credit.
 fn pack(essential: bool, milli: u32) -> u64 {
     if essential { (u64::from(milli == 1000) << ESSENTIAL_SHIFT) | (u64::from(milli) << ADEQUACY_SHIFT) } else { u64::from(milli) }
@@ -244,7 +264,7 @@ impl SkillsGraph {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop()
-            .unwrap_or_else(|| RankScratch::new(self.learner_count(), self.skill_count()));
+            .unwrap_or_else(|| RankScratch::new(self.slot_count(), self.skill_count()));
         let rev = self.reverse_sources(&reqs, &mut scratch.rev_head);
         let (top, scored) = match self.rank_by_essentials(&reqs, &rev, k, &mut scratch) {
             Some(found) => found,
@@ -290,6 +310,40 @@ impl SkillsGraph {
         Ok(Ranking { target: tref, k, candidates_scored: scored, candidates })
     }
 
+    /// The same top k as [`Self::rank_candidates`], always by the full sweep of every posting
+    /// (the first version's method): the reference the benchmarks compare the faster routes
+    /// with. Not for production use; the breakdowns are left empty.
+    #[doc(hidden)]
+    pub fn rank_by_full_sweep(&self, target: Target<'_>, k: usize) -> Result<Ranking, QueryError> {
+        let (tref, reqs) = self.resolve_target(target)?;
+        if reqs.len() > MAX_REQUIREMENTS {
+            return Err(QueryError::TooManyRequirements(reqs.len()));
+        }
+        let mut scratch = self
+            .rank_pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+            .unwrap_or_else(|| RankScratch::new(self.slot_count(), self.skill_count()));
+        let (top, scored) = self.rank_by_sweep(&reqs, k, &mut scratch);
+        reset(&mut scratch);
+        self.rank_pool.lock().unwrap_or_else(PoisonError::into_inner).push(scratch);
+        let ess_total = reqs.iter().filter(|r| r.essential).count() as u32;
+        let opt_total = reqs.len() as u32 - ess_total;
+        let candidates = top
+            .into_iter()
+            .enumerate()
+            .map(|(i, (kv, id))| RankedCandidate {
+                rank: i as u32 + 1,
+                learner: self.learner_id(LearnerIdx(id)).to_string(),
+                region: self.region_of_learner(LearnerIdx(id)).code(),
+                score: Score::from_key(kv, ess_total, opt_total),
+                breakdown: Vec::new(),
+            })
+            .collect();
+        Ok(Ranking { target: tref, k, candidates_scored: scored, candidates })
+    }
+
     fn reverse_sources(&self, reqs: &[Req], rev_head: &mut [u32]) -> RevSources {
         let mut entries: Vec<(SkillIdx, u16, Via)> = Vec::new();
         for (r, req) in reqs.iter().enumerate() {
@@ -314,8 +368,8 @@ impl SkillsGraph {
         best: &mut [u32],
         dirty: &mut Vec<u16>,
     ) -> u64 {
-        let r = self.cert_range(l);
-        for (s, lv) in self.cert_skill[r.clone()].iter().zip(&self.cert_level[r]) {
+        let (skills, levels) = self.certs(l);
+        for (s, lv) in skills.iter().zip(levels) {
             let mut e = rev_head[s.index()] as usize;
             while let Some(&(t, q, via)) = rev.entries.get(e) {
                 if t != *s {
@@ -355,7 +409,8 @@ impl SkillsGraph {
     fn rank_by_essentials(&self, reqs: &[Req], rev: &RevSources, k: usize, scratch: &mut RankScratch) -> Option<(Vec<(u64, u32)>, usize)> {
         // Per essential requirement: (holders at its level, index, number of full sources, the
         // holders' postings: one slice per full source and qualifying level, each in id order).
-        type Lists<'a> = Vec<&'a [LearnerIdx]>;
+        // (postings, from the base: skip stale slots).
+        type Lists<'a> = Vec<(&'a [LearnerIdx], bool)>;
         let mut ess: Vec<(usize, usize, usize, Lists<'_>)> = reqs
             .iter()
             .enumerate()
@@ -365,7 +420,7 @@ impl SkillsGraph {
                 // Shortest first by the length *after* the level filter: a 一级 requirement on a
                 // popular skill can be more selective than an entry-level one on a rare skill.
                 let len = full.iter().map(|t| self.holders_at_least(*t, r.level)).sum::<usize>();
-                let lists: Lists<'_> = full.iter().flat_map(|t| self.holders_from(*t, r.level)).filter(|l| !l.is_empty()).collect();
+                let lists: Lists<'_> = full.iter().flat_map(|t| self.holders_from(*t, r.level)).filter(|l| !l.0.is_empty()).collect();
                 (len, i, full.len(), lists)
             })
             .collect();
@@ -387,10 +442,10 @@ impl SkillsGraph {
             // requirement: stamp it so it is counted once. With one source (the common case) a
             // learner is in one level's slice only.
             let stamped = *sources > 1;
-            for ids in lists {
-                for id in *ids {
+            for &(ids, base) in lists {
+                for id in ids {
                     let i = id.index();
-                    if !self.is_opted_in(*id) {
+                    if !self.is_opted_in(*id) || base && self.is_stale(*id) {
                         continue;
                     }
                     if stamped {
@@ -423,9 +478,9 @@ impl SkillsGraph {
                         if hits >= need || hits + (e - j) < need {
                             break;
                         }
-                        let hit = lists.iter().zip(cursors[j].iter_mut()).any(|(ids, at)| {
+                        let hit = lists.iter().zip(cursors[j].iter_mut()).any(|(&(ids, base), at)| {
                             *at = gallop(ids, *at, id);
-                            ids.get(*at).is_some_and(|x| x.0 == id)
+                            ids.get(*at).is_some_and(|x| x.0 == id) && !(base && self.is_stale(LearnerIdx(id)))
                         });
                         hits += usize::from(hit);
                     }
@@ -449,16 +504,17 @@ impl SkillsGraph {
     /// by requirement then credit descending, and per requirement its runs of equal credit
     /// `(first segment, end segment, packed credit, postings)`; plus the number of postings.
     #[allow(clippy::type_complexity)]
-    fn buckets(&self, reqs: &[Req]) -> (Vec<(u16, u32, &[LearnerIdx])>, Vec<Vec<(usize, usize, u64, usize)>>, usize) {
-        // All (requirement, credit, postings slice), by requirement then credit descending.
-        let mut segs: Vec<(u16, u32, &[LearnerIdx])> = Vec::new();
+    fn buckets(&self, reqs: &[Req]) -> (Vec<Seg<'_>>, Vec<Vec<(usize, usize, u64, usize)>>, usize) {
+        // All (requirement, credit, postings slice, from the base), by requirement then credit descending.
+        let mut segs: Vec<Seg<'_>> = Vec::new();
         for (ri, req) in reqs.iter().enumerate() {
             let start = segs.len();
             for &(t, via) in self.sources(req.skill) {
                 for lv in SkillLevel::ALL_ASCENDING {
-                    let ids = self.holders_at(t, lv);
-                    if !ids.is_empty() {
-                        segs.push((ri as u16, credit_milli(via, lv, req.level), ids));
+                    for (ids, base) in self.holders_at(t, lv) {
+                        if !ids.is_empty() {
+                            segs.push((ri as u16, credit_milli(via, lv, req.level), ids, base));
+                        }
                     }
                 }
             }
@@ -469,7 +525,7 @@ impl SkillsGraph {
         let mut total = 0usize;
         let mut i = 0;
         while i < segs.len() {
-            let (r, c, _) = segs[i];
+            let (r, c, _, _) = segs[i];
             let mut j = i;
             let mut size = 0;
             while j < segs.len() && segs[j].0 == r && segs[j].1 == c {
@@ -508,7 +564,13 @@ impl SkillsGraph {
     /// the long lists of popular skills are read only when the rarer requirements cannot
     /// separate the top k from everybody else. Reading every bucket costs about one sweep
     /// (and then every partial score is exact), so no fallback is needed.
-    fn rank_by_accumulation(&self, reqs: &[Req], rev: &RevSources, k: usize, scratch: &mut RankScratch) -> Option<(Vec<(u64, u32)>, usize)> {
+    fn rank_by_accumulation(
+        &self,
+        reqs: &[Req],
+        rev: &RevSources,
+        k: usize,
+        scratch: &mut RankScratch,
+    ) -> Option<(Vec<(u64, u32)>, usize)> {
         if reqs.len() > ACC_MAX_REQS {
             return None;
         }
@@ -522,14 +584,14 @@ impl SkillsGraph {
         let mut tail: Vec<u64> = (0..n).map(|r| value(r, 0)).collect();
         let mut bound: u64 = tail.iter().sum();
         // The top k of the learners scored so far: (score, order, learner), worst on top.
-        let mut heap: BinaryHeap<Reverse<(u64, Reverse<u64>, u32)>> = BinaryHeap::with_capacity(k + 1);
+        let mut heap: TopHeap = BinaryHeap::with_capacity(k + 1);
         let mut best = vec![0u32; n];
         let mut dirty = Vec::new();
         let mut scored = 0usize;
         let mut work = 0usize;
         let mut next_seed = SEED_AFTER;
         let RankScratch { key, cur, touched, rev_head, mark, .. } = scratch;
-        let offer = |heap: &mut BinaryHeap<Reverse<(u64, Reverse<u64>, u32)>>, kv: u64, id: u32| {
+        let offer = |heap: &mut TopHeap, kv: u64, id: u32| {
             if kv == 0 {
                 return;
             }
@@ -541,15 +603,20 @@ impl SkillsGraph {
                 heap.push(Reverse(e));
             }
         };
-        let theta = |heap: &BinaryHeap<Reverse<(u64, Reverse<u64>, u32)>>| if heap.len() < k { 0 } else { heap.peek().map_or(0, |r| r.0.0) };
+        let theta = |heap: &TopHeap| if heap.len() < k { 0 } else { heap.peek().map_or(0, |r| r.0.0) };
+        let pick = |pos: &[usize]| {
+            (0..n)
+                .filter_map(|r| buckets[r].get(pos[r]).map(|b| ((b.2 - value(r, pos[r] + 1)) as f64 / (b.3 as f64 + 1.0), r)))
+                .fold(None, |acc: Option<(f64, usize)>, x| if acc.is_none_or(|a| x.0 > a.0) { Some(x) } else { acc })
+                .map(|(_, r)| r)
+        };
+        // Phase 1: read until no learner not met yet can reach the k-th score (θ > B).
         loop {
             if heap.len() == k && theta(&heap) > bound {
                 break;
             }
-            let pick = (0..n)
-                .filter_map(|r| buckets[r].get(pos[r]).map(|b| ((b.2 - value(r, pos[r] + 1)) as f64 / (b.3 as f64 + 1.0), r)))
-                .fold(None, |acc: Option<(f64, usize)>, x| if acc.is_none_or(|a| x.0 > a.0) { Some(x) } else { acc });
-            if work >= next_seed || pick.is_none() {
+            let next = pick(&pos);
+            if work >= next_seed || next.is_none() {
                 // Seed θ: score in full the learners with the best partial scores not scored yet.
                 let mut best_partial: Vec<(u64, u32)> =
                     touched.iter().filter(|&&id| mark[id as usize / 64] >> (id % 64) & 1 == 0).map(|&id| (key[id as usize], id)).collect();
@@ -569,14 +636,14 @@ impl SkillsGraph {
                     break;
                 }
             }
-            let Some((_, r)) = pick else { break };
+            let Some(r) = next else { break };
             let (from, to, v, size) = buckets[r][pos[r]];
             let bit = 1u32 << r;
             work += size;
-            for &(_, _, ids) in &segs[from..to] {
+            for &(_, _, ids, base) in &segs[from..to] {
                 for id in ids {
                     let i = id.index();
-                    if cur[i] & bit != 0 || !self.is_opted_in(*id) {
+                    if cur[i] & bit != 0 || !self.is_opted_in(*id) || base && self.is_stale(*id) {
                         continue;
                     }
                     if cur[i] == 0 {
@@ -590,25 +657,48 @@ impl SkillsGraph {
             tail[r] = value(r, pos[r]);
             bound = bound - v + tail[r];
         }
-        // Every learner met that could still reach the k-th score, best upper bound first.
+        // Phase 2: only learners met so far can still enter (everyone else scores at most B <
+        // θ). Their upper bound: the partial score plus the tails of the requirements they
+        // were not met on.
         let th = theta(&heap);
-        let mut candidates: Vec<(u64, u32)> = touched
+        let upper = |key: &[u64], cur: &[u32], tail: &[u64], bound: u64, id: u32| {
+            let i = id as usize;
+            let mut seen = cur[i];
+            let mut ub = key[i] + bound;
+            while seen != 0 {
+                ub -= tail[seen.trailing_zeros() as usize];
+                seen &= seen - 1;
+            }
+            ub
+        };
+        let mut candidates: Vec<u32> = touched
             .iter()
-            .filter(|&&id| mark[id as usize / 64] >> (id % 64) & 1 == 0)
-            .filter_map(|&id| {
-                let i = id as usize;
-                if key[i] + bound < th {
-                    return None;
-                }
-                let mut seen = cur[i];
-                let mut ub = key[i] + bound;
-                while seen != 0 {
-                    ub -= tail[seen.trailing_zeros() as usize];
-                    seen &= seen - 1;
-                }
-                (ub >= th).then_some((ub, id))
-            })
+            .copied()
+            .filter(|&id| mark[id as usize / 64] >> (id % 64) & 1 == 0 && key[id as usize] + bound >= th)
+            .filter(|&id| upper(key, cur, &tail, bound, id) >= th)
             .collect();
+        // Reading more buckets lowers the candidates' bounds (and reads only what is needed to
+        // update them); keep doing so while a bucket costs less than scoring the candidates.
+        while let Some(r) = pick(&pos).filter(|&r| !candidates.is_empty() && buckets[r][pos[r]].3 < candidates.len() * SCORE_COST) {
+            let (from, to, v, _) = buckets[r][pos[r]];
+            let bit = 1u32 << r;
+            for &(_, _, ids, base) in &segs[from..to] {
+                for id in ids {
+                    let i = id.index();
+                    // A learner not met in phase 1 cannot enter; leave it unmet.
+                    if cur[i] == 0 || cur[i] & bit != 0 || base && self.is_stale(*id) {
+                        continue;
+                    }
+                    cur[i] |= bit;
+                    key[i] += v;
+                }
+            }
+            pos[r] += 1;
+            tail[r] = value(r, pos[r]);
+            bound = bound - v + tail[r];
+            candidates.retain(|&id| upper(key, cur, &tail, bound, id) >= th);
+        }
+        let mut candidates: Vec<(u64, u32)> = candidates.into_iter().map(|id| (upper(key, cur, &tail, bound, id), id)).collect();
         candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0));
         for (ub, id) in candidates {
             if ub < theta(&heap) {
@@ -619,9 +709,7 @@ impl SkillsGraph {
             scored += 1;
             offer(&mut heap, kv, id);
         }
-        let mut top: Vec<(u64, u64, u32)> = heap.into_iter().map(|Reverse((kv, Reverse(o), id))| (kv, o, id)).collect();
-        top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        Some((top.into_iter().map(|(kv, _, id)| (kv, id)).collect(), scored))
+        Some((sorted_top(heap), scored))
     }
 
     /// Exact top k by a bound on what the learners not read yet can score (a threshold
@@ -649,13 +737,13 @@ impl SkillsGraph {
         let value = |r: usize, p: usize| buckets[r].get(p).map_or(0, |b| b.2);
         let mut pos = vec![0usize; reqs.len()];
         let mut bound: u64 = (0..reqs.len()).map(|r| value(r, 0)).sum();
-        let mut heap: BinaryHeap<Reverse<(u64, Reverse<u32>)>> = BinaryHeap::with_capacity(k + 1);
+        let mut heap: TopHeap = BinaryHeap::with_capacity(k + 1);
         let mut best = vec![0u32; reqs.len()];
         let mut dirty = Vec::new();
         let mut work = 0usize;
         let RankScratch { touched, rev_head, mark, .. } = scratch;
         loop {
-            if heap.len() == k && heap.peek().is_some_and(|Reverse((kv, _))| *kv > bound) {
+            if heap.len() == k && heap.peek().is_some_and(|Reverse((kv, _, _))| *kv > bound) {
                 break;
             }
             // The bucket that lowers the bound most per posting read.
@@ -671,16 +759,16 @@ impl SkillsGraph {
             let Some((_, r)) = pick else { break };
             let (from, to, v, size) = buckets[r][pos[r]];
             work += size;
-            for &(_, _, ids) in &segs[from..to] {
+            for &(_, _, ids, base) in &segs[from..to] {
                 for id in ids {
                     let i = id.index();
-                    if mark[i / 64] >> (i % 64) & 1 == 1 || !self.is_opted_in(*id) {
+                    if mark[i / 64] >> (i % 64) & 1 == 1 || !self.is_opted_in(*id) || base && self.is_stale(*id) {
                         continue;
                     }
                     mark[i / 64] |= 1 << (i % 64);
                     touched.push(id.0);
-                    work += self.cert_range(*id).len();
-                    let e = (self.score_learner(*id, reqs, rev, rev_head, &mut best, &mut dirty), Reverse(id.0));
+                    work += self.certs(*id).0.len();
+                    let e = (self.score_learner(*id, reqs, rev, rev_head, &mut best, &mut dirty), Reverse(self.order(*id)), id.0);
                     if heap.len() < k {
                         heap.push(Reverse(e));
                     } else if heap.peek().is_some_and(|Reverse(min)| e > *min) {
@@ -695,9 +783,7 @@ impl SkillsGraph {
             pos[r] += 1;
             bound = bound - v + value(r, pos[r]);
         }
-        let mut top: Vec<(u64, u32)> = heap.into_iter().map(|Reverse((kv, Reverse(id)))| (kv, id)).collect();
-        top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        Some((top, touched.len()))
+        Some((sorted_top(heap), touched.len()))
     }
 
     /// The full sweep: every posting of every source of every requirement, adding credits
@@ -711,12 +797,17 @@ impl SkillsGraph {
                 // One source, so a learner gets at most one credit: just add it.
                 for lv in SkillLevel::ALL_ASCENDING {
                     let add = pack(req.essential, credit_milli(*via, lv, req.level));
-                    for id in self.holders_at(*s, lv) {
-                        let k = &mut key[id.index()];
-                        if *k == 0 {
-                            touched.push(id.0);
+                    for (ids, base) in self.holders_at(*s, lv) {
+                        for id in ids {
+                            if base && self.is_stale(*id) {
+                                continue;
+                            }
+                            let k = &mut key[id.index()];
+                            if *k == 0 {
+                                touched.push(id.0);
+                            }
+                            *k += add;
                         }
-                        *k += add;
                     }
                 }
             } else {
@@ -726,16 +817,21 @@ impl SkillsGraph {
                 for (s, via) in srcs {
                     for lv in SkillLevel::ALL_ASCENDING {
                         let v = credit_milli(*via, lv, req.level);
-                        for id in self.holders_at(*s, lv) {
-                            let c = cur[id.index()];
-                            let old = if c & !0xFFFF == stamp { c & 0xFFFF } else { 0 };
-                            if v > old {
-                                let k = &mut key[id.index()];
-                                if *k == 0 {
-                                    touched.push(id.0);
+                        for (ids, base) in self.holders_at(*s, lv) {
+                            for id in ids {
+                                if base && self.is_stale(*id) {
+                                    continue;
                                 }
-                                *k += pack(req.essential, v) - pack(req.essential, old);
-                                cur[id.index()] = stamp | v;
+                                let c = cur[id.index()];
+                                let old = if c & !0xFFFF == stamp { c & 0xFFFF } else { 0 };
+                                if v > old {
+                                    let k = &mut key[id.index()];
+                                    if *k == 0 {
+                                        touched.push(id.0);
+                                    }
+                                    *k += pack(req.essential, v) - pack(req.essential, old);
+                                    cur[id.index()] = stamp | v;
+                                }
                             }
                         }
                     }
@@ -748,13 +844,13 @@ impl SkillsGraph {
 
     /// The best `k` touched learners by (score desc, id asc), with a bounded min-heap.
     fn top_k(&self, touched: &[u32], key: &[u64], k: usize) -> Vec<(u64, u32)> {
-        let mut heap: BinaryHeap<Reverse<(u64, Reverse<u32>)>> = BinaryHeap::with_capacity(k + 1);
+        let mut heap: TopHeap = BinaryHeap::with_capacity(k + 1);
         for &id in touched {
             let kv = key[id as usize];
             if kv == 0 || !self.is_opted_in(LearnerIdx(id)) {
                 continue;
             }
-            let e = (kv, Reverse(id));
+            let e = (kv, Reverse(self.order(LearnerIdx(id))), id);
             if heap.len() < k {
                 heap.push(Reverse(e));
             } else if heap.peek().is_some_and(|Reverse(min)| e > *min) {
@@ -762,9 +858,7 @@ impl SkillsGraph {
                 heap.push(Reverse(e));
             }
         }
-        let mut top: Vec<(u64, u32)> = heap.into_iter().map(|Reverse((kv, Reverse(id)))| (kv, id)).collect();
-        top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        top
+        sorted_top(heap)
     }
 
     /// The score of one learner against a target, computed requirement by requirement with
@@ -800,7 +894,7 @@ mod tests {
     fn bound_route_matches_the_sweep_and_stops_early() {
         let cfg = SynthConfig::small(11);
         let g = synth::graph(&cfg).expect("synthetic graph");
-        let mut scratch = RankScratch::new(g.learner_count(), g.skill_count());
+        let mut scratch = RankScratch::new(g.slot_count(), g.skill_count());
         let (mut runs, mut early, mut acc_runs, mut acc_early) = (0, 0, 0, 0);
         for seed in 0..30 {
             for (n, essential) in [(5, 0), (20, 0), (8, 2), (3, 1)] {

@@ -74,7 +74,7 @@ impl SkillsGraph {
     pub(crate) fn learner_outcome(&self, req: &Req, l: LearnerIdx) -> RequirementOutcome {
         let j = self.judge(req.skill, req.level, |s| self.learner_level(l, s));
         self.outcome(req, &j, |h| {
-            let (ev, kind) = self.evidence(h);
+            let (ev, kind) = self.evidence(l, h);
             (Some(ev.to_string()), None, Some(kind))
         })
     }
@@ -84,13 +84,13 @@ impl SkillsGraph {
     pub(crate) fn ranked_outcome(&self, req: &Req, l: LearnerIdx) -> RequirementOutcome {
         let j = self.judge(req.skill, req.level, |s| self.certified_level(l, s));
         let mut o = self.outcome(req, &j, |h| {
-            let (ev, kind) = self.cert_evidence(h);
+            let (ev, kind) = self.cert_evidence(l, h);
             (Some(ev.to_string()), None, Some(kind))
         });
         let all = self.judge(req.skill, req.level, |s| self.learner_level(l, s));
         if all.credit_milli > j.credit_milli {
             o.no_certificate_yet = all.best.map(|(s, via, level, h)| {
-                let (ev, kind) = self.evidence(h);
+                let (ev, kind) = self.evidence(l, h);
                 Evidence {
                     skill: self.skill_uri(s).to_string(),
                     via,

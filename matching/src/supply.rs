@@ -133,13 +133,13 @@ impl SkillsGraph {
         }
         // Learners: one dense counter per region key, to keep the sweep over holdings cheap.
         let mut per_region: FxMap<Region, Vec<u32>> = FxMap::default();
-        for l in 0..self.learner_count() {
-            let r = self.region_of_learner(LearnerIdx(l as u32));
+        for l in (0..self.slot_count() as u32).map(LearnerIdx).filter(|&l| self.is_live(l)) {
+            let r = self.region_of_learner(l);
             if !inside(r) {
                 continue;
             }
             let counts = per_region.entry(r.roll_up(granularity)).or_insert_with(|| vec![0; self.skill_count()]);
-            for s in &self.hold_skill[self.holding_range(LearnerIdx(l as u32))] {
+            for s in self.held_skills(l) {
                 counts[s.index()] += 1;
             }
         }

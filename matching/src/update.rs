@@ -3,85 +3,21 @@
 //!
 //! At provincial scale (a million learners, ten million verified skills) almost every write
 //! is about one learner: a completion recorded, a certificate issued or revoked, consent
-//! given. Rebuilding the whole graph for each costs tens of seconds; [`SkillsGraph::with_learners`]
-//! copies the unchanged learners' columns in long runs and processes only the changed ones,
-//! with the same per-learner rule a full build uses ([`crate::graph::push_holdings`]), so the
-//! result answers every query exactly as a graph built from scratch with the same learners.
+//! given. [`SkillsGraph::with_learners`] copies only the blocks of the learner store that hold
+//! changed learners (see `store.rs`) and indexes only the learners changed since the base
+//! postings were built, with the same per-learner rule a full build uses
+//! ([`crate::graph::push_holdings`]), so the result answers every query exactly as a graph
+//! built from scratch with the same learners.
 
 use std::sync::{Arc, Mutex};
 
 use crate::SkillsGraph;
-use crate::graph::{HoldingCols, Postings, RawHolding, graph_evidence_text, push_holdings, sort_dedup_tail};
-use crate::model::{BuildError, CourseIdx, LearnerIdx, LearnerSpec};
+use crate::graph::{HoldingCols, RawHolding, graph_evidence_text, push_holdings, sort_dedup_tail};
+use crate::model::{BuildError, CourseIdx, LearnerSpec};
 use crate::region::Region;
+use crate::store::{LearnerBlock, LearnerRef, Postings, bit, set_bit};
 
-/// The new learner columns, filled in id order.
-struct Out {
-    learner_ids: Vec<Arc<str>>,
-    learner_region: Vec<Region>,
-    opted_flags: Vec<bool>,
-    hold_off: Vec<u32>,
-    cert_off: Vec<u32>,
-    done_off: Vec<u32>,
-    hold: HoldingCols,
-    cert: HoldingCols,
-    done: Vec<CourseIdx>,
-}
-
-impl Out {
-    fn with_capacity(g: &SkillsGraph, n: usize) -> Out {
-        Out {
-            learner_ids: Vec::with_capacity(n),
-            learner_region: Vec::with_capacity(n),
-            opted_flags: Vec::with_capacity(n),
-            hold_off: vec![0],
-            cert_off: vec![0],
-            done_off: vec![0],
-            hold: HoldingCols::with_capacity(g.hold_skill.len()),
-            cert: HoldingCols::with_capacity(g.cert_skill.len()),
-            done: Vec::with_capacity(g.done.len()),
-        }
-    }
-
-    /// Copies old learners `a..b` (all unchanged) in one run per column, shifting offsets.
-    fn copy_run(&mut self, g: &SkillsGraph, a: usize, b: usize) {
-        if a >= b {
-            return;
-        }
-        self.learner_ids.extend_from_slice(&g.learner_ids[a..b]);
-        self.learner_region.extend_from_slice(&g.learner_region[a..b]);
-        self.opted_flags.extend((a..b).map(|i| g.is_opted_in(LearnerIdx(i as u32))));
-        for (offs, old, base) in [
-            (&mut self.hold_off, &g.hold_off, self.hold.skill.len()),
-            (&mut self.cert_off, &g.cert_off, self.cert.skill.len()),
-            (&mut self.done_off, &g.done_off, self.done.len()),
-        ] {
-            let start = old[a] as usize;
-            offs.extend(old[a + 1..=b].iter().map(|&o| (o as usize - start + base) as u32));
-        }
-        let old_hold = (&g.hold_skill[..], &g.hold_level[..], &g.hold_ev[..], &g.hold_kind[..]);
-        let old_cert = (&g.cert_skill[..], &g.cert_level[..], &g.cert_ev[..], &g.cert_kind[..]);
-        self.hold.extend_from(old_hold, g.hold_off[a] as usize..g.hold_off[b] as usize);
-        self.cert.extend_from(old_cert, g.cert_off[a] as usize..g.cert_off[b] as usize);
-        self.done.extend_from_slice(&g.done[g.done_off[a] as usize..g.done_off[b] as usize]);
-    }
-
-    fn push(&mut self, p: Prepared) {
-        self.learner_ids.push(p.id);
-        self.learner_region.push(p.region);
-        self.opted_flags.push(p.opted);
-        let n = p.hold.skill.len();
-        self.hold.extend_from((&p.hold.skill, &p.hold.level, &p.hold.ev, &p.hold.kind), 0..n);
-        let n = p.cert.skill.len();
-        self.cert.extend_from((&p.cert.skill, &p.cert.level, &p.cert.ev, &p.cert.kind), 0..n);
-        self.done.extend_from_slice(&p.done);
-        self.hold_off.push(self.hold.skill.len() as u32);
-        self.cert_off.push(self.cert.skill.len() as u32);
-        self.done_off.push(self.done.len() as u32);
-    }
-}
-
-/// A changed learner, ready to merge: everything resolved against the graph's skills and
+/// A changed learner, ready to write: everything resolved against the graph's skills and
 /// courses, its evidence already in the new arena.
 struct Prepared {
     id: Arc<str>,
@@ -91,6 +27,11 @@ struct Prepared {
     cert: HoldingCols,
     done: Vec<CourseIdx>,
 }
+
+/// Changed learners at most, as a share of the slots (1/16), before an update folds its delta
+/// into new base postings (a counting sort of every holding, as a full build does) instead
+/// of indexing the changed learners apart; never fewer than one block's worth.
+const COMPACT_SHARE: usize = 16;
 
 impl SkillsGraph {
     /// A new graph equal to this one with the learners in `upserts` added or replaced (by id)
@@ -160,46 +101,129 @@ impl SkillsGraph {
                 return Err(BuildError::DuplicateId { kind: "learner", id: w[0].id.to_string() });
             }
         }
-        let mut removed: Vec<&str> = removals.to_vec();
-        removed.sort_unstable();
+        let n_base = self.base_ids.len();
+        let mut new_ids = self.new_ids.clone();
+        let mut new_sorted = self.new_sorted.clone();
+        let mut gone = self.gone.clone();
+        let mut opted = self.opted.clone();
+        let mut live = self.live;
+        // (slot, new state: None = removed), in slot order once sorted.
+        let mut edits: Vec<(u32, Option<Prepared>)> = Vec::with_capacity(prepared.len() + removals.len());
+        let mut added: Vec<(Arc<str>, u32)> = Vec::new();
+        for p in prepared {
+            let slot = match self.slot_of(&p.id) {
+                Some(l) => {
+                    if bit(&gone, l.index()) {
+                        set_bit(&mut gone, l.index(), false);
+                        live += 1;
+                    }
+                    l.0
+                }
+                None => {
+                    let slot = (n_base + new_ids.len()) as u32;
+                    added.push((p.id.clone(), slot - n_base as u32));
+                    new_ids.push(p.id.clone());
+                    live += 1;
+                    slot
+                }
+            };
+            set_bit(&mut opted, slot as usize, p.opted);
+            edits.push((slot, Some(p)));
+        }
+        for id in removals {
+            if upserts.iter().any(|u| u.id == *id) {
+                continue;
+            }
+            // (An id listed twice is removed once.)
+            if let Some(l) = self.learner_idx(id).filter(|l| !bit(&gone, l.index())) {
+                set_bit(&mut gone, l.index(), true);
+                set_bit(&mut opted, l.index(), false);
+                live -= 1;
+                edits.push((l.0, None));
+            }
+        }
+        edits.sort_by_key(|e| e.0);
+        edits.dedup_by_key(|e| e.0);
+        let slots = n_base + new_ids.len();
+        if opted.len() < slots.div_ceil(64) {
+            opted.resize(slots.div_ceil(64), 0);
+        }
+        if !added.is_empty() {
+            // Keep the added learners' lookup list sorted by id.
+            let ids = &new_ids;
+            new_sorted.extend(added.iter().map(|a| a.1));
+            new_sorted.sort_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+        }
+        // Each added learner's place in id order: after the full build's learners with a
+        // smaller id (high 32 bits), then among the added ones by id (low bits).
+        let mut new_order = vec![0u64; new_ids.len()];
+        for (rank, &j) in new_sorted.iter().enumerate() {
+            let id = &new_ids[j as usize];
+            let before = self.base_ids.partition_point(|x| x < id) as u64;
+            new_order[j as usize] = (before << 32) | rank as u64;
+        }
 
-        let n_old = self.learner_count();
-        let mut out = Out::with_capacity(self, n_old + prepared.len());
-        let mut next_new = prepared.into_iter().peekable();
-        let mut run_start = 0;
-        for i in 0..n_old {
-            let id: &str = &self.learner_ids[i];
-            // Changed learners sorting before (or replacing) old learner i go here, in id order.
-            let mut replaced = false;
-            while let Some(p) = next_new.next_if(|p| *p.id <= *id) {
-                out.copy_run(self, run_start, i);
-                run_start = i;
-                replaced |= *p.id == *id;
-                out.push(p);
+        // Copy the blocks that hold a changed learner; share the rest.
+        let bits = self.block_bits;
+        let mut blocks = self.blocks.clone();
+        let mut e = 0;
+        while e < edits.len() {
+            let b = edits[e].0 as usize >> bits;
+            let end = e + edits[e..].iter().take_while(|x| x.0 as usize >> bits == b).count();
+            let old = blocks.get(b).cloned();
+            let old_len = old.as_ref().map_or(0, |o| o.len());
+            let last_slot = (edits[end - 1].0 as usize & ((1 << bits) - 1)) + 1;
+            let mut nb = LearnerBlock::new();
+            let mut it = edits[e..end].iter().peekable();
+            // A removed learner keeps its slot with no holdings (and is marked gone).
+            let empty = LearnerRef { region: Region(0), hold: (&[], &[], &[], &[]), cert: (&[], &[], &[], &[]), done: &[] };
+            for i in 0..old_len.max(last_slot) {
+                match it.next_if(|x| x.0 as usize & ((1 << bits) - 1) == i) {
+                    Some((_, Some(p))) => nb.push(&LearnerRef { region: p.region, hold: p.hold.all(), cert: p.cert.all(), done: &p.done }),
+                    Some((_, None)) => nb.push(&LearnerRef { region: old.as_ref().map_or(empty.region, |o| o.get(i).region), ..empty }),
+                    None => match &old {
+                        Some(o) if i < old_len => nb.push(&o.get(i)),
+                        _ => nb.push(&empty),
+                    },
+                }
             }
-            if replaced || removed.binary_search(&id).is_ok() {
-                out.copy_run(self, run_start, i);
-                run_start = i + 1;
+            if b < blocks.len() {
+                blocks[b] = Arc::new(nb);
+            } else {
+                blocks.push(Arc::new(nb));
             }
+            e = end;
         }
-        out.copy_run(self, run_start, n_old);
-        for p in next_new {
-            out.push(p);
-        }
-        let Out { learner_ids, learner_region, opted_flags, hold_off, cert_off, done_off, hold, cert, done } = out;
-        if u32::try_from(hold.skill.len()).is_err() {
+        let hold_total: usize = blocks.iter().map(|b| b.holdings()).sum();
+        if u32::try_from(hold_total).is_err() {
             return Err(BuildError::TooLarge("more than 4 billion verified skills"));
         }
-        let n = learner_ids.len();
-        let mut opted = vec![0u64; n.div_ceil(64)];
-        for (i, o) in opted_flags.iter().enumerate() {
-            if *o {
-                opted[i / 64] |= 1 << (i % 64);
+
+        // Postings: the changed slots since the base go to a small delta index (their base
+        // entries are marked stale); past a share of the slots, fold everything into a new
+        // base instead.
+        let mut changed = self.changed.clone();
+        changed.extend(edits.iter().map(|x| x.0));
+        changed.sort_unstable();
+        changed.dedup();
+        let n_skills = self.skill_count();
+        let (postings, stale, delta, changed) = if changed.len() > (slots / COMPACT_SHARE).max(1 << bits) {
+            (Arc::new(Postings::build(n_skills, || crate::graph::all_certs(&blocks, bits))), Vec::new(), Postings::default(), Vec::new())
+        } else {
+            let mut stale = self.stale.clone();
+            for &c in &changed {
+                set_bit(&mut stale, c as usize, true);
             }
-        }
-        let Postings { lix_off, lix_learner } = Postings::build(self.skill_count(), &cert_off, &cert);
-        let HoldingCols { skill: hold_skill, level: hold_level, ev: hold_ev, kind: hold_kind } = hold;
-        let HoldingCols { skill: cert_skill, level: cert_level, ev: cert_ev, kind: cert_kind } = cert;
+            let blocks = &blocks;
+            let delta = Postings::build(n_skills, || {
+                changed.iter().map(move |&c| {
+                    let l = blocks[c as usize >> bits].get(c as usize & ((1 << bits) - 1));
+                    (c, l.cert.0, l.cert.1)
+                })
+            });
+            (self.postings.clone(), stale, delta, changed)
+        };
+
         Ok(SkillsGraph {
             skill_uris: self.skill_uris.clone(),
             skill_map: self.skill_map.clone(),
@@ -224,25 +248,21 @@ impl SkillsGraph {
             occ_map: self.occ_map.clone(),
             dem: self.dem.clone(),
             dem_map: self.dem_map.clone(),
-            learner_ids,
-            learner_region,
+            block_bits: bits,
+            blocks,
+            base_ids: self.base_ids.clone(),
+            new_ids,
+            new_order,
+            new_sorted,
+            gone,
+            live,
             opted,
-            hold_off,
-            hold_skill,
-            hold_level,
-            hold_ev,
-            hold_kind,
-            cert_off,
-            cert_skill,
-            cert_level,
-            cert_ev,
-            cert_kind,
+            postings,
+            stale,
+            delta,
+            changed,
             ev_arena: self.ev_arena.clone(),
             ev_extra: arena,
-            done_off,
-            done,
-            lix_off,
-            lix_learner,
             rank_pool: Mutex::new(Vec::new()),
             path_pool: Mutex::new(Vec::new()),
         })

@@ -76,7 +76,14 @@ fn catalog(b: &mut GraphBuilder) -> Result<(), BuildError> {
 }
 
 fn build(learners: &[LearnerSpec]) -> SkillsGraph {
+    build_in_blocks(learners, 2048)
+}
+
+/// A full build whose learner store keeps `block` learners per block: with tiny blocks an
+/// update spans several blocks and soon folds its delta into new base postings.
+fn build_in_blocks(learners: &[LearnerSpec], block: usize) -> SkillsGraph {
     let mut b = GraphBuilder::new();
+    b.learner_block_size(block);
     catalog(&mut b).expect("catalog");
     for l in learners {
         b.add_learner(l).expect("learner");
@@ -142,9 +149,10 @@ proptest! {
         before in learners(),
         upserts in learners(),
         removals in prop::collection::vec(0usize..12, 0..4),
+        block in prop::sample::select(vec![1usize, 2, 4, 2048]),
     ) {
         let removals: Vec<String> = removals.into_iter().map(|i| format!("L{i:02}")).collect();
-        let old = build(&before);
+        let old = build_in_blocks(&before, block);
         let removal_refs: Vec<&str> = removals.iter().map(String::as_str).collect();
         let updated = old.with_learners(&upserts, &removal_refs).expect("update");
 
@@ -163,17 +171,42 @@ proptest! {
         prop_assert_eq!(answers(&old, &ids), answers(&build(&before), &ids));
     }
 
-    /// Applying changes one at a time or all at once ends in the same graph.
+    /// Applying changes one at a time or all at once ends in the same graph; and a chain of
+    /// updates with removals and re-additions (each reusing or adding slots, stacking deltas
+    /// or folding them into new base postings) answers as a full build of the end state.
     #[test]
-    fn updates_compose(before in learners(), a in learners(), b in learners()) {
-        let g = build(&before);
+    fn updates_compose(
+        before in learners(),
+        a in learners(),
+        b in learners(),
+        c in learners(),
+        removals in prop::collection::vec(0usize..12, 0..4),
+        block in prop::sample::select(vec![1usize, 2, 4, 2048]),
+    ) {
+        let g = build_in_blocks(&before, block);
         let stepwise = g.with_learners(&a, &[]).expect("a").with_learners(&b, &[]).expect("b");
         let mut merged: Vec<LearnerSpec> = a.iter().filter(|l| !b.iter().any(|x| x.id == l.id)).cloned().collect();
         merged.extend(b.iter().cloned());
         let at_once = g.with_learners(&merged, &[]).expect("merged");
         let ids: Vec<String> = (0..12).map(|i| format!("L{i:02}")).collect();
         prop_assert_eq!(answers(&stepwise, &ids), answers(&at_once, &ids));
+
+        let removals: Vec<String> = removals.into_iter().map(|i| format!("L{i:02}")).collect();
+        let removal_refs: Vec<&str> = removals.iter().map(String::as_str).collect();
+        let chained = stepwise.with_learners(&[], &removal_refs).expect("removals").with_learners(&c, &[]).expect("c");
+        let mut expected = apply(&before, &a);
+        expected = apply(&expected, &b);
+        expected.retain(|l| !removals.contains(&l.id));
+        expected = apply(&expected, &c);
+        prop_assert_eq!(answers(&chained, &ids), answers(&build(&expected), &ids));
     }
+}
+
+/// `set` with `upserts` replacing or adding learners by id.
+fn apply(set: &[LearnerSpec], upserts: &[LearnerSpec]) -> Vec<LearnerSpec> {
+    let mut out: Vec<LearnerSpec> = set.iter().filter(|l| !upserts.iter().any(|u| u.id == l.id)).cloned().collect();
+    out.extend(upserts.iter().cloned());
+    out
 }
 
 /// A change naming an unknown skill or course is refused, as a full build refuses it, and
