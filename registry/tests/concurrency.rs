@@ -556,6 +556,34 @@ fn kill_9_during_csv_and_esco_imports_leaves_each_all_or_nothing_and_sees_both()
     }
 }
 
+/// Issue 9 (memory under mixed load): `serve` runs with glibc's malloc arenas capped unless the
+/// operator chose a value — it executes itself again with `MALLOC_ARENA_MAX` set, in the same
+/// process (the PID a service manager watches stays the one it started).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn serve_caps_malloc_arenas_in_the_same_process_unless_the_operator_chose() {
+    let store = Store::demo();
+    let environ = |pid: u32| std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+    let has = |env: &[u8], entry: &str| env.split(|b| *b == 0).any(|e| e == entry.as_bytes());
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()).max(2);
+    let server = store.serve("arenas", 60);
+    assert!(has(&environ(server.child.id()), &format!("MALLOC_ARENA_MAX={cores}")), "capped at one arena per core (≥ 2)");
+    drop(server);
+    // The operator's value is kept.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = store
+        .command(&["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("MALLOC_ARENA_MAX", "7")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.by_ref().map_while(Result::ok).any(|l| l.contains("listening on")));
+    assert!(has(&environ(child.id()), "MALLOC_ARENA_MAX=7"));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 #[test]
 fn a_corrupted_allocation_is_reported_and_repaired_from_the_credentials() {
     let store = Store::demo();
