@@ -29,6 +29,7 @@ pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrat
 
 pub use connection::DbConnection;
 
+pub mod fresh;
 pub mod schema;
 
 mod connection {
