@@ -60,7 +60,12 @@ pub const ENV_VARS: &[(&str, &str, &str)] = &[
 /// The "Environment:" section of a command's help: the variables of [`ENV_VARS`] whose names
 /// are in `names` (all of them when `names` is empty), with their defaults.
 pub fn env_help(names: &[&str]) -> String {
-    let rows: Vec<_> = ENV_VARS.iter().filter(|(n, ..)| names.is_empty() || names.iter().any(|m| n == m || (n.starts_with("(neither") && names.contains(&"RONGTONG_KEK")))).collect();
+    let rows: Vec<_> = ENV_VARS
+        .iter()
+        .filter(|(n, ..)| {
+            names.is_empty() || names.iter().any(|m| n == m || (n.starts_with("(neither") && names.contains(&"RONGTONG_KEK")))
+        })
+        .collect();
     let width = rows.iter().map(|(n, ..)| n.len()).max().unwrap_or(0);
     let mut out = String::from("Environment (default in brackets):\n");
     for (name, default, meaning) in rows {

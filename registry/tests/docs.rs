@@ -31,12 +31,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SHELLS: &[&str] = &["sh", "bash", "shell", "console"];
-const TOOLS: &[(&str, &str)] = &[
-    ("bash", "bash"),
-    ("curl", "curl"),
-    ("jq", "jq (Debian: apt-get install jq)"),
-    ("iconv", "iconv (Debian: part of libc-bin)"),
-];
+const TOOLS: &[(&str, &str)] =
+    &[("bash", "bash"), ("curl", "curl"), ("jq", "jq (Debian: apt-get install jq)"), ("iconv", "iconv (Debian: part of libc-bin)")];
 
 #[derive(Debug)]
 enum Kind {
@@ -147,7 +143,8 @@ struct Demo {
 impl Demo {
     /// `text` with the README's `127.0.0.1:8080` (and its did:web form) read as this server's port.
     fn local(&self, text: &str) -> String {
-        text.replace("127.0.0.1:8080", &format!("127.0.0.1:{}", self.port)).replace("127.0.0.1%3A8080", &format!("127.0.0.1%3A{}", self.port))
+        text.replace("127.0.0.1:8080", &format!("127.0.0.1:{}", self.port))
+            .replace("127.0.0.1%3A8080", &format!("127.0.0.1%3A{}", self.port))
     }
 }
 
