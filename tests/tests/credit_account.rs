@@ -112,7 +112,8 @@ async fn a_revoked_certificate_and_a_suspended_recognition_are_listed_but_not_co
 async fn a_course_both_completed_and_recognised_counts_once_the_earliest() {
     let (app, admin) = demo();
     // A completion dated before the recognition (granted today): the completion counts.
-    let record = json!({"learner": "learner-chen", "course": "GYJQR-04", "result": "合格", "completed_on": "2026-01-05", "assessor": "周立新"});
+    let record =
+        json!({"learner": "learner-chen", "course": "GYJQR-04", "result": "合格", "completed_on": "2026-01-05", "assessor": "周立新"});
     let created = app.post("/api/v1/completions", Some(&app.token_for("jxou-admin")), record).await;
     assert_eq!(created.status, 201, "{}", created.text());
     let r = account(&app, "learner-chen", &admin).await;
@@ -159,7 +160,8 @@ async fn the_transcript_is_a_signed_clr_that_verifies_and_fails_with_one_tampere
     assert_eq!(inner.len(), 2, "the skill-level certificate and the recognition");
     let ach = |c: &Value| c.pointer("/credentialSubject/achievement/id").and_then(Value::as_str).unwrap().to_string();
     let (cert, rec) = if inner[0]["evidence"].is_array() { (&inner[1], &inner[0]) } else { (&inner[0], &inner[1]) };
-    let achievements: Vec<&str> = clr["credentialSubject"]["achievement"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let achievements: Vec<&str> =
+        clr["credentialSubject"]["achievement"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
     assert_eq!(achievements.len(), 2, "{achievements:?}");
     assert_eq!(
         clr["credentialSubject"]["association"],
@@ -197,7 +199,8 @@ async fn a_recognised_course_is_evidence_and_a_done_prerequisite_until_its_sourc
     let (app, _) = demo();
     let item = {
         let lists = app.get("/api/v1/demand-lists", None).await;
-        let items: Vec<Value> = lists.json["items"].as_array().unwrap().iter().flat_map(|l| l["items"].as_array().unwrap().clone()).collect();
+        let items: Vec<Value> =
+            lists.json["items"].as_array().unwrap().iter().flat_map(|l| l["items"].as_array().unwrap().clone()).collect();
         items.iter().find(|i| i["position"] == "工业机器人装调技术员").unwrap()["id"].as_str().unwrap().to_string()
     };
     let chen = app.token_for("learner-chen");
@@ -229,4 +232,36 @@ async fn a_recognised_course_is_evidence_and_a_done_prerequisite_until_its_sourc
     let path = app.get(&path_url, Some(&chen)).await;
     let steps: Vec<&str> = path.json["result"]["steps"].as_array().unwrap().iter().map(|s| s["course"].as_str().unwrap()).collect();
     assert!(steps.contains(&"GYJQR-04@2026.1"), "{}", path.text());
+}
+
+/// Statements sent for chen's account, and its items.
+async fn measure(app: &TestApp, token: &str) -> (u64, usize) {
+    let before = app.db.queries_run();
+    let r = account(app, "learner-chen", token).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    (app.db.queries_run() - before, r.json["items"].as_array().unwrap().len())
+}
+
+#[tokio::test]
+async fn an_account_costs_the_same_queries_for_more_records() {
+    let (app, admin) = demo();
+    measure(&app, &admin).await; // warm-up: a token's first use may record itself
+    let (few_q, few) = measure(&app, &admin).await;
+    // Ten more completions for chen, half of them with their training certificate.
+    let courses = ["ZNZZ-01", "ZNZZ-02", "ZNZZ-03", "ZNZZ-04", "ZNZZ-05", "GYJQR-01", "GYJQR-02", "GYJQR-03", "GYJQR-05", "GYJQR-06"];
+    for (i, code) in courses.iter().enumerate() {
+        let provider = if code.starts_with("ZNZZ") { "pxou-admin" } else { "jxou-admin" };
+        let token = app.token_for(provider);
+        let record = json!({"learner": "learner-chen", "course": code, "result": "合格", "completed_on": "2026-03-01", "assessor": "测试"});
+        let created = app.post("/api/v1/completions", Some(&token), record).await;
+        assert_eq!(created.status, 201, "{}", created.text());
+        if i % 2 == 0 {
+            let id = created.json["id"].as_str().unwrap();
+            let issued = app.post(&format!("/api/v1/completions/{id}/credential"), Some(&token), json!({})).await;
+            assert_eq!(issued.status, 201, "{}", issued.text());
+        }
+    }
+    let (many_q, many) = measure(&app, &admin).await;
+    assert_eq!((few, many), (2, 12));
+    assert_eq!(few_q, many_q, "{few_q} queries for {few} items but {many_q} for {many}");
 }

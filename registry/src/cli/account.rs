@@ -75,8 +75,17 @@ fn render(v: &AccountView) -> String {
         let _ = writeln!(out, "conversions:");
         for c in &v.conversions {
             let from: Vec<String> = c.from.iter().map(|s| format!("{} ({})", s.name, s.outcome.as_deref().unwrap_or(&s.kind))).collect();
-            let _ =
-                writeln!(out, "  {} {}: {} → {} {}, {} credits [{}]", c.rule, c.effect, from.join(" + "), c.to, c.to_name, c.credits, c.status);
+            let _ = writeln!(
+                out,
+                "  {} {}: {} → {} {}, {} credits [{}]",
+                c.rule,
+                c.effect,
+                from.join(" + "),
+                c.to,
+                c.to_name,
+                c.credits,
+                c.status
+            );
         }
     }
     out

@@ -180,7 +180,13 @@ fn recognitions_query(conn: &mut DbConnection, learners: Option<&[String]>) -> Q
         q = q.filter(credentials::learner_id.eq_any(ids));
     }
     q.order(credentials::id)
-        .select((credentials::id, credentials::learner_id, recognition_applications::target, recognition_rules::code, recognition_rules::version))
+        .select((
+            credentials::id,
+            credentials::learner_id,
+            recognition_applications::target,
+            recognition_rules::code,
+            recognition_rules::version,
+        ))
         .load(conn)
 }
 

@@ -246,7 +246,10 @@ pub fn visible_learner(conn: &mut DbConnection, who: Option<&Principal>, usernam
     }
     if let Some(p) = who {
         let region = learner.region.as_deref().and_then(|r| r.parse().ok());
-        p.ensure(policy::may_see_learner(p, &learner.id, region.as_ref()), &format!("see the credit account of learner {}", learner.username))?;
+        p.ensure(
+            policy::may_see_learner(p, &learner.id, region.as_ref()),
+            &format!("see the credit account of learner {}", learner.username),
+        )?;
     }
     Ok(learner)
 }
@@ -258,10 +261,7 @@ fn day(ts: &str) -> String {
 
 /// Whether a signed document's `validUntil` is past.
 fn expired(doc: &Value, now: chrono::DateTime<chrono::Utc>) -> bool {
-    doc.get("validUntil")
-        .and_then(Value::as_str)
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .is_some_and(|t| t < now)
+    doc.get("validUntil").and_then(Value::as_str).and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).is_some_and(|t| t < now)
 }
 
 /// A stored credential's status (revoked, suspended, expired or in force).
@@ -517,8 +517,13 @@ fn transcript_spec(records: &Records, now: chrono::DateTime<chrono::Utc>) -> (Ve
         records.recognitions.iter().filter(|r| r.state == "approved").map(|r| (r.credential_id.as_str(), r)).collect();
     let mut embedded = Vec::new();
     let mut listed: HashSet<String> = HashSet::new();
-    for (c, doc) in &records.credentials {
-        if !in_force(c, doc) || (c.kind.parse::<CredentialKind>().ok() == Some(CredentialKind::Recognition) && !approved.contains_key(c.id.as_str())) {
+    // The certificates first, in issue order, then the recognitions: sources before what
+    // they ground, whatever second they were issued in.
+    let is_recognition = |c: &CredentialRecord| c.kind.parse::<CredentialKind>().ok() == Some(CredentialKind::Recognition);
+    let ordered =
+        records.credentials.iter().filter(|(c, _)| !is_recognition(c)).chain(records.credentials.iter().filter(|(c, _)| is_recognition(c)));
+    for (c, doc) in ordered {
+        if !in_force(c, doc) || (is_recognition(c) && !approved.contains_key(c.id.as_str())) {
             continue;
         }
         if let Some(a) = achievement_id(doc) {
@@ -577,7 +582,10 @@ pub fn transcript(conn: &mut DbConnection, ctx: IssueContext<'_>, learner: &User
     let now = chrono::Utc::now();
     let (credentials, extra_achievements, associations) = transcript_spec(&records, now);
     if credentials.is_empty() {
-        return Err(AppError::conflict("learner", format!("{} holds no credential in force: a transcript needs at least one", learner.username)));
+        return Err(AppError::conflict(
+            "learner",
+            format!("{} holds no credential in force: a transcript needs at least one", learner.username),
+        ));
     }
     let did = keystore::platform_did(ctx.base_url)?;
     let key = keystore::active_issuer_key(conn, ctx.kek, Owner::Platform, &did)?;
@@ -598,5 +606,6 @@ pub fn transcript(conn: &mut DbConnection, ctx: IssueContext<'_>, learner: &User
         extra_achievements,
         associations,
     };
-    clr::issue_clr(&spec, &key.key, &key.verification_method, &stamp).map_err(|e| AppError::Internal(format!("signing the transcript: {e}")))
+    clr::issue_clr(&spec, &key.key, &key.verification_method, &stamp)
+        .map_err(|e| AppError::Internal(format!("signing the transcript: {e}")))
 }
