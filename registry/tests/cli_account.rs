@@ -1,6 +1,7 @@
 //! `rongtong account` and `rongtong transcript` (issue 10 part 5) against the demo server's
 //! store: the account as text and JSON, a transcript written to a file that `rongtong verify`
-//! accepts (the server as the mirror of its public URL), and unknown learners refused.
+//! accepts (the server as the mirror of its public URL), and unknown learners refused; the
+//! account the CLI prints as JSON is the one the API serves.
 
 mod common;
 
@@ -22,6 +23,18 @@ fn the_operator_prints_an_account_and_writes_a_transcript_that_verifies() {
     assert!(out.status.success(), "{}", text(&out));
     let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(json["totals"]["credits"], 14.5, "the revoked GYJQR-06 certificate does not count: {json}");
+
+    // The operator's account is the API's, to the byte.
+    let out = server.rongtong(&["account", "learner-chen", "--json"]);
+    let cli: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let api = ureq::get(&format!("{}/api/v1/learners/learner-chen/account", server.local))
+        .header("Authorization", &format!("Bearer {}", server.token))
+        .call()
+        .expect("GET account")
+        .body_mut()
+        .read_to_string()
+        .expect("body");
+    assert_eq!(cli, serde_json::from_str::<Value>(&api).expect("JSON"));
 
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("chen.clr.json");

@@ -530,9 +530,14 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
     let mut spec = LearnerSpec::default_empty();
     for (l, row) in learner_rows.into_iter().enumerate() {
         let comps = std::mem::take(&mut completions[l]);
-        let Some(info) =
-            learner_spec(&ctx, row, &comps, &skill_certs[l], &recognised[l], |id| certificates.get(id).copied(), &mut spec, &mut counts)
-        else {
+        let Some(info) = learner_spec(
+            &ctx,
+            row,
+            LearnerRows { completions: &comps, certs: &skill_certs[l], recognised: &recognised[l] },
+            |id| certificates.get(id).copied(),
+            &mut spec,
+            &mut counts,
+        ) else {
             continue;
         };
         b.add_learner(&spec)?;
@@ -660,6 +665,15 @@ struct LearnerCompletion {
     completed_on: String,
 }
 
+/// One learner's rows besides their account: completions, skill-level certificates in force,
+/// recognitions in force.
+#[derive(Clone, Copy)]
+struct LearnerRows<'a> {
+    completions: &'a [LearnerCompletion],
+    certs: &'a [SkillCert],
+    recognised: &'a [Recognised],
+}
+
 /// One approved recognition in force.
 #[derive(Debug, Clone)]
 struct Recognised {
@@ -739,9 +753,7 @@ impl EmptySpec for LearnerSpec {
 fn learner_spec(
     ctx: &LearnerContext,
     row: LearnerRowTuple,
-    completions: &[LearnerCompletion],
-    certs: &[SkillCert],
-    recognised: &[Recognised],
+    LearnerRows { completions, certs, recognised }: LearnerRows<'_>,
     withdrawn: impl Fn(&str) -> Option<bool>,
     spec: &mut LearnerSpec,
     counts: &mut LearnerCounts,
@@ -924,9 +936,11 @@ pub fn update_snapshot(conn: &mut DbConnection, old: &Snapshot) -> Result<Option
             let info = learner_spec(
                 ctx,
                 row,
-                comps.get(&user_id).unwrap_or(&empty),
-                certs.get(&user_id).map_or(&[][..], Vec::as_slice),
-                recognised.get(&user_id).map_or(&[][..], Vec::as_slice),
+                LearnerRows {
+                    completions: comps.get(&user_id).unwrap_or(&empty),
+                    certs: certs.get(&user_id).map_or(&[][..], Vec::as_slice),
+                    recognised: recognised.get(&user_id).map_or(&[][..], Vec::as_slice),
+                },
                 |id| certificates.get(id).copied(),
                 &mut spec,
                 &mut counts,
