@@ -170,11 +170,17 @@ async fn candidates_are_opted_in_learners_ranked_on_certified_skills_for_the_ent
     assert_eq!(resp.status, 200, "{}", resp.text());
     let cands = resp.json["result"]["candidates"].as_array().unwrap();
     let names: Vec<&str> = cands.iter().map(|c| c["learner"].as_str().unwrap()).collect();
-    // learner-wang completed GYJQR-01..04, now all certified, and opted in; learner-liu completed more but did not opt in.
-    assert_eq!(names[0], "learner-wang", "{}", resp.text());
+    // learner-chen holds the 6-31-01-10 四级 certificate and, through it, the recognition of
+    // GYJQR-04 (issue 10: a recognised course is held like a completed one), which meets the
+    // maintenance requirement at 三级: the most essential credit. learner-wang completed
+    // GYJQR-01..04, now all certified, and opted in; learner-liu completed more but did not opt in.
+    assert_eq!(names[..2], ["learner-chen", "learner-wang"], "{}", resp.text());
     assert!(!names.contains(&"learner-liu"), "{names:?}");
-    let wang = &cands[0];
-    assert_eq!(wang["rank"], 1);
+    let chen = &cands[0];
+    let maintain = chen["breakdown"].as_array().unwrap().iter().find(|o| o["skill"] == MAINTAIN_ROBOTS).unwrap();
+    assert_eq!((&maintain["status"], &maintain["matched"]["kind"]), (&json!("met"), &json!("recognition")), "{maintain}");
+    let wang = &cands[1];
+    assert_eq!(wang["rank"], 2);
     assert!(wang["score"]["essential_met"].as_u64().unwrap() >= 3, "{wang}");
     // The breakdown explains the score requirement by requirement, with the evidence held.
     let robotics = wang["breakdown"].as_array().unwrap().iter().find(|o| o["skill"] == ROBOTICS).unwrap();

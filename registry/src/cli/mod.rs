@@ -1,10 +1,11 @@
 //! The command-line interface: `rongtong serve | migrate | import | export | user | token | issue |
-//! verify | audit | repair | match | rules | recognition`.
+//! verify | audit | repair | match | rules | recognition | account | transcript`.
 
 //!
 //! One module per command: its clap arguments, its run function and its printing. Nothing
 //! below this layer imports clap; the work itself is in `services/`.
 
+mod account;
 mod accounts;
 mod applications;
 pub(crate) mod credentials;
@@ -74,6 +75,10 @@ pub enum Command {
     /// Recognition (issue 10): suggestions of sources for a target outcome; applications and decisions.
     #[command(subcommand)]
     Recognition(matching::RecognitionCommand),
+    /// A learner's lifelong credit account (学分银行账户): outcomes, credits, totals, conversions.
+    Account(account::AccountArgs),
+    /// Build and sign a learner's CLR 2.0 transcript with the platform key.
+    Transcript(account::TranscriptArgs),
 }
 
 /// Parses the command line, runs the command, and maps failure to exit code 1 with the
@@ -163,6 +168,8 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Match(cmd) => matching::run(&config, cmd),
         Command::Rules(cmd) => rules::run(&config, cmd),
         Command::Recognition(cmd) => matching::run_recognition(&config, cmd),
+        Command::Account(args) => account::account(&config, args),
+        Command::Transcript(args) => account::transcript(&config, args),
     }
 }
 
