@@ -41,7 +41,7 @@ pub struct TranscriptArgs {
 
 /// Runs `rongtong account`.
 pub fn account(config: &Config, args: AccountArgs) -> CliResult<ExitCode> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let learner = svc::visible_learner(&mut conn, None, &args.learner)?;
     let view = svc::account(&mut conn, &learner)?;
@@ -93,7 +93,7 @@ fn render(v: &AccountView) -> String {
 
 /// Runs `rongtong transcript`.
 pub fn transcript(config: &Config, args: TranscriptArgs) -> CliResult<ExitCode> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let learner = svc::visible_learner(&mut conn, None, &args.learner)?;
     let kek = config.credentials.kek.load()?;
