@@ -118,7 +118,9 @@ pub enum EvidenceKind {
     SkillCertificate,
     /// A training certificate (培训合格证书) in force for a passing course completion.
     TrainingCertificate,
-    /// A recognition of prior learning in force (reserved for the recognition workflow).
+    /// A recognition (互认) in force: a course recognised under a conversion rule (e.g. exempted
+    /// for a skill-level certificate) is held like a completed course, its evidence naming
+    /// the rule.
     Recognition,
     /// A passing completion record with no certificate issued (yet). The default, so that
     /// evidence whose kind nobody stated never scores in a ranking by accident.

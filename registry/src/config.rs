@@ -29,6 +29,51 @@
 
 use std::env;
 
+/// Every variable `rongtong` reads: name, default, meaning. `rongtong --help` lists them all,
+/// each command's `--help` the ones it reads ([`env_help`]), so the help cannot forget one
+/// the code reads from here.
+pub const ENV_VARS: &[(&str, &str, &str)] = &[
+    ("DATABASE_URL", DEFAULT_DATABASE_URL, "sqlite://PATH (relative to the current folder) or postgres://user@host/db"),
+    ("RONGTONG_ADDR", "127.0.0.1:8080", "address `serve` listens on (--addr overrides)"),
+    ("RONGTONG_BASE_URL", "http://{RONGTONG_ADDR}", "the server's public base URL: DIDs, status lists, links"),
+    ("RONGTONG_KEK", "-", "key-encryption key for signing keys: base64 of 32 random bytes"),
+    ("RONGTONG_KEK_FILE", "-", "a file holding that key instead"),
+    ("(neither KEK set)", "<database folder>/rongtong.kek", "development key, generated on first use"),
+    ("RONGTONG_DB_POOL_SIZE", "8", "database connections per server process"),
+    ("RONGTONG_MAX_BODY_BYTES", "33554432", "largest request body"),
+    ("RONGTONG_HEADER_TIMEOUT_SECS", "10", "time to send a request head (also the keep-alive idle timeout)"),
+    ("RONGTONG_REQUEST_TIMEOUT_SECS", "30", "a longer request is answered 408"),
+    ("RONGTONG_MAX_CONNECTIONS", "1024", "open connections at most"),
+    ("RONGTONG_SHUTDOWN_GRACE_SECS", "30", "time in-flight requests get after SIGTERM"),
+    ("RONGTONG_VERIFY_MAX_BYTES", "1048576", "largest anonymous POST /verify body"),
+    ("RONGTONG_VERIFY_AUTH_MAX_BYTES", "8388608", "the same with an API token"),
+    ("RONGTONG_VERIFY_WORKERS", "CPU cores", "verifications running at once"),
+    ("RONGTONG_RATE_LIMIT_PER_MINUTE", "600", "public requests per client IP and minute (0: off)"),
+    ("RONGTONG_RATE_LIMIT_BURST", "60", "requests a client may send at once"),
+    ("RONGTONG_MATCHING_MAX_WAIT_MS", "2000", "longest wait for a matching snapshot rebuild"),
+    ("RONGTONG_NODE_ID", "{host name}/{listen address}", "this node's name on the issuance jobs it runs"),
+    ("RONGTONG_JOB_LEASE_SECS", "60", "an issuance job's lease"),
+    ("RUST_LOG", "info", "log filter"),
+    ("RONGTONG_LOG_FORMAT", "text", "text, or json for one object per line"),
+];
+
+/// The "Environment:" section of a command's help: the variables of [`ENV_VARS`] whose names
+/// are in `names` (all of them when `names` is empty), with their defaults.
+pub fn env_help(names: &[&str]) -> String {
+    let rows: Vec<_> = ENV_VARS
+        .iter()
+        .filter(|(n, ..)| {
+            names.is_empty() || names.iter().any(|m| n == m || (n.starts_with("(neither") && names.contains(&"RONGTONG_KEK")))
+        })
+        .collect();
+    let width = rows.iter().map(|(n, ..)| n.len()).max().unwrap_or(0);
+    let mut out = String::from("Environment (default in brackets):\n");
+    for (name, default, meaning) in rows {
+        out.push_str(&format!("  {name:<width$}  {meaning} [{default}]\n"));
+    }
+    out
+}
+
 /// Database settings.
 #[derive(Clone)]
 pub struct DatabaseConfig {

@@ -19,7 +19,9 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, ErrorItem};
 use crate::pages::{certificate, skill};
-use crate::routes::{accounts, applications, catalog, courses, credentials, demand, health, imports, matching, metrics, recognition};
+use crate::routes::{
+    accounts, applications, catalog, courses, credentials, demand, health, imports, learners, matching, metrics, recognition,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -112,6 +114,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::list_recognition_applications, applications::create_recognition_application))
         .routes(routes!(applications::find_recognition_application))
         .routes(routes!(applications::create_recognition_decision))
+        // the lifelong credit account and CLR transcripts (issue 10, part 5)
+        .routes(routes!(learners::find_learner_account))
+        .routes(routes!(learners::find_learner_transcript))
         // matching (issue 3)
         .routes(routes!(matching::find_coverage))
         .routes(routes!(matching::find_gap))

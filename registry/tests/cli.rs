@@ -21,7 +21,14 @@ struct TestDb {
 }
 
 impl TestDb {
+    /// A fresh, migrated store (what `rongtong migrate` leaves: the other commands create none).
     fn new() -> TestDb {
+        let db = TestDb::unmigrated();
+        Db::open(&db.url, 1).expect("migrate");
+        db
+    }
+
+    fn unmigrated() -> TestDb {
         let dir = tempfile::tempdir().expect("tempdir");
         match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if base.starts_with("postgres") => {
@@ -209,8 +216,27 @@ fn an_unknown_database_scheme_is_a_clear_error() {
 }
 
 #[test]
+fn a_command_that_needs_a_database_creates_none_and_says_where_it_looked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for args in [&["token", "create", "--user", "admin"][..], &["import", "esco", "."], &["audit", "credentials"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_rongtong"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("no database at data/rongtong.db") && err.contains("the default, relative to this folder"), "{args:?}: {err}");
+        assert!(err.contains("rongtong serve") && err.contains("DATABASE_URL"), "{err}");
+        assert!(!dir.path().join("data").exists(), "{args:?} created a data folder");
+    }
+}
+
+#[test]
 fn migrate_on_a_fresh_database_names_its_migrations_and_the_regions_it_seeded() {
-    let db = TestDb::new();
+    let db = TestDb::unmigrated();
     let first = db.run(&["migrate"]);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     let out = String::from_utf8_lossy(&first.stdout).into_owned();
@@ -258,4 +284,31 @@ fn user_create_with_opt_in_lets_employers_find_the_learner() {
     let mut c = d.conn().unwrap();
     assert!(accounts::find_user(&mut c, "li-ming").unwrap().opt_in);
     assert!(!accounts::find_user(&mut c, "wang-fang").unwrap().opt_in);
+}
+
+#[test]
+fn the_help_lists_the_environment_each_command_reads_with_its_defaults() {
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rongtong")).args(args).arg("--help").output().expect("run");
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let top = help(&[]);
+    for (name, default, _) in rongtong_registry::config::ENV_VARS {
+        assert!(top.contains(name) && top.contains(&format!("[{default}]")), "rongtong --help lacks {name} [{default}]:\n{top}");
+    }
+    for args in [&["token", "create"][..], &["import", "esco"], &["match", "gap"], &["rules", "list"], &["export", "courses"]] {
+        let h = help(args);
+        assert!(h.contains("DATABASE_URL") && h.contains("[sqlite://data/rongtong.db]"), "{args:?}:\n{h}");
+        assert!(!h.contains("RONGTONG_KEK"), "{args:?} reads no key:\n{h}");
+    }
+    for args in [&["issue"][..], &["audit", "credentials"], &["export", "credentials"]] {
+        let h = help(args);
+        for name in ["DATABASE_URL", "RONGTONG_BASE_URL", "RONGTONG_KEK", "RONGTONG_KEK_FILE"] {
+            assert!(h.contains(name), "{args:?} lacks {name}:\n{h}");
+        }
+        assert!(h.contains("[http://{RONGTONG_ADDR}]"), "{h}");
+    }
+    assert!(help(&["serve"]).contains("RONGTONG_RATE_LIMIT_PER_MINUTE"));
+    assert!(!help(&["verify"]).contains("DATABASE_URL"), "verify opens no database");
 }

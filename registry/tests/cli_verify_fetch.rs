@@ -81,6 +81,10 @@ fn verify_fetches_did_documents_and_status_lists_and_sees_a_fresh_revocation() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("FAIL issuer_key"), "{text}");
     assert!(text.contains(&format!("fetch failed https://rongtong.test/orgs/{issuer}/did.json")), "{text}");
+    // … and says what to do instead, with the URLs that failed.
+    assert!(text.contains("hint: a document could not be fetched"), "{text}");
+    assert!(text.contains(&format!("rongtong verify {active_file} --offline --documents DIR/documents")), "{text}");
+    assert!(text.contains(&format!("--did-doc https://rongtong.test/orgs/{issuer}/did.json=FILE")), "{text}");
 
     // A malformed --mirror is a usage error (clap's exit code 2), not a verdict.
     let out = server.rongtong(&["verify", &active_file, "--mirror", "https://rongtong.test/"]);
@@ -101,4 +105,52 @@ fn verify_fetches_did_documents_and_status_lists_and_sees_a_fresh_revocation() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("FAIL status"), "{text}");
+}
+
+/// `export credentials --documents` writes what an offline check needs, and `verify
+/// --offline --documents` reads it: the verdicts match the online ones, revocation included.
+/// A command that signs or checks credentials under another base URL stops and says so.
+#[test]
+fn exported_documents_verify_offline_and_a_wrong_base_url_is_named() {
+    let server = DemoServer::start("https://rongtong.test");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let out = server.rongtong(&["export", "credentials", out_dir.to_str().expect("utf-8"), "--documents"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    let index: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("documents/index.json")).expect("index")).expect("json");
+    let urls: Vec<&String> = index.as_object().expect("map").keys().collect();
+    assert!(urls.iter().any(|u| u.starts_with("https://rongtong.test/orgs/") && u.ends_with("/did.json")), "{urls:?}");
+    assert!(urls.iter().any(|u| u.contains("/status/") && u.ends_with("-suspension")), "{urls:?}");
+    let list = get_json(&format!("{}/api/v1/credentials?per_page=100", server.local), Some(&server.token));
+    let items = list["items"].as_array().expect("items");
+    let docs = out_dir.join("documents");
+    let docs = docs.to_str().expect("utf-8");
+    for (status, code) in [("active", 0), ("revoked", 1)] {
+        let c = items.iter().find(|c| c["status"] == status).expect("a credential");
+        let file = out_dir.join(format!("{}.json", c["id"].as_str().expect("id").trim_start_matches("urn:uuid:")));
+        let out = server.rongtong(&["verify", file.to_str().expect("utf-8"), "--offline", "--documents", docs]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(code), "{status}: {text}");
+        assert!(text.contains("ok   issuer_key"), "the key came from the exported documents: {text}");
+        assert!(!text.contains("fetch"), "{text}");
+    }
+
+    // The same store without RONGTONG_BASE_URL: the default base URL is not the server's.
+    for args in [&["audit", "credentials"][..], &["issue", "--course", "GYJQR-04"]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rongtong"))
+            .args(args)
+            .env("DATABASE_URL", &server.db_url)
+            .env("RONGTONG_KEK", server.kek.to_base64().as_str())
+            .env_remove("RONGTONG_BASE_URL")
+            .env("RONGTONG_ADDR", "127.0.0.1:9")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run");
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {text}");
+        assert!(text.contains("issued under another public base URL") && text.contains("RONGTONG_BASE_URL is not set"), "{args:?}: {text}");
+        assert!(text.contains("http://127.0.0.1:9"), "names the base URL it used: {text}");
+        assert!(!text.contains("issued by"), "nothing issued: {text}");
+    }
 }

@@ -6,7 +6,11 @@
 //! challenge must fail. CLR 2.0 transcripts and recognition credentials (issue 10), built
 //! here with the credentials crate around the server's certificates, must verify there (the
 //! transcript's proof and every embedded credential), and a transcript re-signed around one
-//! tampered credential must fail there — and here, through `rongtong verify`.
+//! tampered credential must fail there — and here, through `rongtong verify`. So must what
+//! the server itself makes (issue 10 part 5): the demo's recognition credential
+//! (learner-chen's exemption from GYJQR-04) and chen's transcript from
+//! `GET /api/v1/learners/learner-chen/transcript`, signed by the platform's did:web; the
+//! same transcript re-signed (by a did:key) around a tampered recognition must fail.
 //!
 //! Needs Node ≥ 20 and `npm ci` in `tests/interop/` (scripts/test does it). Without them the
 //! test says it was skipped and passes — unless `RONGTONG_REQUIRE_INTEROP=1` (CI).
@@ -119,6 +123,34 @@ fn write_clr_fixtures(server: &DemoServer, dir: &std::path::Path) {
     for (name, doc) in [("recognition.json", &rec), ("clr.json", &good), ("clr-tampered-inner.json", &bad)] {
         std::fs::write(dir.join(name), doc.to_string()).expect("write fixture");
     }
+
+    // What the server makes: chen's transcript (platform did:web), the recognition in it, and
+    // the transcript re-signed around a tampered recognition (outer proof valid, inner 1 not).
+    let server_clr = get_json(&format!("{}/api/v1/learners/learner-chen/transcript", server.local), Some(&server.token));
+    let inner = server_clr["credentialSubject"]["verifiableCredential"].as_array().expect("embedded credentials");
+    assert_eq!(inner.len(), 2, "chen's certificate and recognition: {server_clr}");
+    assert!(recognition::is_recognition(&inner[1]), "the recognition is issued after its source");
+    let mut resigned = server_clr.clone();
+    if let Some(o) = resigned.as_object_mut() {
+        o.remove("proof");
+    }
+    resigned["issuer"]["id"] = json!(platform.did_key());
+    resigned["credentialSubject"]["verifiableCredential"][1]["credentialSubject"]["achievement"]["name"] = json!("高级技师 (tampered)");
+    let resigned = rongtong_credentials::proof::add_proof(
+        &resigned,
+        &platform,
+        &rongtong_credentials::proof::ProofOptions::assertion(
+            platform.public_key().did_key_verification_method(),
+            Some("2026-01-01T08:00:00Z".into()),
+        ),
+        rongtong_credentials::contexts::ContextPolicy::OpenBadges,
+    )
+    .expect("re-sign");
+    for (name, doc) in
+        [("server-recognition.json", &inner[1]), ("server-clr.json", &server_clr), ("server-clr-tampered-inner.json", &resigned)]
+    {
+        std::fs::write(dir.join(name), doc.to_string()).expect("write fixture");
+    }
 }
 
 fn skip(why: &str) {
@@ -153,11 +185,18 @@ fn credentials_verify_in_digital_bazaar_vc() {
     // Here first: `rongtong verify` with the server as the mirror of its public URL.
     let mirror = format!("{}/={}/", server.base, server.local);
     let file = |n: &str| fixtures.path().join(n).to_str().expect("utf-8").to_string();
-    for (name, valid) in [("recognition.json", true), ("clr.json", true), ("clr-tampered-inner.json", false)] {
+    for (name, valid) in [
+        ("recognition.json", true),
+        ("clr.json", true),
+        ("clr-tampered-inner.json", false),
+        ("server-recognition.json", true),
+        ("server-clr.json", true),
+        ("server-clr-tampered-inner.json", false),
+    ] {
         let out = server.rongtong(&["verify", &file(name), "--mirror", &mirror]);
         let text = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.success(), valid, "rongtong verify {name}:\n{text}{}", String::from_utf8_lossy(&out.stderr));
-        if name == "clr-tampered-inner.json" {
+        if name.ends_with("clr-tampered-inner.json") {
             assert!(text.contains("credential 1 ") && text.contains("INVALID"), "{text}");
         }
     }

@@ -7,7 +7,8 @@
 // With CLR_FIXTURES=DIR (registry/tests/interop.rs writes it), also: a recognition credential
 // and a CLR 2.0 transcript built around the server's certificates verify — the transcript's
 // proof and every embedded credential — and a transcript re-signed around one tampered
-// credential, or tampered after signing, fails.
+// credential, or tampered after signing, fails; the same for the recognition and the
+// transcript the server makes itself (GET /api/v1/learners/learner-chen/transcript).
 //
 // Usage: node verify.mjs SERVER BASE_URL ADMIN_TOKEN
 //   SERVER     where the server listens, e.g. http://127.0.0.1:18080
@@ -260,38 +261,46 @@ async function verifyClr(clr) {
   return {outer, inner, verified: outer.verified === true && inner.every(r => r.verified === true)};
 }
 const clrErr = r => JSON.stringify({outer: r.outer.verified ? 'ok' : errText(r.outer), inner: r.inner.map(i => i.verified ? 'ok' : errText(i))}).slice(0, 1200);
-if(process.env.CLR_FIXTURES) {
-  const fixture = name => JSON.parse(readFileSync(path.join(process.env.CLR_FIXTURES, name), 'utf8'));
+// Each set twice: built here around the server's certificates (prefix ''), and made by the
+// server itself — the demo's recognition and learner-chen's transcript signed by the
+// platform's did:web (prefix 'server-').
+async function checkClrFixtures(prefix) {
+  const fixture = name => JSON.parse(readFileSync(path.join(process.env.CLR_FIXTURES, prefix + name), 'utf8'));
+  const what = prefix ? 'server ' : '';
   const rec = fixture('recognition.json');
   const recr = await verifyCred(rec);
-  expect('recognition credential verifies', recr.verified === true, errText(recr));
-  expect('recognition cites its source credential as evidence',
+  expect(`${what}recognition credential verifies`, recr.verified === true, errText(recr));
+  expect(`${what}recognition cites its source credential as evidence`,
     Array.isArray(rec.evidence) && rec.evidence.length > 0 && rec.evidence.every(e => e.genre === 'Recognition source' && e.id.startsWith('urn:uuid:')),
     JSON.stringify(rec.evidence));
   const changedRec = structuredClone(rec);
   changedRec.evidence[0].id = 'urn:uuid:00000000-0000-4000-8000-000000000000';
-  expect('recognition with changed evidence fails', (await verifyCred(changedRec)).verified === false, 'verified');
+  expect(`${what}recognition with changed evidence fails`, (await verifyCred(changedRec)).verified === false, 'verified');
 
   const clr = fixture('clr.json');
   const cr = await verifyClr(clr);
-  expect(`CLR transcript (${clr.credentialSubject.verifiableCredential.length} credentials) verifies, outer and every inner proof`, cr.verified, clrErr(cr));
+  expect(`${what}CLR transcript (${clr.credentialSubject.verifiableCredential.length} credentials) verifies, outer and every inner proof`, cr.verified, clrErr(cr));
   const assoc = clr.credentialSubject.association || [];
-  expect('CLR lists the recognition as an association between listed achievements',
+  expect(`${what}CLR lists the recognition as an association between listed achievements`,
     assoc.length === 1 && assoc[0].associationType === 'exactMatchOf'
       && [assoc[0].sourceId, assoc[0].targetId].every(id => clr.credentialSubject.achievement.some(a => a.id === id)),
     JSON.stringify(assoc));
 
   const resigned = fixture('clr-tampered-inner.json');
   const rr = await verifyClr(resigned);
-  expect('CLR re-signed around a tampered credential fails (outer proof holds, inner 1 fails)',
+  expect(`${what}CLR re-signed around a tampered credential fails (outer proof holds, inner 1 fails)`,
     rr.verified === false && rr.outer.verified === true && rr.inner[1].verified === false && rr.inner.filter(i => !i.verified).length === 1,
     clrErr(rr));
 
   const tamperedAfter = structuredClone(clr);
   tamperedAfter.credentialSubject.verifiableCredential[0].credentialSubject.achievement.name = '高级技师 (tampered)';
   const tr2 = await verifyClr(tamperedAfter);
-  expect('CLR with an inner credential tampered after signing fails (outer and inner proofs)',
+  expect(`${what}CLR with an inner credential tampered after signing fails (outer and inner proofs)`,
     tr2.verified === false && tr2.outer.verified === false && tr2.inner[0].verified === false, clrErr(tr2));
+}
+if(process.env.CLR_FIXTURES) {
+  await checkClrFixtures('');
+  await checkClrFixtures('server-');
 }
 
 console.log(`${passed} passed, ${failed} failed`);

@@ -218,3 +218,27 @@ async fn json_media_types_are_not_documented_as_strings() {
     }
     assert!(wrong.is_empty(), "JSON bodies documented as strings: {wrong:?}");
 }
+
+/// One resource's key has one name (issue 13): `/organizations/{code}` and
+/// `/organizations/{code}/keys`, never `{code}` in one path and `{id}` in the next.
+#[tokio::test]
+async fn one_resource_names_its_key_the_same_in_every_path() {
+    let (app, _) = TestApp::with_demo();
+    let doc = app.get("/api/openapi.json", None).await.json;
+    let mut names: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for path in doc["paths"].as_object().expect("paths").keys() {
+        // Each `{param}` is keyed by the path before it: `/api/v1/organizations/`.
+        let mut rest = path.as_str();
+        let mut prefix = String::new();
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..].find('}').expect("closed") + open;
+            prefix.push_str(&fill(&rest[..open]));
+            names.entry(prefix.clone()).or_default().insert(rest[open + 1..close].to_string());
+            prefix.push('x');
+            rest = &rest[close + 1..];
+        }
+    }
+    assert!(names.contains_key("/api/v1/organizations/"), "{names:?}");
+    let clashes: Vec<_> = names.iter().filter(|(_, n)| n.len() > 1).collect();
+    assert!(clashes.is_empty(), "one key, several names: {clashes:?}");
+}

@@ -58,7 +58,7 @@ pub enum TokenCommand {
 /// Runs `rongtong user …`.
 pub(crate) fn run_user(config: &Config, cmd: UserCommand) -> CliResult<ExitCode> {
     let UserCommand::Create(args) = cmd;
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let region = args.region.as_deref().map(str::parse).transpose()?;
     let user = accounts::create_user(
@@ -80,7 +80,7 @@ pub(crate) fn run_user(config: &Config, cmd: UserCommand) -> CliResult<ExitCode>
 /// Runs `rongtong token …`.
 pub(crate) fn run_token(config: &Config, cmd: TokenCommand) -> CliResult<ExitCode> {
     let TokenCommand::Create { user, name } = cmd;
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let account = accounts::find_user(&mut conn, &user)?;
     let token = accounts::create_token(&mut conn, &account.id, &name)?;

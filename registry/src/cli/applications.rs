@@ -45,7 +45,7 @@ pub struct DecideArgs {
 
 /// Lists applications as the operator sees them (all owners unless `--owner`).
 pub(crate) fn list(config: &Config, a: ListArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let owner_ids = match &a.owner {
         Some(code) => Some(vec![crate::models::accounts::find_org(&mut conn, code)?.id]),
@@ -66,7 +66,7 @@ pub(crate) fn list(config: &Config, a: ListArgs) -> Result<ExitCode, Box<dyn std
 
 /// Decides one application as the named reviewer (whose rights are checked as in the API).
 pub(crate) fn decide(config: &Config, a: DecideArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let kek = config.credentials.kek.load()?;
     let ctx = IssueContext { base_url: &config.server.base_url, kek: &kek };

@@ -8,7 +8,10 @@
 //!   nothing; did:web documents and status lists are read from the files given, and any
 //!   other is fetched from its URL ([`crate::services::credentials::fetch`]). `--offline` never opens a connection:
 //!   what no file supplies then fails its check. Exit status 0 = valid, 1 = invalid.
-//! * `export credentials DIR` writes every issued credential as `DIR/<uuid>.json`.
+//! * `export credentials DIR [--documents]` writes every issued credential as `DIR/<uuid>.json`
+//!   and, with `--documents`, the DID documents and status lists they name into
+//!   `DIR/documents/` with an `index.json` (URL → file) that `verify --documents` reads, so an
+//!   offline check needs no guessing.
 //! * `audit credentials [--json]` re-verifies every stored credential ([`crate::services::credentials::reverify`])
 //!   and checks the status lists' allocation against the credentials.
 //! * `repair status-lists [--json]` rewrites the lists that disagree ([`crate::services::credentials::allocation`]).
@@ -56,6 +59,10 @@ pub struct VerifyArgs {
     /// A status list credential: `URL=FILE`; repeatable.
     #[arg(long = "status-list", value_name = "URL=FILE")]
     pub status_lists: Vec<String>,
+    /// A folder written by `rongtong export credentials DIR --documents` (`DIR/documents`):
+    /// every document its `index.json` lists, as if given with --did-doc / --status-list.
+    #[arg(long, value_name = "DIR")]
+    pub documents: Option<PathBuf>,
     /// Never fetch: did:web documents and status lists come only from the files given.
     #[arg(long, conflicts_with = "mirrors")]
     pub offline: bool,
@@ -76,9 +83,10 @@ pub struct VerifyArgs {
 
 /// Runs `rongtong issue`.
 pub fn issue(config: &Config, args: IssueArgs) -> CliResult<ExitCode> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let learners = (!args.learners.is_empty()).then_some(args.learners.as_slice());
+    check_base_url(&mut conn, config)?;
     let (org_id, _course_id, ids) = issuance::cohort_completions(&mut conn, &args.course, learners)?;
     let org = crate::models::accounts::find_org(&mut conn, &org_id)?;
     if let Some(code) = &args.org
@@ -149,6 +157,14 @@ pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
     let mut files = MapResolver::new();
     pairs(&args.did_docs, "did-doc", &mut files)?;
     pairs(&args.status_lists, "status-list", &mut files)?;
+    if let Some(dir) = &args.documents {
+        let index = dir.join("index.json");
+        let text = std::fs::read_to_string(&index).map_err(|e| format!("--documents: cannot read {}: {e}", index.display()))?;
+        let map: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(&text).map_err(|e| format!("--documents: {} is not a URL → file map: {e}", index.display()))?;
+        let specs: Vec<String> = map.iter().map(|(url, file)| format!("{url}={}", dir.join(file).display())).collect();
+        pairs(&specs, "documents", &mut files)?;
+    }
     let resolver = CliResolver { files, http: (!args.offline).then(|| CachingResolver::new(HttpResolver::new(args.mirrors.clone()))) };
     let options = VerifyOptions { trusted_issuers: (!args.trusted.is_empty()).then(|| args.trusted.clone()), ..VerifyOptions::obv3() };
     let now = chrono::Utc::now();
@@ -209,25 +225,82 @@ pub fn verify(args: VerifyArgs) -> CliResult<ExitCode> {
             }
         }
         if let Some(http) = &resolver.http {
-            for (url, ok) in http.asked() {
-                let what = if ok { "fetched" } else { "fetch failed" };
-                match http.inner().target(&url) {
-                    from if from == url => println!("  {what:<12} {url}"),
+            let asked = http.asked();
+            for (url, ok) in &asked {
+                let what = if *ok { "fetched" } else { "fetch failed" };
+                match http.inner().target(url) {
+                    from if from == *url => println!("  {what:<12} {url}"),
                     from => println!("  {what:<12} {url} (from {from})"),
                 }
+            }
+            let failed: Vec<&str> = asked.iter().filter(|(_, ok)| !ok).map(|(u, _)| u.as_str()).collect();
+            if !failed.is_empty() {
+                print!("{}", fetch_hint(&args.file, &failed, !args.mirrors.is_empty()));
             }
         }
     }
     Ok(if verified { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// Runs `rongtong export credentials DIR`: one `<uuid>.json` per issued credential.
-pub fn export(config: &Config, dir: &Path) -> CliResult<ExitCode> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+/// What `verify` prints after a failed fetch: why it may have failed (did:web always means
+/// https, which a development server on plain HTTP does not answer) and the two ways out,
+/// spelt out with the URLs that failed.
+fn fetch_hint(file: &Path, failed: &[&str], mirrored: bool) -> String {
+    let mut out = String::from("hint: a document could not be fetched. did:web and the status lists name https:// URLs;\n");
+    let origins: std::collections::BTreeSet<&str> =
+        failed.iter().filter_map(|u| u.strip_prefix("https://")).filter_map(|r| r.split('/').next()).collect();
+    if !mirrored && !origins.is_empty() {
+        out.push_str("  a server that answers plain HTTP there (the demo on http://127.0.0.1:8080 does) can be reached with\n");
+        for host in &origins {
+            out.push_str(&format!("    --mirror https://{host}/=http://{host}/\n"));
+        }
+    }
+    out.push_str("  or check offline with the documents as files (`rongtong export credentials DIR --documents` writes them):\n");
+    out.push_str(&format!("    rongtong verify {} --offline --documents DIR/documents\n", file.display()));
+    out.push_str("  or, one by one:");
+    for url in failed {
+        let flag = if url.ends_with("/did.json") { "--did-doc" } else { "--status-list" };
+        out.push_str(&format!(" {flag} {url}=FILE"));
+    }
+    out.push('\n');
+    out
+}
+
+/// Stops a command that signs or checks credentials when its public base URL is not the one
+/// the store's credentials were issued under: DIDs and status-list URLs are built from
+/// `RONGTONG_BASE_URL`, and a CLI run without it (or with another one) than the server's
+/// would sign under DIDs nobody resolves, or report every credential as a problem.
+pub(crate) fn check_base_url(conn: &mut crate::db::DbConnection, config: &Config) -> CliResult<()> {
+    let Some(row) = m::all_credentials(conn, None, 1)?.into_iter().next() else { return Ok(()) };
+    let doc: Value = serde_json::from_str(&row.json)?;
+    let issuer = doc.get("issuer").and_then(|i| i.as_str().or_else(|| i.get("id").and_then(Value::as_str))).unwrap_or_default();
+    let org = crate::models::accounts::find_org(conn, &row.issuer_org_id)?;
+    let expected = crate::services::credentials::keystore::org_did(&config.server.base_url, &org.code)?;
+    if issuer == expected {
+        return Ok(());
+    }
+    let base = &config.server.base_url;
+    let why = match std::env::var("RONGTONG_BASE_URL") {
+        Ok(_) => format!("RONGTONG_BASE_URL is {base}"),
+        Err(_) => format!("RONGTONG_BASE_URL is not set, so it defaults to http://{{RONGTONG_ADDR}} = {base}"),
+    };
+    Err(format!(
+        "the stored credentials were issued under another public base URL: {issuer} is not {expected} ({why}); \
+         set RONGTONG_BASE_URL to the server's public base URL (`rongtong serve` prints it)"
+    )
+    .into())
+}
+
+/// Runs `rongtong export credentials DIR [--documents]`: one `<uuid>.json` per issued
+/// credential and, with `documents`, every DID document and status list they name, in
+/// `DIR/documents/` with `index.json` (URL → file name) for `verify --documents`.
+pub fn export(config: &Config, dir: &Path, documents: bool) -> CliResult<ExitCode> {
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut after: Option<String> = None;
     let mut n = 0usize;
+    let mut urls = std::collections::BTreeSet::new();
     loop {
         let rows = m::all_credentials(&mut conn, after.as_deref(), 1000)?;
         let Some(last) = rows.last() else { break };
@@ -237,17 +310,63 @@ pub fn export(config: &Config, dir: &Path) -> CliResult<ExitCode> {
             let path = dir.join(name);
             std::fs::write(&path, &r.json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             n += 1;
+            if documents {
+                urls.extend(documents_named(&serde_json::from_str(&r.json)?));
+            }
         }
     }
     println!("{n} credentials written to {}", dir.display());
+    if documents {
+        check_base_url(&mut conn, config)?;
+        let kek = config.credentials.kek.load()?;
+        let ctx = IssueContext { base_url: &config.server.base_url, kek: &kek };
+        let folder = dir.join("documents");
+        std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        let resolver = crate::services::credentials::resolver::DbResolver::new(&mut conn, ctx);
+        let mut index = std::collections::BTreeMap::new();
+        for url in &urls {
+            let doc = resolver.get(url).map_err(|e| format!("{url}: {e}"))?;
+            let name = format!(
+                "{}.json",
+                url.split_once("://").map_or(url.as_str(), |(_, r)| r).replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+            );
+            let path = folder.join(&name);
+            std::fs::write(&path, serde_json::to_string_pretty(&doc)?).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            index.insert(url.clone(), name);
+        }
+        std::fs::write(folder.join("index.json"), serde_json::to_string_pretty(&index)?)?;
+        println!(
+            "{} DID documents and status lists written to {} (check offline: rongtong verify FILE --offline --documents {})",
+            index.len(),
+            folder.display(),
+            folder.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The URLs a verifier reads for `vc`: its issuer's did:web document and its status lists.
+fn documents_named(vc: &Value) -> Vec<String> {
+    let mut urls = Vec::new();
+    let issuer = vc.get("issuer").and_then(|i| i.as_str().or_else(|| i.get("id").and_then(Value::as_str)));
+    if let Some(url) = issuer.filter(|d| d.starts_with("did:web:")).and_then(|d| rongtong_credentials::did::did_web_to_url(d).ok()) {
+        urls.push(url);
+    }
+    let status = match vc.get("credentialStatus") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(one) => vec![one.clone()],
+        None => Vec::new(),
+    };
+    urls.extend(status.iter().filter_map(|s| s.get("statusListCredential").and_then(Value::as_str)).map(str::to_string));
+    urls
 }
 
 /// Runs `rongtong audit credentials`: exit 0 when every stored credential verifies and its
 /// status bits agree with the store, 1 otherwise.
 pub fn audit(config: &Config, json: bool) -> CliResult<ExitCode> {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
-    let db = crate::services::upgrade::open(&config.database.url, workers as u32 + 1)?;
+    let db = super::open_store(config, workers as u32 + 1)?;
+    check_base_url(&mut *db.conn()?, config)?;
     let kek = config.credentials.kek.load()?;
     let ctx = IssueContext { base_url: &config.server.base_url, kek: &kek };
     let bar = indicatif::ProgressBar::new(0);
@@ -301,7 +420,7 @@ pub fn audit(config: &Config, json: bool) -> CliResult<ExitCode> {
 /// credentials ([`crate::services::credentials::allocation::repair_status_lists`]). Exit 0
 /// when every list now agrees, 1 when something is left that a rewrite cannot fix.
 pub fn repair_status_lists(config: &Config, json: bool) -> CliResult<ExitCode> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let report = crate::services::credentials::allocation::repair_status_lists(&mut conn)?;
     if json {

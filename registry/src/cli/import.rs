@@ -67,6 +67,10 @@ pub enum ExportCommand {
     Credentials {
         /// Output folder (created when missing).
         dir: PathBuf,
+        /// Also write the DID documents and status lists they name into DIR/documents (with
+        /// an index.json), for `rongtong verify FILE --offline --documents DIR/documents`.
+        #[arg(long)]
+        documents: bool,
     },
     /// One demand list's items as demand CSV.
     Demand {
@@ -129,7 +133,7 @@ fn line_estimate(bytes: &[u8]) -> u64 {
 
 /// Runs `rongtong import …`.
 pub(crate) fn run_import(config: &Config, cmd: ImportCommand) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let db = crate::services::upgrade::open(&config.database.url, 2)?;
+    let db = super::open_store(config, 2)?;
     let mut conn = db.conn()?;
     let result = match cmd {
         ImportCommand::Esco { dir } => {
@@ -178,12 +182,12 @@ fn read_file(path: &Path) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
 
 /// Runs `rongtong export …`.
 pub(crate) fn run_export(config: &Config, cmd: ExportCommand) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let (bytes, out) = match cmd {
         ExportCommand::Courses { out } => (export_courses(&mut conn, None, false)?, out),
         ExportCommand::Skills { out } => (export_skills(&mut conn)?, out),
-        ExportCommand::Credentials { dir } => return crate::cli::credentials::export(config, &dir),
+        ExportCommand::Credentials { dir, documents } => return crate::cli::credentials::export(config, &dir, documents),
         ExportCommand::Demand { id, out } => {
             let row = demand_m::find_list_row(&mut conn, &id)?;
             let view = demand_m::list_views(&mut conn, vec![row])?.remove(0);

@@ -552,7 +552,7 @@ fn load(
     config: &crate::config::Config,
 ) -> Result<(diesel::r2d2::PooledConnection<crate::db::Manager>, crate::services::matching::snapshot::Snapshot), Box<dyn std::error::Error>>
 {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let snap = crate::services::matching::snapshot::load_snapshot(&mut conn).map_err(AppError::from).map_err(cli_error)?;
     eprintln!(

@@ -1,10 +1,11 @@
 //! The command-line interface: `rongtong serve | migrate | import | export | user | token | issue |
-//! verify | audit | repair | match | rules | recognition`.
+//! verify | audit | repair | match | rules | recognition | account | transcript`.
 
 //!
 //! One module per command: its clap arguments, its run function and its printing. Nothing
 //! below this layer imports clap; the work itself is in `services/`.
 
+mod account;
 mod accounts;
 mod applications;
 pub(crate) mod credentials;
@@ -15,7 +16,7 @@ mod serve;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::Config;
 
@@ -74,12 +75,17 @@ pub enum Command {
     /// Recognition (issue 10): suggestions of sources for a target outcome; applications and decisions.
     #[command(subcommand)]
     Recognition(matching::RecognitionCommand),
+    /// A learner's lifelong credit account (学分银行账户): outcomes, credits, totals, conversions.
+    Account(account::AccountArgs),
+    /// Build and sign a learner's CLR 2.0 transcript with the platform key.
+    Transcript(account::TranscriptArgs),
 }
 
 /// Parses the command line, runs the command, and maps failure to exit code 1 with the
 /// error on standard error.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = with_env_help(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match crate::config::LogConfig::from_env() {
         Ok(log) => crate::logging::init(&log),
         Err(e) => {
@@ -96,7 +102,53 @@ pub fn main() -> ExitCode {
     }
 }
 
+const LOG: [&str; 2] = ["RUST_LOG", "RONGTONG_LOG_FORMAT"];
+/// What signing and checking credentials reads: the base URL the DIDs are built from and the
+/// key-encryption key.
+const SIGNING: [&str; 6] = ["DATABASE_URL", "RONGTONG_BASE_URL", "RONGTONG_ADDR", "RONGTONG_KEK", "RONGTONG_KEK_FILE", "RUST_LOG"];
+
+/// The environment variables a command reads (`path`: its names, e.g. `export credentials`);
+/// the help lists them with their defaults.
+fn env_of(path: &str) -> Vec<&'static str> {
+    let top = path.split(' ').next().unwrap_or_default();
+    let mut v: Vec<&'static str> = match (top, path) {
+        ("serve", _) => return Vec::new(), // every one
+        ("verify", _) => Vec::new(),
+        (_, "export credentials") | ("issue" | "audit", _) => SIGNING.to_vec(),
+        // Deciding an application may sign a recognition credential.
+        ("recognition", _) => SIGNING.to_vec(),
+        _ => vec!["DATABASE_URL"],
+    };
+    v.extend(LOG);
+    v
+}
+
+/// `cmd` with an "Environment" section in its help and in every subcommand's: the variables
+/// that command reads ([`env_of`]), all of them for `rongtong` itself.
+pub fn with_env_help(cmd: clap::Command) -> clap::Command {
+    fn apply(cmd: clap::Command, path: &str) -> clap::Command {
+        let path = if path.is_empty() { cmd.get_name().to_string() } else { format!("{path} {}", cmd.get_name()) };
+        let mut cmd = cmd.after_help(crate::config::env_help(&env_of(&path)));
+        for sub in cmd.get_subcommands_mut() {
+            *sub = apply(std::mem::take(sub), &path);
+        }
+        cmd
+    }
+    let mut cmd = cmd.after_help(crate::config::env_help(&[]));
+    for sub in cmd.get_subcommands_mut() {
+        *sub = apply(std::mem::take(sub), "");
+    }
+    cmd
+}
+
 pub(crate) type CliResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Opens the existing store of `DATABASE_URL` for a command that works on one: every command
+/// but `serve` and `migrate`, which may create it. A missing SQLite file is an error naming it.
+pub(crate) fn open_store(config: &Config, pool_size: u32) -> CliResult<crate::db::Db> {
+    crate::db::Db::check_exists(&config.database.url)?;
+    Ok(crate::services::upgrade::open(&config.database.url, pool_size)?)
+}
 
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> CliResult<ExitCode> {
@@ -105,7 +157,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Serve { addr, demo } => serve::serve(config, addr, demo),
         Command::Migrate => serve::migrate(&config),
         Command::Import(cmd) => import::run_import(&config, cmd),
-        Command::Export(import::ExportCommand::Credentials { dir }) => credentials::export(&config, &dir),
+        Command::Export(import::ExportCommand::Credentials { dir, documents }) => credentials::export(&config, &dir, documents),
         Command::Export(cmd) => import::run_export(&config, cmd),
         Command::Issue(args) => credentials::issue(&config, args),
         Command::Verify(args) => credentials::verify(args),
@@ -116,6 +168,8 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Match(cmd) => matching::run(&config, cmd),
         Command::Rules(cmd) => rules::run(&config, cmd),
         Command::Recognition(cmd) => matching::run_recognition(&config, cmd),
+        Command::Account(args) => account::account(&config, args),
+        Command::Transcript(args) => account::transcript(&config, args),
     }
 }
 

@@ -62,7 +62,7 @@ pub enum RulesCommand {
 
 /// Runs `rongtong rules …`.
 pub(crate) fn run(config: &Config, cmd: RulesCommand) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let db = crate::services::upgrade::open(&config.database.url, 1)?;
+    let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     match cmd {
         RulesCommand::List { owner, status, json } => {

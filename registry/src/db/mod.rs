@@ -29,6 +29,7 @@ pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrat
 
 pub use connection::DbConnection;
 
+pub mod fresh;
 pub mod schema;
 
 mod connection {
@@ -85,6 +86,18 @@ pub enum DbError {
     /// Migrations failed.
     #[error("migrations: {0}")]
     Migration(String),
+    /// A command that needs an existing store found no SQLite file (it creates none).
+    #[error(
+        "no database at {path} (DATABASE_URL={url}{default}); this command never creates one: start `rongtong serve` (or `rongtong migrate`) on it first, or set DATABASE_URL to the server's database"
+    )]
+    Missing {
+        /// The file looked for.
+        path: String,
+        /// The URL it came from.
+        url: String,
+        /// `", the default, relative to this folder"` when DATABASE_URL is unset.
+        default: &'static str,
+    },
     /// Creating the data folder for SQLite failed.
     #[error("cannot create the data folder {path}: {source}")]
     DataDir {
@@ -200,6 +213,19 @@ impl Db {
         let db = Db::connect(url, pool_size)?;
         db.migrate()?;
         Ok(db)
+    }
+
+    /// Checks that the store `url` names exists, for the commands that work on an existing
+    /// one: a SQLite file that is not there is [`DbError::Missing`], so the caller can stop
+    /// before [`Db::open`] creates an empty database (issue 13: a CLI command run in the
+    /// wrong folder must say so, not create `data/rongtong.db` and report "user not found").
+    pub fn check_exists(url: &str) -> Result<(), DbError> {
+        let path = sqlite_path(url);
+        if Backend::from_url(url)? == Backend::Sqlite && path != ":memory:" && !std::path::Path::new(path).exists() {
+            let default = if std::env::var_os("DATABASE_URL").is_none() { ", the default, relative to this folder" } else { "" };
+            return Err(DbError::Missing { path: path.to_string(), url: url.to_string(), default });
+        }
+        Ok(())
     }
 
     /// Opens the pool like [`Db::open`] without migrating: for `rongtong migrate`, which

@@ -7,7 +7,7 @@ use diesel::sql_types::BigInt;
 use crate::db::DbConnection;
 use crate::db::schema::{
     completions, course_prerequisites, course_skills, courses, credentials, demand_item_skills, demand_items, demand_lists,
-    occupation_skills, occupations, organizations, skill_relations, skills, users,
+    occupation_skills, occupations, organizations, recognition_applications, recognition_rules, skill_relations, skills, users,
 };
 
 /// (id, code, version, provider id, hours, credits, status, created_at, title_zh)
@@ -24,6 +24,8 @@ pub type SkillRowTuple = (String, String, Option<String>, Option<String>);
 pub type CompletionRowTuple = (String, String, String, String, String);
 /// (credential id, learner id, occupation code, level)
 pub type CertRowTuple = (String, String, Option<String>, Option<i32>);
+/// (recognition credential id, learner id, target outcome key, rule code, rule version)
+pub type RecognitionRowTuple = (String, String, String, String, String);
 
 /// Rows for the snapshot: `skill_rows`.
 pub fn snapshot_skill_rows(conn: &mut DbConnection) -> QueryResult<Vec<SkillRowTuple>> {
@@ -145,6 +147,46 @@ pub fn snapshot_cert_rows(conn: &mut DbConnection) -> QueryResult<Vec<CertRowTup
         .filter(credentials::suspended.eq(false))
         .order(credentials::id)
         .select((credentials::id, credentials::learner_id, credentials::occupation_code, credentials::skill_level))
+        .load(conn)
+}
+
+/// Rows for the snapshot: `recognitions` — approved recognitions whose credential is in force
+/// (neither revoked nor suspended: the cascade suspends it when a source stops being in
+/// force), with the rule's code and version, in credential id order. Their credentials are
+/// `credentials` rows, so issuing or suspending one records a change for its learner.
+pub fn snapshot_recognitions(conn: &mut DbConnection) -> QueryResult<Vec<RecognitionRowTuple>> {
+    recognitions_query(conn, None)
+}
+
+/// These learners' rows as [`snapshot_recognitions`].
+pub fn recognitions_for(conn: &mut DbConnection, learners: &[String]) -> QueryResult<Vec<RecognitionRowTuple>> {
+    let mut out = Vec::new();
+    for chunk in learners.chunks(IN_CHUNK) {
+        out.extend(recognitions_query(conn, Some(chunk))?);
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+fn recognitions_query(conn: &mut DbConnection, learners: Option<&[String]>) -> QueryResult<Vec<RecognitionRowTuple>> {
+    let mut q = recognition_applications::table
+        .inner_join(recognition_rules::table)
+        .inner_join(credentials::table.on(credentials::id.nullable().eq(recognition_applications::credential_id)))
+        .filter(recognition_applications::state.eq(crate::models::applications::ApplicationState::Approved.as_ref()))
+        .filter(credentials::revoked.eq(false))
+        .filter(credentials::suspended.eq(false))
+        .into_boxed();
+    if let Some(ids) = learners {
+        q = q.filter(credentials::learner_id.eq_any(ids));
+    }
+    q.order(credentials::id)
+        .select((
+            credentials::id,
+            credentials::learner_id,
+            recognition_applications::target,
+            recognition_rules::code,
+            recognition_rules::version,
+        ))
         .load(conn)
 }
 

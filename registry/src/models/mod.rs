@@ -9,6 +9,7 @@ pub(crate) mod applications;
 pub mod catalog;
 pub(crate) mod courses;
 pub mod credentials;
+pub(crate) mod credit_account;
 pub(crate) mod demand;
 pub mod keys;
 pub(crate) mod matching;

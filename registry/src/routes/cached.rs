@@ -8,7 +8,9 @@
 //! organisations a caller covers). A request reads the version (one indexed read of a
 //! one-row table) and serves the body rendered at that version, or renders it and keeps it.
 //! A write is therefore visible on the very next request on every node: the version it
-//! moved is read from the database, not remembered.
+//! moved is read from the database, not remembered. Concurrent requests share that read
+//! through [`FreshRead`]: a request takes the value of a read that started after it arrived,
+//! never of one already running, so sharing never makes an answer older.
 //!
 //! The version is read before the rows, so a body kept under version V shows at least V;
 //! a write landing in between only makes that body newer than its key, and the next request
@@ -29,6 +31,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::auth::policy::{self, Coverage};
 use crate::db::DbConnection;
+use crate::db::fresh::FreshRead;
 use crate::error::{AppError, AppResult};
 use crate::pages::cache::{ByteBoundedLru, Rendered};
 
@@ -74,11 +77,13 @@ struct Entry {
 /// Rendered list bodies, by list, caller coverage and query string.
 pub(crate) struct ListCache {
     entries: ByteBoundedLru<ListKey, Arc<Entry>>,
+    /// The `catalog_version` reads, shared by concurrent requests.
+    version: FreshRead,
 }
 
 impl Default for ListCache {
     fn default() -> Self {
-        ListCache { entries: ByteBoundedLru::new(LIST_CACHE_BYTES) }
+        ListCache { entries: ByteBoundedLru::new(LIST_CACHE_BYTES), version: FreshRead::default() }
     }
 }
 
@@ -90,8 +95,9 @@ impl std::fmt::Debug for ListCache {
 
 /// Answers a list request from the cache, or with `load`'s result (then kept): `200` with
 /// the JSON, or `304` when `If-None-Match` names it. `query` is the raw query string the
-/// handler already parsed and checked; `load` runs only on a miss, on the same connection
-/// that read the version. Errors of `load` (a 400 for an unknown filter value) are not kept.
+/// handler already parsed and checked; `load` runs only on a miss,
+/// after the version was read. Errors of `load` (a 400 for an unknown filter value) are not
+/// kept.
 pub(crate) async fn cached_list<T, F>(
     state: &AppState,
     kind: ListKind,
@@ -105,21 +111,24 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
 {
     let key = ListKey { kind, coverage: policy::coverage(caller.principal()), query: query.unwrap_or_default() };
-    let app = state.clone();
-    let entry = state
-        .db
-        .run(move |c| {
-            let version = crate::models::matching::catalog_version(c)?;
-            if let Some(hit) = app.lists.entries.get(&key).filter(|e| e.version == version) {
-                return Ok::<_, AppError>(hit);
-            }
-            let body = serde_json::to_vec(&load(c)?).map_err(|e| AppError::Internal(format!("serialising a list: {e}")))?;
-            let entry = Arc::new(Entry { version, body: Rendered::new(body) });
-            let size = entry.body.size() + key.query.len() + std::mem::size_of::<ListKey>();
-            app.lists.entries.insert(key, entry.clone(), size);
-            Ok(entry)
-        })
-        .await?;
+    let version = state.lists.version.get(|| state.db.run(|c| crate::models::matching::catalog_version(c).map_err(AppError::from))).await?;
+    let hit = state.lists.entries.get(&key).filter(|e| e.version == version);
+    let entry = match hit {
+        Some(hit) => hit,
+        None => {
+            let app = state.clone();
+            state
+                .db
+                .run(move |c| {
+                    let body = serde_json::to_vec(&load(c)?).map_err(|e| AppError::Internal(format!("serialising a list: {e}")))?;
+                    let entry = Arc::new(Entry { version, body: Rendered::new(body) });
+                    let size = entry.body.size() + key.query.len() + std::mem::size_of::<ListKey>();
+                    app.lists.entries.insert(key, entry.clone(), size);
+                    Ok::<_, AppError>(entry)
+                })
+                .await?
+        }
+    };
     let cache_control = if matches!(caller, Caller::Anonymous) { PUBLIC_CACHE_CONTROL } else { PRIVATE_CACHE_CONTROL };
     Ok(entry.body.respond_varying(headers, "application/json", "json", cache_control, "Authorization"))
 }

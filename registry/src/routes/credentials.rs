@@ -276,7 +276,7 @@ pub async fn update_credential_status(
 
 /// Rotates an organisation's issuing key (its admins): new credentials use `key-N+1`; old
 /// keys stay in the DID document so everything signed before keeps verifying.
-#[utoipa::path(post, path = "/organizations/{id}/keys", tag = "credentials", params(("id" = String, Path, description = "organization code or id")), responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/organizations/{code}/keys", tag = "credentials", params(("code" = String, Path, description = "organization code (or id)")), responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_org_key(state: AppState, p: Principal, AppPath(code): AppPath<String>) -> AppResult<(StatusCode, AppJson<Value>)> {
     let kek = state.kek.clone();
     let base = state.base_url().to_string();

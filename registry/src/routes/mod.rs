@@ -10,6 +10,7 @@ pub(crate) mod credentials;
 pub(crate) mod demand;
 pub(crate) mod health;
 pub(crate) mod imports;
+pub(crate) mod learners;
 pub(crate) mod matching;
 pub(crate) mod metrics;
 pub(crate) mod recognition;

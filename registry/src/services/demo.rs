@@ -20,6 +20,7 @@ const ORGANIZATIONS: &str = include_str!("../../demo/organizations.json");
 const SKILLS_ZH: &str = include_str!("../../demo/skills_zh.csv");
 const OCCUPATIONS: &str = include_str!("../../demo/occupations.json");
 const COURSES: &[u8] = include_bytes!("../../demo/courses.csv");
+const COURSES_DRAFT: &[u8] = include_bytes!("../../demo/courses-draft.csv");
 const DEMAND_LISTS: &str = include_str!("../../demo/demand-lists.json");
 const DEMAND_FOUNDRY: &[u8] = include_bytes!("../../demo/demand-foundry.csv");
 const DEMAND_ROBOTICS: &[u8] = include_bytes!("../../demo/demand-robotics.csv");
@@ -55,6 +56,14 @@ struct CompletionSeed {
     result: String,
     date: chrono::NaiveDate,
     assessor: Option<String>,
+    /// `false`: [`seed_credentials`] leaves it without a certificate, so the README's
+    /// walkthrough has a cohort to issue (learner-wang's GYJQR-03 and GYJQR-04).
+    #[serde(default = "yes")]
+    certified: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn json<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> AppResult<T> {
@@ -121,6 +130,8 @@ fn seed_all(c: &mut DbConnection) -> AppResult<String> {
     // Courses (published, as if reviewed) and demand lists, through the CSV importers.
     let publish = ImportOptions { keep_good_rows: false, publish: true };
     import::import_courses(c, COURSES, None, publish, &mut |_| {})?;
+    // One draft, never submitted: the README walks it through the three-level review.
+    import::import_courses(c, COURSES_DRAFT, None, ImportOptions { keep_good_rows: false, publish: false }, &mut |_| {})?;
     let metas: Vec<DemandListMeta> = json("demand-lists.json", DEMAND_LISTS)?;
     for m in &metas {
         let bytes = match m.file.as_str() {
@@ -182,7 +193,7 @@ pub const REVOKED_LEARNER: &str = "learner-liu";
 pub const REVOKED_COURSE: &str = "GYJQR-06";
 
 /// Issues the demo's certificates: a training certificate for every demo completion (signed
-/// by each course's provider), a skill-level certificate from the evaluation organisation
+/// by each course's provider) except those `learners.json` marks `"certified": false`, a skill-level certificate from the evaluation organisation
 /// `jxeval` (铸造工 6-18-02-01, level 4, for learner-zhang), and revokes learner-liu's
 /// GYJQR-06 certificate with a reason, so every kind and state can be seen. Idempotent: a second run
 /// issues nothing new. Returns how many credentials exist afterwards.
@@ -191,7 +202,14 @@ pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::se
     use crate::services::credentials::{issuance, status};
     let ctx = issuance::IssueContext { base_url, kek };
     crate::db::write_transaction(conn, |c| {
-        let ids = cred::all_completion_ids(c)?;
+        let mut ids = cred::all_completion_ids(c)?;
+        for (username, code) in uncertified()? {
+            let learner = accounts::find_user(c, &username)?;
+            let course = crate::models::courses::find_course_row(c, &code)?;
+            if let Some(id) = cred::completion_of(c, &learner.id, &course.id)? {
+                ids.retain(|i| *i != id);
+            }
+        }
         issuance::issue_for_completions(c, ctx, &ids, issuance::NotPassed::Skip)?;
         let eval = accounts::find_org(c, "jxeval")?;
         let zhang = accounts::find_user(c, "learner-zhang")?;
@@ -211,6 +229,15 @@ pub fn seed_credentials(conn: &mut DbConnection, base_url: &str, kek: &crate::se
         let total = cred::count_credentials(c)?;
         Ok(total as usize)
     })
+}
+
+/// The (learner, course code) pairs `learners.json` leaves without a certificate.
+fn uncertified() -> AppResult<Vec<(String, String)>> {
+    let learners: Vec<LearnerSeed> = json("learners.json", LEARNERS)?;
+    Ok(learners
+        .into_iter()
+        .flat_map(|l| l.completions.into_iter().filter(|d| !d.certified).map(move |d| (l.username.clone(), d.course)))
+        .collect())
 }
 
 /// The demo's recognition applications (docs/RECOGNITION.md, "Demo"): learner-chen holds a

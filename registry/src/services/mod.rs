@@ -4,6 +4,7 @@
 pub(crate) mod applications;
 pub(crate) mod catalog;
 pub mod credentials;
+pub(crate) mod credit_account;
 pub mod demo;
 pub mod import;
 pub mod matching;

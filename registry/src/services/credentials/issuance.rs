@@ -93,7 +93,7 @@ fn hashed_recipient(username: &str) -> Recipient {
 }
 
 /// learner id → recipient: their holder DID, or a salted hash of their username.
-fn recipients(conn: &mut DbConnection, learners: &[(String, String)]) -> AppResult<HashMap<String, Recipient>> {
+pub(crate) fn recipients(conn: &mut DbConnection, learners: &[(String, String)]) -> AppResult<HashMap<String, Recipient>> {
     let ids: Vec<String> = learners.iter().map(|(id, _)| id.clone()).collect();
     let dids = m::learner_dids(conn, &ids)?;
     Ok(learners

@@ -12,7 +12,8 @@
 //! | demand items | `demand_items` with `demand_item_skills`; region = the item's own, else its list's; published ⇔ the list is `published` |
 //! | learners | users with role `learner`, id = username, region = their own, else their organization's; `opt_in` = consent to be found |
 //! | verified skills | completion records: a passing completion means the learner holds every skill the course teaches at the course's target level; the evidence is the completion record, of kind `training_certificate` when its certificate is in force (it then scores in candidate rankings), `completion` when none was issued yet, and withdrawn when its certificate is revoked or suspended. Skill-level certificates in force: every skill of the occupation's standard at the certified level |
-//! | completed courses | every passing completion, as the version completed and as the version its code resolves to now |
+//! | recognitions | an approved recognition (互认, issue 10) whose credential is in force and whose target is a course (`course:CODE`, e.g. an exemption under rule JXOU-R-001): the learner holds every skill of the version the code resolves to now, at its levels, as evidence of kind `recognition` (`recognition <credential id>: CODE@VERSION recognised via rule RULE@VERSION`), and the course counts as done. Suspending the recognition (its source revoked) withdraws both. Recognitions of a standard's assessment (eligibility, an exempted part) give no skills |
+//! | completed courses | every passing completion, as the version completed and as the version its code resolves to now; every recognised course |
 //!
 //! Pass and fail are `rongtong_catalog::CompletionResult`'s rule, the same that refuses to
 //! issue a certificate for a failed completion: a fail (不合格, 未通过, 59, …) is neither
@@ -81,7 +82,7 @@ use utoipa::ToSchema;
 
 use crate::db::{Db, DbConnection};
 use crate::error::{AppError, AppResult};
-use crate::models::matching::{self as m, CourseRowTuple, ItemRowTuple, LearnerRowTuple, OccupationRowTuple};
+use crate::models::matching::{self as m, CourseRowTuple, ItemRowTuple, LearnerRowTuple, OccupationRowTuple, RecognitionRowTuple};
 
 /// Facts about one demand item that matching requests need besides the graph: who owns it
 /// (for authorization) and its title (for readable reports).
@@ -469,6 +470,10 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
             .collect(),
         occ_names: occ_names.clone(),
         occ_skills: occ_specs.iter().map(|o| (o.id.clone(), o.requirements.iter().map(|r| r.skill.clone()).collect())).collect(),
+        course_of_code: {
+            let key_to_id: HashMap<&str, &str> = spec_of.iter().map(|(id, &i)| (specs[i].id.as_str(), id.as_str())).collect();
+            course_by_code.iter().filter_map(|(code, key)| Some((code.clone(), key_to_id.get(key.as_str())?.to_string()))).collect()
+        },
     };
 
     // Learners, their completion records and skill-level certificates, grouped per learner.
@@ -496,6 +501,12 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
             skill_certs[l].push(SkillCert { id, occupation, level: lv });
         }
     }
+    let mut recognised: Vec<Vec<Recognised>> = vec![Vec::new(); learner_rows.len()];
+    for row in m::snapshot_recognitions(c)? {
+        if let Some(&l) = learner_of.get(&row.1) {
+            recognised[l].push(Recognised::from_row(row));
+        }
+    }
     drop(learner_of);
     // Skills in URI order, so skill indexes (and tie-breaks by skill) are the same at every rebuild.
     let mut uris: Vec<&str> = skill_uri.values().map(String::as_str).collect();
@@ -519,8 +530,14 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
     let mut spec = LearnerSpec::default_empty();
     for (l, row) in learner_rows.into_iter().enumerate() {
         let comps = std::mem::take(&mut completions[l]);
-        let Some(info) = learner_spec(&ctx, row, &comps, &skill_certs[l], |id| certificates.get(id).copied(), &mut spec, &mut counts)
-        else {
+        let Some(info) = learner_spec(
+            &ctx,
+            row,
+            LearnerRows { completions: &comps, certs: &skill_certs[l], recognised: &recognised[l] },
+            |id| certificates.get(id).copied(),
+            &mut spec,
+            &mut counts,
+        ) else {
             continue;
         };
         b.add_learner(&spec)?;
@@ -529,6 +546,7 @@ fn load_in_transaction(c: &mut DbConnection) -> Result<Snapshot, SnapshotError> 
     }
     drop(completions);
     drop(skill_certs);
+    drop(recognised);
     counts.warn(&mut warnings);
     if warnings.len() > 20 {
         let more = warnings.len() - 20;
@@ -634,6 +652,8 @@ pub(crate) struct LearnerContext {
     occ_names: HashMap<String, String>,
     /// Occupation URI → the skills of its standard.
     occ_skills: HashMap<String, Vec<String>>,
+    /// Course code → the id of the version it resolves to (what a recognised course is).
+    course_of_code: HashMap<String, String>,
 }
 
 /// One completion record of a learner.
@@ -643,6 +663,34 @@ struct LearnerCompletion {
     course_id: String,
     result: String,
     completed_on: String,
+}
+
+/// One learner's rows besides their account: completions, skill-level certificates in force,
+/// recognitions in force.
+#[derive(Clone, Copy)]
+struct LearnerRows<'a> {
+    completions: &'a [LearnerCompletion],
+    certs: &'a [SkillCert],
+    recognised: &'a [Recognised],
+}
+
+/// One approved recognition in force.
+#[derive(Debug, Clone)]
+struct Recognised {
+    /// The recognition credential.
+    id: String,
+    /// Target outcome key.
+    target: String,
+    /// Rule code.
+    rule: String,
+    /// Rule version.
+    version: String,
+}
+
+impl Recognised {
+    fn from_row((id, _learner, target, rule, version): RecognitionRowTuple) -> Self {
+        Recognised { id, target, rule, version }
+    }
 }
 
 /// One skill-level certificate in force.
@@ -697,15 +745,15 @@ impl EmptySpec for LearnerSpec {
 /// incremental update, so both give the same learner.
 ///
 /// `completions` in completion id order and `certs` in credential id order (the order the
-/// full load reads them; it decides which evidence text a tie keeps). `withdrawn` tells, for
+/// full load reads them; it decides which evidence text a tie keeps), `recognised` in
+/// credential id order. `withdrawn` tells, for
 /// a completion id, whether its training certificate is withdrawn (`Some(true)`), in force
 /// (`Some(false)`) or absent (`None`). Fills `spec` and returns the learner's info, or `None`
 /// for a learner without a region (left out of matching, counted).
 fn learner_spec(
     ctx: &LearnerContext,
     row: LearnerRowTuple,
-    completions: &[LearnerCompletion],
-    certs: &[SkillCert],
+    LearnerRows { completions, certs, recognised }: LearnerRows<'_>,
     withdrawn: impl Fn(&str) -> Option<bool>,
     spec: &mut LearnerSpec,
     counts: &mut LearnerCounts,
@@ -764,6 +812,19 @@ fn learner_spec(
         let _ = write!(evidence, "completion {}: {} {} {}", comp.id, course.key, comp.completed_on, comp.result.trim());
         for (skill, lv) in &course.teaches {
             put_skill(&mut spec.skills, &mut used, skill, *lv, &evidence, kind);
+        }
+    }
+    // Recognised courses (互认免修): the course counts as done and its skills as held, with the
+    // rule named in every explanation that rests on them. Last, so that on a tie the
+    // learner's own certificate or completion is the evidence shown.
+    for r in recognised {
+        let Some(code) = r.target.strip_prefix("course:") else { continue };
+        let Some(course) = ctx.course_of_code.get(code).and_then(|id| ctx.courses.get(id)) else { continue };
+        put_string(&mut spec.completed_courses, &mut done, &course.key);
+        evidence.clear();
+        let _ = write!(evidence, "recognition {}: {} recognised via rule {}@{}", r.id, course.key, r.rule, r.version);
+        for (skill, lv) in &course.teaches {
+            put_skill(&mut spec.skills, &mut used, skill, *lv, &evidence, EvidenceKind::Recognition);
         }
     }
     spec.skills.truncate(used);
@@ -848,6 +909,10 @@ pub fn update_snapshot(conn: &mut DbConnection, old: &Snapshot) -> Result<Option
         for (id, learner_id, occupation, lv) in m::cert_rows_for(c, &changed)? {
             certs.entry(learner_id).or_default().push(SkillCert { id, occupation, level: lv });
         }
+        let mut recognised: HashMap<String, Vec<Recognised>> = HashMap::new();
+        for row in m::recognitions_for(c, &changed)? {
+            recognised.entry(row.1.clone()).or_default().push(Recognised::from_row(row));
+        }
         let load_ms = started.elapsed().as_secs_f64() * 1000.0;
         let build_started = Instant::now();
 
@@ -871,8 +936,11 @@ pub fn update_snapshot(conn: &mut DbConnection, old: &Snapshot) -> Result<Option
             let info = learner_spec(
                 ctx,
                 row,
-                comps.get(&user_id).unwrap_or(&empty),
-                certs.get(&user_id).map_or(&[][..], Vec::as_slice),
+                LearnerRows {
+                    completions: comps.get(&user_id).unwrap_or(&empty),
+                    certs: certs.get(&user_id).map_or(&[][..], Vec::as_slice),
+                    recognised: recognised.get(&user_id).map_or(&[][..], Vec::as_slice),
+                },
                 |id| certificates.get(id).copied(),
                 &mut spec,
                 &mut counts,
