@@ -671,16 +671,22 @@ impl SkillsGraph {
             }
             ub
         };
-        let mut candidates: Vec<u32> = touched
-            .iter()
-            .copied()
-            .filter(|&id| mark[id as usize / 64] >> (id % 64) & 1 == 0 && key[id as usize] + bound >= th)
-            .filter(|&id| upper(key, cur, &tail, bound, id) >= th)
-            .collect();
+        // A learner dropped from the candidates gets every requirement bit set, so the reads
+        // below skip it like one already met.
+        let mut candidates: Vec<u32> = Vec::new();
+        for &id in touched.iter() {
+            let i = id as usize;
+            if mark[i / 64] >> (i % 64) & 1 == 0 && key[i] + bound >= th && upper(key, cur, &tail, bound, id) >= th {
+                candidates.push(id);
+            } else {
+                cur[i] = u32::MAX;
+            }
+        }
+        let mut since = 0;
         // Reading more buckets lowers the candidates' bounds (and reads only what is needed to
         // update them); keep doing so while a bucket costs less than scoring the candidates.
         while let Some(r) = pick(&pos).filter(|&r| !candidates.is_empty() && buckets[r][pos[r]].3 < candidates.len() * SCORE_COST) {
-            let (from, to, v, _) = buckets[r][pos[r]];
+            let (from, to, v, size) = buckets[r][pos[r]];
             let bit = 1u32 << r;
             for &(_, _, ids, base) in &segs[from..to] {
                 for id in ids {
@@ -696,7 +702,19 @@ impl SkillsGraph {
             pos[r] += 1;
             tail[r] = value(r, pos[r]);
             bound = bound - v + tail[r];
-            candidates.retain(|&id| upper(key, cur, &tail, bound, id) >= th);
+            // Drop the candidates that fell below θ once the postings read since the last pass
+            // outnumber them (a pass per bucket would cost more than the reads).
+            since += size;
+            if since >= candidates.len() {
+                since = 0;
+                candidates.retain(|&id| {
+                    let keep = upper(key, cur, &tail, bound, id) >= th;
+                    if !keep {
+                        cur[id as usize] = u32::MAX;
+                    }
+                    keep
+                });
+            }
         }
         let mut candidates: Vec<(u64, u32)> = candidates.into_iter().map(|id| (upper(key, cur, &tail, bound, id), id)).collect();
         candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0));
