@@ -460,7 +460,7 @@ impl GraphBuilder {
             }
             sort_dedup_tail(&mut done, 0);
             if block.len() == 1 << block_bits {
-                blocks.push(Arc::new(std::mem::replace(&mut block, LearnerBlock::new())));
+                blocks.push(std::mem::replace(&mut block, LearnerBlock::new()).seal());
             }
             block.push(&LearnerRef { region: self.l_region[old], hold: hold.all(), cert: cert.all(), done: &done });
             if self.l_opted[old] {
@@ -469,7 +469,7 @@ impl GraphBuilder {
             learner_ids.push(Arc::from(&*self.l_ids[old]));
         }
         if block.len() > 0 {
-            blocks.push(Arc::new(block));
+            blocks.push(block.seal());
         }
         drop(self.l_ids);
         drop(self.h_skill);

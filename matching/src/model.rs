@@ -37,8 +37,10 @@ dense_index!(
     CourseIdx
 );
 dense_index!(
-    /// A learner's dense index. Learners are sorted by id when the graph is built, so index
-    /// order is id order (that is what makes ranking ties resolve by learner id for free).
+    /// A learner's slot in one snapshot. A full build sorts learners by id, so there slot
+    /// order is id order; a learner added by an incremental update takes the next free slot,
+    /// so ranking ties compare the learners' id order, not slots (see `docs/MATCHING.md`,
+    /// "The learner store").
     LearnerIdx
 );
 dense_index!(

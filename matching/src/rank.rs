@@ -59,6 +59,9 @@ pub(crate) struct RankScratch {
     mark: Vec<u64>,
     /// Essential requirements met among the short lists, per learner.
     count: Vec<u8>,
+    /// The accumulation route's remaining candidates (one bit per learner): a bitmap small
+    /// enough to stay in cache, so reading a long bucket skips the others cheaply.
+    cand: Vec<u64>,
 }
 
 impl RankScratch {
@@ -70,6 +73,7 @@ impl RankScratch {
             rev_head: vec![u32::MAX; skills],
             mark: vec![0; learners.div_ceil(64)],
             count: vec![0; learners],
+            cand: vec![0; learners.div_ceil(64)],
         }
     }
 }
@@ -82,6 +86,7 @@ fn reset(scratch: &mut RankScratch) {
         scratch.cur[i] = 0;
         scratch.count[i] = 0;
         scratch.mark[i / 64] = 0;
+        scratch.cand[i / 64] = 0;
     }
     scratch.touched.clear();
 }
@@ -433,7 +438,7 @@ impl SkillsGraph {
         let mut dirty = Vec::new();
         let mut pool: Vec<u32> = Vec::new();
         let mut cursors: Vec<Vec<usize>> = ess.iter().map(|x| vec![0; x.3.len()]).collect();
-        let RankScratch { key, cur, touched, rev_head, mark, count } = scratch;
+        let RankScratch { key, cur, touched, rev_head, mark, count, .. } = scratch;
         for s in 1..=e {
             // Add the s-th shortest list to the candidates (its postings hold only learners at
             // the required level or higher).
@@ -590,7 +595,7 @@ impl SkillsGraph {
         let mut scored = 0usize;
         let mut work = 0usize;
         let mut next_seed = SEED_AFTER;
-        let RankScratch { key, cur, touched, rev_head, mark, .. } = scratch;
+        let RankScratch { key, cur, touched, rev_head, mark, cand, .. } = scratch;
         let offer = |heap: &mut TopHeap, kv: u64, id: u32| {
             if kv == 0 {
                 return;
@@ -671,15 +676,12 @@ impl SkillsGraph {
             }
             ub
         };
-        // A learner dropped from the candidates gets every requirement bit set, so the reads
-        // below skip it like one already met.
         let mut candidates: Vec<u32> = Vec::new();
         for &id in touched.iter() {
             let i = id as usize;
             if mark[i / 64] >> (i % 64) & 1 == 0 && key[i] + bound >= th && upper(key, cur, &tail, bound, id) >= th {
                 candidates.push(id);
-            } else {
-                cur[i] = u32::MAX;
+                cand[i / 64] |= 1 << (i % 64);
             }
         }
         let mut since = 0;
@@ -691,8 +693,8 @@ impl SkillsGraph {
             for &(_, _, ids, base) in &segs[from..to] {
                 for id in ids {
                     let i = id.index();
-                    // A learner not met in phase 1 cannot enter; leave it unmet.
-                    if cur[i] == 0 || cur[i] & bit != 0 || base && self.is_stale(*id) {
+                    // Only candidates are updated (a learner not met in phase 1 cannot enter).
+                    if cand[i / 64] >> (i % 64) & 1 == 0 || cur[i] & bit != 0 || base && self.is_stale(*id) {
                         continue;
                     }
                     cur[i] |= bit;
@@ -710,7 +712,7 @@ impl SkillsGraph {
                 candidates.retain(|&id| {
                     let keep = upper(key, cur, &tail, bound, id) >= th;
                     if !keep {
-                        cur[id as usize] = u32::MAX;
+                        cand[id as usize / 64] &= !(1 << (id % 64));
                     }
                     keep
                 });

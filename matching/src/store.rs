@@ -86,6 +86,23 @@ impl LearnerBlock {
         self.done_off.push(self.done.len() as u32);
     }
 
+    /// Gives back the spare capacity the pushes left (up to half of each column), so a
+    /// block shared by many snapshots holds only its data; returns the block in an `Arc`.
+    pub(crate) fn seal(mut self) -> std::sync::Arc<LearnerBlock> {
+        for c in [&mut self.hold, &mut self.cert] {
+            c.skill.shrink_to_fit();
+            c.level.shrink_to_fit();
+            c.ev.shrink_to_fit();
+            c.kind.shrink_to_fit();
+        }
+        self.region.shrink_to_fit();
+        self.hold_off.shrink_to_fit();
+        self.cert_off.shrink_to_fit();
+        self.done_off.shrink_to_fit();
+        self.done.shrink_to_fit();
+        std::sync::Arc::new(self)
+    }
+
     /// Verified skills held in the block, all evidence.
     pub(crate) fn holdings(&self) -> usize {
         self.hold.skill.len()

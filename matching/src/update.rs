@@ -188,9 +188,9 @@ impl SkillsGraph {
                 }
             }
             if b < blocks.len() {
-                blocks[b] = Arc::new(nb);
+                blocks[b] = nb.seal();
             } else {
-                blocks.push(Arc::new(nb));
+                blocks.push(nb.seal());
             }
             e = end;
         }
