@@ -47,18 +47,25 @@ const SEED_AFTER: usize = 4096;
 /// bucket rather than score its remaining candidates when the bucket is cheaper.
 const SCORE_COST: usize = 64;
 
+/// One learner's state during a ranking, together so that reading a posting touches one
+/// cache line: the packed (partial) score, a per-route stamp or requirement mask, and the
+/// number of essential requirements met among the short lists.
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    key: u64,
+    cur: u32,
+    count: u8,
+}
+
 /// Reusable per-query arrays, one slot per learner; kept in a pool inside the graph so a
-/// ranking does not zero 12 bytes × learners each time (only the touched slots are reset).
+/// ranking does not zero 16 bytes × learners each time (only the touched slots are reset).
 pub(crate) struct RankScratch {
-    key: Vec<u64>,
-    cur: Vec<u32>,
+    acc: Vec<Acc>,
     touched: Vec<u32>,
     /// skill → first entry in the query's reverse source list (u32::MAX: not a source).
     rev_head: Vec<u32>,
     /// Candidate bitmap (one bit per learner), so candidates are visited in id order.
     mark: Vec<u64>,
-    /// Essential requirements met among the short lists, per learner.
-    count: Vec<u8>,
     /// The accumulation route's remaining candidates (one bit per learner): a bitmap small
     /// enough to stay in cache, so reading a long bucket skips the others cheaply.
     cand: Vec<u64>,
@@ -67,12 +74,10 @@ pub(crate) struct RankScratch {
 impl RankScratch {
     fn new(learners: usize, skills: usize) -> Self {
         RankScratch {
-            key: vec![0; learners],
-            cur: vec![0; learners],
+            acc: vec![Acc::default(); learners],
             touched: Vec::new(),
             rev_head: vec![u32::MAX; skills],
             mark: vec![0; learners.div_ceil(64)],
-            count: vec![0; learners],
             cand: vec![0; learners.div_ceil(64)],
         }
     }
@@ -82,9 +87,7 @@ impl RankScratch {
 fn reset(scratch: &mut RankScratch) {
     for &id in &scratch.touched {
         let i = id as usize;
-        scratch.key[i] = 0;
-        scratch.cur[i] = 0;
-        scratch.count[i] = 0;
+        scratch.acc[i] = Acc::default();
         scratch.mark[i / 64] = 0;
         scratch.cand[i / 64] = 0;
     }
@@ -438,7 +441,7 @@ impl SkillsGraph {
         let mut dirty = Vec::new();
         let mut pool: Vec<u32> = Vec::new();
         let mut cursors: Vec<Vec<usize>> = ess.iter().map(|x| vec![0; x.3.len()]).collect();
-        let RankScratch { key, cur, touched, rev_head, mark, count, .. } = scratch;
+        let RankScratch { acc, touched, rev_head, mark, .. } = scratch;
         for s in 1..=e {
             // Add the s-th shortest list to the candidates (its postings hold only learners at
             // the required level or higher).
@@ -454,16 +457,16 @@ impl SkillsGraph {
                         continue;
                     }
                     if stamped {
-                        if cur[i] == s as u32 {
+                        if acc[i].cur == s as u32 {
                             continue;
                         }
-                        cur[i] = s as u32;
+                        acc[i].cur = s as u32;
                     }
-                    if count[i] == 0 {
+                    if acc[i].count == 0 {
                         touched.push(id.0);
                         mark[i / 64] |= 1 << (i % 64);
                     }
-                    count[i] += 1;
+                    acc[i].count += 1;
                 }
             }
             let m = e - s + 1;
@@ -477,7 +480,7 @@ impl SkillsGraph {
                 while bits != 0 {
                     let id = (wi * 64 + bits.trailing_zeros() as usize) as u32;
                     bits &= bits - 1;
-                    let need = m.saturating_sub(usize::from(count[id as usize]));
+                    let need = m.saturating_sub(usize::from(acc[id as usize].count));
                     let mut hits = 0;
                     for (j, (_, _, _, lists)) in ess.iter().enumerate().skip(s) {
                         if hits >= need || hits + (e - j) < need {
@@ -496,9 +499,9 @@ impl SkillsGraph {
             }
             if pool.len() >= k {
                 for &id in &pool {
-                    key[id as usize] = self.score_learner(LearnerIdx(id), reqs, rev, rev_head, &mut best, &mut dirty);
+                    acc[id as usize].key = self.score_learner(LearnerIdx(id), reqs, rev, rev_head, &mut best, &mut dirty);
                 }
-                return Some((self.top_k(&pool, key, k), pool.len()));
+                return Some((self.top_k(&pool, acc, k), pool.len()));
             }
         }
         None
@@ -595,7 +598,7 @@ impl SkillsGraph {
         let mut scored = 0usize;
         let mut work = 0usize;
         let mut next_seed = SEED_AFTER;
-        let RankScratch { key, cur, touched, rev_head, mark, cand, .. } = scratch;
+        let RankScratch { acc, touched, rev_head, mark, cand, .. } = scratch;
         let offer = |heap: &mut TopHeap, kv: u64, id: u32| {
             if kv == 0 {
                 return;
@@ -623,8 +626,11 @@ impl SkillsGraph {
             let next = pick(&pos);
             if work >= next_seed || next.is_none() {
                 // Seed θ: score in full the learners with the best partial scores not scored yet.
-                let mut best_partial: Vec<(u64, u32)> =
-                    touched.iter().filter(|&&id| mark[id as usize / 64] >> (id % 64) & 1 == 0).map(|&id| (key[id as usize], id)).collect();
+                let mut best_partial: Vec<(u64, u32)> = touched
+                    .iter()
+                    .filter(|&&id| mark[id as usize / 64] >> (id % 64) & 1 == 0)
+                    .map(|&id| (acc[id as usize].key, id))
+                    .collect();
                 let m = (2 * k).min(best_partial.len());
                 if m > 0 && m < best_partial.len() {
                     best_partial.select_nth_unstable_by(m - 1, |a, b| b.0.cmp(&a.0));
@@ -648,14 +654,14 @@ impl SkillsGraph {
             for &(_, _, ids, base) in &segs[from..to] {
                 for id in ids {
                     let i = id.index();
-                    if cur[i] & bit != 0 || !self.is_opted_in(*id) || base && self.is_stale(*id) {
+                    if acc[i].cur & bit != 0 || !self.is_opted_in(*id) || base && self.is_stale(*id) {
                         continue;
                     }
-                    if cur[i] == 0 {
+                    if acc[i].cur == 0 {
                         touched.push(id.0);
                     }
-                    cur[i] |= bit;
-                    key[i] += v;
+                    acc[i].cur |= bit;
+                    acc[i].key += v;
                 }
             }
             pos[r] += 1;
@@ -666,10 +672,10 @@ impl SkillsGraph {
         // θ). Their upper bound: the partial score plus the tails of the requirements they
         // were not met on.
         let th = theta(&heap);
-        let upper = |key: &[u64], cur: &[u32], tail: &[u64], bound: u64, id: u32| {
+        let upper = |acc: &[Acc], tail: &[u64], bound: u64, id: u32| {
             let i = id as usize;
-            let mut seen = cur[i];
-            let mut ub = key[i] + bound;
+            let mut seen = acc[i].cur;
+            let mut ub = acc[i].key + bound;
             while seen != 0 {
                 ub -= tail[seen.trailing_zeros() as usize];
                 seen &= seen - 1;
@@ -679,7 +685,7 @@ impl SkillsGraph {
         let mut candidates: Vec<u32> = Vec::new();
         for &id in touched.iter() {
             let i = id as usize;
-            if mark[i / 64] >> (i % 64) & 1 == 0 && key[i] + bound >= th && upper(key, cur, &tail, bound, id) >= th {
+            if mark[i / 64] >> (i % 64) & 1 == 0 && acc[i].key + bound >= th && upper(acc, &tail, bound, id) >= th {
                 candidates.push(id);
                 cand[i / 64] |= 1 << (i % 64);
             }
@@ -694,11 +700,11 @@ impl SkillsGraph {
                 for id in ids {
                     let i = id.index();
                     // Only candidates are updated (a learner not met in phase 1 cannot enter).
-                    if cand[i / 64] >> (i % 64) & 1 == 0 || cur[i] & bit != 0 || base && self.is_stale(*id) {
+                    if cand[i / 64] >> (i % 64) & 1 == 0 || acc[i].cur & bit != 0 || base && self.is_stale(*id) {
                         continue;
                     }
-                    cur[i] |= bit;
-                    key[i] += v;
+                    acc[i].cur |= bit;
+                    acc[i].key += v;
                 }
             }
             pos[r] += 1;
@@ -710,7 +716,7 @@ impl SkillsGraph {
             if since >= candidates.len() {
                 since = 0;
                 candidates.retain(|&id| {
-                    let keep = upper(key, cur, &tail, bound, id) >= th;
+                    let keep = upper(acc, &tail, bound, id) >= th;
                     if !keep {
                         cand[id as usize / 64] &= !(1 << (id % 64));
                     }
@@ -718,13 +724,13 @@ impl SkillsGraph {
                 });
             }
         }
-        let mut candidates: Vec<(u64, u32)> = candidates.into_iter().map(|id| (upper(key, cur, &tail, bound, id), id)).collect();
+        let mut candidates: Vec<(u64, u32)> = candidates.into_iter().map(|id| (upper(acc, &tail, bound, id), id)).collect();
         candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0));
         for (ub, id) in candidates {
             if ub < theta(&heap) {
                 break;
             }
-            let exact = ub == key[id as usize];
+            let exact = ub == acc[id as usize].key;
             let kv = if exact { ub } else { self.score_learner(LearnerIdx(id), reqs, rev, rev_head, &mut best, &mut dirty) };
             scored += 1;
             offer(&mut heap, kv, id);
@@ -810,7 +816,7 @@ impl SkillsGraph {
     /// into per-learner packed scores. The last resort, when the bound cannot settle the top
     /// k cheaper than this.
     fn rank_by_sweep(&self, reqs: &[Req], k: usize, scratch: &mut RankScratch) -> (Vec<(u64, u32)>, usize) {
-        let RankScratch { key, cur, touched, .. } = scratch;
+        let RankScratch { acc, touched, .. } = scratch;
         for (ri, req) in reqs.iter().enumerate() {
             let srcs = self.sources(req.skill);
             if let [(s, via)] = srcs {
@@ -822,7 +828,7 @@ impl SkillsGraph {
                             if base && self.is_stale(*id) {
                                 continue;
                             }
-                            let k = &mut key[id.index()];
+                            let k = &mut acc[id.index()].key;
                             if *k == 0 {
                                 touched.push(id.0);
                             }
@@ -842,15 +848,15 @@ impl SkillsGraph {
                                 if base && self.is_stale(*id) {
                                     continue;
                                 }
-                                let c = cur[id.index()];
+                                let c = acc[id.index()].cur;
                                 let old = if c & !0xFFFF == stamp { c & 0xFFFF } else { 0 };
                                 if v > old {
-                                    let k = &mut key[id.index()];
+                                    let k = &mut acc[id.index()].key;
                                     if *k == 0 {
                                         touched.push(id.0);
                                     }
                                     *k += pack(req.essential, v) - pack(req.essential, old);
-                                    cur[id.index()] = stamp | v;
+                                    acc[id.index()].cur = stamp | v;
                                 }
                             }
                         }
@@ -859,14 +865,14 @@ impl SkillsGraph {
             }
         }
         let scored = touched.iter().filter(|&&id| self.is_opted_in(LearnerIdx(id))).count();
-        (self.top_k(touched, key, k), scored)
+        (self.top_k(touched, acc, k), scored)
     }
 
     /// The best `k` touched learners by (score desc, id asc), with a bounded min-heap.
-    fn top_k(&self, touched: &[u32], key: &[u64], k: usize) -> Vec<(u64, u32)> {
+    fn top_k(&self, touched: &[u32], acc: &[Acc], k: usize) -> Vec<(u64, u32)> {
         let mut heap: TopHeap = BinaryHeap::with_capacity(k + 1);
         for &id in touched {
-            let kv = key[id as usize];
+            let kv = acc[id as usize].key;
             if kv == 0 || !self.is_opted_in(LearnerIdx(id)) {
                 continue;
             }
