@@ -122,8 +122,10 @@ fn rank_items(g: &SkillsGraph, cfg: &SynthConfig, reps: usize, n: usize, essenti
     );
 }
 
-/// An incremental update at this scale: one learner added with `with_learners` (what a
-/// completion or certificate costs the registry's snapshot besides reading the rows).
+/// Incremental updates at this scale (what a completion or certificate costs the registry's
+/// snapshot besides reading the rows): one learner added, one existing learner replaced,
+/// 1,000 existing learners replaced at once; then a ranking on the updated graph (its
+/// postings are the shared base plus a delta), against the same ranking before.
 fn update(g: &SkillsGraph, cfg: &SynthConfig) {
     let skills: Vec<VerifiedSkill> = synth::requirements(cfg, 99, 12, 0)
         .into_iter()
@@ -134,24 +136,49 @@ fn update(g: &SkillsGraph, cfg: &SynthConfig) {
             kind: EvidenceKind::TrainingCertificate,
         })
         .collect();
-    let mut times = Vec::new();
-    for i in 0..5 {
-        let spec = LearnerSpec {
-            id: format!("L{:07}x", i * 7919),
-            region: "360300".into(),
-            opted_in_to_be_found: true,
-            skills: skills.clone(),
-            completed_courses: Vec::new(),
-        };
-        let t0 = Instant::now();
-        let g2 = match g.with_learners(&[spec], &[]) {
-            Ok(g2) => g2,
-            Err(e) => panic!("update: {e}"),
-        };
-        times.push(t0.elapsed().as_secs_f64() * 1e3);
-        drop(g2);
+    let spec = |id: String| LearnerSpec {
+        id,
+        region: "360300".into(),
+        opted_in_to_be_found: true,
+        skills: skills.clone(),
+        completed_courses: Vec::new(),
+    };
+    let n = g.learner_count() as u32;
+    let time = |what: &str, upserts: Vec<LearnerSpec>| {
+        let mut times = Vec::new();
+        let mut last = None;
+        for _ in 0..5 {
+            let t0 = Instant::now();
+            let g2 = match g.with_learners(&upserts, &[]) {
+                Ok(g2) => g2,
+                Err(e) => panic!("update: {e}"),
+            };
+            times.push(t0.elapsed().as_secs_f64() * 1e3);
+            last = Some(g2);
+        }
+        println!("with_learners, {what}: median {:.2} ms (runs {times:.2?})", median(times.clone()));
+        last
+    };
+    time("one learner added", vec![spec("L0499999x".into())]);
+    time("one learner replaced", vec![spec(g.learner_id(rongtong_matching::LearnerIdx(n / 2)).to_string())]);
+    let many: Vec<LearnerSpec> =
+        (0..1000u32).map(|i| spec(g.learner_id(rongtong_matching::LearnerIdx(i * (n / 1000))).to_string())).collect();
+    let Some(g2) = time("1,000 learners replaced", many) else { return };
+    for (label, graph) in [("before the update", g), ("after replacing 1,000", &g2)] {
+        for (items, essential) in [(20, 8), (20, 0)] {
+            let reqs = synth::requirements(cfg, 42, items, essential);
+            let c0 = cpu_ns();
+            for _ in 0..20 {
+                if let Err(e) = graph.rank_candidates(Target::Requirements(&reqs), 100) {
+                    panic!("rank: {e}");
+                }
+            }
+            println!(
+                "  rank seed 42, {items} skills / {essential} essential, {label}: cpu mean {:.2} ms",
+                (cpu_ns() - c0) as f64 / 1e6 / 20.0
+            );
+        }
     }
-    println!("with_learners, one learner added: median {:.0} ms (runs {times:.0?})", median(times.clone()));
 }
 
 fn rss_bytes() -> Option<usize> {
@@ -192,7 +219,9 @@ fn main() {
             g
         );
         if run == runs {
-            per_query(&g, &cfg);
+            if std::env::var_os("RONGTONG_BENCH_UPDATE_ONLY").is_none() {
+                per_query(&g, &cfg);
+            }
             update(&g, &cfg);
         }
         drop(g);
