@@ -10,8 +10,9 @@
 //! Because tier 1 dominates, the top k can usually be settled from the essential
 //! requirements alone (see [`SkillsGraph::rank_candidates`]), touching a few thousand
 //! learners out of a million. Without essentials, the postings (sorted by level within a
-//! skill) are read best credit first until a bound shows no unread learner can enter the
-//! top k.
+//! skill) are read best credit first, adding credits into partial scores, until a bound
+//! shows no learner not read can enter the top k; then only the learners read whose upper
+//! bound still reaches the k-th score are scored in full.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -217,9 +218,11 @@ impl SkillsGraph {
     /// essentials is in the postings of at least one of any `E − m + 1` of them, so the
     /// shortest lists are read first and the longer ones only probed); when there is no
     /// essential requirement, or fewer than `k` learners meet any, by reading each
-    /// requirement's holders best credit first until no learner not yet read can reach the
-    /// k-th score (a bound-based top k); and only when that would cost more than reading
-    /// everything, by sweeping the postings of every credit source of every requirement.
+    /// requirement's holders best credit first and accumulating partial scores until no
+    /// learner not yet read can reach the k-th score, then scoring only the learners read
+    /// whose upper bound still can (targets of at most 32 requirements; larger ones score each
+    /// learner read in full, and fall back to sweeping the postings of every credit source of
+    /// every requirement when that would cost more).
     ///
     /// # Arguments
     /// * `target`: a demand item, an occupation or inline requirements.
@@ -232,11 +235,14 @@ impl SkillsGraph {
     /// # Complexity
     /// Essential route: O(Σ_short P + C · (E + log g) + S · h + S log k) for the postings P of
     /// the essential lists read as candidates, C candidates each probed in the E longer lists
-    /// by galloping search (gap g), S learners scored in full (h skills each). Bound route:
-    /// O(r · s · 5 + P_read + S · h + S log k) for the postings read before the bound stops
-    /// it, never more than about twice the sweep. Sweep: O(P_all + T log k) over all
-    /// postings of all sources, T learners touched. Plus
-    /// O(k · r · s · log h) for the breakdowns. Scratch memory (pooled): ≈ 13 bytes per learner.
+    /// by galloping search (gap g), S learners scored in full (h skills each). Accumulation
+    /// route: O(r · s · 5 · log + P_read + T · r + S · h + S log k) for the postings read, T
+    /// learners met and S scored in full; at most about one sweep plus the seeding. Bound
+    /// route (over 32 requirements): O(r · s · 5 + P_read + S · h + S log k), never more than
+    /// about twice the sweep. Sweep: O(P_all + T log k) over all postings of all sources, T
+    /// learners touched. Plus O(k · r · s · log h) for the breakdowns. Scratch memory
+    /// (pooled): ≈ 16 bytes per learner slot, plus two bitmaps. After incremental updates
+    /// every route also reads the delta postings and skips stale base entries (a bitmap test).
     ///
     /// # Example
     /// ```
@@ -725,7 +731,7 @@ impl SkillsGraph {
             }
         }
         let mut candidates: Vec<(u64, u32)> = candidates.into_iter().map(|id| (upper(acc, &tail, bound, id), id)).collect();
-        candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        candidates.sort_unstable_by_key(|c| Reverse(c.0));
         for (ub, id) in candidates {
             if ub < theta(&heap) {
                 break;

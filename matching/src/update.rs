@@ -37,9 +37,10 @@ impl SkillsGraph {
     /// A new graph equal to this one with the learners in `upserts` added or replaced (by id)
     /// and the learners named in `removals` left out.
     ///
-    /// Skills, relations, courses, occupations and demand are shared as they are; only the
-    /// learner columns and the skill → learners index are rebuilt, so a caller can keep
-    /// answering from `self` while the new graph is made and then swap it in.
+    /// Skills, relations, courses, occupations and demand are shared as they are, and so is
+    /// every block of learners the changes do not touch (see `docs/MATCHING.md`, "The learner
+    /// store and incremental updates"); a caller can keep answering from `self` while the new
+    /// graph is made and then swap it in.
     ///
     /// # Arguments
     /// * `upserts`: learners in their complete new state (all verified skills and completed
@@ -54,13 +55,15 @@ impl SkillsGraph {
     /// bad region, duplicate id); `self` is untouched either way.
     ///
     /// # Complexity
-    /// O(L + H + S + u · h log h + X) for L learners, H verified skills, S skills, u changed
-    /// learners of h skills each and X bytes of evidence added by earlier updates: the
-    /// unchanged columns are copied in runs (memcpy), the postings rebuilt by one counting
-    /// sort. No string is copied except the changed learners' and earlier updates' evidence
-    /// (ids are shared `Arc<str>`, the full build's evidence arena is shared); the catalog
-    /// parts (skills, relations, courses, occupations, demand) are shared through their
-    /// `Arc`s, not copied.
+    /// O(b · B·h + S + D · h + u · h log h + d log N + L/64 + X) for b blocks touched of B
+    /// learners (2048) with h skills each, S skills, D learners changed since the base
+    /// postings (the delta is rebuilt from them), u learners changed now, d learners added
+    /// since the last full build (their id-order keys), N the full build's learners, L slots
+    /// (the opted-in and gone bitmaps are copied) and X bytes of evidence added by earlier
+    /// updates. Untouched blocks, the base postings, the ids, the evidence arena and the
+    /// catalog parts (skills, relations, courses, occupations, demand) are shared through
+    /// `Arc`s, not copied. Once D exceeds 1/16 of the slots, the update instead rebuilds the
+    /// base postings (one counting sort of every holding, O(L + H)) and empties the delta.
     ///
     /// # Example
     /// ```
