@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, ErrorItem};
 use crate::pages::{certificate, skill};
-use crate::routes::{accounts, applications, catalog, courses, credentials, demand, health, imports, matching, metrics, recognition};
+use crate::routes::{accounts, applications, catalog, courses, credentials, demand, health, imports, matching, metrics, recognition, trust};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -112,6 +112,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::list_recognition_applications, applications::create_recognition_application))
         .routes(routes!(applications::find_recognition_application))
         .routes(routes!(applications::create_recognition_decision))
+        // trusted external issuers and learners' external credentials (issue 10, part 4)
+        .routes(routes!(trust::list_trusted_issuers, trust::create_trusted_issuer))
+        .routes(routes!(trust::create_trusted_issuer_recheck))
+        .routes(routes!(trust::find_trusted_issuer, trust::update_trusted_issuer, trust::delete_trusted_issuer))
+        .routes(routes!(trust::list_external_credentials, trust::create_external_credential))
+        .routes(routes!(trust::find_external_credential, trust::delete_external_credential))
         // matching (issue 3)
         .routes(routes!(matching::find_coverage))
         .routes(routes!(matching::find_gap))

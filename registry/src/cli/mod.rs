@@ -1,5 +1,5 @@
 //! The command-line interface: `rongtong serve | migrate | import | export | user | token | issue |
-//! verify | audit | repair | match | rules | recognition`.
+//! verify | audit | repair | match | rules | recognition | trust`.
 
 //!
 //! One module per command: its clap arguments, its run function and its printing. Nothing
@@ -11,6 +11,7 @@ mod import;
 mod matching;
 mod rules;
 mod serve;
+mod trust;
 
 use std::process::ExitCode;
 
@@ -73,6 +74,9 @@ pub enum Command {
     /// Recognition (issue 10): suggestions of sources for a target outcome.
     #[command(subcommand)]
     Recognition(matching::RecognitionCommand),
+    /// Trusted external issuers (issue 10): list, add, remove; re-check external credentials.
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
 }
 
 /// Parses the command line, runs the command, and maps failure to exit code 1 with the
@@ -115,6 +119,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Match(cmd) => matching::run(&config, cmd),
         Command::Rules(cmd) => rules::run(&config, cmd),
         Command::Recognition(cmd) => matching::run_recognition(&config, cmd),
+        Command::Trust(cmd) => trust::run(&config, cmd),
     }
 }
 

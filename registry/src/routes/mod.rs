@@ -13,3 +13,4 @@ pub(crate) mod imports;
 pub(crate) mod matching;
 pub(crate) mod metrics;
 pub(crate) mod recognition;
+pub(crate) mod trust;
