@@ -19,7 +19,9 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, ErrorItem};
 use crate::pages::{certificate, skill};
-use crate::routes::{accounts, applications, catalog, courses, credentials, demand, health, imports, matching, metrics, recognition, trust};
+use crate::routes::{
+    accounts, applications, catalog, courses, credentials, demand, health, imports, matching, metrics, recognition, trust,
+};
 
 #[derive(OpenApi)]
 #[openapi(

@@ -110,6 +110,13 @@ fn a_certificate_of_province_a_is_recognised_in_b_and_its_revocation_in_a_suspen
     );
     assert_eq!(status, 201, "{listed}");
     assert_eq!(listed["did_document"], "https://a.rongtong.test/orgs/jxeval/did.json");
+    let bad = b.rongtong(&["trust", "add", "https://a.rongtong.test", "--name", "A", "--from", "2026-01-01"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("did: must be a did:web or did:key DID"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
     let out = b.rongtong(&["trust", "list"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(&issuer), "{}", String::from_utf8_lossy(&out.stdout));
     let source = format!("external:{issuer}#{achievement}");

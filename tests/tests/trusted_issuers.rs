@@ -183,12 +183,26 @@ async fn bad_entries_are_refused_naming_each_field() {
         )
         .await;
     assert_eq!((r.status.as_u16(), r.error_fields()), (422, vec!["valid_until".to_string()]), "{}", r.text());
-    let r = app.post("/api/v1/trusted-issuers", Some(&admin), json!({"did": "did:key:zNotAKey", "name": "x", "valid_from": "2026-01-01"})).await;
+    let r = app
+        .post("/api/v1/trusted-issuers", Some(&admin), json!({"did": "did:key:zNotAKey", "name": "x", "valid_from": "2026-01-01"}))
+        .await;
     assert_eq!((r.status.as_u16(), r.error_fields()), (422, vec!["did".to_string()]), "{}", r.text());
     // This registry's own DID is verified from its own store, never "trusted" as external.
-    let own = app.post("/api/v1/trusted-issuers", Some(&admin), json!({"did": "did:web:rongtong.test:orgs:jxou", "name": "x", "valid_from": "2026-01-01"})).await;
+    let own = app
+        .post(
+            "/api/v1/trusted-issuers",
+            Some(&admin),
+            json!({"did": "did:web:rongtong.test:orgs:jxou", "name": "x", "valid_from": "2026-01-01"}),
+        )
+        .await;
     assert_eq!((own.status.as_u16(), own.error_fields()), (422, vec!["did".to_string()]), "{}", own.text());
-    let r = app.post("/api/v1/trusted-issuers", Some(&admin), json!({"did": "did:web:gd.example", "name": "x", "valid_from": "2026-01-01", "colour": "red"})).await;
+    let r = app
+        .post(
+            "/api/v1/trusted-issuers",
+            Some(&admin),
+            json!({"did": "did:web:gd.example", "name": "x", "valid_from": "2026-01-01", "colour": "red"}),
+        )
+        .await;
     assert_eq!(r.status.as_u16() / 100, 4, "{}", r.text());
     assert_eq!(app.count("trusted_issuers"), 0);
 }
@@ -245,6 +259,10 @@ async fn an_unlisted_issuers_credential_is_kept_untrusted_without_any_fetch_and_
     assert_eq!(app.get(&uploads("learner-li"), Some(&jxou)).await.status, 404);
     let one = app.get(&format!("{}/{id}", uploads("learner-li")), Some(&li)).await;
     assert_eq!(one.json["credential"]["id"], vc["id"], "{}", one.text());
+    // Only the learner removes it from the account.
+    assert_eq!(app.delete(&format!("{}/{id}", uploads("learner-li")), Some(&app.token_for("px-admin"))).await.status, 403);
+    assert_eq!(app.delete(&format!("{}/{id}", uploads("learner-li")), Some(&li)).await.status, 204);
+    assert_eq!(app.count("external_credentials"), 0);
 }
 
 #[tokio::test]
@@ -259,7 +277,8 @@ async fn a_listed_did_web_issuer_is_fetched_only_at_its_own_url() {
     // anyway — the issuer's document cannot be had — and its status is then not checked).
     spec_vc["credentialStatus"] = json!({"id": format!("https://127.0.0.1:{other_port}/status/1#5"), "type": "BitstringStatusListEntry",
         "statusPurpose": "revocation", "statusListIndex": "5", "statusListCredential": format!("https://127.0.0.1:{other_port}/status/1")});
-    let r = app.post("/api/v1/trusted-issuers", Some(&admin), json!({"did": did, "name": "本地测试签发方", "valid_from": "2026-01-01"})).await;
+    let r =
+        app.post("/api/v1/trusted-issuers", Some(&admin), json!({"did": did, "name": "本地测试签发方", "valid_from": "2026-01-01"})).await;
     assert_eq!(r.status, 201, "{}", r.text());
     let before = app.count("external_credentials");
     let r = app.post(&uploads("learner-li"), Some(&li), present(&spec_vc, &holder_key(), "learner-li", BASE_URL)).await;
@@ -280,21 +299,38 @@ async fn tampered_wrong_holder_expired_and_disallowed_credentials_are_refused_by
     assert_eq!(r.status, 201, "{}", r.text());
     let vc = key_certificate(&issuer, &holder_key().did_key(), None);
     let cases: Vec<(&str, Value, &str)> = vec![
-        ("tampered", {
-            let mut t = vc.clone();
-            t["credentialSubject"]["achievement"]["name"] = json!("工业机器人系统运维员（一级）");
-            present(&t, &holder_key(), "learner-li", BASE_URL)
-        }, "proof"),
+        (
+            "tampered",
+            {
+                let mut t = vc.clone();
+                t["credentialSubject"]["achievement"]["name"] = json!("工业机器人系统运维员（一级）");
+                present(&t, &holder_key(), "learner-li", BASE_URL)
+            },
+            "proof",
+        ),
         ("presented by someone else", present(&vc, &SigningKey::from_seed(&[33; 32]), "learner-li", BASE_URL), "holder"),
         ("bound to another account", present(&vc, &holder_key(), "learner-zhang", BASE_URL), "holder"),
         ("bound to another registry", present(&vc, &holder_key(), "learner-li", "https://other.example"), "holder"),
         ("a bare credential", vc.clone(), "holder"),
-        ("expired", present(&key_certificate(&issuer, &holder_key().did_key(), Some("2026-06-01T00:00:00Z")), &holder_key(), "learner-li", BASE_URL), "dates"),
-        ("a tampered presentation", {
-            let mut p = present(&vc, &holder_key(), "learner-li", BASE_URL);
-            p["holder"] = json!(SigningKey::from_seed(&[44; 32]).did_key());
-            p
-        }, "holder"),
+        (
+            "expired",
+            present(
+                &key_certificate(&issuer, &holder_key().did_key(), Some("2026-06-01T00:00:00Z")),
+                &holder_key(),
+                "learner-li",
+                BASE_URL,
+            ),
+            "dates",
+        ),
+        (
+            "a tampered presentation",
+            {
+                let mut p = present(&vc, &holder_key(), "learner-li", BASE_URL);
+                p["holder"] = json!(SigningKey::from_seed(&[44; 32]).did_key());
+                p
+            },
+            "holder",
+        ),
     ];
     for (what, body, check) in cases {
         let r = app.post(&uploads("learner-li"), Some(&li), body).await;
@@ -333,7 +369,10 @@ async fn a_trusted_credential_grounds_a_recognition_until_its_issuer_is_removed(
     assert_eq!(recheck.json["changes"][0]["after"], "valid");
     let now = app.get(&format!("{}/{id}", uploads("learner-li")), Some(&li)).await;
     assert_eq!((&now.json["trusted"], &now.json["state"]), (&json!(true), &json!("valid")), "{}", now.text());
-    assert!(now.json["checks"].as_array().unwrap().iter().any(|c| c["name"] == "holder" && c["passed"] == true), "the upload's holder check is kept");
+    assert!(
+        now.json["checks"].as_array().unwrap().iter().any(|c| c["name"] == "holder" && c["passed"] == true),
+        "the upload's holder check is kept"
+    );
     // Uploading it again is idempotent.
     let again = app.post(&uploads("learner-li"), Some(&li), present(&vc, &holder_key(), "learner-li", BASE_URL)).await;
     assert_eq!((again.status.as_u16(), &again.json["id"]), (200, &json!(id)), "{}", again.text());

@@ -90,8 +90,12 @@ pub struct TrustedIssuerView {
 /// Turns rows into views (one query for the usernames).
 pub fn trusted_views(conn: &mut DbConnection, rows: Vec<TrustedIssuerRow>) -> QueryResult<Vec<TrustedIssuerView>> {
     let ids: Vec<String> = rows.iter().filter_map(|r| r.added_by.clone()).collect();
-    let names: std::collections::HashMap<String, String> =
-        users::table.filter(users::id.eq_any(&ids)).select((users::id, users::username)).load::<(String, String)>(conn)?.into_iter().collect();
+    let names: std::collections::HashMap<String, String> = users::table
+        .filter(users::id.eq_any(&ids))
+        .select((users::id, users::username))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     Ok(rows
         .into_iter()
         .map(|r| TrustedIssuerView {
@@ -226,7 +230,15 @@ pub fn insert_external(conn: &mut DbConnection, row: &ExternalRow) -> AppResult<
 
 /// Records a new verification of a kept credential: the document (a re-upload may carry a
 /// newer copy), trust, state, checks and when.
-pub fn record_check(conn: &mut DbConnection, id: &str, json: &str, trusted: bool, state: &str, checks: &str, at: &str) -> QueryResult<usize> {
+pub fn record_check(
+    conn: &mut DbConnection,
+    id: &str,
+    json: &str,
+    trusted: bool,
+    state: &str,
+    checks: &str,
+    at: &str,
+) -> QueryResult<usize> {
     diesel::update(external_credentials::table.find(id))
         .set((
             external_credentials::json.eq(json),

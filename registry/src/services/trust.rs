@@ -117,11 +117,22 @@ pub struct TrustedIssuerInput {
 
 fn is_type(t: &str) -> bool {
     ACHIEVEMENT_TYPES.contains(&t)
-        || t.strip_prefix("ext:").is_some_and(|rest| !rest.is_empty() && rest.len() <= 100 && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+        || t.strip_prefix("ext:")
+            .is_some_and(|rest| !rest.is_empty() && rest.len() <= 100 && rest.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-/// Checks an entry, naming every bad field; returns the row's fields (id and times unset).
-fn validate(input: &TrustedIssuerInput) -> Result<(String, String, Vec<String>, NaiveDate, Option<NaiveDate>), ValidationErrors> {
+/// An entry's fields once they passed the checks.
+#[derive(Debug)]
+struct Entry {
+    did: String,
+    name: String,
+    types: Vec<String>,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+}
+
+/// Checks an entry, naming every bad field.
+fn validate(input: &TrustedIssuerInput) -> Result<Entry, ValidationErrors> {
     use rongtong_catalog::validate::{check_text, parse_iso_date};
     let mut e = ValidationErrors::new();
     let did = input.did.trim().to_string();
@@ -166,18 +177,18 @@ fn validate(input: &TrustedIssuerInput) -> Result<(String, String, Vec<String>, 
     }
     e.into_result()?;
     let from = from.ok_or_else(|| ValidationErrors::single("valid_from", "missing"))?;
-    Ok((did, input.name.trim().to_string(), input.achievement_types.clone(), from, until))
+    Ok(Entry { did, name: input.name.trim().to_string(), types: input.achievement_types.clone(), from, until })
 }
 
 fn row_from(id: String, added_by: Option<String>, created_at: String, input: &TrustedIssuerInput) -> AppResult<TrustedIssuerRow> {
-    let (did, name, types, from, until) = validate(input)?;
+    let e = validate(input)?;
     Ok(TrustedIssuerRow {
         id,
-        did,
-        name,
-        achievement_types: serde_json::to_string(&types).map_err(|e| AppError::Internal(e.to_string()))?,
-        valid_from: from.to_string(),
-        valid_until: until.map(|d| d.to_string()),
+        achievement_types: serde_json::to_string(&e.types).map_err(|e| AppError::Internal(e.to_string()))?,
+        valid_from: e.from.to_string(),
+        valid_until: e.until.map(|d| d.to_string()),
+        did: e.did,
+        name: e.name,
         added_by,
         updated_at: now(),
         created_at,
@@ -199,7 +210,12 @@ fn is_own(base_url: &str, did: &str) -> bool {
 }
 
 /// Adds an issuer to the list (authorities only). The operator (command line) passes `None`.
-pub fn create_trusted(conn: &mut DbConnection, base_url: &str, p: Option<&Principal>, input: &TrustedIssuerInput) -> AppResult<TrustedIssuerRow> {
+pub fn create_trusted(
+    conn: &mut DbConnection,
+    base_url: &str,
+    p: Option<&Principal>,
+    input: &TrustedIssuerInput,
+) -> AppResult<TrustedIssuerRow> {
     if let Some(p) = p {
         p.ensure(policy::may_edit_trusted_issuers(p), "edit the trusted-issuer list (platform and province admins only)")?;
     }
@@ -270,7 +286,11 @@ fn retrust(conn: &mut DbConnection, did: &str) -> AppResult<usize> {
         }
         let mut checks: Vec<EvidenceCheck> = serde_json::from_str(&row.checks).unwrap_or_default();
         checks.retain(|c| c.name != "issuer_trust");
-        checks.push(EvidenceCheck { name: "issuer_trust".into(), passed: false, detail: format!("{did} is no longer trusted for this credential") });
+        checks.push(EvidenceCheck {
+            name: "issuer_trust".into(),
+            passed: false,
+            detail: format!("{did} is no longer trusted for this credential"),
+        });
         let checks = serde_json::to_string(&checks).map_err(|e| AppError::Internal(e.to_string()))?;
         m::record_check(conn, &row.id, &row.json, false, ExternalState::Untrusted.as_ref(), &checks, &now())?;
         crate::services::applications::source_status_changed(
@@ -659,7 +679,13 @@ fn is_presentation(doc: &Value) -> bool {
 /// docs): a presentation signed by the credential's subject (a did:key, resolved offline)
 /// with `domain` this registry's base URL and `challenge` the learner's username, or a bare
 /// credential whose subject is the learner's own holder DID here.
-fn unwrap_holder(conn: &mut DbConnection, base_url: &str, learner: &UserView, doc: &Value, field: &str) -> AppResult<(Value, EvidenceCheck)> {
+fn unwrap_holder(
+    conn: &mut DbConnection,
+    base_url: &str,
+    learner: &UserView,
+    doc: &Value,
+    field: &str,
+) -> AppResult<(Value, EvidenceCheck)> {
     let holder_err = |why: String| AppError::invalid(field, format!("holder: {why}"));
     let subject_of = |vc: &Value| vc.pointer("/credentialSubject/id").and_then(Value::as_str).map(str::to_string);
     if is_presentation(doc) {
@@ -694,17 +720,18 @@ fn unwrap_holder(conn: &mut DbConnection, base_url: &str, learner: &UserView, do
         }
         let vc = creds.into_iter().next().unwrap_or_default();
         match subject_of(&vc) {
-            Some(s) if s == holder => Ok((
-                vc,
-                check("holder", true, format!("presented by its subject {holder}, for {} at {base_url}", learner.username)),
-            )),
+            Some(s) if s == holder => {
+                Ok((vc, check("holder", true, format!("presented by its subject {holder}, for {} at {base_url}", learner.username))))
+            }
             Some(s) => Err(holder_err(format!("the credential was issued to {s}, not to the presentation's holder {holder}"))),
             None => Err(holder_err("the credential names no subject DID, so no presentation can show it is yours".into())),
         }
     } else {
         let own = crate::models::credentials::learner_dids(conn, std::slice::from_ref(&learner.id))?.remove(&learner.id);
         match (subject_of(doc), own) {
-            (Some(s), Some(own)) if s == own => Ok((doc.clone(), check("holder", true, format!("its subject is your holder DID here ({own})")))),
+            (Some(s), Some(own)) if s == own => {
+                Ok((doc.clone(), check("holder", true, format!("its subject is your holder DID here ({own})"))))
+            }
             _ => Err(holder_err(format!(
                 "a bare credential cannot show it is yours: send a VerifiablePresentation of it signed by its subject, with challenge `{}` and domain `{base_url}`",
                 learner.username
@@ -1045,13 +1072,22 @@ pub fn external_evidence(
 /// learner's account, then used. An untrusted issuer's is refused (`issuer_trust`). Runs in
 /// the application's transaction, so a refused application keeps nothing; the issuer's
 /// documents are fetched inside it (bounded by `RONGTONG_TRUST_TIMEOUT_SECS`, usually cached).
-pub fn document_evidence(conn: &mut DbConnection, ctx: IssueContext<'_>, learner_id: &str, i: usize, doc: &Value) -> AppResult<CheckedEvidence> {
+pub fn document_evidence(
+    conn: &mut DbConnection,
+    ctx: IssueContext<'_>,
+    learner_id: &str,
+    i: usize,
+    doc: &Value,
+) -> AppResult<CheckedEvidence> {
     let field = format!("evidence[{i}].document");
     let learner = accounts::find_user(conn, learner_id)?;
     let verified = verify_upload(conn, ctx.base_url, &learner, doc, &field)?;
     if !verified.trusted {
         let issuer = &verified.facts.issuer_did;
-        return Err(AppError::invalid(&field, format!("issuer_trust: {issuer} is not a trusted issuer; its credentials never ground a recognition")));
+        return Err(AppError::invalid(
+            &field,
+            format!("issuer_trust: {issuer} is not a trusted issuer; its credentials never ground a recognition"),
+        ));
     }
     let (row, _) = store(conn, &verified)?;
     kept_evidence(conn, learner_id, &field, &row.id)
@@ -1084,7 +1120,8 @@ pub fn external_credential_id(conn: &mut DbConnection, id: &str) -> AppResult<St
 /// Whether `did` is on the trusted list today (a rule may cite its achievements).
 pub fn is_trusted_today(conn: &mut DbConnection, did: &str) -> AppResult<bool> {
     let today = chrono::Utc::now().date_naive();
-    Ok(m::trusted_for(conn, did)?.is_some_and(|e| e.valid_until.as_deref().and_then(|u| u.parse::<NaiveDate>().ok()).is_none_or(|u| today <= u)))
+    Ok(m::trusted_for(conn, did)?
+        .is_some_and(|e| e.valid_until.as_deref().and_then(|u| u.parse::<NaiveDate>().ok()).is_none_or(|u| today <= u)))
 }
 
 #[cfg(test)]

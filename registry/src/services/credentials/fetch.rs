@@ -125,12 +125,8 @@ impl HttpResolver {
         }
         let shown = if mirrored { format!(" (from {target})") } else { String::new() };
         let mut response = self.agent.get(&target).header("Accept", ACCEPT).call().map_err(|e| format!("{e}{shown}"))?;
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(self.max_bytes)
-            .read_to_vec()
-            .map_err(|e| format!("reading the body{shown}: {e}"))?;
+        let bytes =
+            response.body_mut().with_config().limit(self.max_bytes).read_to_vec().map_err(|e| format!("reading the body{shown}: {e}"))?;
         serde_json::from_slice(&bytes).map_err(|e| format!("not JSON{shown}: {e}"))
     }
 }
