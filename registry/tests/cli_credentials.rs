@@ -205,3 +205,31 @@ fn audit_re_verifies_the_store_and_names_what_is_wrong() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("2 with problems") && text.contains(&format!("PROBLEM {edited}")), "{text}");
 }
+
+#[test]
+fn the_recognition_queue_is_listed_and_decided_from_the_cli() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("queue.db").display());
+    let kek = Kek::generate();
+    {
+        let db = Db::open(&url, 1).expect("open");
+        let mut conn = db.conn().expect("conn");
+        rongtong_registry::services::demo::seed(&mut conn).expect("seed").expect("fresh");
+        rongtong_registry::services::demo::seed_credentials(&mut conn, BASE, &kek).expect("credentials");
+    }
+    let out = rongtong(&url, &kek, &["recognition", "applications", "--state", "pending"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "the demo's one pending application: {text}");
+    assert!(lines[0].contains("learner-zhang") && lines[0].contains("JXEVAL-R-002@1"), "{text}");
+    let id = lines[0].split('\t').next().expect("id");
+    // Someone who is not the owner's reviewer is refused; jxeval's admin approves.
+    let out = rongtong(&url, &kek, &["recognition", "decide", id, "--as", "jxou-admin", "--approve"]);
+    assert_ne!(out.status.code(), Some(0), "not jxeval's reviewer");
+    let out = rongtong(&url, &kek, &["recognition", "decide", id, "--as", "jxeval-admin", "--approve", "--comment", "核验无误"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("approved: recognition credential urn:uuid:"));
+    let out = rongtong(&url, &kek, &["recognition", "applications", "--state", "pending"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "", "the queue is empty");
+}

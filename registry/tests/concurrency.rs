@@ -476,6 +476,114 @@ fn kill_9_during_issuance_and_import_loses_and_duplicates_nothing() {
     }
 }
 
+/// An ESCO `skills_en.csv` of `n` made-up skills under `prefix` (URIs `…/skill/{prefix}-{i}`).
+fn esco_skills_csv(prefix: &str, n: usize) -> String {
+    let mut csv = String::from(
+        "conceptType,conceptUri,skillType,reuseLevel,preferredLabel,altLabels,hiddenLabels,status,modifiedDate,scopeNote,definition,inScheme,description\n",
+    );
+    for i in 0..n {
+        csv.push_str(&format!(
+            "KnowledgeSkillCompetence,http://data.europa.eu/esco/skill/{prefix}-{i},skill/competence,,made-up skill {prefix} {i},,,released,,,,http://data.europa.eu/esco/concept-scheme/skills,\n"
+        ));
+    }
+    csv
+}
+
+/// Issue 9: kill -9 at random moments during a course CSV import and an ESCO import, the
+/// moments searched around the commit, so that kills land both before and after it. Every import is all or nothing — and the test insists that it saw
+/// both outcomes, so "nothing" cannot pass for atomicity by never reaching the commit.
+#[test]
+fn kill_9_during_csv_and_esco_imports_leaves_each_all_or_nothing_and_sees_both() {
+    let store = Store::demo();
+    let mut rng = rand::thread_rng();
+    let timed = |args: &[&str]| {
+        let t = Instant::now();
+        let out = store.rongtong(args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        t.elapsed()
+    };
+    let courses = |prefix: &str| store.count(&format!("SELECT COUNT(*) AS n FROM courses WHERE code LIKE '{prefix}-%'"));
+    let skills = |prefix: &str| {
+        store.count(&format!("SELECT COUNT(*) AS n FROM skills WHERE uri LIKE 'http://data.europa.eu/esco/skill/{prefix}-%'"))
+    };
+    const COURSES: usize = 1500;
+    const SKILLS: usize = 3000;
+    let write_courses = |prefix: &str| {
+        let path = store.dir.path().join(format!("{prefix}.csv"));
+        std::fs::write(&path, course_csv(prefix, COURSES)).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let write_esco = |prefix: &str| {
+        let dir = store.dir.path().join(prefix);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("skills_en.csv"), esco_skills_csv(prefix, SKILLS)).unwrap();
+        dir.to_str().unwrap().to_string()
+    };
+    // How long each takes unkilled (process start to exit), measured here, on this machine.
+    let course_time = timed(&["import", "courses", &write_courses("TIMEC")]);
+    let esco_time = timed(&["import", "esco", &write_esco("TIMEE")]);
+    assert_eq!((courses("TIMEC"), skills("TIMEE")), (COURSES as i64, SKILLS as i64));
+
+    let (mut none, mut all) = ([0usize; 2], [0usize; 2]);
+    // When to kill, per kind: starting at the unkilled time, then searching around the commit
+    // — later after a kill that left nothing, earlier after one that left everything — so
+    // both outcomes keep coming however loaded the machine is (a fixed window measured once
+    // missed the commit every time when the load rose meanwhile).
+    let mut delay = [course_time, esco_time];
+    for round in 0..12 {
+        for (k, kind) in ["courses", "esco"].into_iter().enumerate() {
+            let prefix = format!("K{k}R{round}");
+            let file = if kind == "courses" { write_courses(&prefix) } else { write_esco(&prefix) };
+            let mut child = store.command(&["import", kind, &file]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+            let at = delay[k].mul_f64(rng.gen_range(0.8..1.2));
+            std::thread::sleep(at);
+            let _ = child.kill();
+            let _ = child.wait();
+            let (stored, whole) = if kind == "courses" { (courses(&prefix), COURSES) } else { (skills(&prefix), SKILLS) };
+            assert!(stored == 0 || stored == whole as i64, "round {round}: {stored} of {whole} {kind} stored after a kill at {at:?}");
+            if stored == 0 {
+                none[k] += 1;
+                delay[k] = delay[k].mul_f64(1.6);
+            } else {
+                all[k] += 1;
+                delay[k] = delay[k].mul_f64(0.6);
+            }
+        }
+    }
+    eprintln!("kills: courses {} before / {} after the commit; esco {} / {}", none[0], all[0], none[1], all[1]);
+    for (k, kind) in ["courses", "esco"].into_iter().enumerate() {
+        assert!(none[k] > 0 && all[k] > 0, "{kind}: kills landed {} times before and {} times after the commit", none[k], all[k]);
+    }
+}
+
+/// Issue 9 (memory under mixed load): `serve` runs with glibc's malloc arenas capped unless the
+/// operator chose a value — it executes itself again with `MALLOC_ARENA_MAX` set, in the same
+/// process (the PID a service manager watches stays the one it started).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn serve_caps_malloc_arenas_in_the_same_process_unless_the_operator_chose() {
+    let store = Store::demo();
+    let environ = |pid: u32| std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+    let has = |env: &[u8], entry: &str| env.split(|b| *b == 0).any(|e| e == entry.as_bytes());
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()).max(2);
+    let server = store.serve("arenas", 60);
+    assert!(has(&environ(server.child.id()), &format!("MALLOC_ARENA_MAX={cores}")), "capped at one arena per core (≥ 2)");
+    drop(server);
+    // The operator's value is kept.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = store
+        .command(&["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("MALLOC_ARENA_MAX", "7")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.by_ref().map_while(Result::ok).any(|l| l.contains("listening on")));
+    assert!(has(&environ(child.id()), "MALLOC_ARENA_MAX=7"));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 #[test]
 fn a_corrupted_allocation_is_reported_and_repaired_from_the_credentials() {
     let store = Store::demo();

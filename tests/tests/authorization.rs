@@ -32,6 +32,10 @@ async fn an_unknown_token_is_401() {
     assert_envelope(&resp, 401, "unauthorized");
     // Even a public read: a bad token is an error, not silently anonymous.
     assert_envelope(&app.get("/api/v1/courses", Some("not-a-token")).await, 401, "unauthorized");
+    // The lists that are the same for every caller too (issue 9: they ignored a bad token).
+    for path in ["/api/v1/skills", "/api/v1/occupations", "/api/v1/frameworks"] {
+        assert_envelope(&app.get(path, Some("not-a-token")).await, 401, "unauthorized");
+    }
 }
 
 #[tokio::test]

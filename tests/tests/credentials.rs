@@ -375,10 +375,14 @@ async fn demo_credentials_cover_each_kind_and_one_is_revoked() {
         assert_eq!(rongtong_registry::services::demo::seed_credentials(&mut conn, BASE_URL, &kek).expect("again"), n, "idempotent");
         n
     };
-    assert_eq!(n, 18);
+    // 17 training certificates, two skill-level certificates (zhang's 铸造工, chen's
+    // 工业机器人系统运维员) and chen's recognition of GYJQR-04.
+    assert_eq!(n, 20);
     let admin = app.token_for("admin");
     let all = app.get("/api/v1/credentials?per_page=100", Some(&admin)).await.json;
     let items = all["items"].as_array().expect("items");
+    let of_kind = |k: &str| items.iter().filter(|c| c["kind"] == k).count();
+    assert_eq!((of_kind("training"), of_kind("skill_level"), of_kind("recognition")), (17, 2, 1));
     assert!(items.iter().any(|c| c["kind"] == "skill_level" && c["issuer"] == "jxeval"));
     assert_eq!(items.iter().filter(|c| c["status"] == "revoked").count(), 1);
     // The revoked one is learner-liu's GYJQR-06; her five others stay active.

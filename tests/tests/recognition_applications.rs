@@ -214,3 +214,33 @@ async fn revoking_a_source_suspends_the_recognition_and_reinstating_restores_it(
     assert!(gone.json["status_reason"].as_str().unwrap().contains("revoked"), "{}", gone.text());
     assert_eq!(verify(&app, &vc).await["verified"], false);
 }
+
+#[tokio::test]
+async fn the_public_page_of_a_recognition_says_recognition_not_completion() {
+    let (app, _) = demo();
+    let chen = app.token_for("learner-chen");
+    let mine = app.get("/api/v1/recognition-applications", Some(&chen)).await;
+    let credential = mine.json["items"][0]["credential"].as_str().unwrap().to_string();
+    let page = app.get(&format!("/credentials/{}", enc(&credential)), None).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains("学分互认证明") && html.contains("JXOU-R-001 第 1 版") && html.contains("非课程完成"), "{html}");
+    assert!(!html.contains("培训合格证书"), "a recognition never reads as a training certificate");
+}
+
+#[tokio::test]
+async fn a_revoked_source_is_a_named_failed_check() {
+    let (app, _) = demo();
+    let liu = app.token_for("learner-liu");
+    let list = app.get("/api/v1/credentials?per_page=100", Some(&liu)).await;
+    let revoked =
+        list.json["items"].as_array().unwrap().iter().find(|c| c["status"] == "revoked").unwrap()["id"].as_str().unwrap().to_string();
+    let before = app.count("recognition_applications");
+    let r = app
+        .post("/api/v1/recognition-applications", Some(&liu), json!({"target": "course:GYJQR-04", "evidence": [{"credential": revoked}]}))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.error_fields(), ["evidence[0].credential"]);
+    assert!(r.text().contains("status:") && r.text().contains("revoked"), "the failed check is named: {}", r.text());
+    assert_eq!(app.count("recognition_applications"), before);
+}

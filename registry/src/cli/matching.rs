@@ -592,6 +592,10 @@ fn print_answer(
 pub enum RecognitionCommand {
     /// Sources that could be recognised for a target: --target course:CODE | standard:OCCUPATION:LEVEL.
     Suggest(SuggestArgs),
+    /// Recognition applications: the review queue with --state pending.
+    Applications(super::applications::ListArgs),
+    /// Approve or reject a pending application, as a named reviewer of the rule's owner.
+    Decide(super::applications::DecideArgs),
 }
 
 /// Flags of `recognition suggest`.
@@ -613,9 +617,11 @@ pub(crate) fn run_recognition(
     config: &crate::config::Config,
     cmd: RecognitionCommand,
 ) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
-    let (_conn, snap) = load(config)?;
     match cmd {
+        RecognitionCommand::Applications(a) => super::applications::list(config, a),
+        RecognitionCommand::Decide(a) => super::applications::decide(config, a),
         RecognitionCommand::Suggest(a) => {
+            let (_conn, snap) = load(config)?;
             let p = SuggestParams { target: Some(a.target), limit: a.limit };
             let result = timed(|| suggest(&snap, &p));
             print_answer(&snap, result, a.json)

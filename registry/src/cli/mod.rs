@@ -6,6 +6,7 @@
 //! below this layer imports clap; the work itself is in `services/`.
 
 mod accounts;
+mod applications;
 pub(crate) mod credentials;
 mod import;
 mod matching;
@@ -71,7 +72,7 @@ pub enum Command {
     /// Conversion rules (转换规则): list, import, export, publish, retire.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
-    /// Recognition (issue 10): suggestions of sources for a target outcome.
+    /// Recognition (issue 10): suggestions of sources for a target outcome; applications and decisions.
     #[command(subcommand)]
     Recognition(matching::RecognitionCommand),
     /// Trusted external issuers (issue 10): list, add, remove; re-check external credentials.

@@ -183,6 +183,9 @@ enum Wording {
     SkillLevel,
     /// A micro-credential (`MicroCredential`).
     Micro,
+    /// A recognition (互认) under a conversion rule: it has `evidence` of the recognition
+    /// genre, whatever its achievement type — it must never read as a completion.
+    Recognition,
 }
 
 /// A grade as signed: the value and its OB `resultType`.
@@ -251,6 +254,9 @@ pub(crate) struct SignedCertificate {
     level: Option<(String, Option<String>)>,
     /// Names of the aligned skills.
     skills: Vec<String>,
+    /// Recognition: the rule's code and version (from the signed criteria) and the names of
+    /// the source credentials (the signed `evidence`).
+    recognition: Option<(String, String, Vec<String>)>,
 }
 
 /// Splits OB's one-string name `中文名 (English name)` into its parts. The English part is
@@ -314,7 +320,24 @@ impl SignedCertificate {
     pub(crate) fn from_document(doc: &Value) -> Self {
         let subject = &doc["credentialSubject"];
         let ach = &subject["achievement"];
+        let recognition = rongtong_credentials::recognition::is_recognition(doc).then(|| {
+            // The narrative starts `依据互认规则 {code} 第 {n} 版认定` (credentials::recognition).
+            let narrative = ach["criteria"]["narrative"].as_str().unwrap_or_default();
+            let (code, version) = narrative
+                .strip_prefix("依据互认规则 ")
+                .and_then(|r| r.split_once(" 版认定"))
+                .and_then(|(rule, _)| rule.split_once(" 第 "))
+                .map(|(c, v)| (c.trim().to_string(), v.trim().to_string()))
+                .unwrap_or_default();
+            let sources = as_list(&doc["evidence"])
+                .iter()
+                .filter(|e| e["genre"] == rongtong_credentials::recognition::RECOGNITION_EVIDENCE_GENRE)
+                .filter_map(|e| text(&e["name"]))
+                .collect();
+            (code, version, sources)
+        });
         let wording = match ach["achievementType"].as_str() {
+            _ if recognition.is_some() => Wording::Recognition,
             Some("Certification") => Wording::SkillLevel,
             Some("MicroCredential") => Wording::Micro,
             _ => Wording::Training,
@@ -370,6 +393,7 @@ impl SignedCertificate {
             occupation,
             level,
             skills,
+            recognition,
         }
     }
 
@@ -425,6 +449,23 @@ impl SignedCertificate {
                     ),
                 };
                 (zh, en)
+            }
+            Wording::Recognition => {
+                let (code, version, sources) = self.recognition.clone().unwrap_or_default();
+                let (from_zh, from_en) = if sources.is_empty() {
+                    (String::new(), String::new())
+                } else {
+                    (format!("，依据所持《{}》", sources.join("》《")), format!(", on the strength of “{}”", sources.join("”, “")))
+                };
+                (
+                    format!(
+                        "兹证明 {who_zh} {on_zh}经学分互认{from_zh}，依据互认规则 {code} 第 {version} 版认定《{}》{credits_zh}。此为互认认定，非课程完成。",
+                        self.title_zh
+                    ),
+                    format!(
+                        "This is to certify that {who_en}{on_en} was granted “{title_en}” by recognition under conversion rule {code} version {version}{from_en}{credits_en}. This is a recognition, not a completion."
+                    ),
+                )
             }
             Wording::Training | Wording::Micro => {
                 let (course_zh, course_en) =
@@ -591,6 +632,7 @@ impl CertificatePage {
             Wording::SkillLevel => ("职业技能等级证书", "Vocational Skill Level Certificate"),
             Wording::Micro => ("微证书", "Micro-credential"),
             Wording::Training => ("培训合格证书", "Training Certificate"),
+            Wording::Recognition => ("学分互认证明", "Recognition Certificate"),
         };
         let (statement_zh, statement_en) = cert.statements();
         let is_expired = expired(report, cert.valid_until, now);
@@ -619,6 +661,15 @@ impl CertificatePage {
             }
             Wording::Training | Wording::Micro => {
                 add("课程", "Course", cert.title_zh.clone(), cert.title_en.clone().unwrap_or_default(), false);
+            }
+            Wording::Recognition => {
+                add("认定成果", "Recognised", cert.title_zh.clone(), cert.title_en.clone().unwrap_or_default(), false);
+                if let Some((code, version, sources)) = &cert.recognition {
+                    add("互认规则", "Conversion rule", format!("{code} 第 {version} 版"), format!("{code} version {version}"), false);
+                    if !sources.is_empty() {
+                        add("认定依据", "On the strength of", sources.join("；"), String::new(), false);
+                    }
+                }
             }
         }
         if let Some(h) = &cert.hours {
@@ -754,6 +805,29 @@ mod tests {
             en,
             "This is to certify that 张三 has been assessed under the national vocational skill level system on 30 June 2026 and certified at Level 4 (intermediate worker) in the occupation Foundry worker (occupation code 6-18-02-01)."
         );
+    }
+
+    #[test]
+    fn a_recognition_reads_as_a_recognition_never_as_a_completion() {
+        let doc = json!({
+            "validFrom": "2026-12-01T00:00:00Z",
+            "credentialSubject": {
+                "identifier": [{"type": "IdentityObject", "hashed": false, "identityHash": "陈思远", "identityType": "name"}],
+                "creditsEarned": 2.5,
+                "achievement": {"id": "a", "achievementType": "Certificate", "name": "工业机器人维护保养",
+                    "criteria": {"narrative": "依据互认规则 JXOU-R-001 第 1 版认定，非课程完成。(Recognised under conversion rule JXOU-R-001 version 1; not a completion.)"}},
+            },
+            "evidence": [{"id": "urn:uuid:1", "type": ["Evidence"], "name": "工业机器人系统运维员（四级/中级工）", "genre": "Recognition source"}],
+        });
+        let c = SignedCertificate::from_document(&doc);
+        assert_eq!(c.wording, Wording::Recognition, "the recognition evidence decides, not the achievement type");
+        let (zh, en) = c.statements();
+        assert_eq!(
+            zh,
+            "兹证明 陈思远 于 2026年12月1日 经学分互认，依据所持《工业机器人系统运维员（四级/中级工）》，依据互认规则 JXOU-R-001 第 1 版认定《工业机器人维护保养》，获 2.5 学分。此为互认认定，非课程完成。"
+        );
+        assert!(en.contains("by recognition under conversion rule JXOU-R-001 version 1") && en.ends_with("not a completion."), "{en}");
+        assert!(!zh.contains("完成微课程"), "never worded as a completion");
     }
 
     #[test]

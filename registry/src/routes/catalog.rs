@@ -20,8 +20,9 @@ use crate::services::catalog::{SkillWritten, check_duplicates};
 
 /// Lists skill frameworks (ESCO, national standards, local frameworks) with versions.
 #[utoipa::path(get, path = "/frameworks", tag = "catalog", responses((status = 200, body = Vec<FrameworkView>), (status = 304, description = "not modified (If-None-Match)")))]
-pub async fn list_frameworks(state: AppState, headers: HeaderMap) -> AppResult<Response> {
-    // The same for every caller: kept and served as the anonymous list.
+pub async fn list_frameworks(state: AppState, _caller: Caller, headers: HeaderMap) -> AppResult<Response> {
+    // The same for every caller: kept and served as the anonymous list. `_caller` is taken all
+    // the same: a bad token is a 401 here as on every other route (no lookup without one).
     cached_list(&state, ListKind::Frameworks, &Caller::Anonymous, None, &headers, |c| m::list_frameworks(c).map_err(AppError::from)).await
 }
 
@@ -59,6 +60,7 @@ pub async fn create_framework(
 #[utoipa::path(get, path = "/skills", tag = "catalog", params(SkillFilter), responses((status = 200, body = Page<SkillView>), (status = 304, description = "not modified (If-None-Match)"), (status = 400, body = ErrorBody)))]
 pub async fn list_skills(
     state: AppState,
+    _caller: Caller,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     AppQuery(f): AppQuery<SkillFilter>,
@@ -224,6 +226,7 @@ pub async fn create_skill_relation(
 #[utoipa::path(get, path = "/occupations", tag = "catalog", params(OccupationFilter), responses((status = 200, body = Page<OccupationView>), (status = 304, description = "not modified (If-None-Match)")))]
 pub async fn list_occupations(
     state: AppState,
+    _caller: Caller,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     AppQuery(f): AppQuery<OccupationFilter>,
