@@ -28,8 +28,10 @@ pub(crate) struct Checked {
 
 /// Checks what a rule cites against the store, naming each bad field: the owner exists; the
 /// target exists, is published and is the owner's to recognise (`policy::may_own_rule_target`);
-/// every source is a published course or a known occupation standard. External outcomes come
-/// with trusted issuers (issue 10 part 4) and are refused until then.
+/// every source is a published course, a known occupation standard, or an achievement of an
+/// issuer on the trusted-issuer list (`services::trust`; the issuer's achievement kinds are
+/// checked on the learner's credential, which states its kind). An external outcome is never
+/// a target.
 pub(crate) fn check_rule(conn: &mut DbConnection, input: &RuleInput) -> AppResult<Result<Checked, ValidationErrors>> {
     let mut e = ValidationErrors::new();
     let Ok(owner) = accounts::find_org(conn, &input.owner) else {
@@ -53,9 +55,18 @@ pub(crate) fn check_rule(conn: &mut DbConnection, input: &RuleInput) -> AppResul
             OutcomeKey::Course { code } => Err(format!("course:{code} is not a published course")),
             OutcomeKey::Standard { occupation, .. } if occupations.contains(occupation) => Ok(()),
             OutcomeKey::Standard { occupation, .. } => Err(format!("no occupation with the code {occupation} in the catalogue")),
-            OutcomeKey::External { .. } => {
-                Err("external outcomes need a trusted-issuer list, which this registry does not have yet".into())
-            }
+            OutcomeKey::External { .. } => Err("an external achievement is another system's to grant; it can only be a source".into()),
+        }
+    };
+    // An external source: an achievement of an issuer on the trusted list (services::trust).
+    let source_known = |conn: &mut DbConnection, key: &OutcomeKey| -> AppResult<Result<(), String>> {
+        match key {
+            OutcomeKey::External { issuer, .. } => Ok(if crate::services::trust::is_trusted_today(conn, issuer)? {
+                Ok(())
+            } else {
+                Err(format!("{issuer} is not on the trusted-issuer list (GET /api/v1/trusted-issuers); an authority adds it first"))
+            }),
+            other => Ok(known(other)),
         }
     };
     if let Err(why) = known(&input.target) {
@@ -82,7 +93,7 @@ pub(crate) fn check_rule(conn: &mut DbConnection, input: &RuleInput) -> AppResul
         }
     }
     for (i, s) in input.sources.iter().enumerate() {
-        if let Err(why) = known(&s.outcome) {
+        if let Err(why) = source_known(conn, &s.outcome)? {
             e.push(format!("sources[{i}].outcome"), why);
         }
     }
