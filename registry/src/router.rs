@@ -132,7 +132,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(matching::find_supply_demand))
         .routes(routes!(matching::find_snapshot))
         // recognition suggestions (issue 10, part 2)
-        .routes(routes!(matching::find_recognition_suggestions))
+        .routes(routes!(matching::find_recognition_suggestions, recognition::create_recognition_rule_from_suggestion))
 }
 
 /// Routes anyone may call without an account, each behind the per-client rate limit

@@ -122,6 +122,82 @@ pub(crate) fn check_for(conn: &mut DbConnection, p: &Principal, input: &RuleInpu
     Ok(checked)
 }
 
+/// A draft rule made from a suggestion (`GET /recognition-rules/suggestions`) in one step:
+/// the reviewer names the target and the sources it picked (a suggestion's `source`, or the
+/// courses of a suggested course set) and everything else has a default.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuggestionDraft {
+    /// Target outcome key.
+    #[schema(value_type = String)]
+    pub target: OutcomeKey,
+    /// Source outcome keys (one to 50).
+    #[schema(value_type = Vec<String>)]
+    pub sources: Vec<OutcomeKey>,
+    /// Owning organisation code; default: the target course's provider, or for a standard the
+    /// caller's own organisation.
+    pub owner: Option<String>,
+    /// Effect; default `exempt_course` for a course target, `assessment_eligibility` for a standard.
+    #[schema(value_type = Option<String>)]
+    pub effect: Option<RuleEffect>,
+    /// Rule code; default `{OWNER}-S-{n}`, the first number free.
+    pub code: Option<String>,
+    /// Title; default "sources → target".
+    pub title: Option<String>,
+}
+
+/// Makes the rule a [`SuggestionDraft`] describes and checks it as `POST /recognition-rules`
+/// would (the caller must write for the owner); the caller stores it as a draft.
+pub(crate) fn rule_from_suggestion(conn: &mut DbConnection, p: &Principal, d: &SuggestionDraft) -> AppResult<(RuleInput, Checked)> {
+    let owner = match (&d.owner, &d.target) {
+        (Some(o), _) => o.clone(),
+        (None, OutcomeKey::Course { code }) => {
+            let course = m::public_courses(conn, std::slice::from_ref(code))?
+                .remove(code)
+                .ok_or_else(|| AppError::invalid("target", format!("{} is not a published course", d.target)))?;
+            accounts::find_org(conn, &course.provider_id)?.code
+        }
+        (None, _) => p
+            .org
+            .as_ref()
+            .map(|o| o.code.clone())
+            .ok_or_else(|| AppError::invalid("owner", "name the organisation that will own the rule"))?,
+    };
+    let code = match &d.code {
+        Some(c) => c.clone(),
+        None => {
+            let prefix = format!("{}-S-", owner.to_uppercase());
+            let mut n = 1;
+            while m::code_owner(conn, &format!("{prefix}{n:03}"))?.is_some() {
+                n += 1;
+            }
+            format!("{prefix}{n:03}")
+        }
+    };
+    let effect = d.effect.unwrap_or(match d.target {
+        OutcomeKey::Course { .. } => RuleEffect::ExemptCourse,
+        _ => RuleEffect::AssessmentEligibility,
+    });
+    let title = d.title.clone().unwrap_or_else(|| {
+        let sources: Vec<String> = d.sources.iter().map(ToString::to_string).collect();
+        format!("{} → {}", sources.join(" + "), d.target)
+    });
+    let input = RuleInput {
+        code,
+        version: "1".into(),
+        owner,
+        title,
+        description: Some("由技能图谱建议生成的草稿 (drafted from a skills-graph suggestion)".into()),
+        target: d.target.clone(),
+        effect,
+        sources: d.sources.iter().cloned().map(rongtong_catalog::RuleSource::new).collect(),
+        credits: None,
+        automatic: false,
+    };
+    let checked = check_for(conn, p, &input)?;
+    Ok((input, checked))
+}
+
 fn as_course(s: RuleStatus) -> CourseStatus {
     match s {
         RuleStatus::Draft => CourseStatus::Draft,
