@@ -21,6 +21,11 @@
 //! | (neither set) | `<data folder>/rongtong.kek` | development only: generated on first use with a warning, mode 0600 |
 //! | `RONGTONG_NODE_ID` | `{host name}/{listen address}` | this server node's name, recorded as the owner of the issuance jobs it runs; keep it stable across restarts and unique among nodes |
 //! | `RONGTONG_JOB_LEASE_SECS` | `60` | how long a job's lease lasts after its last heartbeat (renewed every third of it); a job cut off by a crash reads `failed` once it expires |
+//! | `RONGTONG_TRUST_MIRRORS` | – | staging and tests only: comma-separated `PREFIX=BASE` pairs; a trusted issuer's URL starting with `PREFIX` is fetched from `BASE` instead (e.g. `https://a.example/=http://127.0.0.1:8081/`) |
+//! | `RONGTONG_TRUST_TIMEOUT_SECS` | `5` | time allowed for one fetch of a trusted issuer's DID document or status list |
+//! | `RONGTONG_TRUST_MAX_BYTES` | `1048576` (1 MiB) | largest such document |
+//! | `RONGTONG_TRUST_CACHE_SECS` | `60` | how long a fetched document is reused (a re-check always fetches afresh) |
+//! | `RONGTONG_TRUST_RECHECK_MINUTES` | `0` (off) | `serve` re-checks the stored external credentials this often |
 //! | `RUST_LOG` | `info` | log filter (tracing-subscriber syntax) |
 //! | `RONGTONG_LOG_FORMAT` | `text` | `text` (for people; coloured only on a terminal) or `json` (one object per line, for log shippers) |
 //!
@@ -276,6 +281,58 @@ impl JobsConfig {
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| "localhost".into());
         format!("{host}/{listen_addr}")
+    }
+}
+
+/// Trusted external issuers (`services::trust`): how the server fetches their DID documents
+/// and status lists, and how often it re-checks the external credentials it keeps.
+#[derive(Debug, Clone)]
+pub struct TrustConfig {
+    /// `RONGTONG_TRUST_MIRRORS`: operator-configured URL rewrites, for staging and tests.
+    pub mirrors: Vec<crate::services::credentials::fetch::Mirror>,
+    /// Time allowed for one fetch.
+    pub timeout: std::time::Duration,
+    /// Largest document fetched.
+    pub max_bytes: u64,
+    /// How long a fetched document is reused.
+    pub cache_ttl: std::time::Duration,
+    /// How often `serve` re-checks the stored external credentials (`None`: never).
+    pub recheck_every: Option<std::time::Duration>,
+}
+
+impl Default for TrustConfig {
+    fn default() -> Self {
+        TrustConfig {
+            mirrors: Vec::new(),
+            timeout: std::time::Duration::from_secs(5),
+            max_bytes: 1 << 20,
+            cache_ttl: std::time::Duration::from_secs(60),
+            recheck_every: None,
+        }
+    }
+}
+
+impl TrustConfig {
+    /// Reads the `RONGTONG_TRUST_*` variables.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut mirrors = Vec::new();
+        if let Ok(v) = env::var("RONGTONG_TRUST_MIRRORS") {
+            for spec in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                mirrors.push(spec.parse().map_err(|reason| ConfigError { name: "RONGTONG_TRUST_MIRRORS", value: v.clone(), reason })?);
+            }
+        }
+        let timeout: u64 = parse_var("RONGTONG_TRUST_TIMEOUT_SECS", 5)?;
+        if timeout == 0 {
+            return Err(ConfigError { name: "RONGTONG_TRUST_TIMEOUT_SECS", value: "0".into(), reason: "must be at least 1".into() });
+        }
+        let minutes: u64 = parse_var("RONGTONG_TRUST_RECHECK_MINUTES", 0)?;
+        Ok(TrustConfig {
+            mirrors,
+            timeout: std::time::Duration::from_secs(timeout),
+            max_bytes: parse_var("RONGTONG_TRUST_MAX_BYTES", 1 << 20)?,
+            cache_ttl: std::time::Duration::from_secs(parse_var("RONGTONG_TRUST_CACHE_SECS", 60)?),
+            recheck_every: (minutes > 0).then(|| std::time::Duration::from_secs(minutes * 60)),
+        })
     }
 }
 

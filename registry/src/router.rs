@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, ErrorItem};
 use crate::pages::{certificate, skill};
 use crate::routes::{
-    accounts, applications, catalog, courses, credentials, demand, health, imports, learners, matching, metrics, recognition,
+    accounts, applications, catalog, courses, credentials, demand, health, imports, learners, matching, metrics, recognition, trust,
 };
 
 #[derive(OpenApi)]
@@ -117,6 +117,12 @@ fn api() -> OpenApiRouter<AppState> {
         // the lifelong credit account and CLR transcripts (issue 10, part 5)
         .routes(routes!(learners::find_learner_account))
         .routes(routes!(learners::find_learner_transcript))
+        // trusted external issuers and learners' external credentials (issue 10, part 4)
+        .routes(routes!(trust::list_trusted_issuers, trust::create_trusted_issuer))
+        .routes(routes!(trust::create_trusted_issuer_recheck))
+        .routes(routes!(trust::find_trusted_issuer, trust::update_trusted_issuer, trust::delete_trusted_issuer))
+        .routes(routes!(trust::list_external_credentials, trust::create_external_credential))
+        .routes(routes!(trust::find_external_credential, trust::delete_external_credential))
         // matching (issue 3)
         .routes(routes!(matching::find_coverage))
         .routes(routes!(matching::find_gap))
@@ -126,7 +132,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(matching::find_supply_demand))
         .routes(routes!(matching::find_snapshot))
         // recognition suggestions (issue 10, part 2)
-        .routes(routes!(matching::find_recognition_suggestions))
+        .routes(routes!(matching::find_recognition_suggestions, recognition::create_recognition_rule_from_suggestion))
 }
 
 /// Routes anyone may call without an account, each behind the per-client rate limit

@@ -179,3 +179,43 @@ async fn the_route_is_documented_with_its_parameters() {
         assert!(op["responses"].get(status).is_some(), "{status} not documented: {op}");
     }
 }
+
+/// "A reviewer turns a suggestion into a draft rule in one step": the suggested source and the
+/// target are all it takes; owner, effect, code and title default, and the draft is checked
+/// and stored exactly as `POST /recognition-rules` would.
+#[tokio::test]
+async fn a_suggestion_becomes_a_draft_rule_in_one_post() {
+    let (app, _) = TestApp::with_demo();
+    let resp = suggestions(&app, "course:GYJQR-05").await;
+    // A source a rule can cite: a standard with a 职业分类大典 code (6-31-01-10), not one keyed
+    // by an ESCO URI, which the rule checks refuse (the demo's robot controller has no code).
+    let citeable = |s: &&Value| s["source"].as_str().is_some_and(|k| !k.contains("://"));
+    let source = list(&resp).iter().find(citeable).unwrap_or_else(|| panic!("{}", resp.text()))["source"].as_str().unwrap().to_string();
+    let body = serde_json::json!({"target": "course:GYJQR-05", "sources": [source]});
+    let before = app.count("recognition_rules");
+    // Only those who write for the owner (jxou, the target's provider) may.
+    assert_envelope(&app.post("/api/v1/recognition-rules/suggestions", None, body.clone()).await, 401, "unauthorized");
+    let outsider = app.post("/api/v1/recognition-rules/suggestions", Some(&app.token_for("pxou-admin")), body.clone()).await;
+    assert_eq!(outsider.status, 403, "{}", outsider.text());
+    assert_eq!(app.count("recognition_rules"), before, "nothing stored on a refusal");
+    let jxou = app.token_for("jxou-admin");
+    let made = app.post("/api/v1/recognition-rules/suggestions", Some(&jxou), body.clone()).await;
+    assert_eq!(made.status, 201, "{}", made.text());
+    assert_eq!(made.json["status"], "draft");
+    assert_eq!(made.json["owner"], "jxou");
+    assert_eq!(made.json["effect"], "exempt_course");
+    assert_eq!(made.json["code"], "JXOU-S-001");
+    assert_eq!(made.json["sources"][0]["outcome"], source.as_str());
+    // A second draft gets the next free code; a bad source is a 422 naming it.
+    let again = app.post("/api/v1/recognition-rules/suggestions", Some(&jxou), body).await;
+    assert_eq!(again.json["code"], "JXOU-S-002", "{}", again.text());
+    let bad = app
+        .post(
+            "/api/v1/recognition-rules/suggestions",
+            Some(&jxou),
+            serde_json::json!({"target": "course:GYJQR-05", "sources": ["course:NOPE-01"]}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text());
+    assert!(bad.error_fields().iter().any(|f| f.starts_with("sources")), "{}", bad.text());
+}

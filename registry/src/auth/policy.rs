@@ -19,6 +19,8 @@
 //!   provider (for a standard: any authority).
 //! * **Acting for a learner** ([`may_act_as_learner`]): only the learner. Administrators manage
 //!   accounts but never sign or present for a learner.
+//! * **The trusted-issuer list** ([`may_edit_trusted_issuers`]): the platform's admins and
+//!   province-level region admins (the authorities whose registry it is); anyone may read it.
 
 use rongtong_catalog::{OrgKind, RegionCode};
 
@@ -82,6 +84,18 @@ pub fn may_see_learner(who: &Principal, learner_id: &str, learner_region: Option
 /// learner's certificates as the learner.
 pub fn may_act_as_learner(who: &Principal, learner_id: &str) -> bool {
     is_self(who, learner_id)
+}
+
+/// Whether `who` may edit the trusted-issuer list (and run its re-check): platform admins and
+/// the admins of a province. The list is the whole registry's — which other systems'
+/// certificates it recognises — so, like the shared skills catalogue, a city's admins do
+/// not change it for the province.
+pub fn may_edit_trusted_issuers(who: &Principal) -> bool {
+    match who.role {
+        Role::PlatformAdmin => true,
+        Role::RegionAdmin => who.region.as_ref().is_some_and(|r| r.level() == rongtong_catalog::RegionLevel::Province),
+        _ => false,
+    }
 }
 
 /// Whether `who` may decide a recognition application to a rule owned by `owner_id` in
@@ -167,6 +181,15 @@ mod tests {
         assert!(!may_own_rule_target(OrgKind::College, "pxou", &px, &TargetOwner::Standard));
         assert!(may_own_rule_target(OrgKind::Authority, "auth", &"360000".parse().expect("region"), &course));
         assert!(!may_own_rule_target(OrgKind::Authority, "auth", &"360700".parse().expect("region"), &course));
+    }
+
+    #[test]
+    fn only_the_platform_and_province_admins_edit_the_trusted_issuers() {
+        assert!(may_edit_trusted_issuers(&principal(Role::PlatformAdmin, None, None)));
+        assert!(may_edit_trusted_issuers(&principal(Role::RegionAdmin, Some("360000"), None)));
+        assert!(!may_edit_trusted_issuers(&principal(Role::RegionAdmin, Some("360300"), None)), "a city's admin");
+        assert!(!may_edit_trusted_issuers(&principal(Role::OrgAdmin, None, Some("college"))));
+        assert!(!may_edit_trusted_issuers(&principal(Role::Learner, Some("360300"), None)));
     }
 
     #[test]

@@ -96,6 +96,8 @@ pub fn transcript(config: &Config, args: TranscriptArgs) -> CliResult<ExitCode> 
     let db = super::open_store(config, 1)?;
     let mut conn = db.conn()?;
     let learner = svc::visible_learner(&mut conn, None, &args.learner)?;
+    // The transcript is signed under the platform's DID, built from the base URL.
+    super::credentials::check_base_url(&mut conn, config)?;
     let kek = config.credentials.kek.load()?;
     let ctx = IssueContext { base_url: &config.server.base_url, kek: &kek };
     let doc = crate::db::write_transaction(&mut conn, |c| svc::transcript(c, ctx, &learner))?;

@@ -70,6 +70,8 @@ pub(crate) fn decide(config: &Config, a: DecideArgs) -> Result<ExitCode, Box<dyn
     let mut conn = db.conn()?;
     let kek = config.credentials.kek.load()?;
     let ctx = IssueContext { base_url: &config.server.base_url, kek: &kek };
+    // An approval signs a credential under DIDs built from the base URL: refuse a wrong one.
+    super::credentials::check_base_url(&mut conn, config)?;
     let reviewer = crate::auth::principal_for_user(&mut conn, &a.reviewer)?;
     let input = DecisionInput { decision: if a.approve { Decision::Approve } else { Decision::Reject }, comment: a.comment };
     crate::db::write_transaction(&mut conn, |c| svc::decide(c, ctx, &reviewer, &a.id, &input))?;

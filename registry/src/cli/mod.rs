@@ -1,5 +1,5 @@
 //! The command-line interface: `rongtong serve | migrate | import | export | user | token | issue |
-//! verify | audit | repair | match | rules | recognition | account | transcript`.
+//! verify | audit | repair | match | rules | recognition | account | transcript | trust`.
 
 //!
 //! One module per command: its clap arguments, its run function and its printing. Nothing
@@ -13,6 +13,7 @@ mod import;
 mod matching;
 mod rules;
 mod serve;
+mod trust;
 
 use std::process::ExitCode;
 
@@ -79,6 +80,9 @@ pub enum Command {
     Account(account::AccountArgs),
     /// Build and sign a learner's CLR 2.0 transcript with the platform key.
     Transcript(account::TranscriptArgs),
+    /// Trusted external issuers (issue 10): list, add, remove; re-check external credentials.
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
 }
 
 /// Parses the command line, runs the command, and maps failure to exit code 1 with the
@@ -170,6 +174,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Recognition(cmd) => matching::run_recognition(&config, cmd),
         Command::Account(args) => account::account(&config, args),
         Command::Transcript(args) => account::transcript(&config, args),
+        Command::Trust(cmd) => trust::run(&config, cmd),
     }
 }
 

@@ -35,6 +35,9 @@ pub(crate) fn serve(mut config: Config, addr: Option<String>, demo: bool) -> Cli
         }
     }
     let limits = config.server.limits.clone();
+    // Trusted-issuer fetching: a bad RONGTONG_TRUST_* value stops start-up here.
+    let trust = crate::config::TrustConfig::from_env()?;
+    crate::services::trust::init(&trust);
     let state = AppState(Arc::new(App::new(db, config)?));
     // Jobs this node held when it stopped, and any whose lease lapsed, were cut off.
     let cut_off = crate::models::credentials::expire_job_leases(&mut *state.db.conn()?, &state.node_id)?;
@@ -47,10 +50,35 @@ pub(crate) fn serve(mut config: Config, addr: Option<String>, demo: bool) -> Cli
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let shutdown = shutdown_signal();
         println!("Rongtong listening on http://{addr} (public base URL {base}); try {base}/api/v1/health");
+        if let Some(every) = trust.recheck_every {
+            tokio::spawn(recheck_periodically(state.clone(), every));
+        }
         let router = crate::build_router(state);
         accept_loop(listener, router, &limits, shutdown).await
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Re-checks the external credentials learners keep every `every`
+/// (`RONGTONG_TRUST_RECHECK_MINUTES`), logging what changed; a failed run is logged and the
+/// next one tried.
+async fn recheck_periodically(state: AppState, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.tick().await; // the first tick is immediate: wait a whole period first
+    loop {
+        tick.tick().await;
+        match state.db.run(crate::services::trust::recheck).await {
+            Ok(r) => tracing::info!(
+                checked = r.checked,
+                changed = r.changed,
+                unreachable = r.unreachable,
+                suspended = r.suspended,
+                reinstated = r.reinstated,
+                "external credentials re-checked"
+            ),
+            Err(e) => tracing::warn!(error = %e, "re-checking external credentials failed"),
+        }
+    }
 }
 
 /// The number of glibc malloc arenas the server runs with, unless `MALLOC_ARENA_MAX` is set:

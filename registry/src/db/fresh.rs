@@ -159,7 +159,7 @@ mod tests {
         let gate = Arc::new(FreshRead::default());
         let stuck = {
             let gate = gate.clone();
-            tokio::spawn(async move { gate.get(|| std::future::pending::<Result<i64, ()>>()).await })
+            tokio::spawn(async move { gate.get(std::future::pending::<Result<i64, ()>>).await })
         };
         tokio::task::yield_now().await;
         let waiter = {

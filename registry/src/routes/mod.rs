@@ -14,3 +14,4 @@ pub(crate) mod learners;
 pub(crate) mod matching;
 pub(crate) mod metrics;
 pub(crate) mod recognition;
+pub(crate) mod trust;

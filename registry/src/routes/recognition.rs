@@ -91,6 +91,30 @@ pub async fn create_recognition_rule(
     Ok((StatusCode::CREATED, AppJson(view)))
 }
 
+/// Turns a suggestion into a draft rule in one step (issue 10 part 2): `{"target": …,
+/// "sources": [the suggestion's source]}` (or a suggested course set's courses) and the rest
+/// defaults — owner (the target course's provider, or the caller's organisation), effect,
+/// code (`{OWNER}-S-{n}`), title. Checked and stored exactly as `POST /recognition-rules`: a
+/// draft of its owner, for that owner's people and the admins of its region.
+#[utoipa::path(post, path = "/recognition-rules/suggestions", tag = "recognition", request_body = svc::SuggestionDraft, responses((status = 201, body = RuleView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_recognition_rule_from_suggestion(
+    state: AppState,
+    p: Principal,
+    AppJson(draft): AppJson<svc::SuggestionDraft>,
+) -> AppResult<(StatusCode, AppJson<RuleView>)> {
+    let view = state
+        .db
+        .run(move |c| {
+            crate::db::write_transaction(c, |c| {
+                let (input, checked) = svc::rule_from_suggestion(c, &p, &draft)?;
+                let id = m::insert_rule(c, &checked.owner.id, &input, checked.credits, RuleStatus::Draft)?;
+                m::find_rule(c, &id)
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, AppJson(view)))
+}
+
 /// Output format of a rule.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -290,6 +290,10 @@ pub fn check_evidence(
     } else {
         let doc = input.document.as_ref().unwrap_or(&Value::Null);
         let field = format!("evidence[{i}].document");
+        // A presentation carries a credential from another system (trust::document_evidence).
+        if crate::services::trust::is_presentation_document(doc) {
+            return crate::services::trust::document_evidence(conn, ctx, learner_id, i, doc);
+        }
         let Some(id) = doc.get("id").and_then(Value::as_str) else {
             return Err(AppError::invalid(&field, "a credential document with an `id`"));
         };

@@ -28,8 +28,10 @@ pub(crate) struct Checked {
 
 /// Checks what a rule cites against the store, naming each bad field: the owner exists; the
 /// target exists, is published and is the owner's to recognise (`policy::may_own_rule_target`);
-/// every source is a published course or a known occupation standard. External outcomes come
-/// with trusted issuers (issue 10 part 4) and are refused until then.
+/// every source is a published course, a known occupation standard, or an achievement of an
+/// issuer on the trusted-issuer list (`services::trust`; the issuer's achievement kinds are
+/// checked on the learner's credential, which states its kind). An external outcome is never
+/// a target.
 pub(crate) fn check_rule(conn: &mut DbConnection, input: &RuleInput) -> AppResult<Result<Checked, ValidationErrors>> {
     let mut e = ValidationErrors::new();
     let Ok(owner) = accounts::find_org(conn, &input.owner) else {
@@ -53,9 +55,18 @@ pub(crate) fn check_rule(conn: &mut DbConnection, input: &RuleInput) -> AppResul
             OutcomeKey::Course { code } => Err(format!("course:{code} is not a published course")),
             OutcomeKey::Standard { occupation, .. } if occupations.contains(occupation) => Ok(()),
             OutcomeKey::Standard { occupation, .. } => Err(format!("no occupation with the code {occupation} in the catalogue")),
-            OutcomeKey::External { .. } => {
-                Err("external outcomes need a trusted-issuer list, which this registry does not have yet".into())
-            }
+            OutcomeKey::External { .. } => Err("an external achievement is another system's to grant; it can only be a source".into()),
+        }
+    };
+    // An external source: an achievement of an issuer on the trusted list (services::trust).
+    let source_known = |conn: &mut DbConnection, key: &OutcomeKey| -> AppResult<Result<(), String>> {
+        match key {
+            OutcomeKey::External { issuer, .. } => Ok(if crate::services::trust::is_trusted_today(conn, issuer)? {
+                Ok(())
+            } else {
+                Err(format!("{issuer} is not on the trusted-issuer list (GET /api/v1/trusted-issuers); an authority adds it first"))
+            }),
+            other => Ok(known(other)),
         }
     };
     if let Err(why) = known(&input.target) {
@@ -82,7 +93,7 @@ pub(crate) fn check_rule(conn: &mut DbConnection, input: &RuleInput) -> AppResul
         }
     }
     for (i, s) in input.sources.iter().enumerate() {
-        if let Err(why) = known(&s.outcome) {
+        if let Err(why) = source_known(conn, &s.outcome)? {
             e.push(format!("sources[{i}].outcome"), why);
         }
     }
@@ -109,6 +120,82 @@ pub(crate) fn check_for(conn: &mut DbConnection, p: &Principal, input: &RuleInpu
         return Err(AppError::conflict("code", format!("rule code {} belongs to another organisation", input.code)));
     }
     Ok(checked)
+}
+
+/// A draft rule made from a suggestion (`GET /recognition-rules/suggestions`) in one step:
+/// the reviewer names the target and the sources it picked (a suggestion's `source`, or the
+/// courses of a suggested course set) and everything else has a default.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuggestionDraft {
+    /// Target outcome key.
+    #[schema(value_type = String)]
+    pub target: OutcomeKey,
+    /// Source outcome keys (one to 50).
+    #[schema(value_type = Vec<String>)]
+    pub sources: Vec<OutcomeKey>,
+    /// Owning organisation code; default: the target course's provider, or for a standard the
+    /// caller's own organisation.
+    pub owner: Option<String>,
+    /// Effect; default `exempt_course` for a course target, `assessment_eligibility` for a standard.
+    #[schema(value_type = Option<String>)]
+    pub effect: Option<RuleEffect>,
+    /// Rule code; default `{OWNER}-S-{n}`, the first number free.
+    pub code: Option<String>,
+    /// Title; default "sources → target".
+    pub title: Option<String>,
+}
+
+/// Makes the rule a [`SuggestionDraft`] describes and checks it as `POST /recognition-rules`
+/// would (the caller must write for the owner); the caller stores it as a draft.
+pub(crate) fn rule_from_suggestion(conn: &mut DbConnection, p: &Principal, d: &SuggestionDraft) -> AppResult<(RuleInput, Checked)> {
+    let owner = match (&d.owner, &d.target) {
+        (Some(o), _) => o.clone(),
+        (None, OutcomeKey::Course { code }) => {
+            let course = m::public_courses(conn, std::slice::from_ref(code))?
+                .remove(code)
+                .ok_or_else(|| AppError::invalid("target", format!("{} is not a published course", d.target)))?;
+            accounts::find_org(conn, &course.provider_id)?.code
+        }
+        (None, _) => p
+            .org
+            .as_ref()
+            .map(|o| o.code.clone())
+            .ok_or_else(|| AppError::invalid("owner", "name the organisation that will own the rule"))?,
+    };
+    let code = match &d.code {
+        Some(c) => c.clone(),
+        None => {
+            let prefix = format!("{}-S-", owner.to_uppercase());
+            let mut n = 1;
+            while m::code_owner(conn, &format!("{prefix}{n:03}"))?.is_some() {
+                n += 1;
+            }
+            format!("{prefix}{n:03}")
+        }
+    };
+    let effect = d.effect.unwrap_or(match d.target {
+        OutcomeKey::Course { .. } => RuleEffect::ExemptCourse,
+        _ => RuleEffect::AssessmentEligibility,
+    });
+    let title = d.title.clone().unwrap_or_else(|| {
+        let sources: Vec<String> = d.sources.iter().map(ToString::to_string).collect();
+        format!("{} → {}", sources.join(" + "), d.target)
+    });
+    let input = RuleInput {
+        code,
+        version: "1".into(),
+        owner,
+        title,
+        description: Some("由技能图谱建议生成的草稿 (drafted from a skills-graph suggestion)".into()),
+        target: d.target.clone(),
+        effect,
+        sources: d.sources.iter().cloned().map(rongtong_catalog::RuleSource::new).collect(),
+        credits: None,
+        automatic: false,
+    };
+    let checked = check_for(conn, p, &input)?;
+    Ok((input, checked))
 }
 
 fn as_course(s: RuleStatus) -> CourseStatus {

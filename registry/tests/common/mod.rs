@@ -21,12 +21,20 @@ pub struct DemoServer {
     pub db_url: String,
     /// Its key-encryption key.
     pub kek: Kek,
+    /// Further environment variables, for the server and [`DemoServer::rongtong`].
+    pub env: Vec<(String, String)>,
     _dir: tempfile::TempDir,
 }
 
 impl DemoServer {
     /// Starts `rongtong serve --demo` with public base URL `base` and waits until it listens.
     pub fn start(base: &str) -> DemoServer {
+        Self::start_with(base, &[])
+    }
+
+    /// [`DemoServer::start`] with further environment variables (e.g. `RONGTONG_TRUST_MIRRORS`).
+    pub fn start_with(base: &str, env: &[(&str, &str)]) -> DemoServer {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let dir = tempfile::tempdir().expect("tempdir");
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
         let kek = Kek::generate();
@@ -37,6 +45,7 @@ impl DemoServer {
             .env("RONGTONG_KEK", kek.to_base64().as_str())
             .env("RONGTONG_BASE_URL", base)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -58,7 +67,7 @@ impl DemoServer {
             let _ = child.wait();
             panic!("the demo server did not print an admin token");
         };
-        DemoServer { child, local: format!("http://127.0.0.1:{port}"), base: base.to_string(), token, db_url, kek, _dir: dir }
+        DemoServer { child, local: format!("http://127.0.0.1:{port}"), base: base.to_string(), token, db_url, kek, env, _dir: dir }
     }
 
     /// Runs the `rongtong` binary against this server's store and public base URL.
@@ -70,6 +79,7 @@ impl DemoServer {
             .env("RONGTONG_KEK", self.kek.to_base64().as_str())
             .env("RONGTONG_BASE_URL", &self.base)
             .env("RUST_LOG", "warn")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .output()
             .expect("run rongtong")
     }

@@ -1,9 +1,12 @@
 //! Fetching did:web DID documents and status-list credentials over HTTP(S), for
-//! `rongtong verify`.
+//! `rongtong verify` and, behind the trusted-issuer list, for the server.
 //!
-//! The server never uses this: its [`DbResolver`](crate::models::credentials::DbResolver)
-//! answers only for its own documents, so a credential posted to `POST /api/v1/verify`
-//! cannot make the server open connections on a caller's behalf. A verifier on the command
+//! The server's `POST /api/v1/verify` never uses this: its
+//! [`DbResolver`](crate::services::credentials::resolver::DbResolver) answers only for its own
+//! documents, so a credential posted there cannot make the server open connections on a
+//! caller's behalf. The only server-side user is `services::trust`, which fetches through
+//! [`HttpResolver::for_server`] (https only, no redirects, smaller limits) and only URLs
+//! derived from the DID of an issuer on the trusted list. A verifier on the command
 //! line is in the opposite position — it wants the issuer's *current* DID document and the
 //! *current* status list, because a revocation issued a minute ago must fail the check.
 //!
@@ -36,6 +39,10 @@ const ACCEPT: &str = "application/did+json, application/vc+ld+json, application/
 pub struct HttpResolver {
     agent: ureq::Agent,
     mirrors: Vec<Mirror>,
+    max_bytes: u64,
+    /// Refuse a target that is not `https://` unless a mirror rewrote it (the server: plain
+    /// http only where the operator configured a mirror).
+    https_only: bool,
 }
 
 /// `prefix` is fetched from `base` instead: a staging server, a local copy of a site, or a
@@ -78,7 +85,21 @@ impl HttpResolver {
             .user_agent(concat!("rongtong-verify/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        HttpResolver { agent, mirrors }
+        HttpResolver { agent, mirrors, max_bytes: MAX_DOCUMENT_BYTES, https_only: false }
+    }
+
+    /// The server's fetcher (`services::trust`): `timeout` per request, bodies of at most
+    /// `max_bytes`, no redirects (a trusted host must not be able to send the server to an
+    /// address of its choosing), and `https://` only unless one of `mirrors` (operator
+    /// configuration, never a request) rewrites the URL.
+    pub fn for_server(mirrors: Vec<Mirror>, timeout: Duration, max_bytes: u64) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .max_redirects(0)
+            .user_agent(concat!("rongtong-registry/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        HttpResolver { agent, mirrors, max_bytes, https_only: true }
     }
 
     /// The URL actually requested for `url`: mirrored if a prefix matches; the fragment
@@ -99,14 +120,13 @@ impl HttpResolver {
             return Err("only http(s) URLs are fetched".into());
         }
         let mirrored = target != url.split('#').next().unwrap_or_default();
+        if self.https_only && !mirrored && !target.starts_with("https://") {
+            return Err("only https URLs are fetched".into());
+        }
         let shown = if mirrored { format!(" (from {target})") } else { String::new() };
         let mut response = self.agent.get(&target).header("Accept", ACCEPT).call().map_err(|e| format!("{e}{shown}"))?;
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_DOCUMENT_BYTES)
-            .read_to_vec()
-            .map_err(|e| format!("reading the body{shown}: {e}"))?;
+        let bytes =
+            response.body_mut().with_config().limit(self.max_bytes).read_to_vec().map_err(|e| format!("reading the body{shown}: {e}"))?;
         serde_json::from_slice(&bytes).map_err(|e| format!("not JSON{shown}: {e}"))
     }
 }
@@ -137,6 +157,13 @@ mod tests {
         assert!("https://a.example/".parse::<Mirror>().is_err());
         assert!("https://a.example/=/tmp/x".parse::<Mirror>().is_err());
         assert!("file:///etc/=http://x/".parse::<Mirror>().is_err());
+    }
+
+    #[test]
+    fn the_server_fetches_plain_http_only_through_a_configured_mirror() {
+        let r = HttpResolver::for_server(Vec::new(), Duration::from_secs(1), 1024);
+        let e = r.get("http://127.0.0.1:9/x").expect_err("refused");
+        assert!(e.to_string().contains("only https"), "{e}");
     }
 
     #[test]

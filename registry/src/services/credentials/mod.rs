@@ -4,7 +4,7 @@
 //! the store (`reverify`), auditing and repairing status-list allocation (`allocation`).
 
 pub mod allocation;
-pub(crate) mod fetch;
+pub mod fetch;
 pub mod issuance;
 pub mod keystore;
 pub(crate) mod resolver;
