@@ -41,9 +41,10 @@
 //! * no catalog change since the snapshot, at most [`MAX_INCREMENTAL_LEARNERS`] changed
 //!   learners: [`update_snapshot`] reloads just those learners' rows (through
 //!   `learner_spec`, the same rule the full load uses) and applies them with
-//!   `SkillsGraph::with_learners`, which copies the unchanged learner columns in runs and
-//!   shares nothing mutable with the old graph; every other part of the snapshot is shared
-//!   (`Arc`, and a persistent map for the learner index);
+//!   `SkillsGraph::with_learners`, which copies only the learner blocks the changes touch and
+//!   shares the rest, and the last full build's skill → learners index, with the old graph
+//!   (docs/MATCHING.md, "The learner store and incremental updates"); every other part of the
+//!   snapshot is shared (`Arc`, and a persistent map for the learner index);
 //! * otherwise a full [`load_snapshot`]. A course, skill, occupation or organization change
 //!   can alter the evidence of every learner who completed a course (a course's skills are
 //!   each completion's evidence), so catalog kinds are not updated piecemeal; they are rare
