@@ -265,7 +265,7 @@ pub struct OccupationInputDoc {
 }
 
 /// Creates an occupation, or updates the one with the same URI.
-#[utoipa::path(post, path = "/occupations", tag = "catalog", request_body = OccupationInputDoc, responses((status = 201, body = OccupationView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/occupations", tag = "catalog", request_body = OccupationInputDoc, responses((status = 201, body = OccupationView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "the occupation code (职业分类大典) is already used by another occupation"), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_occupation(
     state: AppState,
     p: Principal,
