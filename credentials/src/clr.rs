@@ -241,7 +241,12 @@ pub fn build_clr(spec: &ClrSpec) -> Result<Value> {
 /// time (RFC 3339). The embedded credentials are not re-verified here: the caller embeds
 /// the learner's stored credentials (verifiers check them, see [`verify_clr`]).
 pub fn issue_clr(spec: &ClrSpec, key: &SigningKey, verification_method: &str, created: &str) -> Result<Value> {
-    proof::add_proof_owned(build_clr(spec)?, key, &ProofOptions::assertion(verification_method, Some(created.to_string())), ContextPolicy::OpenBadges)
+    proof::add_proof_owned(
+        build_clr(spec)?,
+        key,
+        &ProofOptions::assertion(verification_method, Some(created.to_string())),
+        ContextPolicy::OpenBadges,
+    )
 }
 
 /// What an embedded document must be before it is put in a transcript or checked in one:
