@@ -7,6 +7,8 @@
 
 use std::time::Instant;
 
+use sha2::Digest as _;
+
 use rongtong_credentials::{canon, clr, contexts, fastpath, proof, verify};
 
 #[path = "../benches/support/clr_fixture.rs"]
@@ -47,6 +49,12 @@ fn main() {
     let quads = fastpath::try_expand(&unsecured, contexts::CLR_LIST).expect("fast path");
     let expand = median_ms(|| assert!(fastpath::try_expand(&unsecured, contexts::CLR_LIST).is_some()), 11, 3);
     let canonical = median_ms(|| assert!(canon::canonicalize(&quads).is_ok()), 11, 3);
+    // Fingerprints of the output, to show a change to the canonicaliser is byte-identical.
+    let nquads = canon::canonicalize(&quads).expect("canonical");
+    let signed = clr::issue_clr(&f.spec, &f.platform, &f.pvm, "2026-06-01T08:00:00Z").expect("signed");
+    let proof_value = signed["proof"]["proofValue"].as_str().unwrap_or_default().to_string();
+    println!("canonical N-Quads of the transcript: {} bytes, SHA-256 {:x}", nquads.len(), sha2::Sha256::digest(nquads.as_bytes()));
+    println!("proofValue of the transcript built and signed: {proof_value}");
     println!("on-CPU median per call (200 certificates, {} quads in the transcript):", quads.len());
     println!("  verify one certificate (with its status list)   {one:8.3} ms");
     println!("  build + sign the transcript of 200             {sign:8.3} ms");

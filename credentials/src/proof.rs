@@ -182,6 +182,15 @@ pub fn split_proof(doc: &Value) -> Result<(Value, Value)> {
 /// undefined terms, a context outside the allow-list or a relative IRI is refused rather than
 /// signed (a verifier in safe mode would reject it).
 pub fn add_proof(doc: &Value, key: &SigningKey, options: &ProofOptions, policy: ContextPolicy) -> Result<Value> {
+    if !doc.is_object() {
+        return Err(Error::Malformed("document must be a JSON object".into()));
+    }
+    add_proof_owned(doc.clone(), key, options, policy)
+}
+
+/// [`add_proof`] on a document the caller gives up, so that a large one (a CLR transcript)
+/// is not copied to receive its proof.
+pub(crate) fn add_proof_owned(mut doc: Value, key: &SigningKey, options: &ProofOptions, policy: ContextPolicy) -> Result<Value> {
     let obj = doc.as_object().ok_or_else(|| Error::Malformed("document must be a JSON object".into()))?;
     if obj.contains_key("proof") {
         return Err(Error::Proof("document already has a proof".into()));
@@ -191,15 +200,15 @@ pub fn add_proof(doc: &Value, key: &SigningKey, options: &ProofOptions, policy: 
     }
     let mut proof = options.to_json();
     let hash = match options.cryptosuite.as_str() {
-        EDDSA_RDFC_2022 => hash_data_rdfc(doc, &proof, policy, Canonicalizer::Auto)?,
+        EDDSA_RDFC_2022 => hash_data_rdfc(&doc, &proof, policy, Canonicalizer::Auto)?,
         EDDSA_JCS_2022 => {
             // JCS hashes JSON, but the credential must still mean what it says: run the
             // strict JSON-LD expansion too (undefined terms, relative IRIs).
-            canonical_nquads(doc, policy, Canonicalizer::Auto)?;
+            canonical_nquads(&doc, policy, Canonicalizer::Auto)?;
             if let (Some(p), Some(ctx)) = (proof.as_object_mut(), obj.get("@context")) {
                 p.insert("@context".into(), ctx.clone());
             }
-            hash_data_jcs(doc, &proof)?
+            hash_data_jcs(&doc, &proof)?
         }
         other => return Err(Error::Proof(format!("unsupported cryptosuite `{other}`"))),
     };
@@ -207,9 +216,10 @@ pub fn add_proof(doc: &Value, key: &SigningKey, options: &ProofOptions, policy: 
     if let Some(p) = proof.as_object_mut() {
         p.insert("proofValue".into(), format!("z{}", bs58::encode(sig).into_string()).into());
     }
-    let mut out = obj.clone();
-    out.insert("proof".into(), proof);
-    Ok(Value::Object(out))
+    if let Some(out) = doc.as_object_mut() {
+        out.insert("proof".into(), proof);
+    }
+    Ok(doc)
 }
 
 /// What the verifier expects of a proof.
