@@ -58,6 +58,12 @@ pub const ENV_VARS: &[(&str, &str, &str)] = &[
     ("RONGTONG_MATCHING_MAX_WAIT_MS", "2000", "longest wait for a matching snapshot rebuild"),
     ("RONGTONG_NODE_ID", "{host name}/{listen address}", "this node's name on the issuance jobs it runs"),
     ("RONGTONG_JOB_LEASE_SECS", "60", "an issuance job's lease"),
+    ("RONGTONG_TRUST_MIRRORS", "-", "staging and tests: PREFIX=BASE pairs a trusted issuer's URLs are fetched from"),
+    ("RONGTONG_TRUST_TIMEOUT_SECS", "5", "time for one fetch of a trusted issuer's document"),
+    ("RONGTONG_TRUST_MAX_BYTES", "1048576", "largest such document"),
+    ("RONGTONG_TRUST_CACHE_SECS", "60", "how long a fetched document is reused"),
+    ("RONGTONG_TRUST_RECHECK_MINUTES", "0 (off)", "serve re-checks stored external credentials this often"),
+    ("MALLOC_ARENA_MAX", "one per core, at least 2", "glibc malloc arenas of serve"),
     ("RUST_LOG", "info", "log filter"),
     ("RONGTONG_LOG_FORMAT", "text", "text, or json for one object per line"),
 ];

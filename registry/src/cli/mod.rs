@@ -118,9 +118,18 @@ fn env_of(path: &str) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = match (top, path) {
         ("serve", _) => return Vec::new(), // every one
         ("verify", _) => Vec::new(),
-        (_, "export credentials") | ("issue" | "audit", _) => SIGNING.to_vec(),
+        (_, "export credentials") | ("issue" | "audit" | "transcript", _) => SIGNING.to_vec(),
+        (_, "recognition suggest") => vec!["DATABASE_URL"],
         // Deciding an application may sign a recognition credential.
         ("recognition", _) => SIGNING.to_vec(),
+        // Re-checking fetches trusted issuers' documents.
+        ("trust", _) => vec![
+            "DATABASE_URL",
+            "RONGTONG_TRUST_MIRRORS",
+            "RONGTONG_TRUST_TIMEOUT_SECS",
+            "RONGTONG_TRUST_MAX_BYTES",
+            "RONGTONG_TRUST_CACHE_SECS",
+        ],
         _ => vec!["DATABASE_URL"],
     };
     v.extend(LOG);
