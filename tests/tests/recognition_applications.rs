@@ -244,3 +244,20 @@ async fn a_revoked_source_is_a_named_failed_check() {
     assert!(r.text().contains("status:") && r.text().contains("revoked"), "the failed check is named: {}", r.text());
     assert_eq!(app.count("recognition_applications"), before);
 }
+
+/// The list reads evidence, people and rules in batches: a second row costs no more queries.
+#[tokio::test]
+async fn the_application_list_sends_no_query_per_row() {
+    let (app, admin) = demo();
+    let measure = |per_page: usize| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let before = app.db.queries_run();
+            let r = app.get(&format!("/api/v1/recognition-applications?per_page={per_page}"), Some(&admin)).await;
+            assert_eq!(r.json["items"].as_array().unwrap().len(), per_page, "{}", r.text());
+            app.db.queries_run() - before
+        }
+    };
+    measure(1).await; // the token's first use
+    assert_eq!(measure(1).await, measure(2).await, "one more application, more queries");
+}

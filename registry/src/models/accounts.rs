@@ -233,6 +233,16 @@ impl OrgRow {
     }
 }
 
+/// Usernames by user id, for the given ids (one query per 500; unknown ids are left out).
+pub fn usernames(conn: &mut DbConnection, ids: &[String]) -> QueryResult<std::collections::HashMap<String, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String)> = users::table.filter(users::id.eq_any(chunk)).select((users::id, users::username)).load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Finds an organization by code or id.
 pub fn find_org(conn: &mut DbConnection, code_or_id: &str) -> AppResult<OrgRow> {
     organizations::table

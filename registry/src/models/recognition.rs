@@ -261,6 +261,16 @@ pub fn find_rule(conn: &mut DbConnection, id: &str) -> AppResult<RuleView> {
     Ok(rule_views(conn, vec![row])?.remove(0))
 }
 
+/// Rules by id, for the given ids (a list's worth: one query for the rows, then
+/// [`rule_views`]' batched sources and owners).
+pub fn rules_by_id(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, RuleView>> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        rows.extend(recognition_rules::table.filter(recognition_rules::id.eq_any(chunk)).select(RuleRow::as_select()).load(conn)?);
+    }
+    Ok(rule_views(conn, rows)?.into_iter().map(|v| (v.id.clone(), v)).collect())
+}
+
 /// The owner of a rule code (any version), if the code is taken.
 pub fn code_owner(conn: &mut DbConnection, code: &str) -> QueryResult<Option<String>> {
     recognition_rules::table.filter(recognition_rules::code.eq(code)).select(recognition_rules::owner_id).first(conn).optional()

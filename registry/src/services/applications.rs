@@ -178,6 +178,20 @@ pub struct AppliedRule {
     pub automatic: bool,
 }
 
+impl From<RuleView> for AppliedRule {
+    fn from(rule: RuleView) -> Self {
+        AppliedRule {
+            id: rule.id,
+            code: rule.code,
+            version: rule.version,
+            title: rule.title,
+            effect: rule.effect,
+            credits: rule.credits,
+            automatic: rule.automatic,
+        }
+    }
+}
+
 /// A piece of evidence as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EvidenceView {
@@ -671,7 +685,8 @@ pub fn may_see(conn: &mut DbConnection, p: &Principal, app: &ApplicationRow) -> 
     Ok(policy::may_decide_recognition(p, &owner.id, &owner.region_code()?))
 }
 
-/// Turns rows into views (a few queries per row: lists are paged).
+/// Turns rows into views: the evidence, the applicants' and deciders' usernames and the rules
+/// each in one batched read, however many rows (a list has no query per row).
 pub fn views(conn: &mut DbConnection, rows: Vec<ApplicationRow>) -> AppResult<Vec<ApplicationView>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut evidence: std::collections::HashMap<String, Vec<EvidenceView>> = std::collections::HashMap::new();
@@ -685,33 +700,25 @@ pub fn views(conn: &mut DbConnection, rows: Vec<ApplicationRow>) -> AppResult<Ve
             checks: serde_json::from_str(&e.checks).unwrap_or_default(),
         });
     }
+    let people: Vec<String> = rows.iter().flat_map(|r| std::iter::once(r.learner_id.clone()).chain(r.decided_by.clone())).collect();
+    let names = accounts::usernames(conn, &people)?;
+    let rule_ids: Vec<String> = rows.iter().map(|r| r.rule_id.clone()).collect();
+    let rules = rm::rules_by_id(conn, &rule_ids)?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let learner = accounts::find_user(conn, &r.learner_id)?;
-        let rule = rm::find_rule(conn, &r.rule_id)?;
-        let decided_by = match &r.decided_by {
-            Some(u) => Some(accounts::find_user(conn, u)?.username),
-            None => None,
-        };
+        let rule =
+            rules.get(&r.rule_id).cloned().ok_or_else(|| AppError::Internal(format!("application {}: no rule {}", r.id, r.rule_id)))?;
         out.push(ApplicationView {
             evidence: evidence.remove(&r.id).unwrap_or_default(),
-            learner: learner.username,
+            learner: names.get(&r.learner_id).cloned().unwrap_or_default(),
             target: r.target,
             state: r.state,
             owner: rule.owner.clone(),
             owner_name: rule.owner_name.clone(),
-            rule: AppliedRule {
-                id: rule.id,
-                code: rule.code,
-                version: rule.version,
-                title: rule.title,
-                effect: rule.effect,
-                credits: rule.credits,
-                automatic: rule.automatic,
-            },
+            rule: AppliedRule::from(rule),
             proposal: serde_json::from_str(&r.proposal).unwrap_or(Value::Null),
             credential: r.credential_id,
-            decided_by,
+            decided_by: r.decided_by.as_ref().and_then(|u| names.get(u).cloned()),
             decided_at: r.decided_at,
             comment: r.decision_comment,
             status_reason: r.status_reason,
