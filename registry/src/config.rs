@@ -26,6 +26,10 @@
 //! | `RONGTONG_TRUST_MAX_BYTES` | `1048576` (1 MiB) | largest such document |
 //! | `RONGTONG_TRUST_CACHE_SECS` | `60` | how long a fetched document is reused (a re-check always fetches afresh) |
 //! | `RONGTONG_TRUST_RECHECK_MINUTES` | `0` (off) | `serve` re-checks the stored external credentials this often |
+//! | `RONGTONG_SESSION_HOURS` | `12` | a web session ends this long after its last request |
+//! | `RONGTONG_LOGIN_MAX_FAILURES` | `5` | failed sign-ins for one username, or from one address, before it is locked |
+//! | `RONGTONG_LOGIN_LOCKOUT_MINUTES` | `15` | the window those failures are counted in, and how long the lock lasts |
+//! | `RONGTONG_INVITATION_HOURS` | `72` | how long a one-time set-your-password link stays valid |
 //! | `RUST_LOG` | `info` | log filter (tracing-subscriber syntax) |
 //! | `RONGTONG_LOG_FORMAT` | `text` | `text` (for people; coloured only on a terminal) or `json` (one object per line, for log shippers) |
 //!
@@ -64,6 +68,10 @@ pub const ENV_VARS: &[(&str, &str, &str)] = &[
     ("RONGTONG_TRUST_CACHE_SECS", "60", "how long a fetched document is reused"),
     ("RONGTONG_TRUST_RECHECK_MINUTES", "0 (off)", "serve re-checks stored external credentials this often"),
     ("MALLOC_ARENA_MAX", "one per core, at least 2", "glibc malloc arenas of serve"),
+    ("RONGTONG_SESSION_HOURS", "12", "a web session ends this long after its last request"),
+    ("RONGTONG_LOGIN_MAX_FAILURES", "5", "failed sign-ins per username or address before a lockout"),
+    ("RONGTONG_LOGIN_LOCKOUT_MINUTES", "15", "the failure window and the lockout's length"),
+    ("RONGTONG_INVITATION_HOURS", "72", "how long a set-your-password link stays valid"),
     ("RUST_LOG", "info", "log filter"),
     ("RONGTONG_LOG_FORMAT", "text", "text, or json for one object per line"),
 ];
@@ -385,6 +393,53 @@ pub struct Config {
     pub credentials: CredentialsConfig,
     /// Background jobs.
     pub jobs: JobsConfig,
+    /// Web sign-in: sessions, lockouts, invitations.
+    pub web: WebConfig,
+}
+
+/// Web sign-in settings (`auth::session`).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// `RONGTONG_SESSION_HOURS`: a session ends this long after its last request.
+    pub session_hours: u32,
+    /// `RONGTONG_LOGIN_MAX_FAILURES`: failures before a username or address is locked.
+    pub max_failures: u32,
+    /// `RONGTONG_LOGIN_LOCKOUT_MINUTES`: the failure window and the lock's length.
+    pub lockout_minutes: u32,
+    /// `RONGTONG_INVITATION_HOURS`: how long an invitation link is valid.
+    pub invitation_hours: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig { session_hours: 12, max_failures: 5, lockout_minutes: 15, invitation_hours: 72 }
+    }
+}
+
+impl WebConfig {
+    /// Reads the `RONGTONG_SESSION_*`, `RONGTONG_LOGIN_*` and `RONGTONG_INVITATION_HOURS`
+    /// variables; each must be at least 1.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let d = WebConfig::default();
+        let positive = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            let v: u32 = parse_var(name, default)?;
+            if v == 0 {
+                return Err(ConfigError { name, value: "0".into(), reason: "must be at least 1".into() });
+            }
+            Ok(v)
+        };
+        Ok(WebConfig {
+            session_hours: positive("RONGTONG_SESSION_HOURS", d.session_hours)?,
+            max_failures: positive("RONGTONG_LOGIN_MAX_FAILURES", d.max_failures)?,
+            lockout_minutes: positive("RONGTONG_LOGIN_LOCKOUT_MINUTES", d.lockout_minutes)?,
+            invitation_hours: positive("RONGTONG_INVITATION_HOURS", d.invitation_hours)?,
+        })
+    }
+
+    /// A session's lifetime after its last request.
+    pub fn session_ttl(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::hours(i64::from(self.session_hours))
+    }
 }
 
 impl Config {
@@ -392,7 +447,7 @@ impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let database = DatabaseConfig::from_env()?;
         let credentials = CredentialsConfig::from_env(&database)?;
-        Ok(Config { database, server: ServerConfig::from_env()?, credentials, jobs: JobsConfig::from_env()? })
+        Ok(Config { database, server: ServerConfig::from_env()?, credentials, jobs: JobsConfig::from_env()?, web: WebConfig::from_env()? })
     }
 }
 

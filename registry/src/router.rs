@@ -226,6 +226,8 @@ pub fn build_router(state: AppState) -> Router {
     router
         .route("/api/openapi.json", get(move || async move { axum::Json(doc) }))
         .route("/metrics", get(metrics::find_metrics))
+        // The web application (issue 11): HTML pages for people, outside /api/v1.
+        .merge(crate::pages::routes(&state))
         .fallback(|| async { AppError::NotFound("route".into()) })
         // After every route: a known path with an unsupported method gets the envelope too
         // (axum's own 405 has an empty body). axum still adds the `Allow` header.

@@ -106,6 +106,7 @@ impl TestApp {
             },
             credentials,
             jobs: Default::default(),
+            web: Default::default(),
         };
         let state = AppState(std::sync::Arc::new(App::new(db.clone(), config.clone()).expect("load the key-encryption key")));
         TestApp { router: build_router(state), db, config, _dir: dir, pg }
@@ -273,4 +274,160 @@ pub fn enc(value: &str) -> String {
         .bytes()
         .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
+}
+
+/// A browser on a [`TestApp`]'s web pages: keeps cookies between requests and fills in each
+/// form's CSRF token from the last page it read, as a real browser submitting a form would.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+    csrf: std::sync::Mutex<Option<String>>,
+}
+
+impl TestApp {
+    /// A browser with no cookies.
+    pub fn browser(&self) -> Browser<'_> {
+        Browser { app: self, cookies: Default::default(), csrf: Default::default() }
+    }
+
+    /// Sets an account's web password directly in the store.
+    pub fn set_password(&self, username: &str, password: &str) {
+        let mut conn = self.db.conn().expect("conn");
+        let user = accounts::find_user(&mut conn, username).expect("user exists");
+        rongtong_registry::auth::session::set_password(&mut conn, &user.id, "password", password).expect("set password");
+    }
+
+    /// A browser signed in as `username` with `password`; panics unless sign-in redirects.
+    pub async fn signed_in(&self, username: &str, password: &str) -> Browser<'_> {
+        let b = self.browser();
+        let resp = b.login(username, password).await;
+        assert_eq!(resp.status, StatusCode::SEE_OTHER, "sign-in as {username}: {}", resp.text());
+        // Read a page, so the next form carries the session's own CSRF token.
+        b.get("/").await;
+        b
+    }
+}
+
+impl Browser<'_> {
+    fn cookie_header(&self) -> Option<String> {
+        let jar = self.cookies.lock().expect("browser state");
+        (!jar.is_empty()).then(|| jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "))
+    }
+
+    fn absorb(&self, resp: &TestResponse) {
+        let mut jar = self.cookies.lock().expect("browser state");
+        for v in resp.headers.get_all(header::SET_COOKIE) {
+            let text = v.to_str().unwrap_or("");
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() || text.contains("Max-Age=0") {
+                    jar.remove(k.trim());
+                } else {
+                    jar.insert(k.trim().to_string(), v.trim().to_string());
+                }
+            }
+        }
+        let body = resp.text();
+        if let Some(i) = body.find("name=\"csrf\" value=\"") {
+            let rest = &body[i + 19..];
+            if let Some(end) = rest.find('"') {
+                *self.csrf.lock().expect("browser state") = Some(rest[..end].to_string());
+            }
+        }
+    }
+
+    /// The value of one of this browser's cookies.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().expect("browser state").get(name).cloned()
+    }
+
+    /// Drops a cookie (as when a browser is closed, or to try a stolen one elsewhere).
+    pub fn set_cookie(&self, name: &str, value: Option<&str>) {
+        let mut jar = self.cookies.lock().expect("browser state");
+        match value {
+            Some(v) => jar.insert(name.to_string(), v.to_string()),
+            None => jar.remove(name),
+        };
+    }
+
+    /// The CSRF token the next form will carry.
+    pub fn csrf(&self) -> Option<String> {
+        self.csrf.lock().expect("browser state").clone()
+    }
+
+    /// `GET path` with this browser's cookies.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        let mut req = Request::builder().method(Method::GET).uri(path).header(header::ACCEPT, "text/html");
+        if let Some(c) = self.cookie_header() {
+            req = req.header(header::COOKIE, c);
+        }
+        let resp = self.app.send(req.body(Body::empty()).expect("request")).await;
+        self.absorb(&resp);
+        resp
+    }
+
+    /// Submits a urlencoded form to `path` with the CSRF token of the last page read
+    /// (reading `/` first when no page was).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        if self.csrf().is_none() {
+            self.get("/").await;
+        }
+        let csrf = self.csrf().unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Submits exactly these fields (no CSRF token added: to test its absence).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let mut req = Request::builder().method(Method::POST).uri(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = self.cookie_header() {
+            req = req.header(header::COOKIE, c);
+        }
+        let resp = self.app.send(req.body(Body::from(body)).expect("request")).await;
+        self.absorb(&resp);
+        resp
+    }
+
+    /// Submits a multipart form (file uploads) with the CSRF token: text fields and
+    /// `(field, file name, bytes)` files.
+    pub async fn post_multipart(&self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> TestResponse {
+        if self.csrf().is_none() {
+            self.get("/").await;
+        }
+        let boundary = "----rongtongtestboundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        let csrf = self.csrf().unwrap_or_default();
+        for (k, v) in std::iter::once(("csrf", csrf.as_str())).chain(fields.iter().copied()) {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        for (k, name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
+        if let Some(c) = self.cookie_header() {
+            req = req.header(header::COOKIE, c);
+        }
+        let resp = self.app.send(req.body(Body::from(body)).expect("request")).await;
+        self.absorb(&resp);
+        resp
+    }
+
+    /// Signs in through the login form.
+    pub async fn login(&self, username: &str, password: &str) -> TestResponse {
+        self.get("/login").await;
+        self.post_form("/login", &[("username", username), ("password", password)]).await
+    }
 }

@@ -319,6 +319,7 @@ fn a_missing_key_file_stops_start_up() {
         server: ServerConfig { addr: "127.0.0.1:0".into(), base_url: BASE_URL.into(), max_body_bytes: 1024, limits: Default::default() },
         credentials: CredentialsConfig { kek: KekSource::File(dir.path().join("missing.kek")) },
         jobs: Default::default(),
+        web: Default::default(),
     };
     let err = rongtong_registry::App::new(db, config).expect_err("no key file, no server");
     assert!(err.to_string().contains("missing.kek"), "{err}");

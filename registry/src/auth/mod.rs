@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 pub mod policy;
+pub mod session;
 
 use crate::app::AppState;
 use crate::db::DbConnection;

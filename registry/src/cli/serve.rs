@@ -30,6 +30,11 @@ pub(crate) fn serve(mut config: Config, addr: Option<String>, demo: bool) -> Cli
                 println!(
                     "demo data loaded ({n} credentials issued, one revoked). Admin token (shown once):\n\n    export RONGTONG_TOKEN={token}\n"
                 );
+                println!("web sign-in at {}/login (demo accounts; username, password, role, name):\n", config.server.base_url);
+                for line in crate::services::demo::logins(&mut conn)? {
+                    println!("    {line}");
+                }
+                println!();
             }
             None => println!("database already has data: demo seeding skipped (mint a token with `rongtong token create --user admin`)"),
         }

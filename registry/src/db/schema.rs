@@ -38,6 +38,51 @@ diesel::table! {
         region -> Nullable<Text>,
         opt_in -> Bool,
         created_at -> Text,
+        password_hash -> Nullable<Text>,
+        password_changed_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    web_sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        csrf -> Text,
+        created_at -> Text,
+        expires_at -> Text,
+        last_seen_at -> Text,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        user_id -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Text,
+        expires_at -> Text,
+        used_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        failures -> Integer,
+        window_start -> Text,
+        locked_until -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    share_links (id) {
+        id -> Text,
+        token -> Text,
+        credential_id -> Text,
+        learner_id -> Text,
+        created_at -> Text,
+        expires_at -> Text,
+        withdrawn_at -> Nullable<Text>,
     }
 }
 
@@ -434,6 +479,8 @@ diesel::table! {
 diesel::joinable!(organizations -> regions (region));
 diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(web_sessions -> users (user_id));
+diesel::joinable!(share_links -> credentials (credential_id));
 diesel::joinable!(skills -> frameworks (framework_id));
 diesel::joinable!(occupation_skills -> occupations (occupation_id));
 diesel::joinable!(occupation_skills -> skills (skill_id));
@@ -464,6 +511,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
     api_tokens,
+    web_sessions,
+    invitations,
+    login_throttle,
+    share_links,
     frameworks,
     skills,
     skill_relations,

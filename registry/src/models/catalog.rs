@@ -696,3 +696,31 @@ pub fn list_occupations(conn: &mut DbConnection, f: &OccupationFilter, limit: i6
         total,
     ))
 }
+
+/// What the home page counts: published courses, skills, occupations, published demand
+/// lists and certificates issued.
+#[derive(Debug, Clone, Default)]
+pub struct PublicCounts {
+    /// Published micro-courses.
+    pub courses: i64,
+    /// Skills in the catalog.
+    pub skills: i64,
+    /// Occupations.
+    pub occupations: i64,
+    /// Published demand lists.
+    pub demand_lists: i64,
+    /// Credentials issued (any status).
+    pub credentials: i64,
+}
+
+/// The home page's counts, one small query each.
+pub fn public_counts(conn: &mut DbConnection) -> QueryResult<PublicCounts> {
+    use crate::db::schema::{courses, credentials, demand_lists};
+    Ok(PublicCounts {
+        courses: courses::table.filter(courses::status.eq("published")).count().get_result(conn)?,
+        skills: skills::table.count().get_result(conn)?,
+        occupations: occupations::table.count().get_result(conn)?,
+        demand_lists: demand_lists::table.filter(demand_lists::status.eq("published")).count().get_result(conn)?,
+        credentials: credentials::table.count().get_result(conn)?,
+    })
+}

@@ -15,6 +15,7 @@ pub mod keys;
 pub(crate) mod matching;
 pub(crate) mod pagination;
 pub(crate) mod recognition;
+pub mod sessions;
 pub(crate) mod trust;
 
 /// The most bind parameters one statement may carry: under SQLite's 32,766 (bundled SQLite

@@ -32,6 +32,9 @@ const ESCO_OCCUPATIONS: &[u8] = include_bytes!("../../demo/esco-sample/occupatio
 /// Username of the demo platform admin.
 pub const ADMIN: &str = "admin";
 
+/// The web password of every demo account (printed by `serve --demo`; demo data only).
+pub const DEMO_PASSWORD: &str = "rongtong-demo";
+
 #[derive(Deserialize)]
 struct DemandListMeta {
     file: String,
@@ -183,7 +186,20 @@ fn seed_all(c: &mut DbConnection) -> AppResult<String> {
             )?;
         }
     }
+    // Every demo account signs in to the web application with DEMO_PASSWORD. One argon2id
+    // hash (one salt) serves them all: they share the password anyway, and the demo is
+    // seeded by many tests, where a hash per account would cost seconds.
+    let hash = crate::auth::session::hash_password(DEMO_PASSWORD)?;
+    crate::models::sessions::set_missing_passwords(c, &hash, &crate::db::now())?;
     Ok(accounts::create_token(c, &admin.id, "demo")?.token_secret)
+}
+
+/// The demo's web logins, for `serve --demo` to print: one line per account.
+pub fn logins(conn: &mut DbConnection) -> AppResult<Vec<String>> {
+    Ok(crate::models::sessions::accounts_with_passwords(conn)?
+        .into_iter()
+        .map(|(username, name, role)| format!("{username:<16} {DEMO_PASSWORD}   {role:<15} {name}"))
+        .collect())
 }
 
 /// Username of the demo learner one of whose training certificates is revoked.
