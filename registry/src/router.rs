@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::AppState;
-use crate::error::{AppError, ErrorBody, ErrorItem};
+use crate::error::{ErrorBody, ErrorItem};
 use crate::pages::{certificate, skill};
 use crate::routes::{
     accounts, applications, catalog, courses, credentials, demand, health, imports, learners, matching, metrics, recognition, trust,
@@ -228,7 +228,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/metrics", get(metrics::find_metrics))
         // The web application (issue 11): HTML pages for people, outside /api/v1.
         .merge(crate::pages::routes(&state))
-        .fallback(|| async { AppError::NotFound("route".into()) })
+        .fallback_service(crate::pages::fallback(&state))
         // After every route: a known path with an unsupported method gets the envelope too
         // (axum's own 405 has an empty body). axum still adds the `Allow` header.
         .method_not_allowed_fallback(|| async {

@@ -209,3 +209,16 @@ async fn pages_carry_security_headers_and_embedded_assets_are_served() {
     assert!(css.headers.get("cache-control").unwrap().to_str().unwrap().contains("immutable"));
     assert_eq!(b.get("/assets/nope.js").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_unknown_page_is_a_page_for_browsers_and_json_for_machines() {
+    let app = TestApp::new();
+    let page = app.browser().get("/no/such/page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.content_type.starts_with("text/html"), "{}", page.content_type);
+    assert!(page.text().contains("未找到"));
+    let api = app.get("/api/v1/no-such-route", None).await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.error_codes(), vec!["not_found"]);
+    assert!(api.headers.get("set-cookie").is_none(), "no CSRF cookie on a JSON answer");
+}

@@ -28,6 +28,8 @@ pub(crate) mod learner;
 pub(crate) mod public;
 
 use axum::Router;
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::app::AppState;
@@ -49,4 +51,20 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .merge(admin::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::web_context));
     app.route("/assets/{name}", get(assets::find_asset))
+}
+
+/// What answers a path no route has: a page in the visitor's language for a browser (it asks
+/// for `text/html`), the JSON envelope for everything else and anything under `/api/`.
+pub(crate) fn fallback(state: &AppState) -> Router {
+    Router::new().fallback(not_found).layer(axum::middleware::from_fn_with_state(state.clone(), ctx::web_context)).with_state(state.clone())
+}
+
+async fn not_found(headers: HeaderMap, uri: Uri) -> Response {
+    let wants_html = !uri.path().starts_with("/api/")
+        && headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if wants_html {
+        ctx::PageError(crate::error::AppError::NotFound("page".into())).into_response()
+    } else {
+        crate::error::AppError::NotFound("route".into()).into_response()
+    }
 }

@@ -2,6 +2,9 @@
 //! 127.0.0.1, on a fresh SQLite file, with a public base URL that is *not* where it
 //! listens (as in production behind a proxy), so every test has to map one to the other.
 
+// Each test binary that includes this module uses a part of it.
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -32,11 +35,20 @@ impl DemoServer {
         Self::start_with(base, &[])
     }
 
-    /// [`DemoServer::start`] with further environment variables (e.g. `RONGTONG_TRUST_MIRRORS`).
+    /// Starts the demo server with its own listening address as its public base URL: what a
+    /// browser test needs, whose browser follows the links the server prints.
+    pub fn start_local() -> DemoServer {
+        Self::start_with("", &[])
+    }
+
+    /// [`DemoServer::start`] with further environment variables (e.g. `RONGTONG_TRUST_MIRRORS`);
+    /// an empty `base` means the server's own address.
     pub fn start_with(base: &str, env: &[(&str, &str)]) -> DemoServer {
         let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let dir = tempfile::tempdir().expect("tempdir");
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let own = format!("http://127.0.0.1:{port}");
+        let base = if base.is_empty() { own.as_str() } else { base };
         let kek = Kek::generate();
         let db_url = format!("sqlite://{}", dir.path().join("server.db").display());
         let mut child = Command::new(env!("CARGO_BIN_EXE_rongtong"))
@@ -71,7 +83,6 @@ impl DemoServer {
     }
 
     /// Runs the `rongtong` binary against this server's store and public base URL.
-    #[allow(dead_code)] // not every test binary that includes this module uses it
     pub fn rongtong(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_rongtong"))
             .args(args)
