@@ -153,7 +153,7 @@ async fn a_json_value_of_the_wrong_type_is_422_naming_the_field() {
 #[tokio::test]
 async fn an_unknown_route_is_404_in_the_envelope() {
     let (app, _) = TestApp::with_demo();
-    for path in ["/api/v1/nope", "/api/v2/courses", "/", "/api/v1/courses/ZNZZ-01/nope"] {
+    for path in ["/api/v1/nope", "/api/v2/courses", "/no-such-page", "/api/v1/courses/ZNZZ-01/nope"] {
         let resp = app.get(path, None).await;
         assert_envelope(&resp, 404, "not_found");
         assert_eq!(resp.json["errors"][0]["detail"], "route not found", "{path}");
