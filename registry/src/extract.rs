@@ -84,6 +84,18 @@ async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json
 
 /// Deserialises a checked value, naming the field at fault: its path, plus the missing or
 /// unknown field's name when serde names one.
+/// Reads a JSON value built by the server from a submitted web form as [`AppJson`] reads a
+/// body: strings cleaned and bounded, and a wrong type or an unknown value refused naming its
+/// path (`items[0].skills[1].min_level`) with the API's own words. The web pages translate a
+/// form into the API's JSON and go through here, so a form and an API call fail alike.
+pub(crate) fn json_input<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, AppError> {
+    let errs = clean_json(&mut value);
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    from_value(value)
+}
+
 fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();

@@ -397,6 +397,40 @@ pub fn all_skill_labels(conn: &mut DbConnection) -> QueryResult<Vec<SkillLabels>
     skills::table.select((skills::id, skills::uri, skills::label_zh, skills::label_en)).load(conn)
 }
 
+/// The skills each of `refs` may mean — a URI, an id, or an exact Chinese or English
+/// preferred label — as `(id, uri, label_zh, label_en)`, each skill once: what a form's
+/// skill picker needs to turn what was typed or picked into URIs (one query per 100
+/// references, whatever the catalogue's size).
+pub fn skills_by_reference(conn: &mut DbConnection, refs: &[&str]) -> QueryResult<Vec<SkillLabels>> {
+    let mut out: Vec<SkillLabels> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for chunk in refs.chunks(100) {
+        let keys: Vec<String> = chunk.iter().map(|s| s.to_string()).collect();
+        let rows: Vec<SkillLabels> = skills::table
+            .filter(
+                skills::uri
+                    .eq_any(keys.clone())
+                    .or(skills::id.eq_any(keys.clone()))
+                    .or(skills::label_zh.eq_any(keys.clone()))
+                    .or(skills::label_en.eq_any(keys)),
+            )
+            .select((skills::id, skills::uri, skills::label_zh, skills::label_en))
+            .load(conn)?;
+        out.extend(rows.into_iter().filter(|r| seen.insert(r.0.clone())));
+    }
+    Ok(out)
+}
+
+/// At most `limit` skills by Chinese label then URI, as `(id, uri, label_zh, label_en)`: the
+/// options a skill picker offers before anything is typed.
+pub fn skill_options(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<SkillLabels>> {
+    skills::table
+        .order((skills::label_zh.asc(), skills::uri.asc()))
+        .limit(limit)
+        .select((skills::id, skills::uri, skills::label_zh, skills::label_en))
+        .load(conn)
+}
+
 /// Resolves the `skill` URIs of a list of references to ids, naming the field of each
 /// unknown one (`{field}[i].skill`).
 pub fn resolve_skill_refs<'a>(conn: &mut DbConnection, field: &str, uris: impl Iterator<Item = &'a str>) -> AppResult<Vec<String>> {

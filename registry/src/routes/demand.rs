@@ -1,30 +1,20 @@
-//! Talent-demand lists (人才需求清单): enterprises publish what they need.
+//! Talent-demand lists (人才需求清单): enterprises publish what they need. The writes are
+//! `services::demand`'s, shared with the enterprise's web pages.
 
 use axum::extract::RawQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use rongtong_catalog::{DemandListInput, DemandStatus, OrgKind};
+use rongtong_catalog::{DemandListInput, DemandStatus};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::{Caller, Principal};
-use crate::db::DbConnection;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
-use crate::models::accounts::{self as accounts, OrgRow};
 use crate::models::demand::{self as m, DemandFilter, DemandListView};
 use crate::models::pagination::{Page, PageParams};
 use crate::routes::cached::{ListKind, cached_list};
-
-/// The enterprise of a demand list, checked against the caller's rights.
-pub fn enterprise_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppResult<OrgRow> {
-    let org = accounts::find_org(c, code).map_err(|_| AppError::invalid("enterprise", format!("no organization {code}")))?;
-    if org.kind() != OrgKind::Enterprise {
-        return Err(AppError::invalid("enterprise", format!("{code} is a {}; only enterprises publish demand lists", org.kind)));
-    }
-    p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), &format!("edit demand lists of {code}"))?;
-    Ok(org)
-}
+use crate::services::demand as svc;
 
 /// Lists demand lists with their positions. Anonymous callers see published (and closed)
 /// lists; an enterprise also sees its drafts.
@@ -74,18 +64,7 @@ pub async fn create_demand_list(
     p: Principal,
     AppJson(input): AppJson<DemandListInput>,
 ) -> AppResult<(StatusCode, AppJson<DemandListView>)> {
-    input.validate()?;
-    let view = state
-        .db
-        .run(move |c| {
-            crate::db::write_transaction(c, |c| {
-                let org = enterprise_for(c, &p, &input.enterprise)?;
-                let id = m::insert_list(c, &org.id, &input, DemandStatus::Draft)?;
-                let row = m::find_list_row(c, &id)?;
-                Ok::<_, AppError>(m::list_views(c, vec![row])?.remove(0))
-            })
-        })
-        .await?;
+    let view = state.db.run(move |c| svc::create_list(c, &p, &input)).await?;
     Ok((StatusCode::CREATED, AppJson(view)))
 }
 
@@ -110,44 +89,14 @@ pub async fn update_demand_list(
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<DemandListInput>,
 ) -> AppResult<AppJson<DemandListView>> {
-    input.validate()?;
-    let view = state
-        .db
-        .run(move |c| {
-            crate::db::write_transaction(c, |c| {
-                let row = m::find_visible_list_row(c, Some(&p), &id)?;
-                let org = enterprise_for(c, &p, &input.enterprise)?;
-                if org.id != row.enterprise_id {
-                    return Err(AppError::invalid("enterprise", "a demand list cannot move to another enterprise"));
-                }
-                if row.status() == DemandStatus::Closed {
-                    return Err(AppError::conflict("status", "closed demand lists cannot be edited; reopen it first"));
-                }
-                m::update_list(c, &row.id, &input)?;
-                let row = m::find_list_row(c, &row.id)?;
-                Ok(m::list_views(c, vec![row])?.remove(0))
-            })
-        })
-        .await?;
+    let view = state.db.run(move |c| svc::update_list(c, &p, &id, &input)).await?;
     Ok(AppJson(view))
 }
 
 /// Deletes a draft demand list; published lists are closed instead.
 #[utoipa::path(delete, path = "/demand-lists/{id}", tag = "demand", params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn delete_demand_list(state: AppState, p: Principal, AppPath(id): AppPath<String>) -> AppResult<StatusCode> {
-    state
-        .db
-        .run(move |c| {
-            let row = m::find_visible_list_row(c, Some(&p), &id)?;
-            let org = accounts::find_org(c, &row.enterprise_id)?;
-            p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "delete this demand list")?;
-            if row.status() != DemandStatus::Draft {
-                return Err(AppError::conflict("status", "only drafts can be deleted; close the list instead"));
-            }
-            m::delete_list(c, &row.id)?;
-            Ok::<_, AppError>(())
-        })
-        .await?;
+    state.db.run(move |c| svc::delete_list(c, &p, &id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -168,25 +117,6 @@ pub async fn update_demand_status(
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<DemandStatusInput>,
 ) -> AppResult<AppJson<DemandListView>> {
-    let view = state
-        .db
-        .run(move |c| {
-            let row = m::find_visible_list_row(c, Some(&p), &id)?;
-            let org = accounts::find_org(c, &row.enterprise_id)?;
-            p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "change this demand list")?;
-            if !row.status().can_move_to(input.status) {
-                return Err(AppError::conflict("status", format!("a {} demand list cannot become {}", row.status, input.status)));
-            }
-            if input.status == DemandStatus::Published {
-                let view = m::list_views(c, vec![row.clone()])?.remove(0);
-                if view.items.is_empty() {
-                    return Err(AppError::invalid("items", "a demand list needs at least one position before it is published"));
-                }
-            }
-            m::set_list_status(c, &row.id, input.status)?;
-            let row = m::find_list_row(c, &row.id)?;
-            Ok::<_, AppError>(m::list_views(c, vec![row])?.remove(0))
-        })
-        .await?;
+    let view = state.db.run(move |c| svc::set_status(c, &p, &id, input.status)).await?;
     Ok(AppJson(view))
 }

@@ -5,6 +5,7 @@ pub(crate) mod applications;
 pub(crate) mod catalog;
 pub mod credentials;
 pub(crate) mod credit_account;
+pub(crate) mod demand;
 pub mod demo;
 pub mod import;
 pub mod matching;
