@@ -119,7 +119,10 @@ async fn main() {
     let (_, css) = get("/assets/app.css".into(), None).await;
     let (_, js) = get("/assets/app.js".into(), None).await;
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!("pages on the demo data, {rounds} rounds each; load average {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+    println!(
+        "pages on the demo data, {rounds} rounds each; load average {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
     println!("{:<14} {:<26} {:>9} {:>9} {:>9} {:>10}", "account", "page", "p50 ms", "p99 ms", "max ms", "weight KB");
     let (mut worst_p99, mut worst_weight) = (Duration::ZERO, 0usize);
     for (user, path) in PAGES {

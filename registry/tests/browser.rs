@@ -29,7 +29,11 @@ fn sign_out(b: &Browser) {
 macro_rules! browser_or_skip {
     () => {{
         if !webdriver::available() {
-            eprintln!("SKIPPED: {} or {} is not installed (apt-get install chromium chromium-driver)", webdriver::CHROMIUM, webdriver::CHROMEDRIVER);
+            eprintln!(
+                "SKIPPED: {} or {} is not installed (apt-get install chromium chromium-driver)",
+                webdriver::CHROMIUM,
+                webdriver::CHROMEDRIVER
+            );
             return;
         }
         Browser::start()
@@ -57,4 +61,46 @@ fn a_visitor_reads_chinese_signs_in_switches_to_english_and_signs_out() {
     assert!(b.text("#logout").contains("Sign out"));
     sign_out(&b);
     b.screenshot("visitor");
+}
+
+/// The foundry's demand CSV in GB18030 (as Excel on a Chinese Windows saves it); `bad` puts
+/// level 9 (there are five) in row 3's essential skills.
+fn foundry_csv(dir: &std::path::Path, bad: bool) -> String {
+    let level = if bad { "9" } else { "4" };
+    let text = format!(
+        "岗位,职业,人数,地区,截止日期,必备技能,可选技能\n\
+         铸造工,,8,360300,2027-03-31,铸造工艺@4;浇注金属液@4,\n\
+         熔炼浇注工,,4,360300,2027-03-31,浇注金属液@{level},铸造工艺@4\n\
+         铸造质检员,,2,360300,2027-04-30,铸造过程细节把控@3,\n"
+    );
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    let path = dir.join(if bad { "需求-有错.csv" } else { "需求.csv" });
+    std::fs::write(&path, bytes).expect("write the CSV");
+    path.display().to_string()
+}
+
+#[test]
+fn the_foundry_uploads_a_gb18030_csv_with_a_bad_row_fixes_it_and_publishes() {
+    let b = browser_or_skip!();
+    let server = DemoServer::start_local();
+    let dir = tempfile::tempdir().expect("tempdir");
+    sign_in(&b, &server, "pxcast-admin");
+    b.click("#demand-upload");
+    b.fill("#upload-title", "铸造岗位 2027 春");
+    b.fill("#upload-file", &foundry_csv(dir.path(), true));
+    b.click("#upload-submit");
+    b.find("#upload-errors");
+    assert_eq!(b.attr("#upload-errors", "data-bad-rows").as_deref(), Some("1"), "one bad row");
+    let row = b.text("#upload-errors tr[data-row=\"3\"]");
+    assert!(row.contains("必备技能"), "the row and the column as written in the file: {row}");
+    // Fixed, and sent again: the list is created as a draft, then published with its button.
+    b.fill("#upload-file", &foundry_csv(dir.path(), false));
+    b.click("#upload-submit");
+    b.wait_until(15, "the new list", |b| b.url().contains("done=imported"));
+    assert_eq!(b.attr("#demand-status", "data-status").as_deref(), Some("draft"));
+    b.click("#demand-publish");
+    b.wait_until(15, "published", |b| b.attr("#demand-status", "data-status").as_deref() == Some("published"));
+    assert!(b.source().contains("熔炼浇注工"));
+    b.screenshot("enterprise");
 }

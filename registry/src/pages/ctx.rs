@@ -202,7 +202,10 @@ pub async fn web_context(state: AppState, mut req: Request, next: Next) -> Respo
     let headers = resp.headers_mut();
     // The CSRF cookie goes with pages only (a JSON 404 from the fallback needs none).
     let is_page = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
-    if minted && is_page && let Ok(v) = HeaderValue::from_str(&ctx.cookie(CSRF_COOKIE, ctx.csrf.clone(), None)) {
+    if minted
+        && is_page
+        && let Ok(v) = HeaderValue::from_str(&ctx.cookie(CSRF_COOKIE, ctx.csrf.clone(), None))
+    {
         headers.append(header::SET_COOKIE, v);
     }
     // Pages load only their own scripts, styles and images (all embedded), and are never
