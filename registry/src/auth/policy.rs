@@ -19,6 +19,8 @@
 //!   provider (for a standard: any authority).
 //! * **Acting for a learner** ([`may_act_as_learner`]): only the learner. Administrators manage
 //!   accounts but never sign or present for a learner.
+//! * **A wallet** ([`has_wallet`]): only learner accounts hold credentials, present them,
+//!   share them and have a credit account page.
 //! * **The trusted-issuer list** ([`may_edit_trusted_issuers`]): the platform's admins and
 //!   province-level region admins (the authorities whose registry it is); anyone may read it.
 
@@ -84,6 +86,13 @@ pub fn may_see_learner(who: &Principal, learner_id: &str, learner_region: Option
 /// learner's certificates as the learner.
 pub fn may_act_as_learner(who: &Principal, learner_id: &str) -> bool {
     is_self(who, learner_id)
+}
+
+/// Whether `who` holds a wallet of their own — credentials issued to them, a holder key to
+/// present them with, share links, a credit account: learner accounts only. The people of
+/// an organisation or a region see credentials by [`coverage`], never as their holder.
+pub fn has_wallet(who: &Principal) -> bool {
+    who.role == Role::Learner
 }
 
 /// Whether `who` may edit the trusted-issuer list (and run its re-check): platform admins and

@@ -16,6 +16,7 @@ pub(crate) mod matching;
 pub(crate) mod pagination;
 pub(crate) mod recognition;
 pub mod sessions;
+pub(crate) mod shares;
 pub(crate) mod trust;
 
 /// The most bind parameters one statement may carry: under SQLite's 32,766 (bundled SQLite

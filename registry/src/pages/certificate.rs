@@ -553,7 +553,9 @@ struct CertificatePage {
     qr_svg: String,
 }
 
-fn qr_svg(url: &str) -> AppResult<String> {
+/// A QR code of `url` as an inline `<svg>` element (the certificate page's, and the learner's
+/// share links').
+pub(crate) fn qr_svg(url: &str) -> AppResult<String> {
     let code = qrcode::QrCode::new(url.as_bytes()).map_err(|e| AppError::Internal(format!("QR code: {e}")))?;
     let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(150, 150).quiet_zone(true).build();
     // Inline in HTML the SVG element is all that is wanted, not an XML declaration.

@@ -296,62 +296,20 @@ pub async fn create_org_key(state: AppState, p: Principal, AppPath(code): AppPat
 
 // ---------------------------------------------------------------- presentations and verification
 
-/// What a learner presents to a verifier.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PresentationInput {
-    /// Ids of the learner's own credentials to include.
-    pub credentials: Vec<String>,
-    /// The verifier's challenge (nonce).
-    pub challenge: String,
-    /// The verifier's domain.
-    #[serde(default)]
-    pub domain: Option<String>,
-}
+pub use crate::services::credentials::presentation::PresentationInput;
 
 /// Builds a Verifiable Presentation of the learner's own credentials, signed with their
 /// holder key (a `did:key` generated on first use and stored encrypted), bound to the
-/// verifier's challenge and domain.
+/// verifier's challenge and domain (`services::credentials::presentation`, which the wallet
+/// page's presentation maker calls too).
 #[utoipa::path(post, path = "/presentations", tag = "credentials", request_body = PresentationInput, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_presentation(
     state: AppState,
     p: Principal,
     AppJson(input): AppJson<PresentationInput>,
 ) -> AppResult<(StatusCode, AppJson<Value>)> {
-    if p.role != Role::Learner {
-        return Err(AppError::Forbidden("only learners present their credentials".into()));
-    }
-    let mut errs = rongtong_catalog::ValidationErrors::new();
-    rongtong_catalog::validate::check_text(&mut errs, "challenge", &input.challenge, 500);
-    errs.check(!input.credentials.is_empty() && input.credentials.len() <= 50, "credentials", "give 1 to 50 credential ids");
-    errs.into_result()?;
     let kek = state.kek.clone();
-    let vp = state
-        .db
-        .run(move |c| {
-            let mut docs = Vec::new();
-            for id in &input.credentials {
-                let row = m::find_credential(c, id)?;
-                // Signed with the holder's key: only the learner themself presents.
-                if !policy::may_act_as_learner(&p, &row.learner_id) {
-                    return Err(AppError::NotFound(format!("credential {id}")));
-                }
-                docs.push(row.document()?);
-            }
-            let holder = crate::db::write_transaction(c, |c| keystore::holder_key(c, &kek, &p.user_id))?;
-            let now = crate::db::now();
-            rongtong_credentials::create_presentation(
-                docs,
-                &holder.did,
-                &holder.key,
-                &holder.verification_method,
-                &input.challenge,
-                input.domain.as_deref(),
-                &now,
-            )
-            .map_err(|e| AppError::Internal(format!("signing presentation: {e}")))
-        })
-        .await?;
+    let vp = state.db.run(move |c| crate::services::credentials::presentation::create_presentation(c, &kek, &p, &input)).await?;
     Ok((StatusCode::CREATED, AppJson(vp)))
 }
 

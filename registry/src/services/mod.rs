@@ -11,5 +11,6 @@ pub mod import;
 pub mod matching;
 pub(crate) mod recognition;
 pub(crate) mod review;
+pub(crate) mod shares;
 pub(crate) mod trust;
 pub mod upgrade;

@@ -1,5 +1,5 @@
 //! Certificates in the registry: issuer keys (`keystore`), issuance from completions and
-//! skill-level assessments (`issuance`), revocation and status lists (`status`), resolving
+//! skill-level assessments (`issuance`), a learner's presentations (`presentation`), revocation and status lists (`status`), resolving
 //! DIDs and status lists from the store (`resolver`) or the web (`fetch`), and re-verifying
 //! the store (`reverify`), auditing and repairing status-list allocation (`allocation`).
 
@@ -7,6 +7,7 @@ pub mod allocation;
 pub mod fetch;
 pub mod issuance;
 pub mod keystore;
+pub mod presentation;
 pub(crate) mod resolver;
 pub mod reverify;
 pub mod status;
