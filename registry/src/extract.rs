@@ -53,6 +53,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
     }
 }
 
+/// A value a web page built from its form's fields, read exactly as [`AppJson`] reads a
+/// body — the same string checks, the same errors naming each field — so a form and the API
+/// refuse the same input with the same words.
+pub(crate) fn from_form_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, AppError> {
+    let errs = clean_json(&mut value);
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    from_value(value)
+}
+
 /// A JSON body read as sent: no normalisation and no string checks, because its bytes are
 /// covered by a signature (`POST /verify`). Malformed JSON and size limits are handled as in
 /// [`AppJson`].

@@ -134,6 +134,26 @@ impl Principal {
         }
     }
 
+    /// The review level this principal signs off at, and the region whose providers it reviews
+    /// there (`None`: every region): the platform at the platform level, a province's admin at
+    /// its province's, a city's admin at its city's. `None` for everybody else (a county's
+    /// admin reviews nothing). Exactly the courses of providers inside that region awaiting
+    /// that level are those [`Principal::reviews_at`] lets it approve: its review queue.
+    pub fn review_level(&self) -> Option<(ReviewStage, Option<RegionCode>)> {
+        match self.role {
+            Role::PlatformAdmin => Some((ReviewStage::Platform, None)),
+            Role::RegionAdmin => {
+                let region = self.region.clone()?;
+                match region.level() {
+                    rongtong_catalog::RegionLevel::Province => Some((ReviewStage::Province, Some(region))),
+                    rongtong_catalog::RegionLevel::City => Some((ReviewStage::City, Some(region))),
+                    rongtong_catalog::RegionLevel::County => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// True when this principal may manage the organization itself and its people.
     pub fn can_manage_org(&self, org_id: &str, org_region: &RegionCode) -> bool {
         self.administers_region(org_region) || (self.role == Role::OrgAdmin && self.org.as_ref().is_some_and(|o| o.id == org_id))
@@ -247,6 +267,41 @@ impl FromRequestParts<AppState> for Principal {
         match Caller::from_request_parts(parts, state).await? {
             Caller::User(p) => Ok(p),
             Caller::Anonymous => Err(AppError::Unauthorized("this action needs an API token (Authorization: Bearer …)".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admin(role: Role, region: Option<&str>) -> Principal {
+        Principal { user_id: "u".into(), username: "u".into(), role, org: None, region: region.map(|r| r.parse().expect("region")) }
+    }
+
+    #[test]
+    fn the_review_queue_is_what_reviews_at_lets_one_approve() {
+        let providers: Vec<RegionCode> =
+            ["360000", "360300", "360302", "360700", "440000", "440100"].iter().map(|r| r.parse().expect("region")).collect();
+        let stages = [ReviewStage::City, ReviewStage::Province, ReviewStage::Platform];
+        for who in [
+            admin(Role::PlatformAdmin, None),
+            admin(Role::RegionAdmin, Some("360000")),
+            admin(Role::RegionAdmin, Some("360300")),
+            admin(Role::RegionAdmin, Some("360302")),
+            admin(Role::OrgAdmin, None),
+        ] {
+            let level = who.review_level();
+            for region in &providers {
+                for stage in stages {
+                    // A course waits at a stage only if that stage is in its provider's chain.
+                    if !crate::services::review::review_chain(region).contains(&stage) {
+                        continue;
+                    }
+                    let in_queue = level.as_ref().is_some_and(|(s, r)| *s == stage && r.as_ref().is_none_or(|r| region.is_within(r)));
+                    assert_eq!(in_queue, who.reviews_at(stage, region), "{:?} {:?} {stage} {region}", who.role, who.region);
+                }
+            }
         }
     }
 }

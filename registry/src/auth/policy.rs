@@ -23,6 +23,12 @@
 //!   share them and have a credit account page.
 //! * **The trusted-issuer list** ([`may_edit_trusted_issuers`]): the platform's admins and
 //!   province-level region admins (the authorities whose registry it is); anyone may read it.
+//! * **Invitations** ([`may_invite`]): an administrator who manages an account may send it a
+//!   one-time link to choose a password only while it has none (onboarding): a link signs in
+//!   whoever opens it, so for an account in use it would be a way to take it over — a
+//!   learner's above all ([`may_act_as_learner`]). The operator resets forgotten passwords.
+//! * **The administrators' pages** ([`admin_scope`]): the region admins (over their region)
+//!   and the platform's admins (over everything); nobody else.
 
 use rongtong_catalog::{OrgKind, RegionCode};
 
@@ -104,6 +110,24 @@ pub fn may_edit_trusted_issuers(who: &Principal) -> bool {
         Role::PlatformAdmin => true,
         Role::RegionAdmin => who.region.as_ref().is_some_and(|r| r.level() == rongtong_catalog::RegionLevel::Province),
         _ => false,
+    }
+}
+
+/// Whether `who`, who manages the account `target_id` (checked by the caller), may mint an
+/// invitation link for it: not for their own account, and only while it has no password.
+pub fn may_invite(who: &Principal, target_id: &str, target_has_password: bool) -> bool {
+    !is_self(who, target_id) && !target_has_password
+}
+
+/// The region a principal administers through the administrators' pages: `Some(None)` for the
+/// platform (every region), `Some(Some(region))` for a region admin, `None` for everybody else
+/// (learners, organisations' people, a region admin missing its region) — they may not open
+/// those pages.
+pub fn admin_scope(who: &Principal) -> Option<Option<RegionCode>> {
+    match coverage(Some(who)) {
+        Coverage::Everything => Some(None),
+        Coverage::Region(r) => Some(Some(r)),
+        Coverage::Org(_) | Coverage::Nothing => None,
     }
 }
 
@@ -199,6 +223,23 @@ mod tests {
         assert!(!may_edit_trusted_issuers(&principal(Role::RegionAdmin, Some("360300"), None)), "a city's admin");
         assert!(!may_edit_trusted_issuers(&principal(Role::OrgAdmin, None, Some("college"))));
         assert!(!may_edit_trusted_issuers(&principal(Role::Learner, Some("360300"), None)));
+    }
+
+    #[test]
+    fn invitations_onboard_other_accounts_without_a_password_only() {
+        let admin = principal(Role::RegionAdmin, Some("360300"), None);
+        assert!(may_invite(&admin, "learner-1", false));
+        assert!(!may_invite(&admin, "learner-1", true), "an account in use is not taken over by a link");
+        assert!(!may_invite(&admin, "u", false), "not oneself");
+    }
+
+    #[test]
+    fn only_region_and_platform_admins_have_an_admin_scope() {
+        assert_eq!(admin_scope(&principal(Role::PlatformAdmin, None, None)), Some(None));
+        assert_eq!(admin_scope(&principal(Role::RegionAdmin, Some("360300"), None)), Some(Some("360300".parse().expect("region"))));
+        assert_eq!(admin_scope(&principal(Role::RegionAdmin, None, None)), None, "a region admin without a region");
+        assert_eq!(admin_scope(&principal(Role::OrgAdmin, None, Some("college"))), None);
+        assert_eq!(admin_scope(&principal(Role::Learner, Some("360300"), None)), None);
     }
 
     #[test]

@@ -243,6 +243,18 @@ pub fn usernames(conn: &mut DbConnection, ids: &[String]) -> QueryResult<std::co
     Ok(out)
 }
 
+/// Organisation codes by id, for the given ids (one query per 30,000; unknown ids are left
+/// out): a list of accounts names each one's organisation.
+pub fn org_codes(conn: &mut DbConnection, ids: &[String]) -> QueryResult<std::collections::HashMap<String, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in super::bind_chunks(ids, 1) {
+        let rows: Vec<(String, String)> =
+            organizations::table.filter(organizations::id.eq_any(chunk)).select((organizations::id, organizations::code)).load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Finds an organization by code or id.
 pub fn find_org(conn: &mut DbConnection, code_or_id: &str) -> AppResult<OrgRow> {
     organizations::table

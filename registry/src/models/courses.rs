@@ -465,24 +465,34 @@ pub struct ReviewView {
 
 /// A course's review history, oldest first.
 pub fn review_history(conn: &mut DbConnection, course_id: &str) -> QueryResult<Vec<ReviewView>> {
-    type Step = (String, String, Option<String>, String, Option<String>, String);
-    let rows: Vec<Step> = course_reviews::table
-        .inner_join(users::table.on(users::id.eq(course_reviews::reviewer_id)))
-        .filter(course_reviews::course_id.eq(course_id))
-        .order((course_reviews::created_at, course_reviews::id))
-        .select((
-            course_reviews::from_status,
-            course_reviews::to_status,
-            course_reviews::stage,
-            users::username,
-            course_reviews::comment,
-            course_reviews::created_at,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(from_status, to_status, stage, by, comment, at)| ReviewView { from_status, to_status, stage, by, comment, at })
-        .collect())
+    Ok(review_histories(conn, &[course_id.to_string()])?.remove(course_id).unwrap_or_default())
+}
+
+/// The review histories of many courses, oldest step first, by course id (a reviewer's queue
+/// shows each course's trail): one query per 500 courses.
+pub fn review_histories(conn: &mut DbConnection, course_ids: &[String]) -> QueryResult<HashMap<String, Vec<ReviewView>>> {
+    type Step = (String, String, String, Option<String>, String, Option<String>, String);
+    let mut out: HashMap<String, Vec<ReviewView>> = HashMap::new();
+    for chunk in super::bind_chunks(course_ids, 1) {
+        let rows: Vec<Step> = course_reviews::table
+            .inner_join(users::table.on(users::id.eq(course_reviews::reviewer_id)))
+            .filter(course_reviews::course_id.eq_any(chunk))
+            .order((course_reviews::course_id, course_reviews::created_at, course_reviews::id))
+            .select((
+                course_reviews::course_id,
+                course_reviews::from_status,
+                course_reviews::to_status,
+                course_reviews::stage,
+                users::username,
+                course_reviews::comment,
+                course_reviews::created_at,
+            ))
+            .load(conn)?;
+        for (id, from_status, to_status, stage, by, comment, at) in rows {
+            out.entry(id).or_default().push(ReviewView { from_status, to_status, stage, by, comment, at });
+        }
+    }
+    Ok(out)
 }
 
 /// Filters for listing courses.

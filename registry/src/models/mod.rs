@@ -15,6 +15,7 @@ pub mod keys;
 pub(crate) mod matching;
 pub(crate) mod pagination;
 pub(crate) mod recognition;
+pub(crate) mod reports;
 pub mod sessions;
 pub(crate) mod shares;
 pub(crate) mod trust;

@@ -13,6 +13,18 @@ pub fn password_of(conn: &mut DbConnection, username: &str) -> QueryResult<Optio
     users::table.filter(users::username.eq(username)).select((users::id, users::password_hash)).first(conn).optional()
 }
 
+/// Which of the accounts `user_ids` have a password (one query per 30,000 ids): a list of
+/// accounts shows who has yet to choose one.
+pub fn with_password(conn: &mut DbConnection, user_ids: &[String]) -> QueryResult<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in super::bind_chunks(user_ids, 1) {
+        let ids: Vec<String> =
+            users::table.filter(users::id.eq_any(chunk)).filter(users::password_hash.is_not_null()).select(users::id).load(conn)?;
+        out.extend(ids);
+    }
+    Ok(out)
+}
+
 /// Sets an account's password hash, stamps the change and ends every session the account
 /// had (a changed password must lock out whoever knew the old one).
 pub fn set_password(conn: &mut DbConnection, user_id: &str, hash: &str, now: &str) -> QueryResult<usize> {

@@ -89,10 +89,9 @@ fn role_nav(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
             ("/admin/reviews", "nav.admin.reviews"),
             ("/admin/organizations", "nav.admin.organizations"),
             ("/admin/dashboard", "nav.admin.dashboard"),
+            // Province admins edit the list too; a city's admin reads it.
+            ("/admin/trusted-issuers", "nav.admin.trusted"),
         ]),
-    }
-    if p.role == Role::PlatformAdmin {
-        nav.push(("/admin/trusted-issuers", "nav.admin.trusted"));
     }
     nav.push(("/me/password", "nav.me.password"));
     nav

@@ -7,10 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::{Principal, Role, policy};
-use crate::db::DbConnection;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult};
 use crate::models::accounts::{self as m, CreatedToken, OrgFilter, OrgView, RegionView, TokenView, UserInput, UserView};
 use crate::models::pagination::{Page, PageParams};
+use crate::services::accounts as svc;
 
 /// Filter for listing regions.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -85,8 +85,7 @@ pub async fn create_organization(
     p: Principal,
     AppJson(input): AppJson<OrganizationInput>,
 ) -> AppResult<(StatusCode, AppJson<OrgView>)> {
-    p.ensure(p.administers_region(&input.region), format!("register organizations in region {}", input.region).as_str())?;
-    let row = state.db.run(move |c| m::create_org(c, &input)).await?;
+    let row = state.db.run(move |c| svc::create_organization(c, &p, &input)).await?;
     Ok((StatusCode::CREATED, AppJson(row.into())))
 }
 
@@ -142,57 +141,6 @@ pub async fn find_me(state: AppState, p: Principal) -> AppResult<AppJson<UserVie
     Ok(AppJson(state.db.run(move |c| m::find_user(c, &id)).await?))
 }
 
-/// True when `p` may see and manage `user` (create tokens, read the record).
-fn can_manage_user(c: &mut DbConnection, p: &Principal, user: &UserView) -> AppResult<bool> {
-    if p.user_id == user.id || p.is_platform_admin() {
-        return Ok(true);
-    }
-    let org = m::org_of(c, user)?;
-    Ok(match p.role {
-        Role::RegionAdmin => {
-            let home = match &org {
-                Some(o) => Some(o.region_code()?),
-                None => user.region.as_deref().and_then(|r| r.parse().ok()),
-            };
-            // A region admin manages people inside its region, but not its peers or superiors.
-            home.is_some_and(|r| p.administers_region(&r))
-                && user.role != Role::RegionAdmin.as_ref()
-                && user.role != Role::PlatformAdmin.as_ref()
-        }
-        Role::OrgAdmin => org.is_some_and(|o| p.org.as_ref().is_some_and(|po| po.id == o.id)) && user.role != Role::PlatformAdmin.as_ref(),
-        _ => false,
-    })
-}
-
-/// Decides whether `p` may create the account `input`.
-fn may_create_user(c: &mut DbConnection, p: &Principal, input: &UserInput) -> AppResult<bool> {
-    let org = match &input.org {
-        Some(code) => Some(m::find_org(c, code).map_err(|_| AppError::invalid("org", format!("organization {code} does not exist")))?),
-        None => None,
-    };
-    Ok(match p.role {
-        Role::PlatformAdmin => true,
-        Role::RegionAdmin => match input.role {
-            Role::PlatformAdmin => false,
-            Role::RegionAdmin => input.region.as_ref().is_some_and(|r| p.administers_region(r) && Some(r) != p.region.as_ref()),
-            _ => match &org {
-                Some(o) => p.administers_region(&o.region_code()?),
-                None => input.region.as_ref().is_some_and(|r| p.administers_region(r)),
-            },
-        },
-        Role::OrgAdmin => {
-            let own = org.as_ref().is_some_and(|o| p.org.as_ref().is_some_and(|po| po.id == o.id));
-            match input.role {
-                Role::OrgAdmin | Role::OrgStaff => own,
-                // Colleges and training centres enrol their own learners.
-                Role::Learner => own && p.org.as_ref().is_some_and(|o| o.kind.provides_courses()),
-                _ => false,
-            }
-        }
-        _ => false,
-    })
-}
-
 /// Filter for listing accounts.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -225,13 +173,7 @@ pub async fn list_users(state: AppState, p: Principal, AppQuery(f): AppQuery<Use
 /// their region, organization admins for their own organization (colleges also enrol learners).
 #[utoipa::path(post, path = "/users", tag = "accounts", request_body = UserInput, responses((status = 201, body = UserView), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_user(state: AppState, p: Principal, AppJson(input): AppJson<UserInput>) -> AppResult<(StatusCode, AppJson<UserView>)> {
-    let view = state
-        .db
-        .run(move |c| {
-            p.ensure(may_create_user(c, &p, &input)?, format!("create a {} account here", input.role).as_str())?;
-            m::create_user(c, &input)
-        })
-        .await?;
+    let view = state.db.run(move |c| svc::create_user(c, &p, &input)).await?;
     Ok((StatusCode::CREATED, AppJson(view)))
 }
 
@@ -242,7 +184,7 @@ pub async fn find_user(state: AppState, p: Principal, AppPath(id): AppPath<Strin
         .db
         .run(move |c| {
             let user = m::find_user(c, &id)?;
-            p.ensure(can_manage_user(c, &p, &user)?, "see this account")?;
+            p.ensure(svc::can_manage_user(c, &p, &user)?, "see this account")?;
             Ok::<_, AppError>(user)
         })
         .await?;
@@ -273,7 +215,7 @@ pub async fn create_token(
         .db
         .run(move |c| {
             let user = m::find_user(c, &id)?;
-            p.ensure(can_manage_user(c, &p, &user)?, "create tokens for this account")?;
+            p.ensure(svc::can_manage_user(c, &p, &user)?, "create tokens for this account")?;
             // A learner's token acts as the learner (presentations are signed with their
             // holder key): only the learner mints one, never an administrator.
             if user.role == Role::Learner.as_ref() && !policy::may_act_as_learner(&p, &user.id) {
@@ -292,7 +234,7 @@ pub async fn list_tokens(state: AppState, p: Principal, AppPath(id): AppPath<Str
         .db
         .run(move |c| {
             let user = m::find_user(c, &id)?;
-            p.ensure(can_manage_user(c, &p, &user)?, "see this account's tokens")?;
+            p.ensure(svc::can_manage_user(c, &p, &user)?, "see this account's tokens")?;
             Ok::<_, AppError>(m::list_tokens(c, &user.id)?)
         })
         .await?;
@@ -307,7 +249,7 @@ pub async fn delete_token(state: AppState, p: Principal, AppPath(id): AppPath<St
         .run(move |c| {
             let owner = m::token_owner(c, &id)?.ok_or_else(|| AppError::NotFound(format!("token {id}")))?;
             let user = m::find_user(c, &owner)?;
-            p.ensure(can_manage_user(c, &p, &user)?, "revoke this token")?;
+            p.ensure(svc::can_manage_user(c, &p, &user)?, "revoke this token")?;
             m::revoke_token(c, &id)?;
             Ok::<_, AppError>(())
         })

@@ -18,8 +18,7 @@ use crate::models::catalog::resolve_skill_refs;
 use crate::models::courses::{self as m, CompletionInput, CompletionView, CourseFilter, CourseView, CurriculumView};
 use crate::models::pagination::{Page, PageParams};
 use crate::routes::cached::{ListKind, cached_list};
-use crate::services::review;
-use rongtong_catalog::ReviewStage;
+use crate::services::{course_review, review};
 
 /// Lists courses. Anonymous callers see the published catalog; providers also see their
 /// drafts, and region admins the courses waiting for their review.
@@ -190,9 +189,6 @@ pub async fn delete_course(state: AppState, p: Principal, AppPath(id): AppPath<S
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The longest review comment, in characters.
-pub const MAX_COMMENT: usize = 2_000;
-
 /// A status change.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -218,29 +214,8 @@ pub async fn update_course_status(
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<StatusInput>,
 ) -> AppResult<AppJson<CourseView>> {
-    let mut errs = rongtong_catalog::ValidationErrors::new();
-    rongtong_catalog::validate::check_multiline_text(&mut errs, "comment", input.comment.as_deref(), MAX_COMMENT);
-    errs.into_result()?;
-    let view = state
-        .db
-        .run(move |c| {
-            let row = m::find_course_row(c, &id)?;
-            let org = accounts::find_org(c, &row.provider_id)?;
-            let region = org.region_code()?;
-            let provider_side = p.can_edit_org_content(&org.id, &region);
-            if !provider_side && !matches!(row.status(), CourseStatus::Published | CourseStatus::Archived) {
-                // Unpublished courses do not exist for outsiders (as in `find_course`): no 403
-                // or 409 that would reveal the course and its status.
-                return Err(AppError::NotFound(format!("course {id}")));
-            }
-            let awaiting = row.review_stage.as_deref().and_then(|s| s.parse::<ReviewStage>().ok());
-            let reviews_at = |stage| p.reviews_at(stage, &region);
-            let actor = review::Actor { provider_side, reviews_at: &reviews_at };
-            let review::Decision { to, acted_as, next } = review::decide(row.status(), input.status, awaiting, &region, &actor)?;
-            crate::db::write_transaction(c, |c| m::set_course_status(c, &row, to, &p.user_id, input.comment.as_deref(), acted_as, next))?;
-            m::find_course(c, &row.id)
-        })
-        .await?;
+    review::check_comment(input.comment.as_deref())?;
+    let view = state.db.run(move |c| course_review::change_status(c, &p, &id, input.status, input.comment.as_deref())).await?;
     Ok(AppJson(view))
 }
 

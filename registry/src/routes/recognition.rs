@@ -243,9 +243,7 @@ pub async fn update_recognition_rule_status(
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<RuleStatusInput>,
 ) -> AppResult<AppJson<RuleView>> {
-    let mut errs = rongtong_catalog::ValidationErrors::new();
-    rongtong_catalog::validate::check_multiline_text(&mut errs, "comment", input.comment.as_deref(), crate::routes::courses::MAX_COMMENT);
-    errs.into_result()?;
+    crate::services::review::check_comment(input.comment.as_deref())?;
     let view = state
         .db
         .run(move |c| {

@@ -13,6 +13,16 @@ use rongtong_catalog::{CourseStatus, RegionCode, ReviewStage};
 
 use crate::error::{AppError, AppResult};
 
+/// The longest review comment, in characters.
+pub const MAX_COMMENT: usize = 2_000;
+
+/// Checks a review comment (the reason a course or rule is sent back): 422 naming `comment`.
+pub(crate) fn check_comment(comment: Option<&str>) -> AppResult<()> {
+    let mut errs = rongtong_catalog::ValidationErrors::new();
+    rongtong_catalog::validate::check_multiline_text(&mut errs, "comment", comment, MAX_COMMENT);
+    Ok(errs.into_result()?)
+}
+
 /// The levels a course of a provider in `region` passes, in order: its city (only when the
 /// provider sits in a city or county), its province, then the platform.
 pub fn review_chain(region: &RegionCode) -> Vec<ReviewStage> {
