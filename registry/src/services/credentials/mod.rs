@@ -1,7 +1,8 @@
 //! Certificates in the registry: issuer keys (`keystore`), issuance from completions and
 //! skill-level assessments (`issuance`), revocation and status lists (`status`), resolving
-//! DIDs and status lists from the store (`resolver`) or the web (`fetch`), and re-verifying
-//! the store (`reverify`), auditing and repairing status-list allocation (`allocation`).
+//! DIDs and status lists from the store (`resolver`) or the web (`fetch`), verifying what a
+//! visitor hands in (`verification`), re-verifying the store (`reverify`), auditing and
+//! repairing status-list allocation (`allocation`).
 
 pub mod allocation;
 pub mod fetch;
@@ -10,3 +11,4 @@ pub mod keystore;
 pub(crate) mod resolver;
 pub mod reverify;
 pub mod status;
+pub(crate) mod verification;
