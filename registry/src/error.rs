@@ -210,13 +210,15 @@ impl From<PathRejection> for AppError {
 /// going through [`AppError`]: a body over the limit read by an extractor that is not ours
 /// (`Bytes`, `Multipart` on the import routes) answers a bare 413. Applied once around every
 /// route (`router.rs`). A 414 or 431 for an over-long URI or headers is written by hyper
-/// before any route runs (see docs/API.md), so it cannot be reached here.
+/// before any route runs (see docs/API.md), so it cannot be reached here. A web page's own
+/// answer (`text/html`, e.g. the verify form shown again with "too large" beside the field)
+/// is not bare and is left as it is.
 pub async fn envelope_bare_errors(resp: Response) -> Response {
     let is_json = resp
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("text/html"));
     match resp.status() {
         StatusCode::PAYLOAD_TOO_LARGE if !is_json => AppError::PayloadTooLarge.into_response(),
         StatusCode::URI_TOO_LONG | StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE if !is_json => {

@@ -128,6 +128,18 @@ pub fn list_regions(conn: &mut DbConnection, parent: Option<&str>, limit: i64, o
     Ok((items, total))
 }
 
+/// The regions with these codes, in code order (unknown codes are left out), in one query.
+pub fn find_regions(conn: &mut DbConnection, codes: &[String]) -> QueryResult<Vec<RegionView>> {
+    Ok(regions::table
+        .filter(regions::code.eq_any(codes))
+        .order(regions::code)
+        .select((regions::code, regions::name_zh, regions::name_en, regions::level, regions::parent))
+        .load::<(String, String, String, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(code, name_zh, name_en, level, parent)| RegionView { code, name_zh, name_en, level, parent })
+        .collect())
+}
+
 /// Fails with a field error unless the region exists.
 pub fn require_region(conn: &mut DbConnection, field: &str, code: &RegionCode) -> AppResult<()> {
     let n: i64 = regions::table.filter(regions::code.eq(code.as_str())).count().get_result(conn)?;

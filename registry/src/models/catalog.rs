@@ -671,6 +671,66 @@ pub fn find_occupation(conn: &mut DbConnection, key: &str) -> AppResult<Occupati
     })
 }
 
+/// An occupation that requires a skill, as the skill's public page lists it.
+#[derive(Debug, Clone)]
+pub struct OccupationNeed {
+    /// Occupation id.
+    pub id: String,
+    /// 大典 code.
+    pub code: Option<String>,
+    /// Chinese label.
+    pub label_zh: Option<String>,
+    /// English label.
+    pub label_en: Option<String>,
+    /// `essential` or `optional`.
+    pub kind: String,
+    /// The level required, 1 (一级) to 5 (五级).
+    pub min_level: u8,
+}
+
+/// The occupations requiring a skill (by id), essential ones first, in one query.
+pub fn occupations_requiring(conn: &mut DbConnection, skill_id: &str) -> QueryResult<Vec<OccupationNeed>> {
+    type Need = (String, Option<String>, Option<String>, Option<String>, String, i32);
+    let rows: Vec<Need> = occupation_skills::table
+        .inner_join(occupations::table)
+        .filter(occupation_skills::skill_id.eq(skill_id))
+        .order((occupation_skills::kind.asc(), occupations::code.asc(), occupations::id.asc()))
+        .select((
+            occupations::id,
+            occupations::code,
+            occupations::label_zh,
+            occupations::label_en,
+            occupation_skills::kind,
+            occupation_skills::min_level,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, code, label_zh, label_en, kind, level)| OccupationNeed { id, code, label_zh, label_en, kind, min_level: level as u8 })
+        .collect())
+}
+
+/// An occupation's id and labels.
+pub type OccupationLabels = (String, Option<String>, Option<String>);
+
+/// The id and labels of the occupations with these URIs or 大典 codes, keyed by URI and by
+/// code (one query): how a demand list's positions name their occupations.
+pub fn occupation_labels(conn: &mut DbConnection, keys: &[String]) -> QueryResult<HashMap<String, OccupationLabels>> {
+    type Labelled = (String, String, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Labelled> = occupations::table
+        .filter(occupations::uri.eq_any(keys).or(occupations::code.eq_any(keys)))
+        .select((occupations::id, occupations::uri, occupations::code, occupations::label_zh, occupations::label_en))
+        .load(conn)?;
+    let mut out = HashMap::new();
+    for (id, uri, code, zh, en) in rows {
+        if let Some(code) = code {
+            out.insert(code, (id.clone(), zh.clone(), en.clone()));
+        }
+        out.insert(uri, (id, zh, en));
+    }
+    Ok(out)
+}
+
 /// Filters for occupations.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -247,6 +247,19 @@ pub fn find_visible_course_row(conn: &mut DbConnection, who: Option<&Principal>,
     if can_see_course(conn, who, &row)? { Ok(row) } else { Err(AppError::NotFound(format!("course {key}"))) }
 }
 
+/// A course as `who` may see it, by id, `code` or `code@version` (`GET /courses/{id}` and the
+/// public course page). Unpublished courses do not exist for outsiders: for them a bare code
+/// is the latest published version, not a provider's draft of the next one; anything else
+/// they may not see is "not found".
+pub fn find_visible_course(conn: &mut DbConnection, who: Option<&Principal>, key: &str) -> AppResult<CourseView> {
+    let mut row = find_course_row(conn, key)?;
+    if !can_see_course(conn, who, &row)? {
+        let public = if row.id != key && !key.contains('@') { find_public_course_row(conn, &row.code)? } else { None };
+        row = public.ok_or_else(|| AppError::NotFound(format!("course {key}")))?;
+    }
+    Ok(course_views(conn, vec![row])?.remove(0))
+}
+
 /// Every stored prerequisite edge, as (course code, prerequisite code): what the one cycle
 /// check (`rongtong_catalog::prerequisite_cycles`) runs over, loaded in one query.
 pub fn prerequisite_edges(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {

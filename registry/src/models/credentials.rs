@@ -60,6 +60,19 @@ pub enum CredentialStatus {
     Revoked,
 }
 
+impl CredentialStatus {
+    /// The status of a row's flags: revocation is final and outranks a suspension.
+    pub fn from_flags(revoked: bool, suspended: bool) -> CredentialStatus {
+        if revoked {
+            CredentialStatus::Revoked
+        } else if suspended {
+            CredentialStatus::Suspended
+        } else {
+            CredentialStatus::Active
+        }
+    }
+}
+
 /// Where a cohort issuance job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, strum::Display, strum::EnumString, strum::AsRefStr)]
 #[serde(rename_all = "snake_case")]
@@ -119,13 +132,7 @@ pub struct CredentialRow {
 impl CredentialRow {
     /// Active, suspended or revoked.
     pub fn status(&self) -> CredentialStatus {
-        if self.revoked {
-            CredentialStatus::Revoked
-        } else if self.suspended {
-            CredentialStatus::Suspended
-        } else {
-            CredentialStatus::Active
-        }
+        CredentialStatus::from_flags(self.revoked, self.suspended)
     }
 
     /// What kind of certificate it is; an unknown stored kind reads as a training certificate
@@ -233,6 +240,16 @@ pub fn find_credential(conn: &mut DbConnection, id: &str) -> AppResult<Credentia
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::NotFound(format!("credential {id}")))
+}
+
+/// The stored status and its reason of each of these credentials (`urn:uuid:…` ids) that
+/// this registry issued, in one query: what a verifier's red "revoked" line adds — why.
+pub fn status_reasons(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, (CredentialStatus, Option<String>)>> {
+    let rows: Vec<(String, bool, bool, Option<String>)> = credentials::table
+        .filter(credentials::id.eq_any(ids))
+        .select((credentials::id, credentials::revoked, credentials::suspended, credentials::status_reason))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, revoked, suspended, reason)| (id, (CredentialStatus::from_flags(revoked, suspended), reason))).collect())
 }
 
 /// What of a credential's row its public page depends on besides the signed document, which

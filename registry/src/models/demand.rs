@@ -383,6 +383,11 @@ pub fn list_lists(
     Ok((list_views(conn, rows)?, total))
 }
 
+/// The regions that published lists are for, each once (the public list's region filter).
+pub fn published_regions(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    demand_lists::table.filter(demand_lists::status.eq(DemandStatus::Published.as_ref())).select(demand_lists::region).distinct().load(conn)
+}
+
 /// Deletes a demand list (its items and their skills go with it).
 pub fn delete_list(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     diesel::delete(demand_lists::table.find(id)).execute(conn)

@@ -44,7 +44,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .route("/lang/{code}", get(signin::find_lang))
         .route("/invite/{token}", get(signin::find_invitation).post(signin::create_invitation_password))
         .route("/me/password", get(signin::find_password).post(signin::update_password))
-        .merge(public::routes())
+        .merge(public::routes(state))
         .merge(learner::routes())
         .merge(enterprise::routes())
         .merge(college::routes())

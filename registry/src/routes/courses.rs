@@ -116,19 +116,7 @@ pub async fn create_course(
 /// Shows a course by id, `code` (latest version) or `code@version`.
 #[utoipa::path(get, path = "/courses/{id}", tag = "courses", params(("id" = String, Path)), responses((status = 200, body = CourseView), (status = 404, body = ErrorBody)))]
 pub async fn find_course(state: AppState, caller: Caller, AppPath(id): AppPath<String>) -> AppResult<AppJson<CourseView>> {
-    let view = state
-        .db
-        .run(move |c| {
-            let mut row = m::find_course_row(c, &id)?;
-            if !m::can_see_course(c, caller.principal(), &row)? {
-                // Unpublished courses do not exist for outsiders: for them a bare code is the
-                // latest published version, not a provider's draft of the next one.
-                let public = if row.id != id && !id.contains('@') { m::find_public_course_row(c, &row.code)? } else { None };
-                row = public.ok_or_else(|| AppError::NotFound(format!("course {id}")))?;
-            }
-            Ok::<_, AppError>(m::course_views(c, vec![row])?.remove(0))
-        })
-        .await?;
+    let view = state.db.run(move |c| m::find_visible_course(c, caller.principal(), &id)).await?;
     Ok(AppJson(view))
 }
 

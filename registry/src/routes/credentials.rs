@@ -12,8 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use diesel::prelude::*;
 use rongtong_catalog::{OrgKind, SkillLevel};
-use rongtong_credentials::verify::{PresentationOptions, VerifyOptions};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
@@ -26,8 +25,8 @@ use crate::models::credentials::{self as m, CredentialScope, CredentialView, Job
 use crate::models::pagination::{Page, PageParams};
 use crate::services::credentials::issuance::{self, IssueContext, IssueReport, SkillLevelInput};
 use crate::services::credentials::keystore::{self, Owner};
-use crate::services::credentials::resolver::DbResolver;
 use crate::services::credentials::status::{self, StatusAction};
+use crate::services::credentials::verification::{self, VerifyResult};
 
 /// True when `p` works for organisation `org_id` (its admin or staff).
 fn is_staff_of(p: &Principal, org_id: &str) -> bool {
@@ -323,45 +322,6 @@ pub struct VerifyParams {
     pub domain: Option<String>,
 }
 
-/// The verification answer.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VerifyResult {
-    /// Every check passed (issuer trust aside).
-    pub verified: bool,
-    /// `credential`, `presentation` or `clr` (a CLR 2.0 `ClrCredential` transcript).
-    pub kind: &'static str,
-    /// The issuer is one of this registry's organisations.
-    pub trusted: Option<bool>,
-    /// Every check, named: context, well_formed, json_ld, issuer_key, proof, dates, status,
-    /// issuer_trust (presentations: holder_key, proof, credentials; transcripts: the
-    /// credential checks, then clr and credentials).
-    #[schema(value_type = Vec<Object>)]
-    pub checks: Vec<rongtong_credentials::Check>,
-    /// For a presentation or a transcript: one report per embedded credential, in order —
-    /// `index` (from 0), `id`, `name`, `verified`, `trusted`, `checks`, `valid_from`,
-    /// `valid_until` — so a failure names the credential and the check.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<Object>)]
-    pub credentials: Vec<rongtong_credentials::clr::EmbeddedReport>,
-}
-
-/// Per-credential reports of a presentation, with each credential's position, id and name.
-fn embedded_reports(vp: &Value, reports: Vec<rongtong_credentials::VerificationReport>) -> Vec<rongtong_credentials::clr::EmbeddedReport> {
-    let docs: Vec<&Value> = match vp.get("verifiableCredential") {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v) => vec![v],
-        None => vec![],
-    };
-    reports
-        .into_iter()
-        .enumerate()
-        .map(|(index, report)| {
-            let field = |f: &str| docs.get(index).and_then(|d| d.get(f)).and_then(Value::as_str).map(str::to_string);
-            rongtong_credentials::clr::EmbeddedReport { index, id: field("id"), name: field("name"), report }
-        })
-        .collect()
-}
-
 /// Verifies a credential, presentation or CLR 2.0 transcript (the body is the document
 /// itself, or `{"verifiableCredential": …}` / `{"presentation": …, "challenge", "domain"}`).
 /// A transcript (`type` `ClrCredential`) is verified whole: its own proof and every embedded
@@ -380,77 +340,15 @@ pub async fn create_verification(
     body: axum::body::Body,
 ) -> AppResult<AppJson<VerifyResult>> {
     let body = read_verify_body(&state, &caller, body).await?;
-    // The bounded pool: wait for a slot here (a client that gives up stops waiting), then
-    // hold it inside the blocking work, so it is only freed when the work is.
-    let permit = state.verify_slots.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let kek = state.kek.clone();
-    let base = state.base_url().to_string();
-    let app = state.clone();
-    let result = state
-        .db
-        .run(move |c| {
-            let _permit = permit;
-            // Taken apart by value: a document is never copied.
-            let (doc, challenge, domain) = match body {
-                Value::Object(mut o) if o.contains_key("presentation") => {
-                    let challenge = o.get("challenge").and_then(Value::as_str).map(str::to_string).or(params.challenge);
-                    let domain = o.get("domain").and_then(Value::as_str).map(str::to_string).or(params.domain);
-                    (o.remove("presentation").unwrap_or_default(), challenge, domain)
-                }
-                Value::Object(mut o) if o.contains_key("verifiableCredential") && !o.contains_key("@context") => {
-                    (o.remove("verifiableCredential").unwrap_or_default(), params.challenge, params.domain)
-                }
-                other => (other, params.challenge, params.domain),
-            };
-            // Trusted issuers and DID documents as of the store's key version, status lists
-            // read afresh (a verified list is reused only while the store serves the same one).
-            let keys = app.verifier.keys(c)?;
-            let options = VerifyOptions {
-                trusted_issuers: Some(keys.trusted.clone()),
-                status_lists: Some(app.verifier.status_lists.clone()),
-                ..VerifyOptions::obv3()
-            };
-            let ctx = IssueContext { base_url: &base, kek: &kek };
-            let resolver = DbResolver::with_keys(c, ctx, keys);
-            let now = chrono::Utc::now();
-            let is_vp = match doc.get("type") {
-                Some(Value::String(t)) => t == "VerifiablePresentation",
-                Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiablePresentation"),
-                _ => false,
-            };
-            Ok::<_, AppError>(if is_vp {
-                let challenge =
-                    challenge.or_else(|| doc.pointer("/proof/challenge").and_then(Value::as_str).map(str::to_string)).unwrap_or_default();
-                let domain = domain.or_else(|| doc.pointer("/proof/domain").and_then(Value::as_str).map(str::to_string));
-                let r = rongtong_credentials::verify_presentation(
-                    &doc,
-                    &resolver,
-                    now,
-                    &PresentationOptions { challenge, domain, credentials: options },
-                );
-                let credentials = embedded_reports(&doc, r.credentials);
-                VerifyResult { verified: r.verified, kind: "presentation", trusted: None, checks: r.checks, credentials }
-            } else if rongtong_credentials::clr::is_clr(&doc) {
-                let r = rongtong_credentials::clr::verify_clr(&doc, &resolver, now, &options);
-                VerifyResult { verified: r.verified, kind: "clr", trusted: r.trusted, checks: r.checks, credentials: r.credentials }
-            } else {
-                let r = rongtong_credentials::verify(&doc, &resolver, now, &options);
-                VerifyResult { verified: r.verified, kind: "credential", trusted: r.trusted, checks: r.checks, credentials: vec![] }
-            })
-        })
-        .await?;
-    Ok(AppJson(result))
+    Ok(AppJson(verification::verify_document(&state, body, params.challenge, params.domain).await?))
 }
 
-/// Reads and parses a `POST /verify` body within the caller's limits (docs/OPERATIONS.md):
-/// anonymous callers send at most `RONGTONG_VERIFY_MAX_BYTES` (a lone credential a quarter of
-/// it, 256 KiB by default), authenticated ones `RONGTONG_VERIFY_AUTH_MAX_BYTES` (large CLRs);
-/// the text's depth and array lengths are checked before a `Value` is built.
+/// Reads and parses a `POST /verify` body within the caller's limits (docs/OPERATIONS.md,
+/// `verification::parse_document`): the body is read up to the caller's maximum, never more.
 async fn read_verify_body(state: &AppState, caller: &crate::auth::Caller, body: axum::body::Body) -> AppResult<Value> {
     let limits = &state.config.server.limits;
     let anonymous = matches!(caller, crate::auth::Caller::Anonymous);
-    let max = if anonymous { limits.verify_max_bytes } else { limits.verify_auth_max_bytes };
-    let bytes = axum::body::to_bytes(body, max).await.map_err(|e| {
+    let bytes = axum::body::to_bytes(body, verification::max_bytes(limits, anonymous)).await.map_err(|e| {
         use std::error::Error as _;
         // `to_bytes` says "length limit exceeded" through its source; anything else is the
         // connection failing mid-body.
@@ -460,20 +358,7 @@ async fn read_verify_body(state: &AppState, caller: &crate::auth::Caller, body: 
             AppError::bad_field("body", format!("the request body could not be read: {e}"))
         }
     })?;
-    crate::limits::check_json_shape(&bytes).map_err(|e| AppError::invalid("body", e.to_string()))?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| AppError::bad_field("body", format!("not JSON: {e}")))?;
-    // Presentations and CLR transcripts carry many credentials: the whole anonymous limit.
-    let is_presentation = value.get("presentation").is_some()
-        || match value.get("type") {
-            Some(Value::String(t)) => t == "VerifiablePresentation",
-            Some(Value::Array(a)) => a.iter().any(|t| t == "VerifiablePresentation"),
-            _ => false,
-        };
-    let is_container = is_presentation || rongtong_credentials::clr::is_clr(&value);
-    if anonymous && !is_container && bytes.len() > limits.verify_max_bytes / 4 {
-        return Err(AppError::PayloadTooLarge);
-    }
-    Ok(value)
+    verification::parse_document(&bytes, anonymous, limits)
 }
 
 // ---------------------------------------------------------------- public documents

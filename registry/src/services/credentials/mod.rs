@@ -1,7 +1,9 @@
 //! Certificates in the registry: issuer keys (`keystore`), issuance from completions and
-//! skill-level assessments (`issuance`), a learner's presentations (`presentation`), revocation and status lists (`status`), resolving
-//! DIDs and status lists from the store (`resolver`) or the web (`fetch`), and re-verifying
-//! the store (`reverify`), auditing and repairing status-list allocation (`allocation`).
+//! skill-level assessments (`issuance`), a learner's presentations (`presentation`),
+//! revocation and status lists (`status`), resolving DIDs and status lists from the store
+//! (`resolver`) or the web (`fetch`), verifying what a visitor hands in (`verification`),
+//! re-verifying the store (`reverify`), auditing and repairing status-list allocation
+//! (`allocation`).
 
 pub mod allocation;
 pub mod fetch;
@@ -11,3 +13,4 @@ pub mod presentation;
 pub(crate) mod resolver;
 pub mod reverify;
 pub mod status;
+pub(crate) mod verification;
