@@ -104,3 +104,35 @@ fn the_foundry_uploads_a_gb18030_csv_with_a_bad_row_fixes_it_and_publishes() {
     assert!(b.source().contains("熔炼浇注工"));
     b.screenshot("enterprise");
 }
+
+#[test]
+fn the_learner_opens_a_certificate_shares_it_and_the_link_verifies_while_a_revoked_one_shows_red() {
+    let b = browser_or_skip!();
+    let server = DemoServer::start_local();
+    sign_in(&b, &server, "learner-wang");
+    assert!(b.url().ends_with("/my/wallet"), "a learner starts at the wallet: {}", b.url());
+    b.click("#wallet-list tr[data-status=\"active\"] a.wallet-open");
+    b.wait_until(10, "the certificate's page in the wallet", |b| b.source().contains("id=\"share-create\""));
+    b.select("#share-expires", "7");
+    b.click("#share-create");
+    let url = b.attr("a#share-new-url", "data-share-url").expect("the new share link");
+    assert!(url.starts_with(&format!("{}/s/", server.local)), "{url}");
+    sign_out(&b);
+
+    // Anyone with the link: the certificate, and its verification in plain words.
+    b.open(&url);
+    b.click("#shared-verify");
+    b.wait_until(15, "the verdict", |b| b.source().contains("id=\"verdict\""));
+    assert_eq!(b.attr("#verdict", "data-verified").as_deref(), Some("true"), "{}", b.text("#checks"));
+    assert!(b.text("#verdict").contains("✔"));
+
+    // learner-liu's revoked certificate is red there, with the issuer's reason.
+    sign_in(&b, &server, "learner-liu");
+    b.click("#wallet-list tr[data-status=\"revoked\"] a.wallet-open");
+    b.click("#item-verify");
+    b.wait_until(15, "the verdict", |b| b.source().contains("id=\"verdict\""));
+    assert_eq!(b.attr("#verdict", "data-verified").as_deref(), Some("false"));
+    let verdict = b.text("#verdict");
+    assert!(verdict.contains("吊销") && verdict.contains("成绩复核"), "says revoked, with the reason: {verdict}");
+    b.screenshot("learner");
+}
