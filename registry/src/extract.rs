@@ -82,6 +82,17 @@ async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json
     serde_json::from_slice(&bytes).map_err(|e| AppError::bad_field("body", format!("the body is not valid JSON: {e}")))
 }
 
+/// A body built by the server rather than sent as JSON — a web form turned into the API's
+/// input — read exactly as [`AppJson`] reads a body: the same string hygiene and the same
+/// errors, naming the same field paths (`skills[0].level`), so a form shows the API's errors.
+pub(crate) fn json_input<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, AppError> {
+    let errs = clean_json(&mut value);
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    from_value(value)
+}
+
 /// Deserialises a checked value, naming the field at fault: its path, plus the missing or
 /// unknown field's name when serde names one.
 fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {

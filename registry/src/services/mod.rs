@@ -3,6 +3,7 @@
 
 pub(crate) mod applications;
 pub(crate) mod catalog;
+pub(crate) mod courses;
 pub mod credentials;
 pub(crate) mod credit_account;
 pub mod demo;

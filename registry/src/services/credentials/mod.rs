@@ -1,8 +1,9 @@
-//! Certificates in the registry: issuer keys (`keystore`), issuance from completions and
+//! Certificates in the registry: what an issuer's people do with them (`actions`), issuer keys (`keystore`), issuance from completions and
 //! skill-level assessments (`issuance`), revocation and status lists (`status`), resolving
 //! DIDs and status lists from the store (`resolver`) or the web (`fetch`), and re-verifying
 //! the store (`reverify`), auditing and repairing status-list allocation (`allocation`).
 
+pub(crate) mod actions;
 pub mod allocation;
 pub mod fetch;
 pub mod issuance;
