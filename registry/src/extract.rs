@@ -53,17 +53,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
     }
 }
 
-/// A value a web page built from its form's fields, read exactly as [`AppJson`] reads a
-/// body — the same string checks, the same errors naming each field — so a form and the API
-/// refuse the same input with the same words.
-pub(crate) fn from_form_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, AppError> {
-    let errs = clean_json(&mut value);
-    if !errs.is_empty() {
-        return Err(AppError::Validation(errs));
-    }
-    from_value(value)
-}
-
 /// A JSON body read as sent: no normalisation and no string checks, because its bytes are
 /// covered by a signature (`POST /verify`). Malformed JSON and size limits are handled as in
 /// [`AppJson`].
@@ -93,12 +82,9 @@ async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json
     serde_json::from_slice(&bytes).map_err(|e| AppError::bad_field("body", format!("the body is not valid JSON: {e}")))
 }
 
-/// Deserialises a checked value, naming the field at fault: its path, plus the missing or
-/// unknown field's name when serde names one.
-/// Reads a JSON value built by the server from a submitted web form as [`AppJson`] reads a
-/// body: strings cleaned and bounded, and a wrong type or an unknown value refused naming its
-/// path (`items[0].skills[1].min_level`) with the API's own words. The web pages translate a
-/// form into the API's JSON and go through here, so a form and an API call fail alike.
+/// A body built by the server rather than sent as JSON — a web form turned into the API's
+/// input — read exactly as [`AppJson`] reads a body: the same string hygiene and the same
+/// errors, naming the same field paths (`skills[0].level`), so a form shows the API's errors.
 pub(crate) fn json_input<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, AppError> {
     let errs = clean_json(&mut value);
     if !errs.is_empty() {
@@ -107,6 +93,8 @@ pub(crate) fn json_input<T: DeserializeOwned>(mut value: serde_json::Value) -> R
     from_value(value)
 }
 
+/// Deserialises a checked value, naming the field at fault: its path, plus the missing or
+/// unknown field's name when serde names one.
 fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();

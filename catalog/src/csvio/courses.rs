@@ -23,13 +23,11 @@
 //! sheet imports; unknown headers are errors so that a misspelt optional column is caught
 //! instead of silently dropped. Blank optional cells mean "none".
 
-use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Cursor;
 
 use super::skills::parse_skill_cell;
-use super::table::{ColumnSpec, HeaderMap, RowCtx, Rows, Step, terminator_of};
-use super::{CsvOutcome, ImportError, RowError, SkillResolver, SourceEncoding, decode};
+use super::table::{ColumnSpec, HeaderMap, Progress, RowCtx, TextRows, open_upload};
+use super::{CsvOutcome, ImportError, RowError, SkillResolver, SourceEncoding};
 use crate::{CourseInput, CourseSkill, DeliveryMode};
 
 const CODE: usize = 0;
@@ -70,13 +68,12 @@ pub const COURSE_COLUMNS: &[ColumnSpec] = &[
 /// one transaction that is rolled back if any row failed. Memory stays bounded by one row plus
 /// the `(code, version)` set used to catch duplicates.
 pub struct CourseReader<'a, R: SkillResolver + ?Sized> {
-    rows: Rows<Cursor<Cow<'a, [u8]>>>,
+    rows: TextRows<'a>,
     map: HeaderMap,
     resolver: &'a R,
     encoding: SourceEncoding,
     seen: HashMap<(String, String), usize>,
-    skipped: usize,
-    done: bool,
+    progress: Progress,
 }
 
 impl<'a, R: SkillResolver + ?Sized> CourseReader<'a, R> {
@@ -85,14 +82,8 @@ impl<'a, R: SkillResolver + ?Sized> CourseReader<'a, R> {
     /// Fails only for file-level problems: undecodable bytes, no header, or a header row with
     /// missing, unknown or duplicate columns.
     pub fn new(bytes: &'a [u8], resolver: &'a R) -> Result<Self, ImportError> {
-        let decoded = decode(bytes)?;
-        let terminator = terminator_of(decoded.text.as_bytes());
-        let input = match decoded.text {
-            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
-            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
-        };
-        let (rows, map) = Rows::open(Cursor::new(input), COURSE_COLUMNS, true, terminator)?;
-        Ok(CourseReader { rows, map, resolver, encoding: decoded.encoding, seen: HashMap::new(), skipped: 0, done: false })
+        let (rows, map, encoding) = open_upload(bytes, COURSE_COLUMNS)?;
+        Ok(CourseReader { rows, map, resolver, encoding, seen: HashMap::new(), progress: Progress::default() })
     }
 
     /// The encoding the file was read in, for the import report.
@@ -102,7 +93,7 @@ impl<'a, R: SkillResolver + ?Sized> CourseReader<'a, R> {
 
     /// Blank rows skipped so far.
     pub fn skipped(&self) -> usize {
-        self.skipped
+        self.progress.skipped
     }
 
     fn parse_row(&mut self, row: usize) -> Result<CourseInput, Vec<RowError>> {
@@ -192,21 +183,8 @@ impl<R: SkillResolver + ?Sized> Iterator for CourseReader<'_, R> {
     type Item = Result<(usize, CourseInput), Vec<RowError>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
-            match self.rows.step() {
-                Ok(None) => self.done = true,
-                Ok(Some(Step::Blank)) => self.skipped += 1,
-                Ok(Some(Step::Bad(e))) => return Some(Err(vec![e])),
-                Ok(Some(Step::Record(row))) => return Some(self.parse_row(row).map(|c| (row, c))),
-                Err(e) => {
-                    // In-memory input cannot fail with I/O; report anything else on the row.
-                    self.done = true;
-                    let row = e.position().map_or(0, |p| usize::try_from(p.record() + 1).unwrap_or(0));
-                    return Some(Err(vec![RowError::new(row, "", e.to_string())]));
-                }
-            }
-        }
-        None
+        let row = self.rows.next_data_row(&mut self.progress)?;
+        Some(row.and_then(|row| self.parse_row(row).map(|v| (row, v))))
     }
 }
 

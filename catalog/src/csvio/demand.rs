@@ -16,14 +16,11 @@
 //! each row becomes a [`DemandItemInput`]; the skills of a row are its essential skills
 //! followed by its optional ones. A weight (`@WEIGHT`) is a course notion and is rejected here.
 
-use std::borrow::Cow;
-use std::io::Cursor;
-
 use chrono::NaiveDate;
 
 use super::skills::parse_skill_cell;
-use super::table::{ColumnSpec, HeaderMap, RowCtx, Rows, Step, terminator_of};
-use super::{CsvOutcome, ImportError, RowError, SkillResolver, SourceEncoding, decode};
+use super::table::{ColumnSpec, HeaderMap, Progress, RowCtx, TextRows, open_upload};
+use super::{CsvOutcome, ImportError, RowError, SkillResolver, SourceEncoding};
 use crate::{DemandItemInput, RegionCode, RequirementKind, SkillRequirement};
 
 const POSITION: usize = 0;
@@ -49,25 +46,18 @@ pub const DEMAND_COLUMNS: &[ColumnSpec] = &[
 /// A streaming demand import: yields one result per non-blank data row, in file order
 /// (see [`super::CourseReader`] for why streaming).
 pub struct DemandReader<'a, R: SkillResolver + ?Sized> {
-    rows: Rows<Cursor<Cow<'a, [u8]>>>,
+    rows: TextRows<'a>,
     map: HeaderMap,
     resolver: &'a R,
     encoding: SourceEncoding,
-    skipped: usize,
-    done: bool,
+    progress: Progress,
 }
 
 impl<'a, R: SkillResolver + ?Sized> DemandReader<'a, R> {
     /// Decodes `bytes` and reads the header row; fails only for file-level problems.
     pub fn new(bytes: &'a [u8], resolver: &'a R) -> Result<Self, ImportError> {
-        let decoded = decode(bytes)?;
-        let terminator = terminator_of(decoded.text.as_bytes());
-        let input = match decoded.text {
-            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
-            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
-        };
-        let (rows, map) = Rows::open(Cursor::new(input), DEMAND_COLUMNS, true, terminator)?;
-        Ok(DemandReader { rows, map, resolver, encoding: decoded.encoding, skipped: 0, done: false })
+        let (rows, map, encoding) = open_upload(bytes, DEMAND_COLUMNS)?;
+        Ok(DemandReader { rows, map, resolver, encoding, progress: Progress::default() })
     }
 
     /// The encoding the file was read in, for the import report.
@@ -77,7 +67,7 @@ impl<'a, R: SkillResolver + ?Sized> DemandReader<'a, R> {
 
     /// Blank rows skipped so far.
     pub fn skipped(&self) -> usize {
-        self.skipped
+        self.progress.skipped
     }
 
     fn parse_row(&mut self, row: usize) -> Result<DemandItemInput, Vec<RowError>> {
@@ -143,20 +133,8 @@ impl<R: SkillResolver + ?Sized> Iterator for DemandReader<'_, R> {
     type Item = Result<(usize, DemandItemInput), Vec<RowError>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
-            match self.rows.step() {
-                Ok(None) => self.done = true,
-                Ok(Some(Step::Blank)) => self.skipped += 1,
-                Ok(Some(Step::Bad(e))) => return Some(Err(vec![e])),
-                Ok(Some(Step::Record(row))) => return Some(self.parse_row(row).map(|d| (row, d))),
-                Err(e) => {
-                    self.done = true;
-                    let row = e.position().map_or(0, |p| usize::try_from(p.record() + 1).unwrap_or(0));
-                    return Some(Err(vec![RowError::new(row, "", e.to_string())]));
-                }
-            }
-        }
-        None
+        let row = self.rows.next_data_row(&mut self.progress)?;
+        Some(row.and_then(|row| self.parse_row(row).map(|v| (row, v))))
     }
 }
 

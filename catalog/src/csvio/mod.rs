@@ -10,6 +10,8 @@
 //! * [`encoding`]: byte-level detection (UTF-8 ± BOM, UTF-16 with BOM, GB18030).
 //! * [`skills`]: the `SKILL@LEVEL` cell grammar and the [`SkillResolver`] that turns labels
 //!   into URIs ([`SkillIndex`] is a ready in-memory implementation).
+//! * [`completions`]: completion records (who finished which course), read for the registry's
+//!   upload, which checks each record as it checks a single one.
 //! * [`courses`] and [`demand`]: the two user-facing imports, each as a streaming iterator
 //!   ([`CourseReader`], [`DemandReader`]) and a collecting function ([`parse_courses`],
 //!   [`parse_demand_items`]).
@@ -21,6 +23,7 @@
 //! row 2. Line breaks inside quoted cells (multi-line descriptions, ESCO alt labels) do not
 //! advance the row, and blank lines do, exactly as in Excel or WPS.
 
+pub mod completions;
 pub mod courses;
 pub mod demand;
 pub mod encoding;

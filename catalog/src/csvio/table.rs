@@ -1,10 +1,11 @@
 //! Shared machinery: header mapping and row iteration with spreadsheet row numbers.
 
-use std::io::Read;
+use std::borrow::Cow;
+use std::io::{Cursor, Read};
 
 use csv::StringRecord;
 
-use super::{HeaderProblem, ImportError, RowError};
+use super::{HeaderProblem, ImportError, RowError, SourceEncoding, decode};
 
 /// A column an import understands: its canonical English name and the aliases accepted.
 #[derive(Debug, Clone, Copy)]
@@ -189,6 +190,57 @@ impl<R: Read> Rows<R> {
                 _ => Err(e),
             },
         }
+    }
+}
+
+/// The rows of an uploaded file, read from memory.
+pub(crate) type TextRows<'a> = Rows<Cursor<Cow<'a, [u8]>>>;
+
+/// Opens an uploaded file for a user-facing import: decodes it (UTF-8 ± BOM, UTF-16 with
+/// BOM, GB18030), picks its line terminator and maps its header row onto `specs` strictly
+/// (an unknown header is a problem). Fails only for file-level problems.
+pub(crate) fn open_upload<'a>(
+    bytes: &'a [u8],
+    specs: &'static [ColumnSpec],
+) -> Result<(TextRows<'a>, HeaderMap, SourceEncoding), ImportError> {
+    let decoded = decode(bytes)?;
+    let terminator = terminator_of(decoded.text.as_bytes());
+    let input = match decoded.text {
+        Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+        Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+    };
+    let (rows, map) = Rows::open(Cursor::new(input), specs, true, terminator)?;
+    Ok((rows, map, decoded.encoding))
+}
+
+/// Where a streaming reader stands: whether it is done, and the blank rows it skipped.
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    done: bool,
+    /// Blank rows skipped so far.
+    pub skipped: usize,
+}
+
+impl<R: Read> Rows<R> {
+    /// The next data row a reader must parse (its spreadsheet number, the record then in
+    /// [`Rows::record`]), or the error of a row that cannot be read; blank rows are counted
+    /// in `progress` and passed over. `None` at the end. An unrecoverable CSV error ends the
+    /// file, reported on its row (in-memory input cannot fail with I/O).
+    pub fn next_data_row(&mut self, progress: &mut Progress) -> Option<Result<usize, Vec<RowError>>> {
+        while !progress.done {
+            match self.step() {
+                Ok(None) => progress.done = true,
+                Ok(Some(Step::Blank)) => progress.skipped += 1,
+                Ok(Some(Step::Bad(e))) => return Some(Err(vec![e])),
+                Ok(Some(Step::Record(row))) => return Some(Ok(row)),
+                Err(e) => {
+                    progress.done = true;
+                    let row = e.position().map_or(0, |p| usize::try_from(p.record() + 1).unwrap_or(0));
+                    return Some(Err(vec![RowError::new(row, "", e.to_string())]));
+                }
+            }
+        }
+        None
     }
 }
 

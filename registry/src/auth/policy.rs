@@ -21,6 +21,10 @@
 //!   accounts but never sign or present for a learner.
 //! * **A wallet** ([`has_wallet`]): only learner accounts hold credentials, present them,
 //!   share them and have a credit account page.
+//! * **Certificates** ([`is_staff_of`], [`may_read_credential`]): only the issuing
+//!   organisation's admins and staff issue, revoke or suspend its certificates (not region or
+//!   platform admins: a certificate is the organisation's signature); a certificate is read by
+//!   its learner, its issuer's people and the platform's admins.
 //! * **The trusted-issuer list** ([`may_edit_trusted_issuers`]): the platform's admins and
 //!   province-level region admins (the authorities whose registry it is); anyone may read it.
 //! * **Invitations** ([`may_invite`]): an administrator who manages an account may send it a
@@ -99,6 +103,18 @@ pub fn may_act_as_learner(who: &Principal, learner_id: &str) -> bool {
 /// an organisation or a region see credentials by [`coverage`], never as their holder.
 pub fn has_wallet(who: &Principal) -> bool {
     who.role == Role::Learner
+}
+
+/// Whether `who` works for organisation `org_id` (its admin or staff): who issues, revokes and
+/// suspends its certificates and follows its issuance jobs.
+pub fn is_staff_of(who: &Principal, org_id: &str) -> bool {
+    matches!(who.role, Role::OrgAdmin | Role::OrgStaff) && who.org.as_ref().is_some_and(|o| o.id == org_id)
+}
+
+/// Whether `who` may read a certificate of `learner_id` issued by `issuer_org_id`: the
+/// learner, the issuer's people, or a platform admin.
+pub fn may_read_credential(who: &Principal, learner_id: &str, issuer_org_id: &str) -> bool {
+    who.is_platform_admin() || is_self(who, learner_id) || is_staff_of(who, issuer_org_id)
 }
 
 /// Whether `who` may edit the trusted-issuer list (and run its re-check): platform admins and

@@ -864,6 +864,47 @@ pub fn insert_completion(
     }
 }
 
+/// The columns of a [`CompletionView`], selected over completions ⋈ courses ⋈ users.
+type CompletionColumns = (
+    completions::id,
+    users::username,
+    courses::id,
+    courses::code,
+    courses::version,
+    completions::result,
+    completions::completed_on,
+    completions::assessor,
+    completions::created_at,
+);
+const COMPLETION_COLUMNS: CompletionColumns = (
+    completions::id,
+    users::username,
+    courses::id,
+    courses::code,
+    courses::version,
+    completions::result,
+    completions::completed_on,
+    completions::assessor,
+    completions::created_at,
+);
+type CompletionTuple = (String, String, String, String, String, String, String, Option<String>, String);
+
+fn completion_views(rows: Vec<CompletionTuple>) -> Vec<CompletionView> {
+    rows.into_iter()
+        .map(|(id, learner, course_id, course_code, course_version, result, completed_on, assessor, created_at)| CompletionView {
+            id,
+            learner,
+            course_id,
+            course_code,
+            course_version,
+            result,
+            completed_on,
+            assessor,
+            created_at,
+        })
+        .collect()
+}
+
 /// Completion records, filtered by learner id and/or provider ids.
 pub fn list_completions(
     conn: &mut DbConnection,
@@ -878,35 +919,73 @@ pub fn list_completions(
     if let Some(p) = provider_ids {
         q = q.filter(courses::provider_id.eq_any(p.to_vec()));
     }
-    type Row = (String, String, String, String, String, String, String, Option<String>, String);
-    let rows: Vec<Row> = q
-        .order((completions::completed_on.asc(), completions::id.asc()))
-        .select((
-            completions::id,
-            users::username,
-            courses::id,
-            courses::code,
-            courses::version,
-            completions::result,
-            completions::completed_on,
-            completions::assessor,
-            completions::created_at,
-        ))
+    let rows: Vec<CompletionTuple> =
+        q.order((completions::completed_on.asc(), completions::id.asc())).select(COMPLETION_COLUMNS).load(conn)?;
+    Ok(completion_views(rows))
+}
+
+/// Which of a provider's completion records a page lists.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderCompletions {
+    /// Only this course's (id).
+    pub course_id: Option<String>,
+    /// Only those no certificate has been issued for (a cohort still to certify).
+    pub uncertified: bool,
+}
+
+/// A provider's completion records, most recently recorded first, a page at a time, and
+/// their total: two queries however long the list.
+pub fn provider_completions(
+    conn: &mut DbConnection,
+    provider_id: &str,
+    f: &ProviderCompletions,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<CompletionView>, i64)> {
+    use crate::db::schema::credentials;
+    let build = || {
+        let mut q = completions::table
+            .inner_join(courses::table)
+            .inner_join(users::table.on(users::id.eq(completions::learner_id)))
+            .filter(courses::provider_id.eq(provider_id.to_string()))
+            .into_boxed();
+        if let Some(c) = &f.course_id {
+            q = q.filter(completions::course_id.eq(c.clone()));
+        }
+        if f.uncertified {
+            // NOT IN over a column without NULLs (a NULL would make it match nothing).
+            let certified = credentials::table.filter(credentials::completion_id.is_not_null()).select(credentials::completion_id);
+            q = q.filter(diesel::dsl::not(completions::id.nullable().eq_any(certified)));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows: Vec<CompletionTuple> = build()
+        .order((completions::created_at.desc(), completions::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(COMPLETION_COLUMNS)
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, learner, course_id, course_code, course_version, result, completed_on, assessor, created_at)| CompletionView {
-            id,
-            learner,
-            course_id,
-            course_code,
-            course_version,
-            result,
-            completed_on,
-            assessor,
-            created_at,
-        })
-        .collect())
+    Ok((completion_views(rows), total))
+}
+
+/// A course with completions still to certify: (course id, code, version, Chinese title,
+/// completions without a certificate).
+pub type UncertifiedCount = (String, String, String, String, i64);
+
+/// A provider's completions that have no certificate yet, counted per course, by code and
+/// version — the cohorts still to certify.
+pub fn uncertified_by_course(conn: &mut DbConnection, provider_id: &str) -> QueryResult<Vec<UncertifiedCount>> {
+    use crate::db::schema::credentials;
+    let certified = credentials::table.filter(credentials::completion_id.is_not_null()).select(credentials::completion_id);
+    completions::table
+        .inner_join(courses::table)
+        .filter(courses::provider_id.eq(provider_id))
+        .filter(diesel::dsl::not(completions::id.nullable().eq_any(certified)))
+        .group_by((courses::id, courses::code, courses::version, courses::title_zh))
+        .order((courses::code, courses::version))
+        .select((courses::id, courses::code, courses::version, courses::title_zh, diesel::dsl::count_star()))
+        .load(conn)
 }
 
 /// The provider (organisation id) of the course a completion is of, if the completion exists.

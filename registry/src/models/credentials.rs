@@ -304,6 +304,26 @@ pub struct CredentialScope {
     pub issuer_org_ids: Option<Vec<String>>,
 }
 
+/// A boxed query over credentials, on either backend.
+type CredentialQuery<'a> = credentials::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>;
+
+/// One page of the credentials `build` selects, newest first, and their total.
+fn credential_page<'a>(
+    conn: &mut DbConnection,
+    build: impl Fn() -> CredentialQuery<'a>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<CredentialRow>, i64)> {
+    let total: i64 = build().count().get_result(conn)?;
+    let rows = build()
+        .order((credentials::issued_at.desc(), credentials::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(CredentialRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
 /// Lists credentials, newest first.
 pub fn list_credentials(
     conn: &mut DbConnection,
@@ -321,14 +341,45 @@ pub fn list_credentials(
         }
         q
     };
-    let total: i64 = build().count().get_result(conn)?;
-    let rows = build()
-        .order((credentials::issued_at.desc(), credentials::id.desc()))
-        .limit(limit)
-        .offset(offset)
-        .select(CredentialRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    credential_page(conn, build, limit, offset)
+}
+
+/// Which of an issuer's certificates a page lists.
+#[derive(Debug, Clone, Default)]
+pub struct IssuedFilter {
+    /// Only those in this status.
+    pub status: Option<CredentialStatus>,
+    /// Only training certificates of this course code (any version).
+    pub course_code: Option<String>,
+}
+
+/// The certificates an organisation issued, newest first, a page at a time, and their total.
+pub fn list_issued(
+    conn: &mut DbConnection,
+    issuer_org_id: &str,
+    f: &IssuedFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<CredentialRow>, i64)> {
+    let build = || {
+        let mut q = credentials::table.filter(credentials::issuer_org_id.eq(issuer_org_id.to_string())).into_boxed();
+        q = match f.status {
+            None => q,
+            Some(CredentialStatus::Revoked) => q.filter(credentials::revoked.eq(true)),
+            Some(CredentialStatus::Suspended) => q.filter(credentials::revoked.eq(false)).filter(credentials::suspended.eq(true)),
+            Some(CredentialStatus::Active) => q.filter(credentials::revoked.eq(false)).filter(credentials::suspended.eq(false)),
+        };
+        if let Some(code) = &f.course_code {
+            let of_course = completions::table
+                .inner_join(courses::table)
+                .filter(courses::code.eq(code.clone()))
+                .filter(courses::provider_id.eq(issuer_org_id.to_string()))
+                .select(completions::id.nullable());
+            q = q.filter(credentials::completion_id.eq_any(of_course));
+        }
+        q
+    };
+    credential_page(conn, build, limit, offset)
 }
 
 /// Every credential, in batches, for `rongtong export credentials`.

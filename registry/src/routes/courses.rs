@@ -1,7 +1,5 @@
 //! Micro-courses, their review workflow, curricula and completion records.
 
-use std::collections::HashMap;
-
 use axum::extract::RawQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -11,14 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::{Caller, Principal, Role, policy};
-use crate::db::DbConnection;
 use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
-use crate::models::accounts::{self as accounts, OrgRow};
-use crate::models::catalog::resolve_skill_refs;
+use crate::models::accounts;
 use crate::models::courses::{self as m, CompletionInput, CompletionView, CourseFilter, CourseView, CurriculumView};
 use crate::models::pagination::{Page, PageParams};
 use crate::routes::cached::{ListKind, cached_list};
-use crate::services::{course_review, review};
+use crate::services::courses as svc;
 
 /// Lists courses. Anonymous callers see the published catalog; providers also see their
 /// drafts, and region admins the courses waiting for their review.
@@ -38,19 +34,6 @@ pub async fn list_courses(
         Ok(Page { items, total, page, per_page })
     })
     .await
-}
-
-/// The provider organization of a course input, checked against the caller's rights.
-fn provider_for(c: &mut DbConnection, p: &Principal, code: &str) -> AppResult<OrgRow> {
-    let org = accounts::find_org(c, code).map_err(|_| AppError::invalid("provider", format!("no organization {code}")))?;
-    if !org.kind().provides_courses() {
-        return Err(AppError::invalid(
-            "provider",
-            format!("{code} is a {}, and only colleges and training centres publish courses", org.kind),
-        ));
-    }
-    p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), &format!("edit courses of {code}"))?;
-    Ok(org)
 }
 
 /// Documentation of the course body (`catalog::CourseInput`).
@@ -97,19 +80,7 @@ pub async fn create_course(
     p: Principal,
     AppJson(input): AppJson<CourseInput>,
 ) -> AppResult<(StatusCode, AppJson<CourseView>)> {
-    input.validate()?;
-    let view = state
-        .db
-        .run(move |c| {
-            crate::db::write_transaction(c, |c| {
-                let org = provider_for(c, &p, &input.provider)?;
-                let skill_ids = resolve_skill_refs(c, "skills", input.skills.iter().map(|s| s.skill.as_str()))?;
-                m::check_prerequisites(c, &input, &HashMap::new())?;
-                let id = m::insert_course(c, &org.id, &input, &skill_ids, CourseStatus::Draft)?;
-                m::find_course(c, &id)
-            })
-        })
-        .await?;
+    let view = state.db.run(move |c| svc::create_course(c, &p, &input)).await?;
     Ok((StatusCode::CREATED, AppJson(view)))
 }
 
@@ -128,29 +99,7 @@ pub async fn update_course(
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<CourseInput>,
 ) -> AppResult<AppJson<CourseView>> {
-    input.validate()?;
-    let view = state
-        .db
-        .run(move |c| {
-            crate::db::write_transaction(c, |c| {
-                let row = m::find_visible_course_row(c, Some(&p), &id)?;
-                let org = provider_for(c, &p, &input.provider)?;
-                if org.id != row.provider_id || input.code != row.code || input.version != row.version {
-                    return Err(AppError::invalid("code", "provider, code and version of a course cannot change"));
-                }
-                if row.status() != CourseStatus::Draft {
-                    return Err(AppError::conflict(
-                        "status",
-                        format!("only draft courses can be edited; this one is {} — create version a new version instead", row.status),
-                    ));
-                }
-                let skill_ids = resolve_skill_refs(c, "skills", input.skills.iter().map(|s| s.skill.as_str()))?;
-                m::check_prerequisites(c, &input, &HashMap::new())?;
-                m::update_course(c, &row.id, &input, &skill_ids)?;
-                m::find_course(c, &row.id)
-            })
-        })
-        .await?;
+    let view = state.db.run(move |c| svc::update_course(c, &p, &id, &input)).await?;
     Ok(AppJson(view))
 }
 
@@ -202,8 +151,7 @@ pub async fn update_course_status(
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<StatusInput>,
 ) -> AppResult<AppJson<CourseView>> {
-    review::check_comment(input.comment.as_deref())?;
-    let view = state.db.run(move |c| course_review::change_status(c, &p, &id, input.status, input.comment.as_deref())).await?;
+    let view = state.db.run(move |c| svc::change_status(c, &p, &id, input.status, input.comment.as_deref())).await?;
     Ok(AppJson(view))
 }
 
@@ -265,18 +213,7 @@ pub async fn create_curriculum(
     p: Principal,
     AppJson(input): AppJson<CurriculumInput>,
 ) -> AppResult<(StatusCode, AppJson<CurriculumView>)> {
-    input.validate()?;
-    let view = state
-        .db
-        .run(move |c| {
-            crate::db::write_transaction(c, |c| {
-                let org = provider_for(c, &p, &input.provider)?;
-                m::check_modules(c, &input)?;
-                let id = m::save_curriculum(c, None, &org.id, &input)?;
-                Ok::<_, AppError>(m::find_curriculum(c, &id)?.0)
-            })
-        })
-        .await?;
+    let view = state.db.run(move |c| svc::create_curriculum(c, &p, &input)).await?;
     Ok((StatusCode::CREATED, AppJson(view)))
 }
 
@@ -294,22 +231,7 @@ pub async fn update_curriculum(
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<CurriculumInput>,
 ) -> AppResult<AppJson<CurriculumView>> {
-    input.validate()?;
-    let view = state
-        .db
-        .run(move |c| {
-            crate::db::write_transaction(c, |c| {
-                let (current, provider_id) = m::find_curriculum(c, &id)?;
-                let org = provider_for(c, &p, &input.provider)?;
-                if org.id != provider_id || input.code != current.code {
-                    return Err(AppError::invalid("code", "provider and code of a curriculum cannot change"));
-                }
-                m::check_modules(c, &input)?;
-                m::save_curriculum(c, Some(&current.id), &org.id, &input)?;
-                Ok(m::find_curriculum(c, &current.id)?.0)
-            })
-        })
-        .await?;
+    let view = state.db.run(move |c| svc::update_curriculum(c, &p, &id, &input)).await?;
     Ok(AppJson(view))
 }
 
@@ -377,39 +299,6 @@ pub async fn create_completion(
     p: Principal,
     AppJson(input): AppJson<CompletionInput>,
 ) -> AppResult<(StatusCode, AppJson<CompletionView>)> {
-    let mut errs = rongtong_catalog::ValidationErrors::new();
-    rongtong_catalog::check_result(&mut errs, "result", &input.result);
-    rongtong_catalog::validate::check_opt_text(&mut errs, "assessor", input.assessor.as_deref(), 100);
-    errs.check(input.completed_on <= chrono::Utc::now().date_naive(), "completed_on", "cannot be in the future");
-    errs.into_result()?;
-    let view = state
-        .db
-        .run(move |c| {
-            let mut course =
-                m::find_course_row(c, &input.course).map_err(|_| AppError::invalid("course", format!("no course {}", input.course)))?;
-            if course.id != input.course
-                && !input.course.contains('@')
-                && !matches!(course.status(), CourseStatus::Published | CourseStatus::Archived)
-            {
-                // A bare code means the version learners can take, not a newer draft.
-                if let Some(public) = m::find_public_course_row(c, &course.code)? {
-                    course = public;
-                }
-            }
-            let org = accounts::find_org(c, &course.provider_id)?;
-            p.ensure(p.can_edit_org_content(&org.id, &org.region_code()?), "record completions of this course")?;
-            if course.status() != CourseStatus::Published && course.status() != CourseStatus::Archived {
-                return Err(AppError::conflict("course", "completions can be recorded only for published courses"));
-            }
-            let learner =
-                accounts::find_user(c, &input.learner).map_err(|_| AppError::invalid("learner", format!("no user {}", input.learner)))?;
-            if learner.role != "learner" {
-                return Err(AppError::invalid("learner", format!("{} is not a learner account", learner.username)));
-            }
-            let id = m::insert_completion(c, &learner.id, &course.id, &input, &p.user_id)?;
-            let all = m::list_completions(c, Some(&learner.id), None)?;
-            all.into_iter().find(|v| v.id == id).ok_or_else(|| AppError::Internal("completion vanished".into()))
-        })
-        .await?;
+    let view = state.db.run(move |c| svc::record_completion(c, &p, &input)).await?;
     Ok((StatusCode::CREATED, AppJson(view)))
 }

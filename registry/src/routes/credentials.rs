@@ -10,8 +10,6 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use diesel::prelude::*;
-use rongtong_catalog::{OrgKind, SkillLevel};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -23,20 +21,11 @@ use crate::error::{AppError, AppJson, AppPath, AppQuery, AppResult, ErrorBody};
 use crate::models::accounts;
 use crate::models::credentials::{self as m, CredentialScope, CredentialView, JobView};
 use crate::models::pagination::{Page, PageParams};
+use crate::services::credentials::actions;
 use crate::services::credentials::issuance::{self, IssueContext, IssueReport, SkillLevelInput};
 use crate::services::credentials::keystore::{self, Owner};
 use crate::services::credentials::status::{self, StatusAction};
 use crate::services::credentials::verification::{self, VerifyResult};
-
-/// True when `p` works for organisation `org_id` (its admin or staff).
-fn is_staff_of(p: &Principal, org_id: &str) -> bool {
-    matches!(p.role, Role::OrgAdmin | Role::OrgStaff) && p.org.as_ref().is_some_and(|o| o.id == org_id)
-}
-
-/// True when `p` may read `row`: its learner, the issuer's people, or a platform admin.
-fn can_read(p: &Principal, row: &m::CredentialRow) -> bool {
-    p.is_platform_admin() || row.learner_id == p.user_id || is_staff_of(p, &row.issuer_org_id)
-}
 
 fn credential_view(c: &mut DbConnection, base: &str, row: m::CredentialRow, with_json: bool) -> AppResult<CredentialView> {
     m::credential_views(c, base, vec![row], with_json)?.pop().ok_or_else(|| AppError::Internal("credential view".into()))
@@ -59,7 +48,7 @@ pub async fn create_completion_credential(
         .run(move |c| {
             let provider =
                 crate::models::courses::completion_provider(c, &id)?.ok_or_else(|| AppError::NotFound(format!("completion {id}")))?;
-            p.ensure(is_staff_of(&p, &provider), "issue credentials of this organization")?;
+            p.ensure(policy::is_staff_of(&p, &provider), "issue credentials of this organization")?;
             let ctx = IssueContext { base_url: &base, kek: &kek };
             let report = issue_one(c, ctx, &id)?;
             let cid = report.credentials.first().map(|(_, c)| c.clone()).ok_or_else(|| AppError::Internal("no credential".into()))?;
@@ -84,38 +73,13 @@ pub async fn create_skill_level_credential(
     p: Principal,
     AppJson(input): AppJson<SkillLevelInput>,
 ) -> AppResult<(StatusCode, AppJson<CredentialView>)> {
-    let level = SkillLevel::new(input.level).map_err(|e| AppError::invalid("level", e.to_string()))?;
-    let assessed_on = input.assessed_on.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    if assessed_on > chrono::Utc::now().date_naive() {
-        return Err(AppError::invalid("assessed_on", "cannot be in the future"));
-    }
     let kek = state.kek.clone();
     let base = state.base_url().to_string();
     let (created, view) = state
         .db
         .run(move |c| {
-            let code = input
-                .issuer
-                .clone()
-                .or_else(|| p.org.as_ref().map(|o| o.code.clone()))
-                .ok_or_else(|| AppError::invalid("issuer", "name the issuing organization"))?;
-            let org = accounts::find_org(c, &code).map_err(|_| AppError::invalid("issuer", format!("no organization {code}")))?;
-            p.ensure(is_staff_of(&p, &org.id), &format!("issue credentials of {code}"))?;
-            if org.kind() != OrgKind::EvaluationOrg {
-                return Err(AppError::invalid(
-                    "issuer",
-                    format!("{code} is a {}; only evaluation organizations issue skill-level certificates", org.kind),
-                ));
-            }
-            let learner =
-                accounts::find_user(c, &input.learner).map_err(|_| AppError::invalid("learner", format!("no user {}", input.learner)))?;
-            if learner.role != "learner" {
-                return Err(AppError::invalid("learner", format!("{} is not a learner account", learner.username)));
-            }
             let ctx = IssueContext { base_url: &base, kek: &kek };
-            let (row, created) = issuance::in_write_transaction(c, |c| {
-                issuance::issue_skill_level(c, ctx, &org.id, &learner.id, &input.occupation, level, assessed_on)
-            })?;
+            let (row, created) = actions::issue_skill_level(c, ctx, &p, &input)?;
             Ok::<_, AppError>((created, credential_view(c, &base, row, true)?))
         })
         .await?;
@@ -142,41 +106,14 @@ pub async fn create_issuance_job(
     p: Principal,
     AppJson(input): AppJson<JobInput>,
 ) -> AppResult<(StatusCode, AppJson<JobView>)> {
-    let kek = state.kek.clone();
-    let app = state.0.clone();
-    let (job, ids) = state
-        .db
-        .run(move |c| {
-            let (org_id, course_id, ids) = issuance::cohort_completions(c, &input.course, input.learners.as_deref())?;
-            p.ensure(is_staff_of(&p, &org_id), "issue credentials of this organization")?;
-            let job = m::create_job(c, &org_id, &course_id, &p.user_id, ids.len(), app.job_lease())?;
-            Ok::<_, AppError>((job, ids))
-        })
-        .await?;
-    let job_id = job.id.clone();
-    let app = state.0.clone();
-    tokio::task::spawn_blocking(move || {
-        let ctx = IssueContext { base_url: app.base_url(), kek: &kek };
-        if let Err(e) = issuance::run_job(&app.db, ctx, &job_id, app.job_lease(), &ids) {
-            tracing::error!(error = %e, "issuance job could not record its progress");
-        }
-    });
+    let job = actions::start_cohort_job(&state, p, input.course, input.learners).await?;
     Ok((StatusCode::ACCEPTED, AppJson(job)))
 }
 
 /// Shows a cohort issuance job's progress (its organisation's people only).
 #[utoipa::path(get, path = "/issuance-jobs/{id}", tag = "credentials", params(("id" = String, Path)), responses((status = 200, body = JobView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn find_issuance_job(state: AppState, p: Principal, AppPath(id): AppPath<String>) -> AppResult<AppJson<JobView>> {
-    let job = state
-        .db
-        .run(move |c| {
-            let job = m::find_job(c, &id).optional()?.ok_or_else(|| AppError::NotFound(format!("job {id}")))?;
-            if !(is_staff_of(&p, &job.org_id) || p.is_platform_admin() || job.requested_by == p.user_id) {
-                return Err(AppError::NotFound(format!("job {id}")));
-            }
-            Ok(job)
-        })
-        .await?;
+    let job = state.db.run(move |c| actions::find_visible_job(c, &p, &id)).await?;
     Ok(AppJson(job))
 }
 
@@ -225,7 +162,7 @@ pub async fn find_credential(state: AppState, p: Principal, AppPath(id): AppPath
         .db
         .run(move |c| {
             let row = m::find_credential(c, &id)?;
-            if !can_read(&p, &row) {
+            if !policy::may_read_credential(&p, &row.learner_id, &row.issuer_org_id) {
                 return Err(AppError::NotFound(format!("credential {id}")));
             }
             credential_view(c, &base, row, true)
@@ -253,23 +190,8 @@ pub async fn update_credential_status(
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<StatusChange>,
 ) -> AppResult<AppJson<CredentialView>> {
-    let mut errs = rongtong_catalog::ValidationErrors::new();
-    rongtong_catalog::validate::check_text(&mut errs, "reason", &input.reason, 500);
-    errs.into_result()?;
     let base = state.base_url().to_string();
-    let view = state
-        .db
-        .run(move |c| {
-            let row = m::find_credential(c, &id)?;
-            if !can_read(&p, &row) {
-                return Err(AppError::NotFound(format!("credential {id}")));
-            }
-            p.ensure(is_staff_of(&p, &row.issuer_org_id), "change the status of this credential")?;
-            crate::db::write_transaction(c, |c| status::set_status(c, &row, input.action, input.reason.trim()))?;
-            let row = m::find_credential(c, &row.id)?;
-            credential_view(c, &base, row, false)
-        })
-        .await?;
+    let view = state.db.run(move |c| actions::change_status(c, &base, &p, &id, input.action, &input.reason)).await?;
     Ok(AppJson(view))
 }
 
@@ -283,7 +205,7 @@ pub async fn create_org_key(state: AppState, p: Principal, AppPath(code): AppPat
         .db
         .run(move |c| {
             let org = accounts::find_org(c, &code)?;
-            p.ensure(p.role == Role::OrgAdmin && is_staff_of(&p, &org.id), "rotate this organization's key")?;
+            p.ensure(p.role == Role::OrgAdmin && policy::is_staff_of(&p, &org.id), "rotate this organization's key")?;
             let did = keystore::org_did(&base, &org.code)?;
             let row = crate::db::write_transaction(c, |c| keystore::rotate_issuer_key(c, &kek, Owner::Org(&org.id), &did))?;
             let doc = keystore::did_document(c, &did)?.unwrap_or(Value::Null);

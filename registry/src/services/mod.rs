@@ -4,7 +4,7 @@
 pub(crate) mod accounts;
 pub(crate) mod applications;
 pub(crate) mod catalog;
-pub(crate) mod course_review;
+pub(crate) mod courses;
 pub mod credentials;
 pub(crate) mod credit_account;
 pub(crate) mod demand;

@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::auth::{Principal, Role, policy};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
-use crate::extract::from_form_value;
+use crate::extract::json_input;
 use crate::models::accounts::{self as m, OrgFilter, UserInput};
 use crate::pages::ctx::{CsrfForm, Ctx, PageResult, render};
 use crate::pages::layout::{Chrome, FieldErrors};
@@ -277,7 +277,7 @@ fn org_input(f: &OrgForm) -> AppResult<OrganizationInput> {
     put(&mut o, "name_en", &f.name_en, true);
     put(&mut o, "region", &f.region, false);
     put(&mut o, "uscc", &f.uscc, true);
-    from_form_value(Value::Object(o))
+    json_input(Value::Object(o))
 }
 
 /// The account the form describes, read as `POST /users` reads its body.
@@ -289,7 +289,7 @@ fn user_input(f: &UserForm) -> AppResult<UserInput> {
     put(&mut o, "org", &f.org, true);
     put(&mut o, "region", &f.region, true);
     o.insert("opt_in".into(), Value::Bool(f.opt_in.as_deref().is_some_and(|v| !v.is_empty())));
-    from_form_value(Value::Object(o))
+    json_input(Value::Object(o))
 }
 
 /// A refused form comes back with its errors beside the fields and nothing stored; anything

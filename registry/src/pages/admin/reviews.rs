@@ -24,7 +24,7 @@ use crate::models::courses::{self as courses_m, CourseFilter, ReviewView};
 use crate::models::recognition::{self as rules_m, RuleFilter};
 use crate::pages::ctx::{CsrfForm, Ctx, PageResult, render};
 use crate::pages::layout::{Chrome, FieldErrors};
-use crate::services::{course_review, review};
+use crate::services::review;
 
 /// One step of a trail, ready to show.
 struct Step {
@@ -288,7 +288,7 @@ pub(super) async fn update_course_review(
     let key = id.clone();
     let result = match review::check_comment(comment.as_deref()) {
         Err(e) => Err(e),
-        Ok(()) => state.db.run(move |c| course_review::change_status(c, &p, &key, to, comment.as_deref()).map(|_| ())).await,
+        Ok(()) => state.db.run(move |c| crate::services::courses::change_status(c, &p, &key, to, comment.as_deref()).map(|_| ())).await,
     };
     decided(state, ctx, "course", id, form, result).await
 }

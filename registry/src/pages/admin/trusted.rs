@@ -16,7 +16,7 @@ use super::{admin, tr};
 use crate::app::AppState;
 use crate::auth::{Principal, policy};
 use crate::error::AppResult;
-use crate::extract::from_form_value;
+use crate::extract::json_input;
 use crate::models::trust::{self as m, TrustedIssuerView};
 use crate::pages::ctx::{CsrfForm, Ctx, PageResult, render};
 use crate::pages::layout::{Chrome, FieldErrors};
@@ -71,7 +71,7 @@ impl IssuerForm {
         if !self.valid_until.trim().is_empty() {
             o.insert("valid_until".into(), Value::String(self.valid_until.trim().to_string()));
         }
-        from_form_value(Value::Object(o))
+        json_input(Value::Object(o))
     }
 }
 
