@@ -28,9 +28,10 @@ use serde_json::{Map, Value, json};
 
 use crate::contexts::{self, CLR_V2P0_2_0_1, ContextPolicy, OB_V3P0_3_0_3, VC_V2};
 use crate::did::Resolver;
+use crate::fastpath::Expanded;
 use crate::keys::SigningKey;
 use crate::obv3::{IssuerProfile, Recipient};
-use crate::proof::{self, ProofOptions};
+use crate::proof::{self, ProofOptions, Reuse};
 use crate::verify::{self, CHECK_CREDENTIALS, Check, Env, VerificationReport, VerifyOptions};
 use crate::{Error, Result, canon, obv3};
 
@@ -275,7 +276,10 @@ fn embedded_credential_shape(c: &Value) -> std::result::Result<(), String> {
 /// `verifiableCredential` list, nested `@context` only at the root of each embedded credential
 /// (and then `[VC v2, OB 3.0.3]`: anything else could redefine terms under the platform's
 /// signature), every association between listed achievements with a known type.
-fn clr_shape(doc: &Value) -> std::result::Result<String, String> {
+///
+/// `expanded` tells embedded credentials already known to hold no nested `@context` (their
+/// expansion saw every object of theirs but the proof), whose keys are not walked again.
+fn clr_shape(doc: &Value, expanded: &Expanded<'_>) -> std::result::Result<String, String> {
     let obj = doc.as_object().ok_or("not a JSON object")?;
     if !obj.get("id").and_then(Value::as_str).is_some_and(canon::is_absolute_iri) {
         return Err("a ClrCredential needs an absolute id".into());
@@ -295,21 +299,27 @@ fn clr_shape(doc: &Value) -> std::result::Result<String, String> {
         Some(v @ Value::Object(_)) => std::slice::from_ref(v),
         _ => return Err("credentialSubject.verifiableCredential missing".into()),
     };
+    // The paths are built only where there is an `@context` to find (one string per key of
+    // every credential was a tenth of this check).
+    if subject.get("@context").is_some() {
+        return Err("$.credentialSubject: @context is only allowed at the root of the transcript and of each embedded credential".into());
+    }
     for (k, v) in obj {
-        if k != "@context" {
-            no_nested_context(v, &format!("$.{k}"), &["$.credentialSubject"])?;
+        if k != "@context" && k != "credentialSubject" && has_context(v) {
+            no_nested_context(v, &format!("$.{k}"))?;
         }
     }
     for (k, v) in subject.as_object().into_iter().flatten() {
-        if k != "verifiableCredential" {
-            no_nested_context(v, &format!("$.credentialSubject.{k}"), &[])?;
+        if k != "verifiableCredential" && has_context(v) {
+            no_nested_context(v, &format!("$.credentialSubject.{k}"))?;
         }
     }
     for (i, c) in creds.iter().enumerate() {
         embedded_credential_shape(c).map_err(|e| format!("credentialSubject.verifiableCredential[{i}] {e}"))?;
+        let known_clean = c.as_object().is_some_and(|o| expanded.no_nested_context(o));
         for (k, v) in c.as_object().into_iter().flatten() {
-            if k != "@context" {
-                no_nested_context(v, &format!("$.credentialSubject.verifiableCredential[{i}].{k}"), &[])?;
+            if k != "@context" && (!known_clean || k == "proof") && has_context(v) {
+                no_nested_context(v, &format!("$.credentialSubject.verifiableCredential[{i}].{k}"))?;
             }
         }
     }
@@ -331,10 +341,9 @@ fn clr_shape(doc: &Value) -> std::result::Result<String, String> {
     Ok(format!("ClrSubject with {} credential(s), {} achievement(s), {} association(s)", creds.len(), listed.len(), associations.len()))
 }
 
-/// Refuses `@context` anywhere in `v` (whose path is `path`), except inside the paths in
-/// `skip` (checked separately).
-fn no_nested_context(v: &Value, path: &str, skip: &[&str]) -> std::result::Result<(), String> {
-    if skip.contains(&path) || !has_context(v) {
+/// Refuses `@context` anywhere in `v` (whose path is `path`).
+fn no_nested_context(v: &Value, path: &str) -> std::result::Result<(), String> {
+    if !has_context(v) {
         // Nothing to refuse below: skip building the paths (one string per JSON key).
         return Ok(());
     }
@@ -343,9 +352,9 @@ fn no_nested_context(v: &Value, path: &str, skip: &[&str]) -> std::result::Resul
             if o.contains_key("@context") {
                 return Err(format!("{path}: @context is only allowed at the root of the transcript and of each embedded credential"));
             }
-            o.iter().try_for_each(|(k, x)| no_nested_context(x, &format!("{path}.{k}"), skip))
+            o.iter().try_for_each(|(k, x)| no_nested_context(x, &format!("{path}.{k}")))
         }
-        Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| no_nested_context(x, &format!("{path}[{i}]"), skip)),
+        Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| no_nested_context(x, &format!("{path}[{i}]"))),
         _ => Ok(()),
     }
 }
@@ -421,21 +430,6 @@ impl ClrReport {
 /// each distinct status list once.
 pub fn verify_clr(doc: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, options: &VerifyOptions) -> ClrReport {
     let env = Env::new(resolver);
-    let outer_options = VerifyOptions { require_obv3: false, ..options.clone() };
-    let outer = verify::verify_one(doc, &env, now, &outer_options);
-    let mut checks = outer.checks;
-    // The allow-list has other lists too; a transcript has exactly the CLR one.
-    if let Some(c) = checks.iter_mut().find(|c| c.name == verify::CHECK_CONTEXT && c.passed)
-        && contexts::check_contexts(doc, options.policy).ok() != Some(contexts::CLR_LIST)
-    {
-        *c = Check::fail(verify::CHECK_CONTEXT, "a ClrCredential's @context must be [VC v2, CLR 2.0.1, OB 3.0.3]");
-    }
-    let shape = clr_shape(doc);
-    let shape_ok = shape.is_ok();
-    checks.push(match shape {
-        Ok(d) => Check::pass(CHECK_CLR, d),
-        Err(e) => Check::fail(CHECK_CLR, e),
-    });
     let inner_docs: Vec<&Value> = doc
         .get("credentialSubject")
         .map(|s| verify::one_or_many(s.get("verifiableCredential")))
@@ -443,8 +437,31 @@ pub fn verify_clr(doc: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, opti
         .into_iter()
         .filter(|c| c.is_object())
         .collect();
+    // The embedded credentials first: each is expanded for its own proof, and the transcript's
+    // expansion then takes those quads (the very same JSON objects, see
+    // `fastpath::try_expand_reusing`) instead of expanding every credential a second time.
+    let mut expanded = Expanded::default();
     let inner_options = VerifyOptions { require_obv3: true, ..options.clone() };
-    let reports = if inner_docs.is_empty() { Vec::new() } else { verify::verify_batch_in(&inner_docs, &env, now, &inner_options) };
+    let reports = if inner_docs.is_empty() {
+        Vec::new()
+    } else {
+        verify::verify_batch_keeping(&inner_docs, &env, now, &inner_options, Some(&mut expanded))
+    };
+    let outer_options = VerifyOptions { require_obv3: false, ..options.clone() };
+    let outer = verify::verify_one_reusing(doc, &env, now, &outer_options, Reuse::Take(&mut expanded));
+    let mut checks = outer.checks;
+    // The allow-list has other lists too; a transcript has exactly the CLR one.
+    if let Some(c) = checks.iter_mut().find(|c| c.name == verify::CHECK_CONTEXT && c.passed)
+        && contexts::check_contexts(doc, options.policy).ok() != Some(contexts::CLR_LIST)
+    {
+        *c = Check::fail(verify::CHECK_CONTEXT, "a ClrCredential's @context must be [VC v2, CLR 2.0.1, OB 3.0.3]");
+    }
+    let shape = clr_shape(doc, &expanded);
+    let shape_ok = shape.is_ok();
+    checks.push(match shape {
+        Ok(d) => Check::pass(CHECK_CLR, d),
+        Err(e) => Check::fail(CHECK_CLR, e),
+    });
     let credentials: Vec<EmbeddedReport> = inner_docs
         .iter()
         .zip(reports)
@@ -474,4 +491,80 @@ pub fn verify_clr(doc: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, opti
     });
     let verified = shape_ok && checks.iter().filter(|c| c.name != verify::CHECK_ISSUER_TRUST).all(|c| c.passed);
     ClrReport { verified, trusted: outer.trusted, checks, credentials }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::obv3::{AchievementSpec, CertificateKind, CredentialSpec};
+    use crate::proof::{Canonicalizer, HashData};
+
+    fn certificate(key: &SigningKey, i: u32) -> Value {
+        let spec = CredentialSpec {
+            id: format!("urn:uuid:22222222-0000-4000-8000-{i:012}"),
+            issuer: IssuerProfile { did: key.did_key(), name: "江西开放大学".into() },
+            recipient: Recipient::HashedIdentifier {
+                identifier: "2024-0042".into(),
+                identity_type: "identifier".into(),
+                salt: "5f2b".into(),
+            },
+            achievement: AchievementSpec {
+                id: format!("https://rongtong.example/achievements/courses/ROB-{i}/v1"),
+                kind: CertificateKind::Training,
+                name_zh: format!("模块 {i}"),
+                description: "培训合格".into(),
+                criteria_narrative: "完成全部学时并考核合格。".into(),
+                credits_available: Some(1.5),
+                ..Default::default()
+            },
+            valid_from: "2026-03-01T00:00:00Z".into(),
+            learner_name: Some("李明轩".into()),
+            ..Default::default()
+        };
+        obv3::issue(&spec, key, &key.public_key().did_key_verification_method(), "2026-03-01T08:00:00Z").expect("issue")
+    }
+
+    fn hash<'d>(doc: &'d Value, reuse: Reuse<'_, 'd>) -> (HashData, Option<crate::fastpath::EmbeddedQuads<'d>>) {
+        let p = &doc["proof"];
+        let suite = proof::EDDSA_RDFC_2022;
+        proof::hash_secured_document_with(doc, p, suite, ContextPolicy::OpenBadges, Canonicalizer::Auto, reuse, None).expect("hash")
+    }
+
+    /// The transcript's hash data are the same whether it takes its credentials' expansions
+    /// or expands them itself, and the same as the generic canonicaliser's; and it does take
+    /// them (else the speed-up is gone and this test says so).
+    #[test]
+    fn taking_the_credentials_expansions_changes_nothing_in_the_hash() {
+        let (college, platform) = (SigningKey::from_seed(&[3u8; 32]), SigningKey::from_seed(&[1u8; 32]));
+        let t = certificate(&college, 1);
+        let spec = ClrSpec {
+            id: "urn:uuid:44444444-0000-4000-8000-000000000001".into(),
+            issuer: IssuerProfile { did: platform.did_key(), name: "融通平台".into() },
+            recipient: Recipient::HashedIdentifier {
+                identifier: "2024-0042".into(),
+                identity_type: "identifier".into(),
+                salt: "5f2b".into(),
+            },
+            learner_name: Some("李明轩".into()),
+            name: "档案".into(),
+            valid_from: "2026-06-01T00:00:00Z".into(),
+            // A credential twice (two identical copies), and another.
+            credentials: vec![t.clone(), certificate(&college, 2), t],
+            ..Default::default()
+        };
+        let doc = issue_clr(&spec, &platform, &platform.public_key().did_key_verification_method(), "2026-06-01T08:00:00Z").expect("clr");
+        let inner: Vec<&Value> = verify::one_or_many(doc["credentialSubject"].get("verifiableCredential"));
+        let mut expanded = Expanded::default();
+        for c in &inner {
+            let (kept, e) = hash(c, Reuse::Keep);
+            assert_eq!(kept, hash(c, Reuse::None).0, "a credential's own hash");
+            expanded.push(e.expect("kept"));
+        }
+        let (taken, _) = hash(&doc, Reuse::Take(&mut expanded));
+        assert_eq!(expanded.taken(), 3, "every credential's expansion taken");
+        assert_eq!(taken, hash(&doc, Reuse::None).0);
+        let (unsecured, p) = proof::split_proof(&doc).expect("split");
+        let generic = proof::hash_secured(&unsecured, &p, proof::EDDSA_RDFC_2022, ContextPolicy::OpenBadges, Canonicalizer::Generic);
+        assert_eq!(taken, generic.expect("generic"));
+    }
 }

@@ -11,6 +11,8 @@
 //! `proofPurpose` present; purpose, `challenge` and `domain` as expected; `created` a valid
 //! date-time; then the cryptosuite. Signatures are checked with `verify_strict`.
 
+use std::cell::RefCell;
+
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -313,19 +315,95 @@ pub fn hash_secured_document(
     policy: ContextPolicy,
     canonicalizer: Canonicalizer,
 ) -> Result<HashData> {
+    hash_secured_document_with(doc, proof, suite, policy, canonicalizer, Reuse::None, None).map(|(h, _)| h)
+}
+
+/// Canonical proof configurations already computed in one verification call, by
+/// configuration (the proof without `proofValue`, with the document's `@context`), policy
+/// and canonicaliser. The credentials of one transcript or batch usually share theirs (same
+/// issuer key, same `created`), so it is canonicalised once instead of once per credential.
+#[derive(Default)]
+pub(crate) struct ProofConfigs(RefCell<Vec<(Value, ContextPolicy, Canonicalizer, String)>>);
+
+impl ProofConfigs {
+    /// At most this many configurations are kept (then new ones are computed each time).
+    const CAPACITY: usize = 16;
+
+    fn canonical(&self, config: Value, policy: ContextPolicy, canonicalizer: Canonicalizer) -> Result<String> {
+        let known = self.0.borrow().iter().find(|(v, p, c, _)| *v == config && *p == policy && *c == canonicalizer).map(|k| k.3.clone());
+        if let Some(k) = known {
+            return Ok(k);
+        }
+        let canonical = canonical_nquads(&config, policy, canonicalizer)?;
+        let mut kept = self.0.borrow_mut();
+        if kept.len() < Self::CAPACITY {
+            kept.push((config, policy, canonicalizer, canonical.clone()));
+        }
+        Ok(canonical)
+    }
+}
+
+/// What [`hash_secured_document_with`] does with the fast path's expansions, for a CLR
+/// transcript: its embedded credentials are expanded once, by their own verification
+/// (`Keep`), and the transcript's expansion takes those quads (`Take`).
+pub(crate) enum Reuse<'a, 'd> {
+    /// Nothing kept, nothing taken.
+    None,
+    /// Keep this document's expansion (it is embedded in a transcript).
+    Keep,
+    /// Take the embedded credentials' expansions from here.
+    Take(&'a mut fastpath::Expanded<'d>),
+}
+
+/// [`hash_secured_document`], with the document's expansion kept or embedded expansions
+/// taken as `reuse` says, and the canonical proof configuration taken from `configs` when
+/// computed already. Same hash data either way: an expansion is only taken for the very
+/// JSON object it was made from, in the same context (see [`fastpath::try_expand_reusing`]).
+pub(crate) fn hash_secured_document_with<'d>(
+    doc: &'d Value,
+    proof: &Value,
+    suite: &str,
+    policy: ContextPolicy,
+    canonicalizer: Canonicalizer,
+    reuse: Reuse<'_, 'd>,
+    configs: Option<&ProofConfigs>,
+) -> Result<(HashData, Option<fastpath::EmbeddedQuads<'d>>)> {
     if suite == EDDSA_RDFC_2022 && canonicalizer == Canonicalizer::Auto {
         let list = contexts::check_contexts(doc, policy)?;
-        if let Some(quads) = fastpath::try_expand_skipping(doc, list, Some("proof")) {
+        let config = || -> Result<String> {
             let mut config = proof.clone();
             let obj = config.as_object_mut().ok_or_else(|| Error::Proof("proof must be an object".into()))?;
             obj.remove("proofValue");
             obj.insert("@context".into(), context_of(doc)?);
-            let canonical_config = canonical_nquads(&config, policy, canonicalizer)?;
-            return Ok(HashData::new(canonical_config, canon::canonicalize(&quads)?));
+            match configs {
+                Some(c) => c.canonical(config, policy, canonicalizer),
+                None => canonical_nquads(&config, policy, canonicalizer),
+            }
+        };
+        match reuse {
+            Reuse::Keep => {
+                if let Some(mut e) = fastpath::try_expand_embedded(doc, list, Some("proof")) {
+                    let (canonical, first) = canon::canonicalize_parts(&[e.quads()], false, None)?;
+                    e.set_first_degree(first);
+                    return Ok((HashData::new(config()?, canonical), Some(e)));
+                }
+            }
+            Reuse::Take(expanded) => {
+                if let Some(r) = fastpath::try_expand_reusing(doc, list, Some("proof"), expanded) {
+                    let parts: Vec<&[canon::Quad]> = r.parts.iter().map(Vec::as_slice).collect();
+                    let (canonical, _) = canon::canonicalize_parts(&parts, false, Some(&r.known))?;
+                    return Ok((HashData::new(config()?, canonical), None));
+                }
+            }
+            Reuse::None => {
+                if let Some(quads) = fastpath::try_expand_skipping(doc, list, Some("proof")) {
+                    return Ok((HashData::new(config()?, canon::canonicalize(&quads)?), None));
+                }
+            }
         }
     }
     let (unsecured, proof) = split_proof(doc)?;
-    hash_secured(&unsecured, &proof, suite, policy, canonicalizer)
+    Ok((hash_secured(&unsecured, &proof, suite, policy, canonicalizer)?, None))
 }
 
 /// Verifies the cryptosuite part of a secured document against a known key.

@@ -24,8 +24,9 @@ use serde_json::Value;
 
 use crate::contexts::{self, ContextPolicy};
 use crate::did::{self, Resolver};
+use crate::fastpath::{EmbeddedQuads, Expanded};
 use crate::keys::{PublicKey, SigningKey};
-use crate::proof::{self, Canonicalizer, ExpectedProof, HashData, ProofOptions};
+use crate::proof::{self, Canonicalizer, ExpectedProof, HashData, ProofConfigs, ProofOptions, Reuse};
 use crate::status::{self, StatusList, StatusListEntry, StatusPurpose};
 use crate::{Error, Result, canon};
 
@@ -283,7 +284,13 @@ pub fn issuer_id(doc: &Value) -> Option<&str> {
     }
 }
 
-fn well_formed_credential(doc: &Value, options: &VerifyOptions) -> std::result::Result<(), String> {
+/// `ids_checked` picks objects inside `doc` whose ids are known to be absolute already (the
+/// credentials embedded in a transcript, checked by their own expansion), not walked again.
+fn well_formed_credential(
+    doc: &Value,
+    options: &VerifyOptions,
+    ids_checked: &dyn Fn(&serde_json::Map<String, Value>) -> bool,
+) -> std::result::Result<(), String> {
     let obj = doc.as_object().ok_or("not a JSON object")?;
     let t = types(doc);
     if !t.contains(&"VerifiableCredential") {
@@ -295,7 +302,10 @@ fn well_formed_credential(doc: &Value, options: &VerifyOptions) -> std::result::
     if options.require_obv3 && !obj.contains_key("id") {
         return Err("OBv3 credentials need an id".into());
     }
-    canon::check_absolute_ids(doc).map_err(|e| e.to_string())?;
+    if !canon::ids_absolute_except(doc, &ids_checked) {
+        // Walk it all again, to name the id.
+        canon::check_absolute_ids(doc).map_err(|e| e.to_string())?;
+    }
     let issuer = issuer_id(doc).ok_or("issuer (or issuer.id) missing")?;
     if !issuer.starts_with("did:") {
         return Err(format!("issuer `{issuer}` is not a DID"));
@@ -363,6 +373,8 @@ struct Pending {
 pub(crate) struct Env<'a> {
     resolver: &'a dyn Resolver,
     lists: RefCell<HashMap<String, (Value, ListOutcome)>>,
+    /// Canonical proof configurations computed in this call (shared by a batch's credentials).
+    configs: ProofConfigs,
 }
 
 /// A status list credential that verified: its issuer, its `statusPurpose`, its bits.
@@ -370,19 +382,30 @@ type ListOutcome = std::result::Result<(Option<String>, String, Arc<StatusList>)
 
 impl<'a> Env<'a> {
     pub(crate) fn new(resolver: &'a dyn Resolver) -> Self {
-        Env { resolver, lists: RefCell::new(HashMap::new()) }
+        Env { resolver, lists: RefCell::new(HashMap::new()), configs: ProofConfigs::default() }
     }
 }
 
-/// Runs every check but the signature itself; returns the checks (with `proof` missing
-/// when the signature is pending) and the pending signature, if one could be prepared.
-fn prepare_credential(
-    doc: &Value,
+/// What [`prepare_credential`] found: the checks (with `proof` missing when the signature is
+/// pending), the pending signature if one could be prepared, the issuer, and the
+/// credential's expansion when asked to keep it ([`Reuse::Keep`]).
+struct Prepared<'d> {
+    checks: Vec<Check>,
+    pending: Option<Pending>,
+    issuer: Option<String>,
+    expansion: Option<EmbeddedQuads<'d>>,
+}
+
+/// Runs every check but the signature itself (see [`Prepared`]); `reuse` as for
+/// [`proof::hash_secured_document_with`].
+fn prepare_credential<'d>(
+    doc: &'d Value,
     env: &Env<'_>,
     now: DateTime<Utc>,
     options: &VerifyOptions,
     depth: u8,
-) -> (Vec<Check>, Option<Pending>, Option<String>) {
+    reuse: Reuse<'_, 'd>,
+) -> Prepared<'d> {
     let mut checks = Vec::new();
     // context
     let context_ok = match contexts::check_contexts(doc, options.policy) {
@@ -396,7 +419,11 @@ fn prepare_credential(
         }
     };
     // well-formedness
-    match well_formed_credential(doc, options) {
+    let well_formed = match &reuse {
+        Reuse::Take(expanded) => well_formed_credential(doc, options, &|o| expanded.ids_checked(o)),
+        _ => well_formed_credential(doc, options, &|_| false),
+    };
+    match well_formed {
         Ok(()) => checks.push(Check::pass(CHECK_WELL_FORMED, "types and required fields present")),
         Err(e) => checks.push(Check::fail(CHECK_WELL_FORMED, e)),
     }
@@ -410,16 +437,22 @@ fn prepare_credential(
     let expected = ExpectedProof { purpose: "assertionMethod".into(), ..ExpectedProof::default() };
     let parsed = proof_obj.clone().and_then(|p| proof::parse_proof(p, &expected).map_err(|e| e.to_string()));
     // json-ld + hashes
+    let mut expansion = None;
     let hash: std::result::Result<HashData, String> = match (&proof_obj, &parsed, context_ok) {
         (Ok(p_obj), Ok(p), true) => {
-            proof::hash_secured_document(doc, p_obj, &p.cryptosuite, options.policy, options.canonicalizer).map_err(|e| e.to_string())
+            proof::hash_secured_document_with(doc, p_obj, &p.cryptosuite, options.policy, options.canonicalizer, reuse, Some(&env.configs))
+                .map(|(h, e)| {
+                    expansion = e;
+                    h
+                })
+                .map_err(|e| e.to_string())
         }
         (_, Err(e), _) => Err(format!("not processed: {e}")),
         (Err(e), _, _) => Err(format!("not processed: {e}")),
         (_, _, false) => Err("not processed: context not allowed".into()),
     };
     match &hash {
-        Ok(h) => checks.push(Check::pass(CHECK_JSON_LD, format!("{} canonical quads", h.canonical_document.lines().count()))),
+        Ok(h) => checks.push(Check::pass(CHECK_JSON_LD, format!("{} canonical quads", canon::count_lines(&h.canonical_document)))),
         Err(e) => checks.push(Check::fail(CHECK_JSON_LD, e.clone())),
     }
     // issuer key
@@ -478,7 +511,7 @@ fn prepare_credential(
             None => checks.push(Check::fail(CHECK_ISSUER_TRUST, "no issuer")),
         }
     }
-    (checks, pending, issuer)
+    Prepared { checks, pending, issuer, expansion }
 }
 
 /// `validFrom` ≤ now < `validUntil` (VC 2.0 §4.9: from `validUntil` on the credential is no
@@ -570,7 +603,8 @@ fn check_one_status(
 /// at it: its own proof, type, id, and decoded bits.
 fn verify_status_list(url: &str, list_vc: &Value, env: &Env<'_>, now: DateTime<Utc>, options: &VerifyOptions, depth: u8) -> ListOutcome {
     let list_options = VerifyOptions { skip_status: true, require_obv3: false, trusted_issuers: None, ..options.clone() };
-    let (mut checks, pending, list_issuer) = prepare_credential(list_vc, env, now, &list_options, depth + 1);
+    let Prepared { mut checks, pending, issuer: list_issuer, .. } =
+        prepare_credential(list_vc, env, now, &list_options, depth + 1, Reuse::None);
     if let Some(p) = pending {
         checks.push(signature_check(&p));
     }
@@ -624,9 +658,21 @@ pub fn verify(doc: &Value, resolver: &dyn Resolver, now: DateTime<Utc>, options:
     verify_one(doc, &Env::new(resolver), now, options)
 }
 
-/// One credential, without the CLR dispatch of [`verify`] (the outer proof of a CLR).
+/// One credential, without the CLR dispatch of [`verify`].
 pub(crate) fn verify_one(doc: &Value, env: &Env<'_>, now: DateTime<Utc>, options: &VerifyOptions) -> VerificationReport {
-    let (mut checks, pending, _) = prepare_credential(doc, env, now, options, 0);
+    verify_one_reusing(doc, env, now, options, Reuse::None)
+}
+
+/// [`verify_one`] for the outer proof of a CLR transcript, taking its embedded credentials'
+/// expansions from `reuse` ([`Reuse::Take`]) rather than expanding them again.
+pub(crate) fn verify_one_reusing<'d>(
+    doc: &'d Value,
+    env: &Env<'_>,
+    now: DateTime<Utc>,
+    options: &VerifyOptions,
+    reuse: Reuse<'_, 'd>,
+) -> VerificationReport {
+    let Prepared { mut checks, pending, .. } = prepare_credential(doc, env, now, options, 0, reuse);
     if let Some(p) = pending {
         insert_proof_check(&mut checks, signature_check(&p));
     }
@@ -659,11 +705,26 @@ pub fn verify_batch(docs: &[Value], resolver: &dyn Resolver, now: DateTime<Utc>,
 /// [`verify_batch`] within one [`Env`] (so status lists are verified once for all), for
 /// documents that need not be contiguous (the credentials embedded in a CLR).
 pub(crate) fn verify_batch_in(docs: &[&Value], env: &Env<'_>, now: DateTime<Utc>, options: &VerifyOptions) -> Vec<VerificationReport> {
+    verify_batch_keeping(docs, env, now, options, None)
+}
+
+/// [`verify_batch_in`] that, given `keep`, adds each document's expansion to it (the
+/// credentials embedded in a CLR transcript, whose outer proof then takes them).
+pub(crate) fn verify_batch_keeping<'d>(
+    docs: &[&'d Value],
+    env: &Env<'_>,
+    now: DateTime<Utc>,
+    options: &VerifyOptions,
+    mut keep: Option<&mut Expanded<'d>>,
+) -> Vec<VerificationReport> {
     let prepared: Vec<(Vec<Check>, Option<Pending>)> = docs
         .iter()
         .map(|d| {
-            let (c, p, _) = prepare_credential(d, env, now, options, 0);
-            (c, p)
+            let p = prepare_credential(d, env, now, options, 0, if keep.is_some() { Reuse::Keep } else { Reuse::None });
+            if let (Some(k), Some(e)) = (keep.as_deref_mut(), p.expansion) {
+                k.push(e);
+            }
+            (p.checks, p.pending)
         })
         .collect();
     let pend: Vec<&Pending> = prepared.iter().filter_map(|(_, p)| p.as_ref()).collect();

@@ -192,6 +192,48 @@ fn tampered_inner_credential_fails_outer_proof_and_names_the_inner_credential() 
     );
 }
 
+/// The transcript's verification reuses each embedded credential's own expansion (see
+/// `fastpath::try_expand_reusing`): a change to an embedded credential must still fail both
+/// the transcript's proof and the credential's, whichever part of it changed — its claims,
+/// its proof, or one of two identical copies (matched by identity, never by content).
+#[test]
+fn tampered_embedded_credential_fails_the_outer_and_its_own_proof_despite_reuse() {
+    let k = keys();
+    let t1 = training_cert(&k.college, 1);
+    // The same certificate twice: each copy must be checked on its own bytes.
+    let doc = transcript(&k, vec![skill_cert(&k.evaluator), t1.clone(), t1], vec![]);
+    let r = verify_clr(&doc, &NoResolver, now(), &VerifyOptions::obv3());
+    assert!(r.verified, "{r:#?}");
+    type Tamper = fn(&mut Value);
+    let tampers: [(&str, Tamper); 5] = [
+        ("claim", |c| c["credentialSubject"]["creditsEarned"] = json!(20)),
+        ("achievement", |c| c["credentialSubject"]["achievement"]["name"] = json!("工业机器人运维 模块 99")),
+        ("identifier", |c| c["credentialSubject"]["identifier"][0]["identityHash"] = json!("sha256$00")),
+        ("proofValue", |c| {
+            // Another base58 digit in the middle: still 64 bytes, another signature.
+            let mut pv = c["proof"]["proofValue"].as_str().expect("proofValue").to_string();
+            let other = if &pv[10..11] == "A" { "B" } else { "A" };
+            pv.replace_range(10..11, other);
+            c["proof"]["proofValue"] = json!(pv);
+        }),
+        ("created", |c| c["proof"]["created"] = json!("2026-03-02T08:00:00Z")),
+    ];
+    for (what, tamper) in tampers {
+        let mut d = doc.clone();
+        tamper(&mut d["credentialSubject"]["verifiableCredential"][2]);
+        for canonicalizer in [Canonicalizer::Auto, Canonicalizer::Generic] {
+            let r = verify_clr(&d, &NoResolver, now(), &VerifyOptions { canonicalizer, ..VerifyOptions::obv3() });
+            assert!(!r.verified, "{what}");
+            assert!(r.checks.iter().any(|c| c.name == "proof" && !c.passed), "{what}: outer proof fails: {:#?}", r.checks);
+            assert_eq!(
+                r.failures(),
+                vec![(2, Some("urn:uuid:22222222-0000-4000-8000-000000000001"), vec!["proof"])],
+                "{what}: only the tampered copy fails, on its proof"
+            );
+        }
+    }
+}
+
 #[test]
 fn re_signed_transcript_with_a_tampered_inner_credential_still_fails() {
     // The platform (or whoever holds its key) cannot vouch for a changed certificate: the
@@ -241,6 +283,19 @@ fn wrong_context_is_refused() {
     d["credentialSubject"]["achievement"][0]["@context"] = json!({"name": "urn:example:other-name"});
     let r = verify_clr(&d, &NoResolver, now(), &VerifyOptions::obv3());
     assert!(r.checks.iter().any(|c| c.name == "clr" && !c.passed && c.detail.contains("@context")), "{:#?}", r.checks);
+    // Also inside an embedded credential, even an allow-listed list (which the credential's
+    // own expansion accepts, and the transcript's verification reuses that expansion).
+    let mut d = doc.clone();
+    d["credentialSubject"]["verifiableCredential"][1]["credentialSubject"]["achievement"]["@context"] =
+        json!([contexts::VC_V2, contexts::OB_V3P0_3_0_3]);
+    let r = verify_clr(&d, &NoResolver, now(), &VerifyOptions::obv3());
+    let expected = "$.credentialSubject.verifiableCredential[1].credentialSubject.achievement: @context";
+    assert!(r.checks.iter().any(|c| c.name == "clr" && !c.passed && c.detail.contains(expected)), "{:#?}", r.checks);
+    // Also on the ClrSubject itself, even an allow-listed list.
+    let mut d = doc.clone();
+    d["credentialSubject"]["@context"] = json!([contexts::VC_V2, contexts::OB_V3P0_3_0_3]);
+    let r = verify_clr(&d, &NoResolver, now(), &VerifyOptions::obv3());
+    assert!(r.checks.iter().any(|c| c.name == "clr" && !c.passed && c.detail.contains("$.credentialSubject")), "{:#?}", r.checks);
     // An embedded credential with another context list.
     let k = keys();
     let mut skill = skill_cert(&k.evaluator);
