@@ -136,3 +136,75 @@ fn the_learner_opens_a_certificate_shares_it_and_the_link_verifies_while_a_revok
     assert!(verdict.contains("吊销") && verdict.contains("成绩复核"), "says revoked, with the reason: {verdict}");
     b.screenshot("learner");
 }
+
+/// The province dashboard's certificates row for the whole province: its numbers.
+fn province_certificates(b: &Browser, server: &DemoServer) -> Vec<i64> {
+    b.open(&format!("{}/admin/dashboard", server.local));
+    let row = "section#table-certificates tr[data-key=\"total\"]";
+    b.find(row);
+    let js = "return Array.from(document.querySelectorAll('section#table-certificates tr[data-key=\"total\"] td[data-value]')).map(td => Number(td.getAttribute('data-value')));";
+    b.script(js).as_array().expect("numbers").iter().filter_map(|v| v.as_i64()).collect()
+}
+
+/// Approves the course `code` at the signed-in reviewer's level from the review queue.
+fn approve(b: &Browser, server: &DemoServer, reviewer: &str, code: &str) {
+    sign_in(b, server, reviewer);
+    b.open(&format!("{}/admin/reviews", server.local));
+    b.click(&format!("tr[data-code=\"{code}\"] button[id^=\"approve-courses-\"]"));
+    b.wait_until(15, "the course to leave this queue", |b| !b.source().contains(&format!("data-code=\"{code}\"")));
+    sign_out(b);
+}
+
+#[test]
+fn a_college_module_passes_three_review_levels_its_cohort_is_certified_and_the_province_dashboard_counts_it() {
+    let b = browser_or_skip!();
+    let server = DemoServer::start_local();
+    sign_in(&b, &server, "jx-admin");
+    let before = province_certificates(&b, &server);
+    sign_out(&b);
+
+    // The Pingxiang open university writes a module and submits it for review.
+    sign_in(&b, &server, "pxou-admin");
+    b.click("a#new-course");
+    b.fill("#code", "ZNZZ-20");
+    b.fill("#title_zh", "铸件质量检测");
+    b.fill("#hours", "16");
+    b.fill("#credits", "1");
+    b.fill("#skill-0", "http://data.europa.eu/esco/skill/e17d2415-e79f-4907-908e-5511b515fa3c");
+    b.select("#level-0", "4");
+    b.click("#save-course");
+    b.click("#submit-review");
+    b.wait_until(15, "in review", |b| b.source().contains("data-to=\"in_review\""));
+    sign_out(&b);
+
+    // City, province, platform: each approves at its own level.
+    for reviewer in ["px-admin", "jx-admin", "admin"] {
+        approve(&b, &server, reviewer, "ZNZZ-20");
+    }
+
+    // Published: the college records two completions and issues the cohort's certificates.
+    sign_in(&b, &server, "pxou-admin");
+    for learner in ["learner-wang", "learner-li"] {
+        b.open(&format!("{}/org/completions", server.local));
+        b.fill("#learner", learner);
+        let picked = b.script(
+            "const s = document.getElementById('course'); for (const o of s.options) { if (o.text.includes('ZNZZ-20')) { s.value = o.value; } } \
+             document.getElementById('completed_on').value = '2026-11-20'; return s.value;",
+        );
+        assert!(picked.as_str().is_some_and(|v| !v.is_empty()), "the published module is offered: {picked}");
+        b.fill("#result", "合格");
+        b.click("#record-completion");
+        b.wait_until(15, "the completion recorded", |b| !b.source().contains("class=\"field-error\""));
+    }
+    b.open(&format!("{}/org/issuance", server.local));
+    b.click("#issue-ZNZZ-20");
+    b.wait_until(60, "the progress bar at 100 %", |b| b.source().contains("id=\"job-finished\""));
+    assert_eq!(b.attr("#issuance-done", "value"), b.attr("#issuance-done", "max"), "done = total");
+    sign_out(&b);
+
+    // The province admin's dashboard counts the two new certificates.
+    sign_in(&b, &server, "jx-admin");
+    let after = province_certificates(&b, &server);
+    assert_eq!(after.first().copied(), before.first().map(|n| n + 2), "issued: before {before:?}, after {after:?}");
+    b.screenshot("college-and-province");
+}
