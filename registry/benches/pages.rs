@@ -70,7 +70,13 @@ async fn main() {
     }
     let config = Config {
         database: DatabaseConfig { url, pool_size: 8 },
-        server: ServerConfig { addr: "127.0.0.1:0".into(), base_url: base.into(), max_body_bytes: 32 << 20, limits: Default::default() },
+        // No per-address rate limit: every request here comes from one "address".
+        server: ServerConfig {
+            addr: "127.0.0.1:0".into(),
+            base_url: base.into(),
+            max_body_bytes: 32 << 20,
+            limits: rongtong_registry::config::ServerLimits { rate_per_minute: 0, ..Default::default() },
+        },
         credentials: CredentialsConfig::with_kek(kek),
         jobs: Default::default(),
         web: Default::default(),
