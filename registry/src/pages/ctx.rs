@@ -59,7 +59,6 @@ pub struct Ctx {
 
 impl Ctx {
     /// The message for `key` in this page's language.
-    #[allow(dead_code, reason = "foundation for the area pages (issue 11); used as they land")]
     pub fn t(&self, key: &str) -> &'static str {
         i18n::lookup(self.lang, key)
     }
@@ -75,7 +74,6 @@ impl Ctx {
     }
 
     /// The caller, as the JSON routes' services expect it: the pages ask the same policy.
-    #[allow(dead_code, reason = "foundation for the area pages (issue 11); used as they land")]
     pub fn caller(&self) -> Caller {
         match self.principal() {
             Some(p) => Caller::User(p.clone()),
@@ -90,12 +88,6 @@ impl Ctx {
             c = c.max_age(age);
         }
         c.build().to_string()
-    }
-
-    /// A date in this page's conventions.
-    #[allow(dead_code, reason = "foundation for the area pages (issue 11); used as they land")]
-    pub fn date(&self, iso: &str) -> String {
-        i18n::format_date(self.lang, iso)
     }
 }
 
@@ -296,7 +288,6 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
 /// A submitted `multipart/form-data` form (file uploads) whose CSRF token was checked: its
 /// text fields and its files, read whole (within the server's body limit).
 #[derive(Debug, Default)]
-#[allow(dead_code, reason = "foundation for the area pages (issue 11); used as they land")]
 pub struct CsrfMultipart {
     /// Text fields, in order.
     pub fields: Vec<(String, String)>,
@@ -304,7 +295,6 @@ pub struct CsrfMultipart {
     pub files: Vec<(String, String, Vec<u8>)>,
 }
 
-#[allow(dead_code, reason = "foundation for the area pages (issue 11); used as they land")]
 impl CsrfMultipart {
     /// The first text field of that name, trimmed; empty when absent.
     pub fn field(&self, name: &str) -> &str {

@@ -126,7 +126,6 @@ impl Chrome {
         }
     }
 
-    #[allow(dead_code, reason = "foundation for the area pages (issue 11); used as they land")]
     /// The same frame with a data title after the key's text (a course's or list's name).
     pub fn titled(mut self, extra: impl Into<String>) -> Chrome {
         self.title_extra = extra.into();
@@ -145,7 +144,6 @@ impl Chrome {
     }
 
     /// A date in the page's conventions.
-    #[allow(dead_code, reason = "foundation for the area pages (issue 11); used as they land")]
     pub fn date(&self, iso: &str) -> String {
         i18n::format_date(self.lang, iso)
     }
@@ -209,7 +207,6 @@ impl FieldErrors {
     }
 
     /// True when there is any error.
-    #[allow(dead_code, reason = "foundation for the area pages (issue 11); used as they land")]
     pub fn any(&self) -> bool {
         !self.items.is_empty()
     }

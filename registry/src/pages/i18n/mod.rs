@@ -88,7 +88,6 @@ pub fn lookup(lang: Lang, key: &str) -> &'static str {
 }
 
 /// A date (`YYYY-MM-DD…`) as people write it: 2026年12月1日, or 2026-12-01 in English.
-#[allow(dead_code, reason = "foundation for the area pages (issue 11); used as they land")]
 pub fn format_date(lang: Lang, iso: &str) -> String {
     let day = iso.get(..10).unwrap_or(iso);
     match (lang, chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")) {
