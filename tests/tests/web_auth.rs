@@ -62,6 +62,12 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.text().contains("用户名或密码不正确"));
     assert!(unknown.text().contains("用户名或密码不正确"), "never says which one was wrong");
+    // A name no account can have — a NUL (which PostgreSQL text cannot hold), control
+    // characters, thousands of characters — gets the same answer, never a 500.
+    for name in ["learner\0wang", "learner\u{7}wang", &"x".repeat(5000)] {
+        let r = app.browser().login(name, "not-the-password").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name:?}");
+    }
 }
 
 #[tokio::test]

@@ -143,6 +143,13 @@ pub async fn sign_in(
     password: &str,
     ip: Option<String>,
 ) -> AppResult<Result<NewSession, SignInError>> {
+    // A name no account can have (control characters, over-long, NUL — which PostgreSQL
+    // text cannot even hold) is answered like a wrong password, before it reaches a query.
+    let mut malformed = rongtong_catalog::ValidationErrors::new();
+    rongtong_catalog::validate::check_username(&mut malformed, "username", username);
+    if malformed.into_result().is_err() {
+        return Ok(Err(SignInError::BadCredentials));
+    }
     let now = Utc::now();
     let keys = throttle_keys(username, ip.as_deref());
     let name = username.to_string();
